@@ -1,0 +1,74 @@
+# Shared set-up for .ci/start (main job) and .ci/test (every test). Sourced, not run.
+# Installs only what is missing, so a second run is fast and a fresh machine gets everything.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export DEBIAN_FRONTEND=noninteractive
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)"
+APT_UPDATED=0
+
+log() { printf '\n==> %s\n' "$*"; }
+
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq; APT_UPDATED=1; fi
+  log "apt-get install ${missing[*]}"
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# Chooses how to build for wasm32: rustup's target where it can be had (an ordinary developer
+# machine), else Debian's rustc-web with std built from source (see shared notes).
+setup_wasm_toolchain() {
+  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+     || timeout 120 rustup target add wasm32-unknown-unknown >/dev/null 2>&1; then
+    WASM_ROUTE=rustup
+  else
+    log "rustup cannot add wasm32-unknown-unknown here: using Debian's rustc-web and -Z build-std"
+    apt_install rustc-web cargo-web rust-web-src lld-19
+    WASM_ROUTE=debian
+  fi
+  export WASM_ROUTE
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    log "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+# wasm_cargo SUBCOMMAND [ARGS...]: cargo for wasm32 on the chosen route.
+wasm_cargo() {
+  local sub="$1"; shift
+  if [ "$WASM_ROUTE" = rustup ]; then
+    cargo "$sub" --target wasm32-unknown-unknown "$@"
+  else
+    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+      /usr/bin/cargo "$sub" --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
+      --target-dir target/debian-wasm "$@"
+  fi
+}
+
+wasm_target_dir() {
+  if [ "$WASM_ROUTE" = rustup ]; then echo target/wasm32-unknown-unknown; else echo target/debian-wasm/wasm32-unknown-unknown; fi
+}
+
+# Builds pkg/ (ES module for the page, with .d.ts typings).
+build_pkg() {
+  log "building the wasm module into pkg/"
+  wasm_cargo build --release --lib
+  wasm-bindgen --target web --out-dir pkg "$(wasm_target_dir)/release/influence_rec.wasm"
+}
+
+# Builds the native CLI, generates the bundled data if it is absent, trains the bundle.
+build_bundle() {
+  log "building the native CLI"
+  cargo build --release --bin influence-rec
+  if [ ! -f data/influencers.csv ] || [ ! -f data/brands.csv ] || [ ! -f data/interactions.csv ]; then
+    log "data/ has no tables: generating the bundled dataset (seed 42)"
+    target/release/influence-rec generate --seed 42 --out data
+  fi
+  log "training"
+  target/release/influence-rec train --data data --out pkg/model.bundle
+}

@@ -1,0 +1,330 @@
+//! The model bundle: one self-describing artifact that the trainer writes and the browser
+//! loads. Bytes in, bytes out; no files here.
+//!
+//! Layout (all integers little-endian):
+//!
+//! | offset | size | content |
+//! |---|---|---|
+//! | 0 | 8 | magic `b"INFLREC\0"` |
+//! | 8 | 4 | format version (u32), currently [`FORMAT_VERSION`] |
+//! | 12 | 4 | artifact kind (u32), [`KIND_RECOMMENDER`] |
+//! | 16 | 2 | length `n` of the writer string (u16) |
+//! | 18 | n | writer, UTF-8, e.g. `influence-rec 0.1.0` |
+//! | 18+n | 8 | payload length `p` (u64) |
+//! | 26+n | 8 | FNV-1a 64 checksum of the payload |
+//! | 34+n | p | payload: [`BundleV1`] in postcard encoding |
+//!
+//! Loading checks magic, version, kind, lengths and checksum, in that order, before it
+//! decodes the payload; each failure is its own typed [`Error`]. Trailing bytes are refused.
+//! Every collection in the payload is a sorted `Vec`, so the same inputs give the same bytes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cohesion::CohesionWeights;
+use crate::error::{Error, Result};
+use crate::model::{Brand, Influencer, PointsConfig};
+
+/// The first eight bytes of every bundle.
+pub const MAGIC: [u8; 8] = *b"INFLREC\0";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// Artifact kind of a recommender bundle.
+pub const KIND_RECOMMENDER: u32 = 1;
+/// The writer string stamped into bundles written by this build.
+pub const WRITER: &str = concat!("influence-rec ", env!("CARGO_PKG_VERSION"));
+
+/// Interaction points summed per (brand, influencer) pair; the pair's ids index
+/// [`BundleV1::brands`] and [`BundleV1::influencers`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairPoints {
+    /// Brand index.
+    pub brand: u32,
+    /// Influencer index.
+    pub influencer: u32,
+    /// Sum of the points of the pair's interactions.
+    pub points: f64,
+}
+
+/// How the bundle was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleMeta {
+    /// Seed used by the trainer.
+    pub seed: u64,
+    /// Number of interaction rows the bundle was built from.
+    pub interactions: u64,
+}
+
+/// Payload of format version 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleV1 {
+    /// Provenance.
+    pub meta: BundleMeta,
+    /// Cohesion rule weights.
+    pub weights: CohesionWeights,
+    /// Points per interaction kind.
+    pub points: PointsConfig,
+    /// Influencers, sorted by name key; their position is their id.
+    pub influencers: Vec<Influencer>,
+    /// Known brands, sorted by name key; their position is their id.
+    pub brands: Vec<Brand>,
+    /// Summed interaction points, sorted by (brand, influencer), zero pairs omitted.
+    pub pair_points: Vec<PairPoints>,
+}
+
+/// The header fields of a bundle, readable without decoding the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// Format version.
+    pub format_version: u32,
+    /// Artifact kind.
+    pub kind: u32,
+    /// Writer string.
+    pub writer: String,
+    /// Payload length in bytes.
+    pub payload_len: u64,
+}
+
+/// FNV-1a, 64-bit: a small, dependency-free checksum that catches truncation and flipped
+/// bytes (not an integrity guarantee against an adversary).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Serialises `bundle` with this build's header.
+pub fn write(bundle: &BundleV1) -> Result<Vec<u8>> {
+    let payload = postcard::to_allocvec(bundle).map_err(|e| Error::Corrupted {
+        source_name: "<bundle>".into(),
+        message: format!("cannot encode payload: {e}"),
+    })?;
+    let writer = WRITER.as_bytes();
+    let mut out = Vec::with_capacity(34 + writer.len() + payload.len());
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&KIND_RECOMMENDER.to_le_bytes());
+    out.extend_from_slice(&(writer.len() as u16).to_le_bytes());
+    out.extend_from_slice(writer);
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(&fnv1a64(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    source: &'a str,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.bytes.len());
+        match end {
+            Some(end) => {
+                let s = &self.bytes[self.pos..end];
+                self.pos = end;
+                Ok(s)
+            }
+            None => Err(Error::Corrupted {
+                source_name: self.source.to_string(),
+                message: format!(
+                    "ends at byte {} inside the {what} (needs {n} bytes at offset {})",
+                    self.bytes.len(),
+                    self.pos
+                ),
+            }),
+        }
+    }
+
+    fn u32(&mut self, what: &str) -> Result<u32> {
+        let b = self.take(4, what)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self, what: &str) -> Result<u64> {
+        let b = self.take(8, what)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+}
+
+/// Reads and checks the header; returns it with the payload slice.
+pub fn read_header<'a>(bytes: &'a [u8], source: &'a str) -> Result<(Header, &'a [u8])> {
+    let mut c = Cursor {
+        bytes,
+        pos: 0,
+        source,
+    };
+    let magic = c.take(8, "magic bytes").map_err(|_| Error::BadMagic {
+        source_name: source.to_string(),
+    })?;
+    if magic != MAGIC {
+        return Err(Error::BadMagic {
+            source_name: source.to_string(),
+        });
+    }
+    let format_version = c.u32("format version")?;
+    if format_version != FORMAT_VERSION {
+        return Err(Error::UnsupportedVersion {
+            source_name: source.to_string(),
+            found: format_version,
+            supported: FORMAT_VERSION,
+        });
+    }
+    let kind = c.u32("artifact kind")?;
+    if kind != KIND_RECOMMENDER {
+        return Err(Error::WrongKind {
+            source_name: source.to_string(),
+            expected: KIND_RECOMMENDER,
+            found: kind,
+        });
+    }
+    let wl = c.take(2, "writer length")?;
+    let wl = u16::from_le_bytes([wl[0], wl[1]]) as usize;
+    let writer = String::from_utf8_lossy(c.take(wl, "writer string")?).into_owned();
+    let payload_len = c.u64("payload length")?;
+    let checksum = c.u64("checksum")?;
+    let remaining = (bytes.len() - c.pos) as u64;
+    if remaining != payload_len {
+        return Err(Error::Corrupted {
+            source_name: source.to_string(),
+            message: format!("payload is {remaining} bytes, header says {payload_len}"),
+        });
+    }
+    let payload = &bytes[c.pos..];
+    if fnv1a64(payload) != checksum {
+        return Err(Error::Corrupted {
+            source_name: source.to_string(),
+            message: "payload checksum does not match".into(),
+        });
+    }
+    Ok((
+        Header {
+            format_version,
+            kind,
+            writer,
+            payload_len,
+        },
+        payload,
+    ))
+}
+
+/// Loads a bundle, refusing anything this build does not understand.
+pub fn read(bytes: &[u8], source: &str) -> Result<(Header, BundleV1)> {
+    let (header, payload) = read_header(bytes, source)?;
+    let (bundle, rest): (BundleV1, &[u8]) =
+        postcard::take_from_bytes(payload).map_err(|e| Error::Corrupted {
+            source_name: source.to_string(),
+            message: format!("payload does not decode: {e}"),
+        })?;
+    if !rest.is_empty() {
+        return Err(Error::Corrupted {
+            source_name: source.to_string(),
+            message: format!("{} unexpected bytes after the payload", rest.len()),
+        });
+    }
+    Ok((header, bundle))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::cohesion::tests::influencer;
+
+    pub(crate) fn small() -> BundleV1 {
+        BundleV1 {
+            meta: BundleMeta {
+                seed: 7,
+                interactions: 1,
+            },
+            weights: CohesionWeights::default(),
+            points: PointsConfig::default(),
+            influencers: vec![
+                influencer("a", "music", "US", &["x"], 0.1),
+                influencer("b", "fashion", "ES", &["y", "z"], 0.2),
+            ],
+            brands: vec![Brand {
+                name: "acme".into(),
+                category: "music".into(),
+                country: "US".into(),
+                hashtags: vec!["x".into()],
+                followers: 5,
+                description: "d".into(),
+            }],
+            pair_points: vec![PairPoints {
+                brand: 0,
+                influencer: 1,
+                points: 3.0,
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trip_is_exact_and_stamped() {
+        let b = small();
+        let bytes = write(&b).unwrap();
+        let (h, back) = read(&bytes, "t").unwrap();
+        assert_eq!(back, b);
+        assert_eq!(h.writer, WRITER);
+        assert_eq!(h.format_version, FORMAT_VERSION);
+        assert_eq!(write(&back).unwrap(), bytes, "byte-stable");
+    }
+
+    #[test]
+    fn wrong_magic_version_and_kind_are_typed() {
+        let bytes = write(&small()).unwrap();
+        let mut m = bytes.clone();
+        m[0] = b'X';
+        assert!(matches!(read(&m, "t"), Err(Error::BadMagic { .. })));
+        let mut v = bytes.clone();
+        v[8..12].copy_from_slice(&99u32.to_le_bytes());
+        assert!(matches!(
+            read(&v, "t"),
+            Err(Error::UnsupportedVersion {
+                found: 99,
+                supported: 1,
+                ..
+            })
+        ));
+        let mut k = bytes.clone();
+        k[12..16].copy_from_slice(&2u32.to_le_bytes());
+        assert!(matches!(
+            read(&k, "t"),
+            Err(Error::WrongKind { found: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn truncation_at_every_offset_is_a_typed_error() {
+        let bytes = write(&small()).unwrap();
+        for cut in 0..bytes.len() {
+            match read(&bytes[..cut], "t") {
+                Err(Error::BadMagic { .. }) => assert!(cut < 8, "cut {cut}"),
+                Err(Error::Corrupted { .. }) => assert!(cut >= 8),
+                other => panic!("cut at {cut}: {other:?}"),
+            }
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(read(&longer, "t"), Err(Error::Corrupted { .. })));
+    }
+
+    #[test]
+    fn every_flipped_payload_byte_is_caught() {
+        let bytes = write(&small()).unwrap();
+        let start = bytes.len() - postcard::to_allocvec(&small()).unwrap().len();
+        for i in start..bytes.len() {
+            let mut c = bytes.clone();
+            c[i] ^= 0x40;
+            assert!(
+                matches!(read(&c, "t"), Err(Error::Corrupted { .. })),
+                "byte {i}"
+            );
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! Category inference from free text with an authored keyword lexicon (`data/categories.tsv`).
+//!
+//! Rule: the text is NFKC-normalised, case-folded and split into words (runs of letters,
+//! digits and `_`; a `#tag` is a word). A word hits a keyword when it equals the keyword, or
+//! when the keyword has four or more characters and the word starts with it (so `#fitnessgoals`
+//! hits `fitness`, but `aim` does not hit `ai`). Each hit counts once per word occurrence. The
+//! category with the most hits wins; a tie goes to the category listed first in the lexicon.
+//! No hit at all gives no category.
+
+use std::sync::OnceLock;
+
+use crate::error::{Error, Location, Result};
+use crate::text::key;
+
+/// The lexicon compiled into the crate, so native and wasm builds infer identically.
+pub const BUILTIN_LEXICON: &str = include_str!("../data/categories.tsv");
+
+/// One category of the lexicon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    /// Stable identifier, e.g. `fitness_sport`.
+    pub slug: String,
+    /// Human-readable label, e.g. `Fitness & Sport`.
+    pub label: String,
+    /// Other names a scrape may give the category (compared with [`key`]).
+    pub aliases: Vec<String>,
+    /// Keywords, already normalised with [`key`].
+    pub keywords: Vec<String>,
+}
+
+/// The result of inferring a category from text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inference {
+    /// The winning category's slug.
+    pub slug: String,
+    /// Its keyword hits.
+    pub hits: u32,
+}
+
+/// An ordered set of categories with their keywords.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lexicon {
+    categories: Vec<Category>,
+}
+
+impl Lexicon {
+    /// Parses the tab-separated lexicon format; `source` names the input in errors.
+    /// Lines starting with `#` and blank lines are skipped.
+    pub fn parse(text: &str, source: &str) -> Result<Self> {
+        let mut categories: Vec<Category> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let at = Location::source(source).at_line(i as u64 + 1);
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 4 {
+                return Err(Error::malformed(
+                    at,
+                    format!("expected 4 tab-separated columns, found {}", cols.len()),
+                ));
+            }
+            let slug = cols[0].trim().to_string();
+            if slug.is_empty() || categories.iter().any(|c| c.slug == slug) {
+                return Err(Error::parse(
+                    at.field("slug"),
+                    "a unique, non-empty slug",
+                    slug,
+                ));
+            }
+            let list = |s: &str| -> Vec<String> {
+                s.split(',')
+                    .map(key)
+                    .filter(|k| !k.is_empty())
+                    .collect::<Vec<_>>()
+            };
+            let keywords = list(cols[3]);
+            if keywords.is_empty() {
+                return Err(Error::parse(
+                    at.field("keywords"),
+                    "at least one keyword",
+                    cols[3],
+                ));
+            }
+            categories.push(Category {
+                slug,
+                label: cols[1].trim().to_string(),
+                aliases: list(cols[2]),
+                keywords,
+            });
+        }
+        Ok(Lexicon { categories })
+    }
+
+    /// The lexicon bundled with the crate (parsed once).
+    pub fn builtin() -> &'static Lexicon {
+        static LEX: OnceLock<Lexicon> = OnceLock::new();
+        // A unit test asserts that the bundled file parses, so the fallback is never taken
+        // in a tested build; it exists only so this function cannot panic.
+        LEX.get_or_init(|| {
+            Lexicon::parse(BUILTIN_LEXICON, "data/categories.tsv").unwrap_or_default()
+        })
+    }
+
+    /// All categories, in lexicon order.
+    pub fn categories(&self) -> &[Category] {
+        &self.categories
+    }
+
+    /// The category with this slug.
+    pub fn get(&self, slug: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.slug == slug)
+    }
+
+    /// Infers the category of `text` by keyword hits (see the module docs for the rule).
+    ///
+    /// ```
+    /// let lex = influence_rec::category::Lexicon::builtin();
+    /// let inf = lex.infer("Leg day at the gym 💪 #fitnessmotivation #running").unwrap();
+    /// assert_eq!(inf.slug, "fitness_sport");
+    /// assert_eq!(inf.hits, 3);
+    /// ```
+    pub fn infer(&self, text: &str) -> Option<Inference> {
+        let mut hits = vec![0u32; self.categories.len()];
+        for word in words(text) {
+            for (ci, cat) in self.categories.iter().enumerate() {
+                if cat.keywords.iter().any(|kw| word_hits(&word, kw)) {
+                    hits[ci] += 1;
+                }
+            }
+        }
+        // Strictly greater keeps the first-listed category on ties.
+        let mut best: Option<usize> = None;
+        for (ci, &h) in hits.iter().enumerate() {
+            if h > 0 && best.is_none_or(|b| h > hits[b]) {
+                best = Some(ci);
+            }
+        }
+        best.map(|ci| Inference {
+            slug: self.categories[ci].slug.clone(),
+            hits: hits[ci],
+        })
+    }
+
+    /// Maps a category name as a scrape gives it onto a slug: an exact slug, label or alias
+    /// (compared with [`key`]) first, then inference from the name's words, else `None`.
+    ///
+    /// ```
+    /// let lex = influence_rec::category::Lexicon::builtin();
+    /// assert_eq!(lex.resolve("Sports with a ball").as_deref(), Some("fitness_sport"));
+    /// assert_eq!(lex.resolve("BELLEZA").as_deref(), Some("beauty"));
+    /// assert_eq!(lex.resolve("Undefined"), None);
+    /// ```
+    pub fn resolve(&self, name: &str) -> Option<String> {
+        let k = key(name);
+        if k.is_empty() {
+            return None;
+        }
+        let slug_form = k.replace([' ', '-'], "_");
+        for c in &self.categories {
+            if c.slug == slug_form || key(&c.label) == k || c.aliases.contains(&k) {
+                return Some(c.slug.clone());
+            }
+        }
+        self.infer(name).map(|inf| inf.slug)
+    }
+}
+
+/// Splits text into normalised words: runs of alphanumerics and `_`.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    let folded = key(text);
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+fn word_hits(word: &str, keyword: &str) -> bool {
+    word == keyword || (keyword.chars().count() >= 4 && word.starts_with(keyword))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_lexicon_parses_with_all_required_categories() {
+        let lex = Lexicon::parse(BUILTIN_LEXICON, "data/categories.tsv").expect("bundled lexicon");
+        assert!(lex.categories().len() >= 22);
+        for slug in [
+            "fashion",
+            "beauty",
+            "fitness_sport",
+            "food_cooking",
+            "travel",
+            "music",
+            "gaming",
+            "technology",
+            "finance",
+            "parenting_family",
+            "pets",
+            "art_design",
+            "cars_motorcycles",
+            "education",
+            "science",
+            "politics",
+            "humor",
+            "luxury_lifestyle",
+            "real_estate",
+            "nature",
+            "business",
+            "culture",
+        ] {
+            assert!(lex.get(slug).is_some(), "missing category {slug}");
+        }
+        assert_eq!(Lexicon::builtin(), &lex);
+    }
+
+    #[test]
+    fn worked_example_counts_hits_per_word() {
+        // "new recipe" -> recipe (food); "#veganbaking" starts with "vegan" (food);
+        // "travel" (travel); "tips" nothing. food 2 hits, travel 1 -> food_cooking.
+        let inf = Lexicon::builtin()
+            .infer("New recipe! #veganbaking travel tips")
+            .expect("some category");
+        assert_eq!(
+            inf,
+            Inference {
+                slug: "food_cooking".into(),
+                hits: 2
+            }
+        );
+    }
+
+    #[test]
+    fn ties_go_to_the_category_listed_first() {
+        let lex = Lexicon::parse("b\tB\t\tapple\na\tA\t\tpear\n", "<test>").expect("parses");
+        assert_eq!(
+            lex.infer("pear apple").map(|i| i.slug),
+            Some("b".to_string())
+        );
+        assert_eq!(
+            lex.infer("pear pear apple").map(|i| i.slug),
+            Some("a".to_string())
+        );
+        assert_eq!(lex.infer("nothing here"), None);
+    }
+
+    #[test]
+    fn short_keywords_match_only_whole_words() {
+        let lex = Lexicon::parse("t\tT\t\tai\n", "<t>").expect("parses");
+        assert_eq!(lex.infer("aim high"), None);
+        assert!(lex.infer("AI tools").is_some());
+    }
+
+    #[test]
+    fn bad_lexicon_lines_name_the_line() {
+        let err = Lexicon::parse("# c\nx\tX\n", "cats.tsv").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cats.tsv:2: expected 4 tab-separated columns, found 2"
+        );
+        let err = Lexicon::parse("x\tX\t\t\n", "cats.tsv").unwrap_err();
+        assert!(
+            err.to_string().starts_with("cats.tsv:1 field `keywords`"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,592 @@
+//! The native command line: the edge where paths, terminals and sockets live.
+//! Each subcommand reads files, calls the pure core and writes files.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::{Rng, SeedableRng};
+
+use crate::bundle;
+use crate::category::Lexicon;
+use crate::cohesion::CohesionWeights;
+use crate::error::{Error, Result};
+use crate::generate::{self, GenerateParams};
+use crate::ingest::{self, ColumnMapping};
+use crate::model::PointsConfig;
+use crate::pipeline::{build_bundle, BuildParams};
+use crate::rank::{NewBrand, Ranking, Recommender};
+use crate::tables;
+
+/// influence-rec: recommends influencers to brands.
+#[derive(Debug, Parser)]
+#[command(name = "influence-rec", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the synthetic dataset (scraped-style posts, then ingested tables, and
+    /// simulated interactions) into a data folder.
+    Generate {
+        /// RNG seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Number of influencers.
+        #[arg(long, default_value_t = 2400)]
+        influencers: usize,
+        /// Number of brands.
+        #[arg(long, default_value_t = 120)]
+        brands: usize,
+        /// Output folder.
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+    },
+    /// Import scraped per-post CSV exports and aggregate them into one profile per account.
+    Ingest {
+        /// Input CSV files (rows of all inputs are aggregated together).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// What the accounts are.
+        #[arg(long, value_enum, default_value_t = Kind::Influencers)]
+        kind: Kind,
+        /// Output table (influencers.csv or brands.csv format).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Map a canonical field onto a column: `--map followers="Follower count"`.
+        /// Fields: name, followers, description, likes, post_text, location, post_location,
+        /// hashtags, post_url, engagement_rate, hashtags_translated, all_descriptions,
+        /// translated, category, cost_post, cost_story.
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// Exit with an error when any row was rejected.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Build the model bundle from the data folder's tables.
+    Train {
+        /// Data folder with influencers.csv, brands.csv and interactions.csv.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Output bundle.
+        #[arg(long, short, default_value = "pkg/model.bundle")]
+        out: PathBuf,
+        /// Seed for the learned models.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[command(flatten)]
+        weights: WeightArgs,
+    },
+    /// Rank influencers for a known brand or a new one described by its features.
+    Recommend {
+        /// Bundle to load.
+        #[arg(long, default_value = "pkg/model.bundle")]
+        bundle: PathBuf,
+        /// A known brand's name.
+        #[arg(long, conflicts_with_all = ["name", "category", "country", "hashtags", "description"])]
+        brand: Option<String>,
+        /// New brand: name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New brand: category (name or slug; inferred from the description when absent).
+        #[arg(long)]
+        category: Option<String>,
+        /// New brand: country.
+        #[arg(long)]
+        country: Option<String>,
+        /// New brand: hashtags ("#a #b" or "a, b").
+        #[arg(long)]
+        hashtags: Option<String>,
+        /// New brand: free-text description.
+        #[arg(long)]
+        description: Option<String>,
+        /// How many influencers.
+        #[arg(short, default_value_t = 10)]
+        k: usize,
+        /// Seed for the random pairing of a new brand.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// New brand: append it to this brands.csv so the data grows.
+        #[arg(long)]
+        save_to: Option<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the relationship table (every brand x influencer with its rating) as CSV.
+    Relationships {
+        /// Bundle to load.
+        #[arg(long, default_value = "pkg/model.bundle")]
+        bundle: PathBuf,
+        /// Output CSV.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Infer the category of a text with the bundled lexicon.
+    InferCategory {
+        /// The text.
+        text: String,
+    },
+    /// Serve www/ at / and pkg/ at /pkg/ (static files) on a local address.
+    Serve {
+        /// Repository root holding www/ and pkg/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Address to bind.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Kind {
+    Influencers,
+    Brands,
+}
+
+#[derive(Debug, Args)]
+struct WeightArgs {
+    /// Cohesion points for the same category.
+    #[arg(long, default_value_t = CohesionWeights::default().category)]
+    w_category: f64,
+    /// Cohesion points for the same country.
+    #[arg(long, default_value_t = CohesionWeights::default().location)]
+    w_location: f64,
+    /// Cohesion points per shared hashtag.
+    #[arg(long, default_value_t = CohesionWeights::default().hashtag)]
+    w_hashtag: f64,
+    /// Multiplier of the engagement rate.
+    #[arg(long, default_value_t = CohesionWeights::default().engagement)]
+    w_engagement: f64,
+}
+
+fn open(path: &Path) -> Result<BufReader<File>> {
+    File::open(path)
+        .map(BufReader::new)
+        .map_err(|e| Error::io(path, e))
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| Error::io(path, e))
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+fn report_rejects(errors: &[Error]) {
+    for e in errors.iter().take(50) {
+        eprintln!("rejected: {e}");
+    }
+    if errors.len() > 50 {
+        eprintln!("... and {} more rejected rows", errors.len() - 50);
+    }
+}
+
+/// Runs the command line; the returned error is printed by `main`.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Generate {
+            seed,
+            influencers,
+            brands,
+            out,
+        } => {
+            let params = GenerateParams {
+                seed,
+                influencers,
+                brands,
+                ..Default::default()
+            };
+            let pb = spinner("generating dataset");
+            let d = generate::generate(&params, Lexicon::builtin())?;
+            let raw = out.join("raw");
+            let inf_posts = raw.join("influencer_posts.csv");
+            let brand_posts = raw.join("brand_posts.csv");
+            generate::write_posts(
+                create(&inf_posts)?,
+                &inf_posts.display().to_string(),
+                &d.influencer_posts,
+            )?;
+            generate::write_posts(
+                create(&brand_posts)?,
+                &brand_posts.display().to_string(),
+                &d.brand_posts,
+            )?;
+            let ix = out.join("interactions.csv");
+            tables::write_interactions(create(&ix)?, &ix.display().to_string(), &d.interactions)?;
+            pb.finish_and_clear();
+            println!(
+                "generated {} influencers ({} post rows), {} brands ({} post rows), {} interactions (seed {seed})",
+                d.influencers.len(),
+                d.influencer_posts.len(),
+                d.brands.len(),
+                d.brand_posts.len(),
+                d.interactions.len()
+            );
+            ingest_files(
+                &[inf_posts],
+                Kind::Influencers,
+                &out.join("influencers.csv"),
+                &[],
+                false,
+            )?;
+            ingest_files(
+                &[brand_posts],
+                Kind::Brands,
+                &out.join("brands.csv"),
+                &[],
+                false,
+            )
+        }
+        Command::Ingest {
+            inputs,
+            kind,
+            out,
+            map,
+            strict,
+        } => ingest_files(&inputs, kind, &out, &map, strict),
+        Command::Train {
+            data,
+            out,
+            seed,
+            weights,
+        } => {
+            let params = BuildParams {
+                weights: CohesionWeights {
+                    category: weights.w_category,
+                    location: weights.w_location,
+                    hashtag: weights.w_hashtag,
+                    engagement: weights.w_engagement,
+                },
+                points: PointsConfig::default(),
+                seed,
+            };
+            let pb = spinner("training");
+            let read = |name: &str| -> Result<(BufReader<File>, String)> {
+                let p = data.join(name);
+                Ok((open(&p)?, p.display().to_string()))
+            };
+            let (r, n) = read("influencers.csv")?;
+            let (influencers, e1) = tables::read_influencers(r, &n)?;
+            let (r, n) = read("brands.csv")?;
+            let (brands, e2) = tables::read_brands(r, &n)?;
+            let (r, n) = read("interactions.csv")?;
+            let (interactions, e3) = tables::read_interactions(r, &n)?;
+            let (b, report) = build_bundle(influencers, brands, &interactions, &params)?;
+            let bytes = bundle::write(&b)?;
+            let mut w = create(&out)?;
+            w.write_all(&bytes)
+                .and_then(|_| w.flush())
+                .map_err(|e| Error::io(&out, e))?;
+            pb.finish_and_clear();
+            for e in [e1, e2, e3] {
+                report_rejects(&e);
+            }
+            report_rejects(&report.skipped);
+            println!(
+                "wrote {} ({} bytes, format v{}, {}): {} influencers, {} brands, {} interactions, {} brand x influencer pairs",
+                out.display(),
+                bytes.len(),
+                bundle::FORMAT_VERSION,
+                bundle::WRITER,
+                b.influencers.len(),
+                b.brands.len(),
+                b.meta.interactions,
+                b.influencers.len() * b.brands.len()
+            );
+            Ok(())
+        }
+        Command::Recommend {
+            bundle: path,
+            brand,
+            name,
+            category,
+            country,
+            hashtags,
+            description,
+            k,
+            seed,
+            save_to,
+            json,
+        } => {
+            let rec = load(&path)?;
+            let ranking = match brand {
+                Some(b) => rec.rank_known(&b, k)?,
+                None => {
+                    let nb = NewBrand {
+                        name: name.unwrap_or_else(|| "new brand".into()),
+                        category: category.unwrap_or_default(),
+                        country: country.unwrap_or_default(),
+                        hashtags: hashtags.unwrap_or_default(),
+                        description: description.unwrap_or_default(),
+                    };
+                    let ranking = rec.rank_new(&nb, Lexicon::builtin(), k);
+                    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+                    if let Some(row) = rec.pair_new_brand(&ranking.brand, rng.random()) {
+                        eprintln!(
+                            "new row: {} x {} (cohesion {:.3})",
+                            row.brand, row.influencer, row.cohesion
+                        );
+                    }
+                    if let Some(path) = save_to {
+                        append_brand(&path, &ranking.brand)?;
+                        eprintln!("appended {:?} to {}", ranking.brand.name, path.display());
+                    }
+                    ranking
+                }
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&ranking).map_err(|e| Error::malformed(
+                        crate::error::Location::source("<stdout>"),
+                        e.to_string()
+                    ))?
+                );
+            } else {
+                print_ranking(&ranking);
+            }
+            Ok(())
+        }
+        Command::Relationships { bundle: path, out } => {
+            let rec = load(&path)?;
+            let total = (rec.brands().len() * rec.influencers().len()) as u64;
+            let pb = ProgressBar::new(total);
+            let dest = out.display().to_string();
+            let mut w = csv::Writer::from_writer(create(&out)?);
+            let err = |e: csv::Error| {
+                Error::malformed(crate::error::Location::source(dest.clone()), e.to_string())
+            };
+            w.write_record([
+                "brand",
+                "influencer",
+                "cohesion",
+                "interaction_points",
+                "rating",
+            ])
+            .map_err(err)?;
+            for (n, row) in rec.relationships().enumerate() {
+                w.write_record([
+                    row.brand,
+                    row.influencer,
+                    row.cohesion.to_string(),
+                    row.interaction_points.to_string(),
+                    row.rating.to_string(),
+                ])
+                .map_err(err)?;
+                if n % 4096 == 0 {
+                    pb.set_position(n as u64);
+                }
+            }
+            w.flush().map_err(|e| Error::io(&out, e))?;
+            pb.finish_and_clear();
+            println!("wrote {total} rows to {}", out.display());
+            Ok(())
+        }
+        Command::InferCategory { text } => {
+            match Lexicon::builtin().infer(&text) {
+                Some(i) => println!("{} ({} keyword hits)", i.slug, i.hits),
+                None => println!("(no category: no keyword hits)"),
+            }
+            Ok(())
+        }
+        Command::Serve { root, addr } => crate::cli::serve(&root, &addr),
+    }
+}
+
+fn load(path: &Path) -> Result<Recommender> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (_, b) = bundle::read(&bytes, &path.display().to_string())?;
+    Recommender::new(b)
+}
+
+fn append_brand(path: &Path, brand: &crate::model::Brand) -> Result<()> {
+    let (mut brands, errors) = tables::read_brands(open(path)?, &path.display().to_string())?;
+    report_rejects(&errors);
+    let k = crate::text::key(&brand.name);
+    if brands.iter().any(|b| crate::text::key(&b.name) == k) {
+        return Err(Error::InvalidParam {
+            name: "name",
+            message: format!("brand {:?} is already in {}", brand.name, path.display()),
+        });
+    }
+    brands.push(brand.clone());
+    // Write to a sibling file first so an interrupted write loses nothing.
+    let tmp = path.with_extension("csv.tmp");
+    let mut w = create(&tmp)?;
+    tables::write_brands(&mut w, &tmp.display().to_string(), &brands)?;
+    w.flush().map_err(|e| Error::io(&tmp, e))?;
+    drop(w);
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+fn print_ranking(r: &Ranking) {
+    println!(
+        "{} brand {:?} (category {}, country {}, hashtags {})",
+        if r.known { "known" } else { "new" },
+        r.brand.name,
+        if r.brand.category.is_empty() {
+            "?"
+        } else {
+            &r.brand.category
+        },
+        if r.brand.country.is_empty() {
+            "?"
+        } else {
+            &r.brand.country
+        },
+        r.brand
+            .hashtags
+            .iter()
+            .map(|t| format!("#{t}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!("{:>4}  {:<28} {:>8}  why", "rank", "influencer", "score");
+    for x in &r.recommendations {
+        let c = &x.cohesion;
+        let mut why = Vec::new();
+        if let Some(cat) = &c.category {
+            why.push(format!("category {cat} +{}", c.category_points));
+        }
+        if let Some(loc) = &c.location {
+            why.push(format!("location {loc} +{}", c.location_points));
+        }
+        if !c.shared_hashtags.is_empty() {
+            why.push(format!(
+                "hashtags {} +{}",
+                c.shared_hashtags
+                    .iter()
+                    .map(|t| format!("#{t}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                c.hashtag_points
+            ));
+        }
+        why.push(format!(
+            "engagement {:.2}% +{:.3}",
+            c.engagement_rate * 100.0,
+            c.engagement_points
+        ));
+        if x.interaction_points != 0.0 {
+            why.push(format!("interactions +{}", x.interaction_points));
+        }
+        println!(
+            "{:>4}  {:<28} {:>8.3}  {}",
+            x.rank,
+            x.name,
+            x.score,
+            why.join(", ")
+        );
+    }
+}
+
+fn ingest_files(
+    inputs: &[PathBuf],
+    kind: Kind,
+    out: &Path,
+    map: &[String],
+    strict: bool,
+) -> Result<()> {
+    let mapping = ColumnMapping::parse(map)?;
+    let mut profiles = Vec::new();
+    let mut errors = Vec::new();
+    let (mut read, mut accepted) = (0, 0);
+    for input in inputs {
+        let (p, report) = ingest::ingest(
+            open(input)?,
+            &input.display().to_string(),
+            &mapping,
+            Lexicon::builtin(),
+        )?;
+        for n in &report.notes {
+            eprintln!("note: {n}");
+        }
+        read += report.rows_read;
+        accepted += report.rows_accepted;
+        errors.extend(report.errors);
+        profiles.extend(p);
+    }
+    report_rejects(&errors);
+    let dest = out.display().to_string();
+    let n = match kind {
+        Kind::Influencers => {
+            let rows: Vec<_> = profiles.into_iter().map(|p| p.influencer).collect();
+            tables::write_influencers(create(out)?, &dest, &rows)?;
+            rows.len()
+        }
+        Kind::Brands => {
+            let rows: Vec<_> = profiles.into_iter().map(|p| p.into_brand()).collect();
+            tables::write_brands(create(out)?, &dest, &rows)?;
+            rows.len()
+        }
+    };
+    println!(
+        "ingested {read} rows: {accepted} accepted, {} rejected -> {n} profiles in {dest}",
+        errors.len()
+    );
+    if strict && !errors.is_empty() {
+        return Err(Error::InvalidParam {
+            name: "strict",
+            message: format!("{} rows were rejected", errors.len()),
+        });
+    }
+    Ok(())
+}
+
+/// Serves `root/www` at `/` and `root/pkg` at `/pkg/` until interrupted.
+pub fn serve(root: &Path, addr: &str) -> Result<()> {
+    use axum::Router;
+    use tower_http::services::ServeDir;
+    use tower_http::set_header::SetResponseHeaderLayer;
+
+    let www = root.join("www");
+    let pkg = root.join("pkg");
+    for dir in [&www, &pkg] {
+        if !dir.is_dir() {
+            return Err(Error::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "folder not found"),
+            ));
+        }
+    }
+    let app = Router::new()
+        .nest_service("/pkg", ServeDir::new(pkg))
+        .fallback_service(ServeDir::new(www))
+        // Revalidate every time: the bundle and pkg change with each build.
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache"),
+        ));
+    let rt = tokio::runtime::Runtime::new().map_err(|e| Error::io(addr, e))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| Error::io(addr, e))?;
+        println!("serving influence-rec on http://{addr}/ (Ctrl-C to stop)");
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Error::io(addr, e))
+    })
+}

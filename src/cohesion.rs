@@ -1,0 +1,367 @@
+//! The cohesion rating: how well an influencer fits a brand by the product's rule.
+//!
+//! ```text
+//! cohesion(b, i) = w_cat · [cat(b) = cat(i)] + w_loc · [country(b) = country(i)]
+//!                + w_tag · |tags(b) ∩ tags(i)| + w_er · er(i)
+//! ```
+//! with defaults w_cat = 10, w_loc = 5, w_tag = 1, w_er = 1 and er(i) the engagement rate as a
+//! fraction. An empty category or country never matches. Every rating comes with its
+//! [`Breakdown`] so the user sees why.
+//!
+//! [`CohesionIndex`] interns categories, countries and hashtags once so that rating all
+//! influencers for one brand is a pass over small integer arrays (a sorted-merge for the
+//! hashtag intersection).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Brand, Influencer};
+use crate::text::key;
+
+/// Weights of the cohesion rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CohesionWeights {
+    /// Points for the same category (default 10).
+    pub category: f64,
+    /// Points for the same country (default 5).
+    pub location: f64,
+    /// Points per shared hashtag (default 1).
+    pub hashtag: f64,
+    /// Multiplier of the influencer's engagement rate (default 1).
+    pub engagement: f64,
+}
+
+impl Default for CohesionWeights {
+    fn default() -> Self {
+        CohesionWeights {
+            category: 10.0,
+            location: 5.0,
+            hashtag: 1.0,
+            engagement: 1.0,
+        }
+    }
+}
+
+impl CohesionWeights {
+    /// Rejects non-finite weights.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("weights.category", self.category),
+            ("weights.location", self.location),
+            ("weights.hashtag", self.hashtag),
+            ("weights.engagement", self.engagement),
+        ] {
+            if !v.is_finite() {
+                return Err(Error::InvalidParam {
+                    name,
+                    message: format!("must be finite, got {v}"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a pair got its rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Breakdown {
+    /// The shared category slug, when the categories match.
+    pub category: Option<String>,
+    /// Points from the category term.
+    pub category_points: f64,
+    /// The shared country, when the countries match.
+    pub location: Option<String>,
+    /// Points from the location term.
+    pub location_points: f64,
+    /// Hashtags both sides use, sorted.
+    pub shared_hashtags: Vec<String>,
+    /// Points from the hashtag term.
+    pub hashtag_points: f64,
+    /// The influencer's engagement rate (fraction).
+    pub engagement_rate: f64,
+    /// Points from the engagement term.
+    pub engagement_points: f64,
+    /// The cohesion rating: the sum of the four terms.
+    pub total: f64,
+}
+
+/// A brand reduced to what the rule compares, in the index's interned ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedBrand {
+    category: Option<u32>,
+    country: Option<u32>,
+    tags: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PreparedInfluencer {
+    category: Option<u32>,
+    country: Option<u32>,
+    tags: Vec<u32>,
+    engagement_rate: f64,
+}
+
+/// Interned influencer side of the rule, built once per influencer table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CohesionIndex {
+    weights: CohesionWeights,
+    categories: Vec<String>,
+    countries: Vec<String>,
+    country_display: Vec<String>,
+    hashtags: Vec<String>,
+    influencers: Vec<PreparedInfluencer>,
+}
+
+fn intern(map: &mut BTreeMap<String, u32>, k: String) -> Option<u32> {
+    if k.is_empty() {
+        return None;
+    }
+    let next = map.len() as u32;
+    Some(*map.entry(k).or_insert(next))
+}
+
+fn sorted_by_id(map: BTreeMap<String, u32>) -> Vec<String> {
+    let mut v: Vec<(u32, String)> = map.into_iter().map(|(k, id)| (id, k)).collect();
+    v.sort();
+    v.into_iter().map(|(_, k)| k).collect()
+}
+
+impl CohesionIndex {
+    /// Builds the index over `influencers` (their order defines influencer ids).
+    pub fn new(influencers: &[Influencer], weights: CohesionWeights) -> Result<Self> {
+        weights.validate()?;
+        let mut cats = BTreeMap::new();
+        let mut countries = BTreeMap::new();
+        let mut country_display: BTreeMap<u32, String> = BTreeMap::new();
+        // Hashtag ids are assigned in sorted order so that sorted id lists are sorted tags.
+        let mut all_tags: Vec<&str> = influencers
+            .iter()
+            .flat_map(|i| i.hashtags.iter().map(String::as_str))
+            .collect();
+        all_tags.sort_unstable();
+        all_tags.dedup();
+        let hashtags: Vec<String> = all_tags.iter().map(|s| s.to_string()).collect();
+        let mut prepared = Vec::with_capacity(influencers.len());
+        for inf in influencers {
+            let country = intern(&mut countries, key(&inf.country));
+            if let Some(c) = country {
+                country_display
+                    .entry(c)
+                    .or_insert_with(|| inf.country.trim().to_string());
+            }
+            let mut tags: Vec<u32> = inf
+                .hashtags
+                .iter()
+                .filter_map(|t| hashtags.binary_search(t).ok().map(|i| i as u32))
+                .collect();
+            tags.sort_unstable();
+            tags.dedup();
+            prepared.push(PreparedInfluencer {
+                category: intern(&mut cats, key(&inf.category)),
+                country,
+                tags,
+                engagement_rate: inf.engagement_rate,
+            });
+        }
+        Ok(CohesionIndex {
+            weights,
+            categories: sorted_by_id(cats),
+            countries: sorted_by_id(countries),
+            country_display: country_display.into_values().collect(),
+            hashtags,
+            influencers: prepared,
+        })
+    }
+
+    /// The weights this index rates with.
+    pub fn weights(&self) -> CohesionWeights {
+        self.weights
+    }
+
+    /// Number of influencers indexed.
+    pub fn len(&self) -> usize {
+        self.influencers.len()
+    }
+
+    /// Whether no influencer is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.influencers.is_empty()
+    }
+
+    /// Reduces a brand's category, country and hashtags to interned ids. Values no
+    /// influencer has cannot match and are dropped.
+    pub fn prepare(&self, category: &str, country: &str, hashtags: &[String]) -> PreparedBrand {
+        let find = |v: &[String], k: String| v.iter().position(|x| *x == k).map(|p| p as u32);
+        let mut tags: Vec<u32> = hashtags
+            .iter()
+            .filter_map(|t| self.hashtags.binary_search(t).ok().map(|i| i as u32))
+            .collect();
+        tags.sort_unstable();
+        tags.dedup();
+        PreparedBrand {
+            category: find(&self.categories, key(category)),
+            country: find(&self.countries, key(country)),
+            tags,
+        }
+    }
+
+    /// [`CohesionIndex::prepare`] for a brand record.
+    pub fn prepare_brand(&self, brand: &Brand) -> PreparedBrand {
+        self.prepare(&brand.category, &brand.country, &brand.hashtags)
+    }
+
+    /// The rating of influencer `i` for the prepared brand (no breakdown; the hot path).
+    pub fn score(&self, b: &PreparedBrand, i: usize) -> f64 {
+        let inf = &self.influencers[i];
+        let w = &self.weights;
+        let mut s = w.engagement * inf.engagement_rate;
+        if b.category.is_some() && b.category == inf.category {
+            s += w.category;
+        }
+        if b.country.is_some() && b.country == inf.country {
+            s += w.location;
+        }
+        s + w.hashtag * shared_count(&b.tags, &inf.tags) as f64
+    }
+
+    /// Ratings of every influencer for the prepared brand, in influencer order.
+    pub fn score_all(&self, b: &PreparedBrand) -> Vec<f64> {
+        (0..self.influencers.len())
+            .map(|i| self.score(b, i))
+            .collect()
+    }
+
+    /// The rating of influencer `i` with its breakdown.
+    pub fn breakdown(&self, b: &PreparedBrand, i: usize) -> Breakdown {
+        let inf = &self.influencers[i];
+        let w = &self.weights;
+        let cat_match = b.category.is_some() && b.category == inf.category;
+        let loc_match = b.country.is_some() && b.country == inf.country;
+        let shared: Vec<String> = shared_ids(&b.tags, &inf.tags)
+            .map(|t| self.hashtags[t as usize].clone())
+            .collect();
+        let category_points = if cat_match { w.category } else { 0.0 };
+        let location_points = if loc_match { w.location } else { 0.0 };
+        let hashtag_points = w.hashtag * shared.len() as f64;
+        let engagement_points = w.engagement * inf.engagement_rate;
+        Breakdown {
+            category: cat_match
+                .then(|| b.category.map(|c| self.categories[c as usize].clone()))
+                .flatten(),
+            category_points,
+            location: loc_match
+                .then(|| b.country.map(|c| self.country_display[c as usize].clone()))
+                .flatten(),
+            location_points,
+            shared_hashtags: shared,
+            hashtag_points,
+            engagement_rate: inf.engagement_rate,
+            engagement_points,
+            // Same order of additions as `score`, so both give the same f64.
+            total: engagement_points + category_points + location_points + hashtag_points,
+        }
+    }
+}
+
+fn shared_ids<'a>(a: &'a [u32], b: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    return Some(a[i - 1]);
+                }
+            }
+        }
+        None
+    })
+}
+
+fn shared_count(a: &[u32], b: &[u32]) -> usize {
+    shared_ids(a, b).count()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn influencer(
+        name: &str,
+        cat: &str,
+        country: &str,
+        tags: &[&str],
+        er: f64,
+    ) -> Influencer {
+        Influencer {
+            name: name.into(),
+            followers: 10_000,
+            description: String::new(),
+            mean_likes: er * 10_000.0,
+            engagement_rate: er,
+            country: country.into(),
+            category: cat.into(),
+            hashtags: tags.iter().map(|s| s.to_string()).collect(),
+            post_urls: vec![],
+            cost_per_post: None,
+            cost_per_story: None,
+        }
+    }
+
+    #[test]
+    fn worked_example_of_the_rule() {
+        // Brand: fitness, Spain, #gym #yoga #vegan.
+        // Influencer a: fitness, spain, #yoga #gym #run, er 0.04
+        //   = 10 (category) + 5 (location) + 2 (gym, yoga) + 0.04 = 17.04
+        // Influencer b: food, Spain, #vegan, er 0.10 = 0 + 5 + 1 + 0.10 = 6.10
+        // Influencer c: fitness, "", no tags, er 0 = 10
+        let infs = vec![
+            influencer("a", "fitness_sport", "spain", &["yoga", "gym", "run"], 0.04),
+            influencer("b", "food_cooking", "Spain", &["vegan"], 0.10),
+            influencer("c", "fitness_sport", "", &[], 0.0),
+        ];
+        let idx = CohesionIndex::new(&infs, CohesionWeights::default()).unwrap();
+        let tags: Vec<String> = ["gym", "yoga", "vegan"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let b = idx.prepare("fitness_sport", "Spain", &tags);
+        let scores = idx.score_all(&b);
+        assert!((scores[0] - 17.04).abs() < 1e-12);
+        assert!((scores[1] - 6.10).abs() < 1e-12);
+        assert_eq!(scores[2], 10.0);
+        let bd = idx.breakdown(&b, 0);
+        assert_eq!(bd.category.as_deref(), Some("fitness_sport"));
+        assert_eq!(bd.location.as_deref(), Some("spain"));
+        assert_eq!(bd.shared_hashtags, vec!["gym", "yoga"]);
+        assert_eq!(bd.hashtag_points, 2.0);
+        assert_eq!(bd.total, scores[0]);
+        let bd = idx.breakdown(&b, 2);
+        assert_eq!(bd.location, None, "an empty country never matches");
+    }
+
+    #[test]
+    fn weights_are_configurable_and_validated() {
+        let infs = vec![influencer("a", "music", "US", &["x"], 0.5)];
+        let w = CohesionWeights {
+            category: 1.0,
+            location: 2.0,
+            hashtag: 3.0,
+            engagement: 4.0,
+        };
+        let idx = CohesionIndex::new(&infs, w).unwrap();
+        let b = idx.prepare("Music", "us", &["x".to_string(), "y".to_string()]);
+        // 1 + 2 + 3·1 + 4·0.5 = 8
+        assert_eq!(idx.score(&b, 0), 8.0);
+        let bad = CohesionWeights {
+            hashtag: f64::NAN,
+            ..w
+        };
+        assert!(CohesionIndex::new(&infs, bad).is_err());
+    }
+}

@@ -1,0 +1,39 @@
+//! # influence-rec
+//!
+//! Recommends influencers to brands. Every brand x influencer pair gets a cohesion rating
+//! (category, location, shared hashtags, engagement; see [`cohesion`]); interactions (click,
+//! check info, add to campaign, collaboration) add points; learned models re-rank on top.
+//! A native binary trains and writes one versioned [`bundle`]; the wasm module loads it in the
+//! browser and ranks there.
+//!
+//! Layout, dependencies pointing one way (pure core <- formats <- edges):
+//! - pure: [`text`], [`category`], [`model`], [`cohesion`], [`rank`], [`pipeline`];
+//! - formats (readers and bytes, no paths): [`ingest`], [`tables`], [`bundle`];
+//! - edges: the CLI and HTTP server (native, `src/main.rs`, [`cli`]), the wasm API (`wasm`).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod bundle;
+pub mod category;
+pub mod cohesion;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod pipeline;
+pub mod rank;
+pub mod tables;
+pub mod text;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod generate;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use bundle::BundleV1;
+pub use category::Lexicon;
+pub use cohesion::{Breakdown, CohesionIndex, CohesionWeights};
+pub use error::{Error, Location, Result};
+pub use model::{Brand, Influencer, Interaction, InteractionKind, PointsConfig};
+pub use rank::{NewBrand, Ranking, Recommendation, Recommender, RelationshipRow};

@@ -1,0 +1,197 @@
+//! The data model: influencers, brands and the interactions between them.
+//!
+//! These are plain records. Text fields hold untrusted scraped text exactly as normalised by
+//! the importer; whoever renders them must treat them as text, never markup.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// One influencer profile, aggregated from that account's scraped posts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Influencer {
+    /// Account name (unique key, compared case-insensitively).
+    pub name: String,
+    /// Follower count.
+    pub followers: u64,
+    /// Profile bio.
+    pub description: String,
+    /// Mean likes over the posts that reported likes.
+    pub mean_likes: f64,
+    /// Engagement rate as a fraction (0.035 = 3.5 %): mean likes / followers unless the
+    /// source gave it.
+    pub engagement_rate: f64,
+    /// Country (display form; compared with [`crate::text::key`]).
+    pub country: String,
+    /// Category slug from the lexicon, or empty when unknown.
+    pub category: String,
+    /// Normalised hashtags, first-seen order, no duplicates.
+    pub hashtags: Vec<String>,
+    /// Post URLs, first-seen order.
+    pub post_urls: Vec<String>,
+    /// Cost of one sponsored post, when known.
+    pub cost_per_post: Option<f64>,
+    /// Cost of one sponsored story, when known.
+    pub cost_per_story: Option<f64>,
+}
+
+/// One brand (a user of the recommender).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Brand {
+    /// Brand name (unique key, compared case-insensitively).
+    pub name: String,
+    /// Category slug, or empty when unknown.
+    pub category: String,
+    /// Country (display form).
+    pub country: String,
+    /// Normalised hashtags.
+    pub hashtags: Vec<String>,
+    /// Follower count of the brand's own account.
+    pub followers: u64,
+    /// Brand description.
+    pub description: String,
+}
+
+/// What a brand did with a recommended influencer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InteractionKind {
+    /// Opened the influencer from a list.
+    Click,
+    /// Looked at the influencer's details.
+    CheckInfo,
+    /// Put the influencer on a campaign.
+    AddToCampaign,
+    /// Worked with the influencer.
+    Collaboration,
+}
+
+impl InteractionKind {
+    /// All kinds, in funnel order.
+    pub const ALL: [InteractionKind; 4] = [
+        InteractionKind::Click,
+        InteractionKind::CheckInfo,
+        InteractionKind::AddToCampaign,
+        InteractionKind::Collaboration,
+    ];
+
+    /// The canonical snake_case name used in files and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InteractionKind::Click => "click",
+            InteractionKind::CheckInfo => "check_info",
+            InteractionKind::AddToCampaign => "add_to_campaign",
+            InteractionKind::Collaboration => "collaboration",
+        }
+    }
+
+    /// Parses a kind; spaces, dashes and case are forgiven (`"Check info"` is `check_info`).
+    pub fn parse(s: &str) -> Option<InteractionKind> {
+        let k = s.trim().to_lowercase().replace([' ', '-'], "_");
+        InteractionKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == k)
+    }
+}
+
+/// Points each interaction kind earns. Defaults follow the product design.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PointsConfig {
+    /// Points for a click (default 1).
+    pub click: f64,
+    /// Points for checking info (default 2).
+    pub check_info: f64,
+    /// Points for adding to a campaign (default 5).
+    pub add_to_campaign: f64,
+    /// Points for a collaboration (default 10).
+    pub collaboration: f64,
+}
+
+impl Default for PointsConfig {
+    fn default() -> Self {
+        PointsConfig {
+            click: 1.0,
+            check_info: 2.0,
+            add_to_campaign: 5.0,
+            collaboration: 10.0,
+        }
+    }
+}
+
+impl PointsConfig {
+    /// Points for one interaction of `kind`.
+    pub fn points(&self, kind: InteractionKind) -> f64 {
+        match kind {
+            InteractionKind::Click => self.click,
+            InteractionKind::CheckInfo => self.check_info,
+            InteractionKind::AddToCampaign => self.add_to_campaign,
+            InteractionKind::Collaboration => self.collaboration,
+        }
+    }
+
+    /// Rejects negative or non-finite points.
+    pub fn validate(&self) -> Result<()> {
+        for (name, v) in [
+            ("points.click", self.click),
+            ("points.check_info", self.check_info),
+            ("points.add_to_campaign", self.add_to_campaign),
+            ("points.collaboration", self.collaboration),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(Error::InvalidParam {
+                    name,
+                    message: format!("must be a finite number >= 0, got {v}"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One recorded interaction: a row that grows the training data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interaction {
+    /// Globally unique event id (generated where the event happened).
+    pub event_id: String,
+    /// Brand name.
+    pub brand: String,
+    /// Influencer name.
+    pub influencer: String,
+    /// What happened.
+    pub kind: InteractionKind,
+    /// When, in milliseconds since the Unix epoch (UTC).
+    pub timestamp_ms: i64,
+    /// Points earned (normally `PointsConfig::points(kind)`).
+    pub points: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_parse_forgivingly_and_round_trip() {
+        for k in InteractionKind::ALL {
+            assert_eq!(InteractionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(
+            InteractionKind::parse(" Check info "),
+            Some(InteractionKind::CheckInfo)
+        );
+        assert_eq!(
+            InteractionKind::parse("add-to-campaign"),
+            Some(InteractionKind::AddToCampaign)
+        );
+        assert_eq!(InteractionKind::parse("like"), None);
+    }
+
+    #[test]
+    fn default_points_follow_the_design_and_validate() {
+        let p = PointsConfig::default();
+        let got: Vec<f64> = InteractionKind::ALL.iter().map(|&k| p.points(k)).collect();
+        assert_eq!(got, vec![1.0, 2.0, 5.0, 10.0]);
+        assert!(p.validate().is_ok());
+        let bad = PointsConfig { click: -1.0, ..p };
+        assert!(bad.validate().is_err());
+    }
+}

@@ -1,0 +1,389 @@
+//! Ranking influencers for a brand: a known brand by its rating (cohesion + its interaction
+//! points), a new brand by cohesion from its described features.
+//!
+//! Top-k selection has a reference implementation (full sort) and the fast one used in
+//! production (partial selection with `select_nth_unstable_by`, then a sort of the k
+//! survivors); a test pins the two together. Order: score descending, then influencer id
+//! ascending, so ties are broken the same way on every platform.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::BundleV1;
+use crate::category::Lexicon;
+use crate::cohesion::{Breakdown, CohesionIndex, PreparedBrand};
+use crate::error::{Error, Result};
+use crate::model::{Brand, Influencer};
+use crate::text::{hashtags_in_text, key, parse_hashtags};
+
+/// A brand that is not in the data, described by what the user typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewBrand {
+    /// Display name.
+    pub name: String,
+    /// Category name or slug; empty to infer it from the description.
+    pub category: String,
+    /// Country.
+    pub country: String,
+    /// Hashtags in any accepted shape (`"#a #b"`, `"a, b"`, ...).
+    pub hashtags: String,
+    /// Free-text description; its `#tags` count as hashtags.
+    pub description: String,
+}
+
+impl NewBrand {
+    /// Resolves the description into a brand record: the category is the named one when the
+    /// lexicon knows it, else the one inferred from description and hashtags (empty if none).
+    pub fn resolve(&self, lexicon: &Lexicon) -> Brand {
+        let mut hashtags = parse_hashtags(&self.hashtags);
+        for t in hashtags_in_text(&self.description) {
+            if !hashtags.contains(&t) {
+                hashtags.push(t);
+            }
+        }
+        let category = lexicon.resolve(&self.category).unwrap_or_else(|| {
+            let text = format!("{} {}", self.description, self.hashtags);
+            lexicon.infer(&text).map(|i| i.slug).unwrap_or_default()
+        });
+        Brand {
+            name: self.name.trim().to_string(),
+            category,
+            country: self.country.trim().to_string(),
+            hashtags,
+            followers: 0,
+            description: self.description.clone(),
+        }
+    }
+}
+
+/// One recommended influencer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// 1-based rank.
+    pub rank: u32,
+    /// Influencer id (index into the bundle's influencers).
+    pub id: u32,
+    /// Influencer name.
+    pub name: String,
+    /// The score ranked by: cohesion + interaction points.
+    pub score: f64,
+    /// The cohesion part with its breakdown.
+    pub cohesion: Breakdown,
+    /// Points from this brand's past interactions with the influencer.
+    pub interaction_points: f64,
+}
+
+/// A ranked list for one brand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranking {
+    /// The brand as it was ranked (a new brand's resolved record).
+    pub brand: Brand,
+    /// Whether the brand is in the data.
+    pub known: bool,
+    /// The top influencers, best first.
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// One row of the relationship table: a brand x influencer pair and its rating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelationshipRow {
+    /// Brand name.
+    pub brand: String,
+    /// Influencer name.
+    pub influencer: String,
+    /// Cohesion rating.
+    pub cohesion: f64,
+    /// Summed interaction points.
+    pub interaction_points: f64,
+    /// cohesion + interaction points.
+    pub rating: f64,
+}
+
+/// Order used for ranking: higher score first, then lower id.
+fn better(scores: &[f64], a: usize, b: usize) -> Ordering {
+    scores[b].total_cmp(&scores[a]).then(a.cmp(&b))
+}
+
+/// Reference top-k: sort every index, keep k.
+pub fn top_k_reference(scores: &[f64], k: usize) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    idx.sort_by(|&a, &b| better(scores, a, b));
+    idx.truncate(k);
+    idx
+}
+
+/// Fast top-k: partial selection in O(n), then sort the k winners. Must return exactly
+/// what [`top_k_reference`] returns.
+pub fn top_k(scores: &[f64], k: usize) -> Vec<usize> {
+    let k = k.min(scores.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    let mut idx: Vec<usize> = (0..scores.len()).collect();
+    if k < idx.len() {
+        idx.select_nth_unstable_by(k - 1, |&a, &b| better(scores, a, b));
+        idx.truncate(k);
+    }
+    idx.sort_by(|&a, &b| better(scores, a, b));
+    idx
+}
+
+/// The recommender over one loaded bundle.
+#[derive(Debug, Clone)]
+pub struct Recommender {
+    bundle: BundleV1,
+    index: CohesionIndex,
+    brand_ids: BTreeMap<String, u32>,
+    /// Per brand, its (influencer, points) pairs sorted by influencer.
+    points_by_brand: Vec<Vec<(u32, f64)>>,
+}
+
+impl Recommender {
+    /// Builds the recommender; fails on an inconsistent bundle (ids out of range).
+    pub fn new(bundle: BundleV1) -> Result<Self> {
+        bundle.points.validate()?;
+        let index = CohesionIndex::new(&bundle.influencers, bundle.weights)?;
+        let mut brand_ids = BTreeMap::new();
+        for (i, b) in bundle.brands.iter().enumerate() {
+            brand_ids.insert(key(&b.name), i as u32);
+        }
+        let mut points_by_brand = vec![Vec::new(); bundle.brands.len()];
+        for p in &bundle.pair_points {
+            if p.brand as usize >= bundle.brands.len()
+                || p.influencer as usize >= bundle.influencers.len()
+            {
+                return Err(Error::Corrupted {
+                    source_name: "<bundle>".into(),
+                    message: format!(
+                        "pair ({}, {}) is out of range ({} brands, {} influencers)",
+                        p.brand,
+                        p.influencer,
+                        bundle.brands.len(),
+                        bundle.influencers.len()
+                    ),
+                });
+            }
+            points_by_brand[p.brand as usize].push((p.influencer, p.points));
+        }
+        for v in &mut points_by_brand {
+            v.sort_by_key(|p| p.0);
+        }
+        Ok(Recommender {
+            bundle,
+            index,
+            brand_ids,
+            points_by_brand,
+        })
+    }
+
+    /// The bundle this recommender serves.
+    pub fn bundle(&self) -> &BundleV1 {
+        &self.bundle
+    }
+
+    /// All influencers, by id.
+    pub fn influencers(&self) -> &[Influencer] {
+        &self.bundle.influencers
+    }
+
+    /// All known brands, by id.
+    pub fn brands(&self) -> &[Brand] {
+        &self.bundle.brands
+    }
+
+    /// The id of a known brand (name compared case-insensitively).
+    pub fn brand_id(&self, name: &str) -> Option<u32> {
+        self.brand_ids.get(&key(name)).copied()
+    }
+
+    /// Summed interaction points of known brand `b` with influencer `i`.
+    pub fn pair_points(&self, b: u32, i: u32) -> f64 {
+        let v = &self.points_by_brand[b as usize];
+        v.binary_search_by_key(&i, |p| p.0).map_or(0.0, |k| v[k].1)
+    }
+
+    /// Ratings (cohesion + interaction points) of every influencer for brand `b`.
+    fn known_scores(&self, b: u32, prepared: &PreparedBrand) -> Vec<f64> {
+        let mut scores = self.index.score_all(prepared);
+        for &(i, p) in &self.points_by_brand[b as usize] {
+            scores[i as usize] += p;
+        }
+        scores
+    }
+
+    fn ranking(&self, brand: Brand, known: Option<u32>, k: usize) -> Ranking {
+        let prepared = self.index.prepare_brand(&brand);
+        let scores = match known {
+            Some(b) => self.known_scores(b, &prepared),
+            None => self.index.score_all(&prepared),
+        };
+        let recommendations = top_k(&scores, k)
+            .into_iter()
+            .enumerate()
+            .map(|(r, i)| {
+                let cohesion = self.index.breakdown(&prepared, i);
+                Recommendation {
+                    rank: r as u32 + 1,
+                    id: i as u32,
+                    name: self.bundle.influencers[i].name.clone(),
+                    score: scores[i],
+                    interaction_points: known.map_or(0.0, |b| self.pair_points(b, i as u32)),
+                    cohesion,
+                }
+            })
+            .collect();
+        Ranking {
+            brand,
+            known: known.is_some(),
+            recommendations,
+        }
+    }
+
+    /// Top `k` influencers for a known brand.
+    pub fn rank_known(&self, brand: &str, k: usize) -> Result<Ranking> {
+        let b = self.brand_id(brand).ok_or_else(|| Error::Unknown {
+            what: "brand",
+            name: brand.to_string(),
+        })?;
+        Ok(self.ranking(self.bundle.brands[b as usize].clone(), Some(b), k))
+    }
+
+    /// Top `k` influencers for a brand described by its features (cohesion only). A name
+    /// that matches a known brand still ranks by the described features: the user asked
+    /// about this description.
+    pub fn rank_new(&self, brand: &NewBrand, lexicon: &Lexicon, k: usize) -> Ranking {
+        self.ranking(brand.resolve(lexicon), None, k)
+    }
+
+    /// The row that pairs a new brand with the influencer picked by `random` (any u64 from
+    /// the caller's RNG: seeded natively, `getrandom` in the browser).
+    pub fn pair_new_brand(&self, brand: &Brand, random: u64) -> Option<RelationshipRow> {
+        let n = self.bundle.influencers.len() as u64;
+        if n == 0 {
+            return None;
+        }
+        let i = (random % n) as usize;
+        let prepared = self.index.prepare_brand(brand);
+        let cohesion = self.index.score(&prepared, i);
+        Some(RelationshipRow {
+            brand: brand.name.clone(),
+            influencer: self.bundle.influencers[i].name.clone(),
+            cohesion,
+            interaction_points: 0.0,
+            rating: cohesion,
+        })
+    }
+
+    /// The relationship table: every known brand x every influencer with its rating,
+    /// brand-major in id order.
+    pub fn relationships(&self) -> impl Iterator<Item = RelationshipRow> + '_ {
+        self.bundle
+            .brands
+            .iter()
+            .enumerate()
+            .flat_map(move |(b, brand)| {
+                let prepared = self.index.prepare_brand(brand);
+                let cohesion = self.index.score_all(&prepared);
+                let scores = self.known_scores(b as u32, &prepared);
+                self.bundle
+                    .influencers
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, inf)| RelationshipRow {
+                        brand: brand.name.clone(),
+                        influencer: inf.name.clone(),
+                        cohesion: cohesion[i],
+                        interaction_points: self.pair_points(b as u32, i as u32),
+                        rating: scores[i],
+                    })
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::tests::small;
+    use rand::{Rng, SeedableRng};
+
+    #[test]
+    fn fast_top_k_matches_reference_on_random_scores_with_ties() {
+        let seed = 20261125u64;
+        println!("seed {seed}");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for _ in 0..300 {
+            let n = rng.random_range(0..60);
+            // Few distinct values, so ties are common.
+            let scores: Vec<f64> = (0..n).map(|_| rng.random_range(0..5) as f64).collect();
+            let k = rng.random_range(0..70);
+            assert_eq!(
+                top_k(&scores, k),
+                top_k_reference(&scores, k),
+                "{scores:?} k={k}"
+            );
+        }
+    }
+
+    #[test]
+    fn known_brand_adds_interaction_points() {
+        let r = Recommender::new(small()).unwrap();
+        // acme (music, US, #x): a = 10 + 5 + 1 + 0.1 = 16.1; b = 0.2 + 3 points = 3.2.
+        let rk = r.rank_known("ACME", 5).unwrap();
+        assert!(rk.known);
+        let got: Vec<(&str, f64)> = rk
+            .recommendations
+            .iter()
+            .map(|x| (x.name.as_str(), x.score))
+            .collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, "a");
+        assert!((got[0].1 - 16.1).abs() < 1e-12);
+        assert_eq!(got[1].0, "b");
+        assert!((got[1].1 - 3.2).abs() < 1e-12);
+        assert!((rk.recommendations[1].interaction_points - 3.0).abs() < 1e-12);
+        assert!(matches!(
+            r.rank_known("nobody", 3),
+            Err(Error::Unknown { .. })
+        ));
+    }
+
+    #[test]
+    fn new_brand_is_ranked_from_its_description() {
+        let r = Recommender::new(small()).unwrap();
+        let nb = NewBrand {
+            name: "Zara-ish".into(),
+            description: "Streetwear and denim for everyone #z".into(),
+            country: "es".into(),
+            ..Default::default()
+        };
+        let rk = r.rank_new(&nb, Lexicon::builtin(), 1);
+        assert!(!rk.known);
+        assert_eq!(rk.brand.category, "fashion");
+        assert_eq!(rk.brand.hashtags, vec!["z"]);
+        // b: fashion 10 + ES 5 + #z 1 + 0.2 = 16.2
+        assert_eq!(rk.recommendations[0].name, "b");
+        assert!((rk.recommendations[0].score - 16.2).abs() < 1e-12);
+        let row = r.pair_new_brand(&rk.brand, 3).unwrap();
+        assert_eq!(row.influencer, "b");
+        assert!((row.rating - 16.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn relationship_table_covers_every_pair() {
+        let r = Recommender::new(small()).unwrap();
+        let rows: Vec<_> = r.relationships().collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].interaction_points, 3.0);
+        assert!((rows[1].rating - 3.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn out_of_range_pairs_are_refused() {
+        let mut b = small();
+        b.pair_points[0].influencer = 9;
+        assert!(matches!(Recommender::new(b), Err(Error::Corrupted { .. })));
+    }
+}

@@ -1,0 +1,377 @@
+//! The canonical tables influence-rec writes and trains from: `influencers.csv`,
+//! `brands.csv` and `interactions.csv`. Readers take any `io::Read` plus a name for errors;
+//! writers take any `io::Write`. Lists are space-separated (`#a #b` for hashtags), unknown
+//! optional numbers are empty cells, timestamps are milliseconds since the Unix epoch.
+//!
+//! Reading follows the importer's policy: a bad row is reported (file, line, field) and
+//! skipped, the good rows are returned.
+
+use std::io::{Read, Write};
+
+use crate::error::{Error, Location, Result};
+use crate::model::{Brand, Influencer, Interaction, InteractionKind};
+use crate::text::{parse_hashtags, parse_number};
+
+/// Header of `influencers.csv`.
+pub const INFLUENCER_COLUMNS: [&str; 11] = [
+    "name",
+    "followers",
+    "description",
+    "mean_likes",
+    "engagement_rate",
+    "country",
+    "category",
+    "hashtags",
+    "post_urls",
+    "cost_per_post",
+    "cost_per_story",
+];
+/// Header of `brands.csv`.
+pub const BRAND_COLUMNS: [&str; 6] = [
+    "name",
+    "category",
+    "country",
+    "hashtags",
+    "followers",
+    "description",
+];
+/// Header of `interactions.csv`.
+pub const INTERACTION_COLUMNS: [&str; 6] = [
+    "event_id",
+    "brand",
+    "influencer",
+    "kind",
+    "timestamp_ms",
+    "points",
+];
+
+/// Rows read from a table and the rows rejected on the way.
+pub type Rows<T> = (Vec<T>, Vec<Error>);
+
+/// One record being read, with the means to name a field in errors.
+pub struct Row<'a> {
+    rec: &'a csv::StringRecord,
+    header: &'a [&'static str],
+    at: Location,
+}
+
+impl Row<'_> {
+    fn idx(&self, col: &str) -> usize {
+        self.header
+            .iter()
+            .position(|h| *h == col)
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The trimmed text of column `col`.
+    pub fn text(&self, col: &str) -> String {
+        self.rec.get(self.idx(col)).unwrap_or("").trim().to_string()
+    }
+
+    fn err(&self, col: &str, expected: &str) -> Error {
+        Error::parse(self.at.clone().field(col), expected, self.text(col))
+    }
+
+    /// A required non-empty text.
+    pub fn required(&self, col: &str) -> Result<String> {
+        let t = self.text(col);
+        if t.is_empty() {
+            Err(self.err(col, "a non-empty value"))
+        } else {
+            Ok(t)
+        }
+    }
+
+    /// An optional finite number >= 0.
+    pub fn opt_nonneg(&self, col: &str) -> Result<Option<f64>> {
+        match parse_number(&self.text(col)) {
+            Ok(Some(v)) if v >= 0.0 => Ok(Some(v)),
+            Ok(None) => Ok(None),
+            _ => Err(self.err(col, "a number >= 0")),
+        }
+    }
+
+    /// A required finite number >= 0.
+    pub fn nonneg(&self, col: &str) -> Result<f64> {
+        self.opt_nonneg(col)?
+            .ok_or_else(|| self.err(col, "a number >= 0"))
+    }
+
+    /// A required whole number >= 0.
+    pub fn count(&self, col: &str) -> Result<u64> {
+        let v = self.nonneg(col)?;
+        if v.fract() != 0.0 || v > u64::MAX as f64 {
+            return Err(self.err(col, "a whole number >= 0"));
+        }
+        Ok(v as u64)
+    }
+}
+
+/// Reads a table with exactly `header` (in that order), mapping each record with `f`.
+pub fn read_table<R: Read, T>(
+    input: R,
+    source: &str,
+    header: &'static [&'static str],
+    mut f: impl FnMut(&Row) -> Result<T>,
+) -> Result<Rows<T>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
+    let mut rec = csv::StringRecord::new();
+    let at0 = Location::source(source).at_line(1);
+    match rdr.read_record(&mut rec) {
+        Ok(true) => {}
+        Ok(false) => return Err(Error::malformed(at0, "empty file: no header row")),
+        Err(e) => return Err(Error::malformed(at0, format!("unreadable header: {e}"))),
+    }
+    let found: Vec<&str> = rec
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            if i == 0 {
+                h.trim_start_matches('\u{feff}').trim()
+            } else {
+                h.trim()
+            }
+        })
+        .collect();
+    if found != header {
+        return Err(Error::malformed(
+            at0,
+            format!(
+                "expected header {:?}, found {:?}",
+                header.join(","),
+                found.join(",")
+            ),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                let at = Location::source(source).at_line(line);
+                if rec.len() != header.len() {
+                    errors.push(Error::malformed(
+                        at,
+                        format!("expected {} fields, found {}", header.len(), rec.len()),
+                    ));
+                    continue;
+                }
+                match f(&Row {
+                    rec: &rec,
+                    header,
+                    at,
+                }) {
+                    Ok(t) => rows.push(t),
+                    Err(e) => errors.push(e),
+                }
+            }
+            Err(e) => {
+                let mut at = Location::source(source);
+                at.line = e.position().map(|p| p.line());
+                errors.push(Error::malformed(at, format!("unreadable CSV record: {e}")));
+            }
+        }
+    }
+    Ok((rows, errors))
+}
+
+fn tags_cell(tags: &[String]) -> String {
+    tags.iter()
+        .map(|t| format!("#{t}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn opt_cell(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn write_err(e: impl std::fmt::Display, dest: &str) -> Error {
+    Error::malformed(Location::source(dest), format!("write failed: {e}"))
+}
+
+/// Writes `influencers.csv`.
+pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(INFLUENCER_COLUMNS)
+        .map_err(|e| write_err(e, dest))?;
+    for i in rows {
+        w.write_record([
+            i.name.clone(),
+            i.followers.to_string(),
+            i.description.clone(),
+            i.mean_likes.to_string(),
+            i.engagement_rate.to_string(),
+            i.country.clone(),
+            i.category.clone(),
+            tags_cell(&i.hashtags),
+            i.post_urls.join(" "),
+            opt_cell(i.cost_per_post),
+            opt_cell(i.cost_per_story),
+        ])
+        .map_err(|e| write_err(e, dest))?;
+    }
+    w.flush().map_err(|e| write_err(e, dest))
+}
+
+/// Reads `influencers.csv`.
+pub fn read_influencers<R: Read>(input: R, source: &str) -> Result<Rows<Influencer>> {
+    read_table(input, source, &INFLUENCER_COLUMNS, |r| {
+        Ok(Influencer {
+            name: r.required("name")?,
+            followers: r.count("followers")?,
+            description: r.text("description"),
+            mean_likes: r.nonneg("mean_likes")?,
+            engagement_rate: r.nonneg("engagement_rate")?,
+            country: r.text("country"),
+            category: r.text("category"),
+            hashtags: parse_hashtags(&r.text("hashtags")),
+            post_urls: r
+                .text("post_urls")
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            cost_per_post: r.opt_nonneg("cost_per_post")?,
+            cost_per_story: r.opt_nonneg("cost_per_story")?,
+        })
+    })
+}
+
+/// Writes `brands.csv`.
+pub fn write_brands<W: Write>(out: W, dest: &str, rows: &[Brand]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(BRAND_COLUMNS)
+        .map_err(|e| write_err(e, dest))?;
+    for b in rows {
+        w.write_record([
+            b.name.clone(),
+            b.category.clone(),
+            b.country.clone(),
+            tags_cell(&b.hashtags),
+            b.followers.to_string(),
+            b.description.clone(),
+        ])
+        .map_err(|e| write_err(e, dest))?;
+    }
+    w.flush().map_err(|e| write_err(e, dest))
+}
+
+/// Reads `brands.csv`.
+pub fn read_brands<R: Read>(input: R, source: &str) -> Result<Rows<Brand>> {
+    read_table(input, source, &BRAND_COLUMNS, |r| {
+        Ok(Brand {
+            name: r.required("name")?,
+            category: r.text("category"),
+            country: r.text("country"),
+            hashtags: parse_hashtags(&r.text("hashtags")),
+            followers: r.count("followers")?,
+            description: r.text("description"),
+        })
+    })
+}
+
+/// Writes `interactions.csv`.
+pub fn write_interactions<W: Write>(out: W, dest: &str, rows: &[Interaction]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(INTERACTION_COLUMNS)
+        .map_err(|e| write_err(e, dest))?;
+    for x in rows {
+        w.write_record([
+            x.event_id.clone(),
+            x.brand.clone(),
+            x.influencer.clone(),
+            x.kind.as_str().to_string(),
+            x.timestamp_ms.to_string(),
+            x.points.to_string(),
+        ])
+        .map_err(|e| write_err(e, dest))?;
+    }
+    w.flush().map_err(|e| write_err(e, dest))
+}
+
+/// Reads `interactions.csv`.
+pub fn read_interactions<R: Read>(input: R, source: &str) -> Result<Rows<Interaction>> {
+    read_table(input, source, &INTERACTION_COLUMNS, |r| {
+        let kind_text = r.text("kind");
+        let kind = InteractionKind::parse(&kind_text).ok_or_else(|| {
+            Error::parse(
+                r.at.clone().field("kind"),
+                "one of click, check_info, add_to_campaign, collaboration",
+                kind_text.clone(),
+            )
+        })?;
+        let ts = r.text("timestamp_ms");
+        let timestamp_ms = ts.parse::<i64>().map_err(|_| {
+            Error::parse(
+                r.at.clone().field("timestamp_ms"),
+                "milliseconds since 1970 (integer)",
+                ts.clone(),
+            )
+        })?;
+        Ok(Interaction {
+            event_id: r.required("event_id")?,
+            brand: r.required("brand")?,
+            influencer: r.required("influencer")?,
+            kind,
+            timestamp_ms,
+            points: r.nonneg("points")?,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cohesion::tests::influencer;
+
+    #[test]
+    fn influencers_round_trip() {
+        let mut a = influencer("a, \"quoted\"\nname", "music", "US", &["x", "y"], 0.25);
+        a.cost_per_post = Some(120.5);
+        a.post_urls = vec!["https://e.x/p/1".into(), "https://e.x/p/2".into()];
+        let rows = vec![a, influencer("b", "", "", &[], 0.0)];
+        let mut buf = Vec::new();
+        write_influencers(&mut buf, "mem", &rows).unwrap();
+        let (back, errs) = read_influencers(buf.as_slice(), "mem").unwrap();
+        assert!(errs.is_empty());
+        assert_eq!(back, rows);
+    }
+
+    #[test]
+    fn bad_interaction_rows_are_reported_and_skipped() {
+        let csv = "event_id,brand,influencer,kind,timestamp_ms,points\n\
+                   e1,b,i,click,1700000000000,1\n\
+                   e2,b,i,like,1700000000000,1\n\
+                   e3,b,i,click,yesterday,1\n\
+                   e4,b,i,click,1700000000000\n\
+                   e5,b,i,collaboration,1700000000001,10\n";
+        let (rows, errs) = read_interactions(csv.as_bytes(), "ix.csv").unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.event_id.as_str()).collect::<Vec<_>>(),
+            ["e1", "e5"]
+        );
+        let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "ix.csv:3 field `kind`: expected one of click, check_info, add_to_campaign, collaboration, found \"like\"",
+                "ix.csv:4 field `timestamp_ms`: expected milliseconds since 1970 (integer), found \"yesterday\"",
+                "ix.csv:5: expected 6 fields, found 5",
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_header_is_refused() {
+        let err = read_brands("name,category\n".as_bytes(), "b.csv").unwrap_err();
+        assert!(
+            err.to_string().starts_with("b.csv:1: expected header"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! The command line end to end on a temporary folder: generate -> train -> recommend, with
+//! the new-brand path growing the data, and bad inputs giving located errors.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_influence-rec"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("binary runs")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn generate_train_recommend_round_trip() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(&cli(
+        &[
+            "generate",
+            "--influencers",
+            "150",
+            "--brands",
+            "6",
+            "--out",
+            "data",
+        ],
+        d,
+    ));
+    let out = ok(&cli(
+        &["train", "--data", "data", "--out", "pkg/model.bundle"],
+        d,
+    ));
+    assert!(out.contains("150 influencers, 6 brands"), "{out}");
+
+    let brands = std::fs::read_to_string(d.join("data/brands.csv")).expect("brands.csv");
+    let first = brands
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').next())
+        .expect("a brand")
+        .to_string();
+    let json = ok(&cli(
+        &["recommend", "--brand", &first, "-k", "10", "--json"],
+        d,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+    let recs = v["recommendations"].as_array().expect("list");
+    assert_eq!(recs.len(), 10);
+    let scores: Vec<f64> = recs
+        .iter()
+        .map(|r| r["score"].as_f64().expect("score"))
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "sorted best first: {scores:?}"
+    );
+    assert_eq!(v["known"], true);
+
+    // A new brand is ranked at once and, with --save-to, joins the brand table.
+    let o = cli(
+        &[
+            "recommend",
+            "--name",
+            "Brand New Co",
+            "--description",
+            "vegan recipes and baking",
+            "--country",
+            "Spain",
+            "--save-to",
+            "data/brands.csv",
+            "--json",
+        ],
+        d,
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(&o)).expect("valid JSON");
+    assert_eq!(v["known"], false);
+    assert_eq!(v["brand"]["category"], "food_cooking");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("new row: Brand New Co x "));
+    let after = std::fs::read_to_string(d.join("data/brands.csv")).expect("brands.csv");
+    assert_eq!(after.lines().count(), brands.lines().count() + 1);
+    ok(&cli(
+        &["train", "--data", "data", "--out", "pkg/model.bundle"],
+        d,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&ok(&cli(
+        &["recommend", "--brand", "brand new co", "--json"],
+        d,
+    )))
+    .expect("json");
+    assert_eq!(v["known"], true, "after retraining the new brand is known");
+
+    // Relationship table: every brand x influencer.
+    ok(&cli(&["relationships", "--out", "rel.csv"], d));
+    let rel = std::fs::read_to_string(d.join("rel.csv")).expect("rel.csv");
+    assert_eq!(rel.lines().count(), 1 + 7 * 150);
+}
+
+#[test]
+fn bad_inputs_give_located_errors_and_exit_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("posts.csv"), "user_Name,followers\nok,10\nbad,ten\n").expect("write");
+    let o = cli(&["ingest", "posts.csv", "--out", "inf.csv"], d);
+    assert!(o.status.success(), "a bad row does not fail the run");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("rejected: posts.csv:3 field `followers`: expected a number, found \"ten\""),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("2 rows: 1 accepted, 1 rejected"));
+    let o = cli(&["ingest", "posts.csv", "--out", "inf.csv", "--strict"], d);
+    assert!(!o.status.success());
+
+    std::fs::write(d.join("model.bundle"), b"INFLREC\0\x01\0\0\0").expect("write");
+    let o = cli(
+        &["recommend", "--bundle", "model.bundle", "--brand", "x"],
+        d,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("model.bundle: bundle is truncated or corrupted"),
+        "{err}"
+    );
+    let o = cli(
+        &["recommend", "--bundle", "missing.bundle", "--brand", "x"],
+        d,
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: missing.bundle: "));
+}

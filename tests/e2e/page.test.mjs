@@ -1,0 +1,126 @@
+// End-to-end: the real page, served by the real server, in Debian's headless Chromium.
+// Needs `target/release/influence-rec` and a built pkg/ (.ci/test builds both first).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'target/release/influence-rec');
+const port = 18000 + (process.pid % 1000);
+const base = `http://127.0.0.1:${port}`;
+const shots = path.join(root, 'tests/e2e/screenshots');
+let server;
+let browser;
+
+function cli(args) {
+  return JSON.parse(execFileSync(bin, [...args, '--json', '--bundle', path.join(root, 'pkg/model.bundle')], { encoding: 'utf8' }));
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = spawn(bin, ['serve', '--root', root, '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try { if ((await fetch(base + '/')).ok) break; } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error('server did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+async function openPage(query = '', viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(base + '/' + query);
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  return { page, errors };
+}
+
+const cardNames = (page) => page.$$eval('#results > li', (lis) => lis.map((li) => li.dataset.influencer));
+const cardScores = (page) => page.$$eval('#results > li > .score', (s) => s.map((x) => x.textContent));
+
+test('known brand: the page shows the same top 10 as the native CLI', async () => {
+  const { page, errors } = await openPage();
+  const brand = await page.inputValue('#brand-input');
+  assert.ok(brand.length > 0, 'a known brand is preselected');
+  const native = cli(['recommend', '--brand', brand, '-k', '10']);
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  assert.deepEqual(await cardScores(page), native.recommendations.map((r) => r.score.toFixed(2)));
+  assert.match(await page.textContent('#results-summary'), /^Known brand/);
+  assert.match(await page.textContent('#bundle-info'), /Model bundle v1 by influence-rec \d+\.\d+\.\d+: 2,400 influencers, 120 brands/);
+  await page.screenshot({ path: path.join(shots, 'known-brand-desktop.png'), fullPage: false });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('known brand chosen by the user, and an unknown one gives a clear error', async () => {
+  const { page } = await openPage();
+  const names = await page.$$eval('#brand-list option', (o) => o.map((x) => x.value));
+  const pick = names[names.length - 1];
+  await page.fill('#brand-input', pick);
+  await page.fill('#known-k', '5');
+  await page.click('#known-form button');
+  const native = cli(['recommend', '--brand', pick, '-k', '5']);
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  await page.fill('#brand-input', 'No Such Brand');
+  await page.click('#known-form button');
+  assert.match(await page.textContent('#results-summary'), /unknown brand: "No Such Brand"/);
+  await page.close();
+});
+
+test('new brand: category inferred as you type, cold-start ranking, random pairing row', async () => {
+  const { page, errors } = await openPage();
+  const nb = { name: 'Trailhead Gear', country: 'Spain', hashtags: '#hiking #camping',
+    description: 'Outdoor equipment for hiking and camping in the mountains' };
+  await page.fill('#new-name', nb.name);
+  await page.fill('#new-country', nb.country);
+  await page.fill('#new-hashtags', nb.hashtags);
+  await page.fill('#new-description', nb.description);
+  assert.equal(await page.textContent('#inferred'), 'Inferred category: Nature');
+  await page.click('#new-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand'));
+  const native = cli(['recommend', '--name', nb.name, '--country', nb.country, '--hashtags', nb.hashtags,
+    '--description', nb.description, '-k', '10']);
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  assert.match(await page.textContent('#pairing'), /^New data row: Trailhead Gear × .+ \(cohesion \d+\.\d\d\)$/);
+  await page.screenshot({ path: path.join(shots, 'new-brand-desktop.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('untrusted text renders as inert text', async () => {
+  const { page } = await openPage();
+  const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+  await page.fill('#new-name', payload);
+  await page.fill('#new-description', 'fashion');
+  await page.click('#new-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand'));
+  assert.ok((await page.textContent('#results-summary')).includes(payload), 'shown literally');
+  assert.equal(await page.$$eval('main img, main script', (x) => x.length), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await page.close();
+});
+
+test('phone width: one column, nothing overflows horizontally', async () => {
+  const { page } = await openPage('', { width: 390, height: 844 });
+  await page.waitForSelector('#results > li');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: path.join(shots, 'known-brand-phone.png'), fullPage: true });
+  await page.close();
+});

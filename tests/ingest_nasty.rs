@@ -1,0 +1,142 @@
+//! The importer on hand-written nasty scrapes: exact profiles and exact error lines.
+#![cfg(not(target_arch = "wasm32"))]
+
+use influence_rec::ingest::{ingest, ColumnMapping};
+use influence_rec::Lexicon;
+
+const NASTY: &str = "\u{feff}user_Name,followers,user_Description,likes,post_Description,location,hashtags,engagement_rate,max_category,extra_col
+café_créme,\"5,721,916\",\"Paris 🇫🇷 baker
+pastry lover 🥐\",57219,\"New recipe! #Croissant #butter\",France,\"['#Baking', '#paris']\",,Food,x
+café_créme,5721916,,,\"Sunday #croissant\",france,#baking#bread,,,y
+東京ガール,12000,東京のファッション,600,#ootd 🌸,Japan,,5%,,z
+broken,only,three
+bad_num,12k5,,10,,,,,,
+,100,,1,,,,,,
+東京ガール,\"12,000\",,,#tokyo,Japan,\"#fashion, #ootd\",,,
+";
+
+#[test]
+fn nasty_scrape_aggregates_exactly_and_reports_bad_rows_by_line_and_field() {
+    let (profiles, report) = ingest(
+        NASTY.as_bytes(),
+        "nasty.csv",
+        &ColumnMapping::default(),
+        Lexicon::builtin(),
+    )
+    .expect("header is usable");
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "nasty.csv:6: expected 10 fields, found 3",
+            "nasty.csv:7 field `followers`: expected a number, found \"12k5\"",
+            "nasty.csv:8 field `user_Name`: expected a non-empty account name, found \"\"",
+        ]
+    );
+    assert_eq!(report.rows_read, 7, "the multi-line record counts once");
+    assert_eq!(report.rows_accepted, 4);
+    assert_eq!(
+        report.notes,
+        ["nasty.csv:1: column \"extra_col\" is not used and was ignored"]
+    );
+
+    assert_eq!(profiles.len(), 2);
+    let cafe = &profiles[0].influencer;
+    assert_eq!(cafe.name, "café_créme");
+    assert_eq!(cafe.followers, 5_721_916);
+    assert_eq!(cafe.description, "Paris 🇫🇷 baker\npastry lover 🥐");
+    assert_eq!(
+        cafe.mean_likes, 57_219.0,
+        "only the post that reports likes counts"
+    );
+    assert_eq!(cafe.engagement_rate, 57_219.0 / 5_721_916.0);
+    assert_eq!(
+        cafe.hashtags,
+        ["baking", "paris", "croissant", "butter", "bread"]
+    );
+    assert_eq!(
+        cafe.country, "France",
+        "France and france are one vote; first spelling kept"
+    );
+    assert_eq!(
+        cafe.category, "food_cooking",
+        "\"Food\" is an alias of food_cooking"
+    );
+
+    let tokyo = &profiles[1].influencer;
+    assert_eq!(tokyo.name, "東京ガール");
+    assert_eq!(tokyo.followers, 12_000);
+    assert_eq!(tokyo.mean_likes, 600.0);
+    assert_eq!(tokyo.engagement_rate, 0.05, "\"5%\" is a percentage");
+    assert_eq!(tokyo.hashtags, ["ootd", "fashion", "tokyo"]);
+    assert_eq!(tokyo.country, "Japan");
+    // No category given: inferred. Words: ootd, tokyo (captions) + ootd, fashion, tokyo
+    // (hashtags) -> fashion has 3 hits (ootd, ootd, fashion).
+    assert_eq!(tokyo.category, "fashion");
+}
+
+#[test]
+fn missing_optional_columns_give_zeroes_not_errors() {
+    let (p, r) = ingest(
+        "user_Name\nsolo\n".as_bytes(),
+        "min.csv",
+        &ColumnMapping::default(),
+        Lexicon::builtin(),
+    )
+    .expect("a name column is enough");
+    assert!(r.errors.is_empty());
+    let solo = &p[0].influencer;
+    assert_eq!(
+        (solo.followers, solo.mean_likes, solo.engagement_rate),
+        (0, 0.0, 0.0)
+    );
+    assert_eq!(r.notes, ["solo: no follower count in any row; using 0"]);
+}
+
+#[test]
+fn invalid_utf8_is_a_row_error_naming_the_field() {
+    let mut bytes = b"user_Name,user_Description\nok,fine\nbad,".to_vec();
+    bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
+    bytes.extend_from_slice(b"later,still kept\n");
+    let (p, r) = ingest(
+        bytes.as_slice(),
+        "u.csv",
+        &ColumnMapping::default(),
+        Lexicon::builtin(),
+    )
+    .expect("header fine");
+    assert_eq!(p.len(), 2, "the rows before and after the bad one are kept");
+    assert_eq!(r.errors.len(), 1);
+    assert!(
+        r.errors[0]
+            .to_string()
+            .starts_with("u.csv:3 field `user_Description`: expected UTF-8 text"),
+        "{}",
+        r.errors[0]
+    );
+}
+
+#[test]
+fn the_bundled_raw_scrape_reproduces_the_committed_tables() {
+    // data/influencers.csv is exactly what the importer makes of data/raw/influencer_posts.csv.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let raw =
+        std::fs::read(root.join("data/raw/influencer_posts.csv")).expect("raw data is committed");
+    let (profiles, report) = ingest(
+        raw.as_slice(),
+        "raw",
+        &ColumnMapping::default(),
+        Lexicon::builtin(),
+    )
+    .expect("ingests");
+    assert!(report.errors.is_empty());
+    let rows: Vec<_> = profiles.into_iter().map(|p| p.influencer).collect();
+    let mut buf = Vec::new();
+    influence_rec::tables::write_influencers(&mut buf, "mem", &rows).expect("writes");
+    let committed = std::fs::read(root.join("data/influencers.csv")).expect("table is committed");
+    assert!(
+        buf == committed,
+        "data/influencers.csv is stale: rerun `influence-rec generate`"
+    );
+    assert!(rows.len() >= 2000);
+}

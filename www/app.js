@@ -1,0 +1,130 @@
+// influence-rec page: loads the wasm module and the model bundle, ranks on the device.
+// Every scraped string is untrusted: it reaches the DOM only through textContent.
+import init, { Engine, categories, inferCategory } from './pkg/influence_rec.js';
+
+const $ = (id) => document.getElementById(id);
+const fmtInt = new Intl.NumberFormat('en-US');
+const fmtMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
+let engine = null;
+let labels = new Map();
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+function whyChips(rec) {
+  const c = rec.cohesion;
+  const chips = [];
+  if (c.category) chips.push(`category ${labels.get(c.category) ?? c.category} +${c.category_points}`);
+  if (c.location) chips.push(`location ${c.location} +${c.location_points}`);
+  if (c.shared_hashtags.length) chips.push(`hashtags ${c.shared_hashtags.map((t) => '#' + t).join(' ')} +${c.hashtag_points}`);
+  chips.push(`engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`);
+  if (rec.interaction_points) chips.push(`your interactions +${rec.interaction_points}`);
+  return chips;
+}
+
+function render(ranking) {
+  const list = $('results');
+  list.replaceChildren();
+  const b = ranking.brand;
+  const cat = b.category ? (labels.get(b.category) ?? b.category) : 'unknown category';
+  $('results-summary').textContent =
+    `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${b.country || 'any country'}` +
+    (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '');
+  for (const rec of ranking.recommendations) {
+    const inf = rec.influencer;
+    const li = el('li', undefined, 'card');
+    li.dataset.influencer = inf.name;
+    li.append(el('span', rec.score.toFixed(2), 'score'));
+    li.append(el('h3', `${rec.rank}. ${inf.name}`));
+    const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : '';
+    li.append(el('p', `${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${inf.country || '?'} · ${labels.get(inf.category) ?? (inf.category || '?')}${cost}`, 'stats'));
+    if (inf.description) li.append(el('p', inf.description, 'bio'));
+    const why = el('ul', undefined, 'why');
+    why.setAttribute('aria-label', 'Why this influencer');
+    for (const chip of whyChips(rec)) why.append(el('li', chip));
+    li.append(why);
+    list.append(li);
+  }
+}
+
+function showError(err) {
+  const p = $('results-summary');
+  p.textContent = String(err?.message ?? err);
+  p.className = 'error';
+}
+
+function clearError() {
+  $('results-summary').className = '';
+}
+
+function newBrandFromForm() {
+  const f = new FormData($('new-form'));
+  return {
+    name: String(f.get('name') ?? ''),
+    category: String(f.get('category') ?? ''),
+    country: String(f.get('country') ?? ''),
+    hashtags: String(f.get('hashtags') ?? ''),
+    description: String(f.get('description') ?? ''),
+  };
+}
+
+async function main() {
+  await init();
+  for (const c of categories()) {
+    labels.set(c.slug, c.label);
+    const o = el('option', c.label);
+    o.value = c.slug;
+    $('new-category').append(o);
+  }
+  const resp = await fetch('./pkg/model.bundle');
+  if (!resp.ok) throw new Error(`model bundle: HTTP ${resp.status}`);
+  engine = new Engine(new Uint8Array(await resp.arrayBuffer()));
+  const info = engine.info();
+  $('bundle-info').textContent =
+    `Model bundle v${info.format_version} by ${info.writer}: ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
+  const names = engine.brandNames();
+  for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
+  $('status').textContent = 'Ready. Everything is ranked in your browser.';
+
+  $('known-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearError();
+    try {
+      const k = Number($('known-k').value) || 10;
+      render(engine.rankKnown($('brand-input').value, k));
+      $('pairing').textContent = '';
+    } catch (e) { showError(e); }
+  });
+  $('new-description').addEventListener('input', () => {
+    const inf = inferCategory($('new-description').value);
+    $('inferred').textContent = inf ? `Inferred category: ${inf.label}` : '';
+  });
+  $('new-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearError();
+    try {
+      const nb = newBrandFromForm();
+      render(engine.rankNew(nb, 10));
+      const row = engine.pairNewBrand(nb);
+      $('pairing').textContent = row
+        ? `New data row: ${row.brand} × ${row.influencer} (cohesion ${row.cohesion.toFixed(2)})`
+        : '';
+    } catch (e) { showError(e); }
+  });
+
+  // Start with the first known brand so the page shows a ranking at once.
+  const first = new URLSearchParams(location.search).get('brand') ?? names[0];
+  if (first) {
+    $('brand-input').value = first;
+    try { render(engine.rankKnown(first, 10)); } catch (e) { showError(e); }
+  }
+}
+
+main().catch((e) => {
+  $('status').textContent = `Could not start: ${e?.message ?? e}`;
+  $('status').className = 'error';
+});
