@@ -718,7 +718,15 @@ mod tests {
 
     #[test]
     fn ingesting_the_generated_scrape_recovers_the_true_profiles() {
-        let d = generate(&GenerateParams { influencers: 600, brands: 2, ..Default::default() }, Lexicon::builtin()).unwrap();
+        let d = generate(
+            &GenerateParams {
+                influencers: 600,
+                brands: 2,
+                ..Default::default()
+            },
+            Lexicon::builtin(),
+        )
+        .unwrap();
         let mut buf = Vec::new();
         write_posts(&mut buf, "mem", &d.influencer_posts).unwrap();
         let (profiles, report) = crate::ingest::ingest(
