@@ -82,6 +82,49 @@ enum Command {
         #[command(flatten)]
         weights: WeightArgs,
     },
+    /// Evaluate popularity, the cohesion rule and the factorization model on a random split
+    /// and a cold-start split (held-out brands) of the data folder's interactions.
+    Eval {
+        /// Data folder with influencers.csv, brands.csv and interactions.csv.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Cut-off for precision, recall and NDCG.
+        #[arg(short, default_value_t = 10)]
+        k: usize,
+        /// Seed of the splits and the model.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[command(flatten)]
+        factor: FactorArgs,
+    },
+    /// Write a factorization data set (features, train and test positives) as CSV files for
+    /// the reference-library scripts in benches/.
+    MfExport {
+        /// `bundled` (the data folder) or `synthetic` (2,000 x 20,000, ~1M positives).
+        #[arg(long, default_value = "bundled")]
+        dataset: String,
+        /// Data folder (for `bundled`).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Seed of the split (and of the synthetic data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Train our factorization model on an exported data set and print per-epoch time and
+    /// test metrics as JSON (the Rust side of benches/lightfm_bench.py).
+    MfBench {
+        /// Folder written by `mf-export`.
+        #[arg(long)]
+        input: PathBuf,
+        #[command(flatten)]
+        factor: FactorArgs,
+        /// Seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Rank influencers for a known brand or a new one described by its features.
     Recommend {
         /// Bundle to load.
@@ -147,6 +190,50 @@ enum Command {
 enum Kind {
     Influencers,
     Brands,
+}
+
+#[derive(Debug, Args)]
+struct FactorArgs {
+    /// Factorization loss: logistic, bpr, warp or warp-kos.
+    #[arg(long, default_value = "warp")]
+    loss: String,
+    /// Embedding dimension.
+    #[arg(long, default_value_t = 32)]
+    no_components: u32,
+    /// Training epochs.
+    #[arg(long, default_value_t = 30)]
+    epochs: u32,
+    /// Adagrad learning rate.
+    #[arg(long, default_value_t = 0.05)]
+    learning_rate: f32,
+    /// Training threads (1 is deterministic).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+}
+
+impl FactorArgs {
+    fn settings(&self, seed: u64) -> Result<crate::mf::experiment::FactorSettings> {
+        let loss = crate::mf::Loss::parse(&self.loss).ok_or_else(|| Error::InvalidParam {
+            name: "loss",
+            message: format!(
+                "unknown loss {:?} (logistic, bpr, warp, warp-kos)",
+                self.loss
+            ),
+        })?;
+        let d = crate::mf::experiment::FactorSettings::default();
+        Ok(crate::mf::experiment::FactorSettings {
+            params: crate::mf::LightFmParams {
+                loss,
+                no_components: self.no_components,
+                learning_rate: self.learning_rate,
+                random_state: seed,
+                ..d.params
+            },
+            epochs: self.epochs,
+            num_threads: self.threads,
+            ..d
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -280,27 +367,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 seed,
             };
             let pb = spinner("training");
-            let read = |name: &str| -> Result<(BufReader<File>, String)> {
-                let p = data.join(name);
-                Ok((open(&p)?, p.display().to_string()))
-            };
-            let (r, n) = read("influencers.csv")?;
-            let (influencers, e1) = tables::read_influencers(r, &n)?;
-            let (r, n) = read("brands.csv")?;
-            let (brands, e2) = tables::read_brands(r, &n)?;
-            let (r, n) = read("interactions.csv")?;
-            let (interactions, e3) = tables::read_interactions(r, &n)?;
-            let (b, report) = build_bundle(influencers, brands, &interactions, &params)?;
+            let b = bundle_from_folder(&data, &params)?;
             let bytes = bundle::write(&b)?;
             let mut w = create(&out)?;
             w.write_all(&bytes)
                 .and_then(|_| w.flush())
                 .map_err(|e| Error::io(&out, e))?;
             pb.finish_and_clear();
-            for e in [e1, e2, e3] {
-                report_rejects(&e);
-            }
-            report_rejects(&report.skipped);
             println!(
                 "wrote {} ({} bytes, format v{}, {}): {} influencers, {} brands, {} interactions, {} brand x influencer pairs",
                 out.display(),
@@ -312,6 +385,115 @@ pub fn run(cli: Cli) -> Result<()> {
                 b.meta.interactions,
                 b.influencers.len() * b.brands.len()
             );
+            Ok(())
+        }
+        Command::Eval {
+            data,
+            k,
+            seed,
+            factor,
+        } => {
+            let settings = factor.settings(seed)?;
+            let pb = spinner("evaluating (training one factorization model per split)");
+            let b = bundle_from_folder(&data, &BuildParams::default())?;
+            let rows = crate::mf::experiment::evaluate_all(&b, &settings, k, seed)?;
+            pb.finish_and_clear();
+            println!(
+                "{:<34} {:<11} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}",
+                "model",
+                "split",
+                format!("P@{k}"),
+                format!("R@{k}"),
+                "AUC",
+                "MRR",
+                format!("NDCG@{k}"),
+                "users"
+            );
+            for r in rows {
+                let m = r.metrics;
+                println!(
+                    "{:<34} {:<11} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>6}",
+                    r.model,
+                    r.split,
+                    m.precision_at_k,
+                    m.recall_at_k,
+                    m.auc,
+                    m.reciprocal_rank,
+                    m.ndcg_at_k,
+                    m.users
+                );
+            }
+            Ok(())
+        }
+        Command::MfExport {
+            dataset,
+            data,
+            seed,
+            out,
+        } => {
+            let ds = match dataset.as_str() {
+                "bundled" => crate::mf::experiment::bundled_dataset(
+                    &bundle_from_folder(&data, &BuildParams::default())?,
+                    1.0,
+                    seed,
+                )?,
+                "synthetic" => {
+                    let pb = spinner("generating 2,000 x 20,000 synthetic interactions");
+                    let ds = crate::mf::experiment::synthetic_dataset(
+                        &crate::mf::synthetic::SyntheticParams {
+                            seed,
+                            ..Default::default()
+                        },
+                    )?;
+                    pb.finish_and_clear();
+                    ds
+                }
+                other => {
+                    return Err(Error::InvalidParam {
+                        name: "dataset",
+                        message: format!("{other:?}: expected bundled or synthetic"),
+                    })
+                }
+            };
+            crate::cli::mf_files::write(&out, &ds)?;
+            println!(
+                "wrote {} ({} users, {} items, {} train and {} test positives)",
+                out.display(),
+                ds.user_features.rows,
+                ds.item_features.rows,
+                ds.train.len(),
+                ds.test.len()
+            );
+            Ok(())
+        }
+        Command::MfBench {
+            input,
+            factor,
+            seed,
+        } => {
+            let ds = crate::cli::mf_files::read(&input)?;
+            let settings = factor.settings(seed)?;
+            let ix = crate::mf::data::interactions(
+                ds.user_features.rows,
+                ds.item_features.rows,
+                &ds.train,
+            );
+            let data = crate::mf::TrainData {
+                interactions: &ix,
+                user_features: &ds.user_features,
+                item_features: &ds.item_features,
+                sample_weight: None,
+            };
+            let mut m = crate::mf::LightFm::new(settings.params.clone())?;
+            let mut times = Vec::new();
+            for _ in 0..settings.epochs {
+                let t = std::time::Instant::now();
+                m.fit_partial(data, 1, settings.num_threads)?;
+                times.push(t.elapsed().as_secs_f64());
+            }
+            let metrics = crate::mf::experiment::score_dataset(&m, &ds, 10)?;
+            let out = serde_json::json!({ "epoch_seconds": times, "auc": metrics.auc, "precision_at_10": metrics.precision_at_k, "threads": settings.num_threads, "loss": factor.loss });
+            println!("{out}");
             Ok(())
         }
         Command::Recommend {
@@ -410,6 +592,26 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Serve { root, addr } => crate::cli::serve(&root, &addr),
     }
+}
+
+/// Reads the three tables of a data folder (reporting rejected rows) into a bundle.
+fn bundle_from_folder(data: &Path, params: &BuildParams) -> Result<crate::bundle::BundleV1> {
+    let read = |name: &str| -> Result<(BufReader<File>, String)> {
+        let p = data.join(name);
+        Ok((open(&p)?, p.display().to_string()))
+    };
+    let (r, n) = read("influencers.csv")?;
+    let (influencers, e1) = tables::read_influencers(r, &n)?;
+    let (r, n) = read("brands.csv")?;
+    let (brands, e2) = tables::read_brands(r, &n)?;
+    let (r, n) = read("interactions.csv")?;
+    let (interactions, e3) = tables::read_interactions(r, &n)?;
+    for e in [e1, e2, e3] {
+        report_rejects(&e);
+    }
+    let (b, report) = build_bundle(influencers, brands, &interactions, params)?;
+    report_rejects(&report.skipped);
+    Ok(b)
 }
 
 fn load(path: &Path) -> Result<Recommender> {
@@ -589,4 +791,127 @@ pub fn serve(root: &Path, addr: &str) -> Result<()> {
             .await
             .map_err(|e| Error::io(addr, e))
     })
+}
+
+/// The CSV exchange format of factorization data sets (`mf-export`): `meta.csv`
+/// (n_users,n_items,n_user_features,n_item_features), `user_features.csv` and
+/// `item_features.csv` (row,col,weight), `train.csv` and `test.csv` (user,item).
+pub mod mf_files {
+    use std::io::Write;
+    use std::path::Path;
+
+    use crate::error::{Error, Location, Result};
+    use crate::mf::experiment::MfDataset;
+    use crate::mf::CsrMatrix;
+
+    fn write_file(path: &Path, header: &str, rows: impl Iterator<Item = String>) -> Result<()> {
+        let mut w = super::create(path)?;
+        let go = |w: &mut std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
+            writeln!(w, "{header}")?;
+            for r in rows {
+                writeln!(w, "{r}")?;
+            }
+            w.flush()
+        };
+        go(&mut w).map_err(|e| Error::io(path, e))
+    }
+
+    fn csr_rows(m: &CsrMatrix) -> impl Iterator<Item = String> + '_ {
+        (0..m.rows).flat_map(move |r| {
+            let (c, w) = m.row(r);
+            c.iter()
+                .zip(w)
+                .map(move |(c, w)| format!("{r},{c},{w}"))
+                .collect::<Vec<_>>()
+        })
+    }
+
+    /// Writes `ds` into folder `dir`.
+    pub fn write(dir: &Path, ds: &MfDataset) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let (u, i) = (&ds.user_features, &ds.item_features);
+        write_file(
+            &dir.join("meta.csv"),
+            "n_users,n_items,n_user_features,n_item_features",
+            std::iter::once(format!("{},{},{},{}", u.rows, i.rows, u.cols, i.cols)),
+        )?;
+        write_file(
+            &dir.join("user_features.csv"),
+            "row,col,weight",
+            csr_rows(u),
+        )?;
+        write_file(
+            &dir.join("item_features.csv"),
+            "row,col,weight",
+            csr_rows(i),
+        )?;
+        write_file(
+            &dir.join("train.csv"),
+            "user,item",
+            ds.train.iter().map(|p| format!("{},{}", p.0, p.1)),
+        )?;
+        write_file(
+            &dir.join("test.csv"),
+            "user,item",
+            ds.test.iter().map(|p| format!("{},{}", p.0, p.1)),
+        )
+    }
+
+    fn numbers(dir: &Path, name: &str, cols: usize) -> Result<Vec<Vec<f64>>> {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let src = path.display().to_string();
+        text.lines()
+            .enumerate()
+            .skip(1)
+            .map(|(n, line)| {
+                let v: Vec<f64> = line
+                    .split(',')
+                    .filter_map(|x| x.trim().parse().ok())
+                    .collect();
+                if v.len() == cols {
+                    Ok(v)
+                } else {
+                    Err(Error::malformed(
+                        Location::source(src.clone()).at_line(n as u64 + 1),
+                        format!("expected {cols} numbers, found {line:?}"),
+                    ))
+                }
+            })
+            .collect()
+    }
+
+    /// Reads a folder written by [`write`].
+    pub fn read(dir: &Path) -> Result<MfDataset> {
+        let meta = numbers(dir, "meta.csv", 4)?;
+        let m = meta.first().ok_or_else(|| {
+            Error::malformed(
+                Location::source(dir.join("meta.csv").display().to_string()),
+                "no data row",
+            )
+        })?;
+        let (nu, ni, nuf, nif) = (m[0] as u32, m[1] as u32, m[2] as u32, m[3] as u32);
+        let csr = |name: &str, rows: u32, cols: u32| -> Result<CsrMatrix> {
+            let mut r = vec![Vec::new(); rows as usize];
+            for v in numbers(dir, name, 3)? {
+                let row = r.get_mut(v[0] as usize).ok_or_else(|| {
+                    Error::malformed(Location::source(name.to_string()), "row out of range")
+                })?;
+                row.push((v[1] as u32, v[2] as f32));
+            }
+            CsrMatrix::from_rows(cols, &r)
+        };
+        let pairs = |name: &str| -> Result<Vec<(u32, u32, f64)>> {
+            Ok(numbers(dir, name, 2)?
+                .into_iter()
+                .map(|v| (v[0] as u32, v[1] as u32, 1.0))
+                .collect())
+        };
+        Ok(MfDataset {
+            user_features: csr("user_features.csv", nu, nuf)?,
+            item_features: csr("item_features.csv", ni, nif)?,
+            train: pairs("train.csv")?,
+            test: pairs("test.csv")?,
+        })
+    }
 }

@@ -17,7 +17,6 @@ use std::io::Write;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, LogNormal, Normal};
 
 use crate::category::Lexicon;
 use crate::cohesion::{CohesionIndex, CohesionWeights};
@@ -186,6 +185,19 @@ fn zipf(n: usize) -> Vec<f64> {
     (1..=n).map(|r| 1.0 / r as f64).collect()
 }
 
+/// A standard normal draw (Box–Muller) with std's f64 math, so the data does not depend on
+/// which math backend a distribution crate was built with.
+fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = rng.random::<f64>().max(1e-300);
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// LogNormal(mu, sigma): exp(mu + sigma·N(0,1)).
+fn log_normal(rng: &mut ChaCha8Rng, mu: f64, sigma: f64) -> f64 {
+    (mu + sigma * std_normal(rng)).exp()
+}
+
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -315,19 +327,10 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
             ),
         });
     }
-    let dist_err = |e: &dyn std::fmt::Display| Error::InvalidParam {
-        name: "distribution",
-        message: e.to_string(),
-    };
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let voc = vocab(lex, &mut rng);
     let generic: Vec<String> = GENERIC_TAGS.iter().map(|s| s.to_string()).collect();
     let country_w: Vec<f64> = COUNTRIES.iter().map(|c| c.1).collect();
-    let followers_d = LogNormal::new((30_000f64).ln(), 1.5).map_err(|e| dist_err(&e))?;
-    let noise = |s: f64| LogNormal::new(0.0, s);
-    let er_noise = noise(0.35).map_err(|e| dist_err(&e))?;
-    let cost_noise = noise(0.3).map_err(|e| dist_err(&e))?;
-    let like_noise = noise(0.4).map_err(|e| dist_err(&e))?;
     let mut taken = std::collections::BTreeSet::new();
 
     // Influencers and their posts.
@@ -335,13 +338,13 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
     let mut influencer_posts = Vec::new();
     for _ in 0..params.influencers {
         let name = account_name(&mut rng, &mut taken);
-        let followers = followers_d
-            .sample(&mut rng)
+        let followers = log_normal(&mut rng, (30_000f64).ln(), 1.5)
             .clamp(1_000.0, 50_000_000.0)
             .round() as u64;
         // Engagement falls with audience size: 8 % at 1k followers, ~2.5 % at 100k.
-        let er = (0.08 * (followers as f64 / 1_000.0).powf(-0.25) * er_noise.sample(&mut rng))
-            .clamp(0.002, 0.4);
+        let er =
+            (0.08 * (followers as f64 / 1_000.0).powf(-0.25) * log_normal(&mut rng, 0.0, 0.35))
+                .clamp(0.002, 0.4);
         let mean_likes = er * followers as f64;
         let cat = pick_weighted(&mut rng, &CATEGORY_WEIGHTS);
         let category = &lex.categories()[cat];
@@ -360,7 +363,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
             );
         }
         sample_tags(&mut rng, &generic, tags.len() + 1 + n_tags / 5, &mut tags);
-        let cost = 10.0 * (followers as f64 / 1_000.0).powf(0.9) * cost_noise.sample(&mut rng);
+        let cost = 10.0 * (followers as f64 / 1_000.0).powf(0.9) * log_normal(&mut rng, 0.0, 0.3);
         let known_cost = rng.random_bool(0.6);
         let kws: Vec<&String> = category.keywords.choose_multiple(&mut rng, 2).collect();
         let bio = format!(
@@ -398,7 +401,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
                 .choose_multiple(&mut rng, n_post_tags)
                 .cloned()
                 .collect();
-            let likes = (mean_likes * like_noise.sample(&mut rng)).round() as u64;
+            let likes = (mean_likes * log_normal(&mut rng, 0.0, 0.4)).round() as u64;
             let kw = category
                 .keywords
                 .choose(&mut rng)
@@ -464,7 +467,6 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
     // Brands.
     let mut brands = Vec::with_capacity(params.brands);
     let mut brand_posts = Vec::new();
-    let brand_followers = LogNormal::new((50_000f64).ln(), 1.5).map_err(|e| dist_err(&e))?;
     for _ in 0..params.brands {
         let mut name;
         loop {
@@ -490,8 +492,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
         let mut tags = Vec::new();
         let n_tags = rng.random_range(3..=7);
         sample_tags(&mut rng, &voc.per_category[cat], n_tags, &mut tags);
-        let followers = brand_followers
-            .sample(&mut rng)
+        let followers = log_normal(&mut rng, (50_000f64).ln(), 1.5)
             .clamp(500.0, 20_000_000.0)
             .round() as u64;
         let kw = category
@@ -593,18 +594,14 @@ fn simulate(
             h
         })
         .collect();
-    let std_normal = Normal::new(0.0, 1.0).map_err(|e| Error::InvalidParam {
-        name: "distribution",
-        message: e.to_string(),
-    })?;
     let points = PointsConfig::default();
     let mut t: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
     let mut out = Vec::new();
     let n = influencers.len();
     for brand in brands {
-        let tau = std_normal.sample(rng);
+        let tau = std_normal(rng);
         let kappa = rng.random::<f64>();
-        let pi: Vec<f64> = (0..CLUSTERS).map(|_| std_normal.sample(rng)).collect();
+        let pi: Vec<f64> = (0..CLUSTERS).map(|_| std_normal(rng)).collect();
         let prepared = index.prepare_brand(brand);
         let cohesion = index.score_all(&prepared);
         // Exposure: what a cohesion-ranked list would show (sampled from its top 300),
@@ -630,7 +627,7 @@ fn simulate(
             let cluster: f64 = pi.iter().zip(profiles[i].iter()).map(|(a, b)| a * b).sum();
             let a = 0.15 * cohesion[i] + 0.7 * tau * z_size[i] + 1.2 * cluster
                 - 0.8 * kappa * z_cost[i]
-                + 0.5 * std_normal.sample(rng);
+                + 0.5 * std_normal(rng);
             let funnel = [
                 (InteractionKind::Click, 1.0),
                 (InteractionKind::CheckInfo, 1.5),

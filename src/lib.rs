@@ -18,6 +18,7 @@ pub mod category;
 pub mod cohesion;
 pub mod error;
 pub mod ingest;
+pub mod mf;
 pub mod model;
 pub mod pipeline;
 pub mod rank;

@@ -1,0 +1,317 @@
+//! Offline evaluation of the recommenders on the product's data: popularity, the cohesion
+//! rule alone and the factorization model, on a random split of the positives and on a
+//! cold-start split that holds out whole brands (scored from their content features only).
+
+use std::collections::BTreeMap;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+
+use super::data::{self, Split};
+use super::eval::{evaluate, Metrics};
+use super::features::{CsrMatrix, Vocabulary};
+use super::model::FactorModel;
+use super::train::{LightFm, LightFmParams, Loss, TrainData};
+use crate::bundle::BundleV1;
+use crate::cohesion::CohesionIndex;
+use crate::error::Result;
+
+/// Settings of the factorization model as the product trains it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FactorSettings {
+    /// LightFM hyper-parameters (the product's defaults differ from LightFM's in loss and d).
+    pub params: LightFmParams,
+    /// Epochs.
+    pub epochs: u32,
+    /// Threads (1 = deterministic).
+    pub num_threads: usize,
+    /// Minimum summed interaction points for a pair to be a positive.
+    pub min_points: f64,
+}
+
+impl Default for FactorSettings {
+    fn default() -> Self {
+        FactorSettings {
+            params: LightFmParams {
+                loss: Loss::Warp,
+                no_components: 32,
+                ..LightFmParams::default()
+            },
+            epochs: 30,
+            num_threads: 1,
+            min_points: 1.0,
+        }
+    }
+}
+
+/// Features of the bundle's brands and influencers.
+pub struct Features {
+    /// Brand features with identity.
+    pub user_vocab: Vocabulary,
+    /// Brand x feature, identity included.
+    pub users: CsrMatrix,
+    /// Influencer feature vocabulary.
+    pub item_vocab: Vocabulary,
+    /// Influencer x feature.
+    pub items: CsrMatrix,
+    /// Brand rows without identity (cold start), same vocabulary.
+    pub users_cold: CsrMatrix,
+}
+
+/// Builds the feature matrices for a bundle's tables.
+pub fn features(b: &BundleV1) -> Result<Features> {
+    let mut user_vocab = Vocabulary::default();
+    let rows: Vec<Vec<String>> = b
+        .brands
+        .iter()
+        .map(|x| data::brand_features(x, true))
+        .collect();
+    let users = data::feature_matrix(&mut user_vocab, &rows, true)?;
+    let cold_rows: Vec<Vec<String>> = b
+        .brands
+        .iter()
+        .map(|x| data::brand_features(x, false))
+        .collect();
+    let users_cold = data::feature_matrix(&mut user_vocab, &cold_rows, true)?;
+    let mut users = users;
+    users.cols = user_vocab.len() as u32;
+    let mut item_vocab = Vocabulary::default();
+    let irows: Vec<Vec<String>> = b
+        .influencers
+        .iter()
+        .map(|x| data::influencer_features(x, true))
+        .collect();
+    let items = data::feature_matrix(&mut item_vocab, &irows, true)?;
+    Ok(Features {
+        user_vocab,
+        users,
+        item_vocab,
+        items,
+        users_cold,
+    })
+}
+
+/// Summed points per (brand, influencer).
+pub fn pair_points(b: &BundleV1) -> BTreeMap<(u32, u32), f64> {
+    b.pair_points
+        .iter()
+        .map(|p| ((p.brand, p.influencer), p.points))
+        .collect()
+}
+
+/// Trains the factorization model on `pairs` and packs the inference model.
+pub fn train_factor_model(
+    f: &Features,
+    n_users: u32,
+    n_items: u32,
+    pairs: &[(u32, u32, f64)],
+    s: &FactorSettings,
+) -> Result<(LightFm, FactorModel)> {
+    let ix = data::interactions(n_users, n_items, pairs);
+    let mut m = LightFm::new(s.params.clone())?;
+    m.fit(
+        TrainData {
+            interactions: &ix,
+            user_features: &f.users,
+            item_features: &f.items,
+            sample_weight: None,
+        },
+        s.epochs,
+        s.num_threads,
+    )?;
+    let fm = pack(&m, f)?;
+    Ok((m, fm))
+}
+
+/// The inference model of a trained LightFm over these features.
+pub fn pack(m: &LightFm, f: &Features) -> Result<FactorModel> {
+    let d = m.params.no_components as usize;
+    let shape_err = |e: ndarray::ShapeError| crate::error::Error::InvalidParam {
+        name: "no_components",
+        message: e.to_string(),
+    };
+    let item_repr = Array2::from_shape_vec(
+        (f.items.rows as usize, d + 1),
+        m.representations(&f.items, false),
+    )
+    .map_err(shape_err)?;
+    let user_repr = Array2::from_shape_vec(
+        (f.users.rows as usize, d + 1),
+        m.representations(&f.users, true),
+    )
+    .map_err(shape_err)?;
+    let n_uf = f.user_vocab.len();
+    let mut ufr = Array2::<f32>::zeros((n_uf, d + 1));
+    for fi in 0..n_uf {
+        for j in 0..d {
+            ufr[[fi, j]] = (f64::from(m.user.emb[fi * d + j]) * m.user_scale) as f32;
+        }
+        ufr[[fi, d]] = (f64::from(m.user.bias[fi]) * m.user_scale) as f32;
+    }
+    Ok(FactorModel {
+        no_components: d as u32,
+        item_repr,
+        user_feature_repr: ufr,
+        user_features: f.user_vocab.clone(),
+        user_repr,
+        normalize: true,
+    })
+}
+
+/// One row of the evaluation table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalRow {
+    /// Model name.
+    pub model: String,
+    /// Split name.
+    pub split: String,
+    /// Its metrics.
+    pub metrics: Metrics,
+}
+
+/// Evaluates popularity, cohesion and factorization on both splits.
+pub fn evaluate_all(b: &BundleV1, s: &FactorSettings, k: usize, seed: u64) -> Result<Vec<EvalRow>> {
+    let f = features(b)?;
+    let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
+    let all = data::positives(&pair_points(b), s.min_points);
+    let index = CohesionIndex::new(&b.influencers, b.weights)?;
+    let prepared: Vec<_> = b.brands.iter().map(|x| index.prepare_brand(x)).collect();
+    let mut rows = Vec::new();
+    let splits: [(&str, Split); 2] = [
+        ("random", data::random_split(&all, 0.2, seed)),
+        ("cold-start", data::cold_start_split(&all, nu, 0.2, seed)),
+    ];
+    for (name, split) in splits {
+        let train = data::pairs_matrix(nu, ni, &split.train)?;
+        let test = data::pairs_matrix(nu, ni, &split.test)?;
+        let mut pop = vec![0f32; ni as usize];
+        for p in &split.train {
+            pop[p.1 as usize] += 1.0;
+        }
+        let m = evaluate(|_, out| out.clone_from(&pop), &train, &test, k);
+        rows.push(EvalRow {
+            model: "popularity".into(),
+            split: name.into(),
+            metrics: m,
+        });
+        let m = evaluate(
+            |u, out| {
+                *out = index
+                    .score_all(&prepared[u as usize])
+                    .into_iter()
+                    .map(|x| x as f32)
+                    .collect();
+            },
+            &train,
+            &test,
+            k,
+        );
+        rows.push(EvalRow {
+            model: "cohesion rule".into(),
+            split: name.into(),
+            metrics: m,
+        });
+        let (_, fm) = train_factor_model(&f, nu, ni, &split.train, s)?;
+        let cold: Vec<bool> = (0..nu).map(|u| split.cold_users.contains(&u)).collect();
+        let m = evaluate(
+            |u, out| {
+                let user: Vec<f32> = if cold[u as usize] {
+                    // Cold brands: the vector comes from content features only.
+                    let names: Vec<String> = data::brand_features(&b.brands[u as usize], false);
+                    fm.user_from_features(&names)
+                } else {
+                    fm.known_user(u as usize).to_vec()
+                };
+                fm.score_all(&user, out);
+            },
+            &train,
+            &test,
+            k,
+        );
+        rows.push(EvalRow {
+            model: format!(
+                "factorization ({:?}, d={})",
+                s.params.loss, s.params.no_components
+            )
+            .to_lowercase(),
+            split: name.into(),
+            metrics: m,
+        });
+    }
+    Ok(rows)
+}
+
+/// A factorization data set in index form: the exchange format with the reference library.
+#[derive(Debug, Clone)]
+pub struct MfDataset {
+    /// Users x user features (L1-normalised).
+    pub user_features: CsrMatrix,
+    /// Items x item features (L1-normalised).
+    pub item_features: CsrMatrix,
+    /// Training positives.
+    pub train: Vec<(u32, u32, f64)>,
+    /// Test positives.
+    pub test: Vec<(u32, u32, f64)>,
+}
+
+/// The bundled data as a factorization data set with a seeded random 80/20 split.
+pub fn bundled_dataset(b: &BundleV1, min_points: f64, seed: u64) -> Result<MfDataset> {
+    let f = features(b)?;
+    let all = data::positives(&pair_points(b), min_points);
+    let s = data::random_split(&all, 0.2, seed);
+    Ok(MfDataset {
+        user_features: f.users,
+        item_features: f.items,
+        train: s.train,
+        test: s.test,
+    })
+}
+
+/// The planted synthetic data set with a seeded random 80/20 split.
+pub fn synthetic_dataset(p: &super::synthetic::SyntheticParams) -> Result<MfDataset> {
+    let g = super::synthetic::generate(p);
+    let (mut uv, mut iv) = (Vocabulary::default(), Vocabulary::default());
+    let user_features = data::feature_matrix(&mut uv, &g.user_features, true)?;
+    let item_features = data::feature_matrix(&mut iv, &g.item_features, true)?;
+    let s = data::random_split(&g.pairs, 0.2, p.seed);
+    Ok(MfDataset {
+        user_features,
+        item_features,
+        train: s.train,
+        test: s.test,
+    })
+}
+
+/// Test AUC and precision@k of a trained model on a data set (train positives excluded).
+pub fn score_dataset(m: &LightFm, ds: &MfDataset, k: usize) -> Result<Metrics> {
+    let (nu, ni) = (ds.user_features.rows, ds.item_features.rows);
+    let d = m.params.no_components as usize;
+    let items = m.representations(&ds.item_features, false);
+    let users = m.representations(&ds.user_features, true);
+    let fm = FactorModel {
+        no_components: d as u32,
+        item_repr: Array2::from_shape_vec((ni as usize, d + 1), items).map_err(|e| {
+            crate::error::Error::InvalidParam {
+                name: "no_components",
+                message: e.to_string(),
+            }
+        })?,
+        user_feature_repr: Array2::zeros((0, d + 1)),
+        user_features: Vocabulary::default(),
+        user_repr: Array2::from_shape_vec((nu as usize, d + 1), users).map_err(|e| {
+            crate::error::Error::InvalidParam {
+                name: "no_components",
+                message: e.to_string(),
+            }
+        })?,
+        normalize: true,
+    };
+    let train = data::pairs_matrix(nu, ni, &ds.train)?;
+    let test = data::pairs_matrix(nu, ni, &ds.test)?;
+    Ok(evaluate(
+        |u, out| fm.score_all(fm.known_user(u as usize).as_slice().unwrap_or(&[]), out),
+        &train,
+        &test,
+        k,
+    ))
+}
