@@ -12,7 +12,11 @@
 //! | 18 | n | writer, UTF-8, e.g. `influence-rec 0.1.0` |
 //! | 18+n | 8 | payload length `p` (u64) |
 //! | 26+n | 8 | FNV-1a 64 checksum of the payload |
-//! | 34+n | p | payload: [`BundleV1`] in postcard encoding |
+//! | 34+n | p | payload: [`Bundle`] in postcard encoding |
+//!
+//! Version history: 1 = tables and cohesion weights; 2 = adds the optional factorization
+//! model ([`StoredFactorModel`]). A version-1 file is refused with
+//! [`Error::UnsupportedVersion`] (retrain to upgrade; the data files are the source).
 //!
 //! Loading checks magic, version, kind, lengths and checksum, in that order, before it
 //! decodes the payload; each failure is its own typed [`Error`]. Trailing bytes are refused.
@@ -22,19 +26,20 @@ use serde::{Deserialize, Serialize};
 
 use crate::cohesion::CohesionWeights;
 use crate::error::{Error, Result};
+use crate::mf::model::StoredFactorModel;
 use crate::model::{Brand, Influencer, PointsConfig};
 
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// The writer string stamped into bundles written by this build.
 pub const WRITER: &str = concat!("influence-rec ", env!("CARGO_PKG_VERSION"));
 
 /// Interaction points summed per (brand, influencer) pair; the pair's ids index
-/// [`BundleV1::brands`] and [`BundleV1::influencers`].
+/// [`Bundle::brands`] and [`Bundle::influencers`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct PairPoints {
     /// Brand index.
@@ -54,9 +59,9 @@ pub struct BundleMeta {
     pub interactions: u64,
 }
 
-/// Payload of format version 1.
+/// Payload of format version 2.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BundleV1 {
+pub struct Bundle {
     /// Provenance.
     pub meta: BundleMeta,
     /// Cohesion rule weights.
@@ -69,6 +74,9 @@ pub struct BundleV1 {
     pub brands: Vec<Brand>,
     /// Summed interaction points, sorted by (brand, influencer), zero pairs omitted.
     pub pair_points: Vec<PairPoints>,
+    /// The factorization model (brands are users in `brands` order, influencers items in
+    /// `influencers` order), when trained.
+    pub factor: Option<StoredFactorModel>,
 }
 
 /// The header fields of a bundle, readable without decoding the payload.
@@ -96,7 +104,7 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 }
 
 /// Serialises `bundle` with this build's header.
-pub fn write(bundle: &BundleV1) -> Result<Vec<u8>> {
+pub fn write(bundle: &Bundle) -> Result<Vec<u8>> {
     let payload = postcard::to_allocvec(bundle).map_err(|e| Error::Corrupted {
         source_name: "<bundle>".into(),
         message: format!("cannot encode payload: {e}"),
@@ -215,9 +223,9 @@ pub fn read_header<'a>(bytes: &'a [u8], source: &'a str) -> Result<(Header, &'a 
 }
 
 /// Loads a bundle, refusing anything this build does not understand.
-pub fn read(bytes: &[u8], source: &str) -> Result<(Header, BundleV1)> {
+pub fn read(bytes: &[u8], source: &str) -> Result<(Header, Bundle)> {
     let (header, payload) = read_header(bytes, source)?;
-    let (bundle, rest): (BundleV1, &[u8]) =
+    let (bundle, rest): (Bundle, &[u8]) =
         postcard::take_from_bytes(payload).map_err(|e| Error::Corrupted {
             source_name: source.to_string(),
             message: format!("payload does not decode: {e}"),
@@ -236,8 +244,8 @@ pub(crate) mod tests {
     use super::*;
     use crate::cohesion::tests::influencer;
 
-    pub(crate) fn small() -> BundleV1 {
-        BundleV1 {
+    pub(crate) fn small() -> Bundle {
+        Bundle {
             meta: BundleMeta {
                 seed: 7,
                 interactions: 1,
@@ -261,6 +269,7 @@ pub(crate) mod tests {
                 influencer: 1,
                 points: 3.0,
             }],
+            factor: None,
         }
     }
 
@@ -287,7 +296,7 @@ pub(crate) mod tests {
             read(&v, "t"),
             Err(Error::UnsupportedVersion {
                 found: 99,
-                supported: 1,
+                supported: FORMAT_VERSION,
                 ..
             })
         ));

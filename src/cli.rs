@@ -81,6 +81,15 @@ enum Command {
         seed: u64,
         #[command(flatten)]
         weights: WeightArgs,
+        #[command(flatten)]
+        factor: FactorArgs,
+        /// Storage of the model's embeddings in the bundle: i8 (per-row scaled; measured test
+        /// AUC change +0.0002 on the bundled data, bundle 1.01 MB -> 0.72 MB) or f32.
+        #[arg(long, default_value = "i8")]
+        precision: String,
+        /// Leave the factorization model out of the bundle.
+        #[arg(long)]
+        no_model: bool,
     },
     /// Evaluate popularity, the cohesion rule and the factorization model on a random split
     /// and a cold-start split (held-out brands) of the data folder's interactions.
@@ -157,6 +166,9 @@ enum Command {
         /// New brand: append it to this brands.csv so the data grows.
         #[arg(long)]
         save_to: Option<PathBuf>,
+        /// Order by `rating` (cohesion + interactions) or `model` (factorization).
+        #[arg(long, default_value = "rating")]
+        by: String,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -206,9 +218,12 @@ struct FactorArgs {
     /// Adagrad learning rate.
     #[arg(long, default_value_t = 0.05)]
     learning_rate: f32,
-    /// Training threads (1 is deterministic).
+    /// Training threads.
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// How several threads train: merge (per-thread copies, deterministic) or hogwild.
+    #[arg(long, default_value = "merge")]
+    parallel: String,
 }
 
 impl FactorArgs {
@@ -355,6 +370,9 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             seed,
             weights,
+            factor,
+            precision,
+            no_model,
         } => {
             let params = BuildParams {
                 weights: CohesionWeights {
@@ -366,14 +384,34 @@ pub fn run(cli: Cli) -> Result<()> {
                 points: PointsConfig::default(),
                 seed,
             };
+            let precision = match precision.as_str() {
+                "f32" => crate::mf::model::Precision::F32,
+                "i8" => crate::mf::model::Precision::I8,
+                other => {
+                    return Err(Error::InvalidParam {
+                        name: "precision",
+                        message: format!("{other:?}: expected f32 or i8"),
+                    })
+                }
+            };
+            let settings = factor.settings(seed)?;
             let pb = spinner("training");
-            let b = bundle_from_folder(&data, &params)?;
+            let mut b = bundle_from_folder(&data, &params)?;
+            if !no_model {
+                crate::mf::experiment::attach_factor_model(&mut b, &settings, precision)?;
+            }
             let bytes = bundle::write(&b)?;
             let mut w = create(&out)?;
             w.write_all(&bytes)
                 .and_then(|_| w.flush())
                 .map_err(|e| Error::io(&out, e))?;
             pb.finish_and_clear();
+            if let Some(f) = &b.factor {
+                println!(
+                    "factorization model: {:?} loss, d = {}, {} epochs, {precision:?} storage",
+                    settings.params.loss, f.no_components, settings.epochs
+                );
+            }
             println!(
                 "wrote {} ({} bytes, format v{}, {}): {} influencers, {} brands, {} interactions, {} brand x influencer pairs",
                 out.display(),
@@ -485,6 +523,16 @@ pub fn run(cli: Cli) -> Result<()> {
                 sample_weight: None,
             };
             let mut m = crate::mf::LightFm::new(settings.params.clone())?;
+            m.parallelism = match factor.parallel.as_str() {
+                "merge" => crate::mf::Parallelism::Merge,
+                "hogwild" => crate::mf::Parallelism::Hogwild,
+                other => {
+                    return Err(Error::InvalidParam {
+                        name: "parallel",
+                        message: format!("{other:?}: expected merge or hogwild"),
+                    })
+                }
+            };
             let mut times = Vec::new();
             for _ in 0..settings.epochs {
                 let t = std::time::Instant::now();
@@ -507,11 +555,16 @@ pub fn run(cli: Cli) -> Result<()> {
             k,
             seed,
             save_to,
+            by,
             json,
         } => {
+            let by = crate::rank::RankBy::parse(&by).ok_or_else(|| Error::InvalidParam {
+                name: "by",
+                message: format!("{by:?}: expected rating or model"),
+            })?;
             let rec = load(&path)?;
             let ranking = match brand {
-                Some(b) => rec.rank_known(&b, k)?,
+                Some(b) => rec.rank_known_by(&b, k, by, None)?,
                 None => {
                     let nb = NewBrand {
                         name: name.unwrap_or_else(|| "new brand".into()),
@@ -520,7 +573,7 @@ pub fn run(cli: Cli) -> Result<()> {
                         hashtags: hashtags.unwrap_or_default(),
                         description: description.unwrap_or_default(),
                     };
-                    let ranking = rec.rank_new(&nb, Lexicon::builtin(), k);
+                    let ranking = rec.rank_new_by(&nb, Lexicon::builtin(), k, by, None);
                     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
                     if let Some(row) = rec.pair_new_brand(&ranking.brand, rng.random()) {
                         eprintln!(
@@ -595,7 +648,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// Reads the three tables of a data folder (reporting rejected rows) into a bundle.
-fn bundle_from_folder(data: &Path, params: &BuildParams) -> Result<crate::bundle::BundleV1> {
+fn bundle_from_folder(data: &Path, params: &BuildParams) -> Result<crate::bundle::Bundle> {
     let read = |name: &str| -> Result<(BufReader<File>, String)> {
         let p = data.join(name);
         Ok((open(&p)?, p.display().to_string()))

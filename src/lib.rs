@@ -32,9 +32,9 @@ pub mod generate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use bundle::BundleV1;
+pub use bundle::Bundle;
 pub use category::Lexicon;
 pub use cohesion::{Breakdown, CohesionIndex, CohesionWeights};
 pub use error::{Error, Location, Result};
 pub use model::{Brand, Influencer, Interaction, InteractionKind, PointsConfig};
-pub use rank::{NewBrand, Ranking, Recommendation, Recommender, RelationshipRow};
+pub use rank::{NewBrand, RankBy, Ranking, Recommendation, Recommender, RelationshipRow};

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::bundle::{BundleMeta, BundleV1, PairPoints};
+use crate::bundle::{Bundle, BundleMeta, PairPoints};
 use crate::cohesion::CohesionWeights;
 use crate::error::{Error, Result};
 use crate::model::{Brand, Influencer, Interaction, PointsConfig};
@@ -48,7 +48,7 @@ pub fn build_bundle(
     mut brands: Vec<Brand>,
     interactions: &[Interaction],
     params: &BuildParams,
-) -> Result<(BundleV1, BuildReport)> {
+) -> Result<(Bundle, BuildReport)> {
     params.weights.validate()?;
     params.points.validate()?;
     let mut report = BuildReport::default();
@@ -117,7 +117,7 @@ pub fn build_bundle(
         })
         .collect();
     Ok((
-        BundleV1 {
+        Bundle {
             meta: BundleMeta {
                 seed: params.seed,
                 interactions: used,
@@ -127,6 +127,7 @@ pub fn build_bundle(
             influencers,
             brands,
             pair_points,
+            factor: None,
         },
         report,
     ))

@@ -11,10 +11,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::BundleV1;
+use crate::bundle::Bundle;
 use crate::category::Lexicon;
 use crate::cohesion::{Breakdown, CohesionIndex, PreparedBrand};
 use crate::error::{Error, Result};
+use crate::mf::data::brand_features;
+use crate::mf::FactorModel;
 use crate::model::{Brand, Influencer};
 use crate::text::{hashtags_in_text, key, parse_hashtags};
 
@@ -59,6 +61,28 @@ impl NewBrand {
     }
 }
 
+/// What a list is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RankBy {
+    /// The rating: cohesion + the brand's interaction points (the product's rule).
+    #[default]
+    Rating,
+    /// The factorization model's score (falls back to the rating without a model).
+    Model,
+}
+
+impl RankBy {
+    /// Parses `rating` or `model`.
+    pub fn parse(s: &str) -> Option<RankBy> {
+        match s {
+            "rating" => Some(RankBy::Rating),
+            "model" => Some(RankBy::Model),
+            _ => None,
+        }
+    }
+}
+
 /// One recommended influencer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recommendation {
@@ -74,6 +98,8 @@ pub struct Recommendation {
     pub cohesion: Breakdown,
     /// Points from this brand's past interactions with the influencer.
     pub interaction_points: f64,
+    /// The factorization model's score ŷ, when the bundle has a model.
+    pub model_score: Option<f32>,
 }
 
 /// A ranked list for one brand.
@@ -83,6 +109,8 @@ pub struct Ranking {
     pub brand: Brand,
     /// Whether the brand is in the data.
     pub known: bool,
+    /// What the list is ordered by (`model` only when the bundle has a model).
+    pub ranked_by: RankBy,
     /// The top influencers, best first.
     pub recommendations: Vec<Recommendation>,
 }
@@ -134,16 +162,17 @@ pub fn top_k(scores: &[f64], k: usize) -> Vec<usize> {
 /// The recommender over one loaded bundle.
 #[derive(Debug, Clone)]
 pub struct Recommender {
-    bundle: BundleV1,
+    bundle: Bundle,
     index: CohesionIndex,
     brand_ids: BTreeMap<String, u32>,
     /// Per brand, its (influencer, points) pairs sorted by influencer.
     points_by_brand: Vec<Vec<(u32, f64)>>,
+    factor: Option<FactorModel>,
 }
 
 impl Recommender {
     /// Builds the recommender; fails on an inconsistent bundle (ids out of range).
-    pub fn new(bundle: BundleV1) -> Result<Self> {
+    pub fn new(bundle: Bundle) -> Result<Self> {
         bundle.points.validate()?;
         let index = CohesionIndex::new(&bundle.influencers, bundle.weights)?;
         let mut brand_ids = BTreeMap::new();
@@ -171,16 +200,47 @@ impl Recommender {
         for v in &mut points_by_brand {
             v.sort_by_key(|p| p.0);
         }
+        let factor = match &bundle.factor {
+            None => None,
+            Some(stored) => {
+                let fm = FactorModel::load(stored)
+                    .filter(|m| {
+                        m.item_repr.nrows() == bundle.influencers.len()
+                            && m.user_repr.nrows() == bundle.brands.len()
+                    })
+                    .ok_or_else(|| Error::Corrupted {
+                        source_name: "<bundle>".into(),
+                        message: "the factorization model's shapes do not match the tables".into(),
+                    })?;
+                Some(fm)
+            }
+        };
         Ok(Recommender {
             bundle,
             index,
             brand_ids,
             points_by_brand,
+            factor,
+        })
+    }
+
+    /// The factorization model, when the bundle has one.
+    pub fn factor_model(&self) -> Option<&FactorModel> {
+        self.factor.as_ref()
+    }
+
+    /// The model's vector for a brand: a known brand's trained vector, or one built from a
+    /// (new) brand's content features.
+    pub fn brand_vector(&self, brand: &Brand, known: Option<u32>) -> Option<Vec<f32>> {
+        let fm = self.factor.as_ref()?;
+        Some(match known {
+            Some(b) => fm.known_user(b as usize).to_vec(),
+            None => fm.user_from_features(&brand_features(brand, false)),
         })
     }
 
     /// The bundle this recommender serves.
-    pub fn bundle(&self) -> &BundleV1 {
+    pub fn bundle(&self) -> &Bundle {
         &self.bundle
     }
 
@@ -214,13 +274,37 @@ impl Recommender {
         scores
     }
 
-    fn ranking(&self, brand: Brand, known: Option<u32>, k: usize) -> Ranking {
+    fn ranking(
+        &self,
+        brand: Brand,
+        known: Option<u32>,
+        k: usize,
+        by: RankBy,
+        vector: Option<Vec<f32>>,
+    ) -> Ranking {
         let prepared = self.index.prepare_brand(&brand);
         let scores = match known {
             Some(b) => self.known_scores(b, &prepared),
             None => self.index.score_all(&prepared),
         };
-        let recommendations = top_k(&scores, k)
+        let model_scores: Option<Vec<f32>> = self.factor.as_ref().and_then(|fm| {
+            let v = vector.or_else(|| self.brand_vector(&brand, known))?;
+            let mut out = Vec::new();
+            fm.score_all(&v, &mut out);
+            Some(out)
+        });
+        let by = if model_scores.is_some() {
+            by
+        } else {
+            RankBy::Rating
+        };
+        let order = match (&model_scores, by) {
+            (Some(m), RankBy::Model) => {
+                top_k(&m.iter().map(|&x| f64::from(x)).collect::<Vec<_>>(), k)
+            }
+            _ => top_k(&scores, k),
+        };
+        let recommendations = order
             .into_iter()
             .enumerate()
             .map(|(r, i)| {
@@ -232,12 +316,14 @@ impl Recommender {
                     score: scores[i],
                     interaction_points: known.map_or(0.0, |b| self.pair_points(b, i as u32)),
                     cohesion,
+                    model_score: model_scores.as_ref().map(|m| m[i]),
                 }
             })
             .collect();
         Ranking {
             brand,
             known: known.is_some(),
+            ranked_by: by,
             recommendations,
         }
     }
@@ -248,14 +334,55 @@ impl Recommender {
             what: "brand",
             name: brand.to_string(),
         })?;
-        Ok(self.ranking(self.bundle.brands[b as usize].clone(), Some(b), k))
+        Ok(self.ranking(
+            self.bundle.brands[b as usize].clone(),
+            Some(b),
+            k,
+            RankBy::Rating,
+            None,
+        ))
+    }
+
+    /// Top `k` for a known brand ordered by `by`; `vector` overrides the brand's model vector
+    /// (e.g. after fold-in of its newest interactions).
+    pub fn rank_known_by(
+        &self,
+        brand: &str,
+        k: usize,
+        by: RankBy,
+        vector: Option<Vec<f32>>,
+    ) -> Result<Ranking> {
+        let b = self.brand_id(brand).ok_or_else(|| Error::Unknown {
+            what: "brand",
+            name: brand.to_string(),
+        })?;
+        Ok(self.ranking(
+            self.bundle.brands[b as usize].clone(),
+            Some(b),
+            k,
+            by,
+            vector,
+        ))
+    }
+
+    /// Top `k` for a new brand ordered by `by` (cold start: the model vector comes from its
+    /// content features unless `vector` is given).
+    pub fn rank_new_by(
+        &self,
+        brand: &NewBrand,
+        lexicon: &Lexicon,
+        k: usize,
+        by: RankBy,
+        vector: Option<Vec<f32>>,
+    ) -> Ranking {
+        self.ranking(brand.resolve(lexicon), None, k, by, vector)
     }
 
     /// Top `k` influencers for a brand described by its features (cohesion only). A name
     /// that matches a known brand still ranks by the described features: the user asked
     /// about this description.
     pub fn rank_new(&self, brand: &NewBrand, lexicon: &Lexicon, k: usize) -> Ranking {
-        self.ranking(brand.resolve(lexicon), None, k)
+        self.ranking(brand.resolve(lexicon), None, k, RankBy::Rating, None)
     }
 
     /// The row that pairs a new brand with the influencer picked by `random` (any u64 from

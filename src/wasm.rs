@@ -8,7 +8,12 @@ use crate::bundle;
 use crate::category::Lexicon;
 use crate::error::{Error, Location};
 use crate::model::Influencer;
-use crate::rank::{NewBrand, Ranking, Recommendation, Recommender};
+use crate::rank::{NewBrand, RankBy, Ranking, Recommendation, Recommender};
+use crate::text::key;
+use std::collections::BTreeMap;
+
+/// Fold-in step: the margin a single normalised step moves (see `FactorModel::fold_in`).
+const FOLD_IN_LEARNING_RATE: f32 = 0.5;
 
 /// The one conversion from the crate's error to JavaScript.
 fn to_js(e: Error) -> JsError {
@@ -36,7 +41,58 @@ struct RecommendationView<'a> {
 struct RankingView<'a> {
     brand: &'a crate::model::Brand,
     known: bool,
+    ranked_by: RankBy,
+    /// Whether the model vector was adapted by fold-in on this device.
+    folded_in: bool,
     recommendations: Vec<RecommendationView<'a>>,
+}
+
+fn parse_by(by: Option<String>) -> Result<RankBy, JsError> {
+    match by.as_deref() {
+        None | Some("") => Ok(RankBy::Rating),
+        Some(s) => RankBy::parse(s).ok_or_else(|| {
+            to_js(Error::InvalidParam {
+                name: "by",
+                message: format!("{s:?}: expected \"rating\" or \"model\""),
+            })
+        }),
+    }
+}
+
+/// A brand named by a string (known brand) or described by an object (new brand).
+enum BrandRef {
+    Known(String),
+    New(NewBrand),
+}
+
+fn brand_ref(v: JsValue) -> Result<BrandRef, JsError> {
+    match v.as_string() {
+        Some(name) => Ok(BrandRef::Known(name)),
+        None => Ok(BrandRef::New(from_value(v, "new brand")?)),
+    }
+}
+
+/// 64 random bits from the browser's crypto source.
+fn random_u64() -> Result<u64, JsError> {
+    let mut buf = [0u8; 8];
+    getrandom::fill(&mut buf).map_err(|e| {
+        to_js(Error::malformed(
+            Location::source("getrandom"),
+            e.to_string(),
+        ))
+    })?;
+    Ok(u64::from_le_bytes(buf))
+}
+
+/// xorshift64* seeded from [`random_u64`]: the fold-in's negative sampler.
+fn random_source() -> Result<impl FnMut() -> u32, JsError> {
+    let mut x = random_u64()? | 1;
+    Ok(move || {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
+    })
 }
 
 #[derive(Serialize)]
@@ -54,6 +110,8 @@ struct Info<'a> {
 pub struct Engine {
     rec: Recommender,
     header: bundle::Header,
+    /// Brand vectors adapted on this device by fold-in, by brand name key.
+    folded: BTreeMap<String, Vec<f32>>,
 }
 
 #[wasm_bindgen]
@@ -63,7 +121,11 @@ impl Engine {
     pub fn new(bytes: &[u8]) -> Result<Engine, JsError> {
         let (header, b) = bundle::read(bytes, "model.bundle").map_err(to_js)?;
         let rec = Recommender::new(b).map_err(to_js)?;
-        Ok(Engine { rec, header })
+        Ok(Engine {
+            rec,
+            header,
+            folded: BTreeMap::new(),
+        })
     }
 
     /// What the bundle is: format version, writer, sizes.
@@ -86,19 +148,137 @@ impl Engine {
         to_value(&names)
     }
 
-    /// Top `k` influencers for a known brand, with breakdowns and influencer records.
-    #[wasm_bindgen(js_name = rankKnown)]
-    pub fn rank_known(&self, brand: &str, k: usize) -> Result<JsValue, JsError> {
-        let r = self.rec.rank_known(brand, k).map_err(to_js)?;
-        self.view(&r)
+    /// Whether the bundle has a factorization model.
+    #[wasm_bindgen(js_name = hasModel)]
+    pub fn has_model(&self) -> bool {
+        self.rec.factor_model().is_some()
     }
 
-    /// Top `k` influencers for a new brand `{name, category, country, hashtags, description}`.
+    /// Top `k` influencers for a known brand, with breakdowns and influencer records, ordered
+    /// by `by`: `"rating"` (default) or `"model"`.
+    #[wasm_bindgen(js_name = rankKnown)]
+    pub fn rank_known(
+        &self,
+        brand: &str,
+        k: usize,
+        by: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let by = parse_by(by)?;
+        let folded = self.folded.get(&key(brand)).cloned();
+        let was_folded = folded.is_some();
+        let r = self
+            .rec
+            .rank_known_by(brand, k, by, folded)
+            .map_err(to_js)?;
+        self.view(&r, was_folded)
+    }
+
+    /// Top `k` influencers for a new brand `{name, category, country, hashtags, description}`
+    /// (cold start), ordered by `by`.
     #[wasm_bindgen(js_name = rankNew)]
-    pub fn rank_new(&self, brand: JsValue, k: usize) -> Result<JsValue, JsError> {
+    pub fn rank_new(
+        &self,
+        brand: JsValue,
+        k: usize,
+        by: Option<String>,
+    ) -> Result<JsValue, JsError> {
+        let by = parse_by(by)?;
         let nb: NewBrand = from_value(brand, "new brand")?;
-        let r = self.rec.rank_new(&nb, Lexicon::builtin(), k);
-        self.view(&r)
+        let folded = self.folded.get(&key(&nb.name)).cloned();
+        let was_folded = folded.is_some();
+        let r = self.rec.rank_new_by(&nb, Lexicon::builtin(), k, by, folded);
+        self.view(&r, was_folded)
+    }
+
+    /// The model's score of every influencer for a known brand, in influencer order (the
+    /// scoring loop the page and the browser benchmark time).
+    #[wasm_bindgen(js_name = modelScores)]
+    pub fn model_scores(&self, brand: &str) -> Result<Vec<f32>, JsError> {
+        let fm = self.rec.factor_model().ok_or_else(|| {
+            to_js(Error::Unknown {
+                what: "model in this bundle",
+                name: "factorization".into(),
+            })
+        })?;
+        let b = self.rec.brand_id(brand).ok_or_else(|| {
+            to_js(Error::Unknown {
+                what: "brand",
+                name: brand.to_string(),
+            })
+        })?;
+        let v = match self.folded.get(&key(brand)) {
+            Some(v) => v.clone(),
+            None => fm.known_user(b as usize).to_vec(),
+        };
+        let mut out = Vec::with_capacity(self.rec.influencers().len());
+        fm.score_all(&v, &mut out);
+        Ok(out)
+    }
+
+    /// Fold-in: adapts the brand's model vector (a known brand by name, or a new brand
+    /// object) to the influencers it just interacted with, `steps` passes of user-side BPR
+    /// steps with the items frozen. Offline, on the device. Returns how many of the names
+    /// were known influencers.
+    #[wasm_bindgen(js_name = foldIn)]
+    pub fn fold_in(
+        &mut self,
+        brand: JsValue,
+        influencers: Vec<String>,
+        steps: u32,
+    ) -> Result<u32, JsError> {
+        let fm = self.rec.factor_model().ok_or_else(|| {
+            to_js(Error::Unknown {
+                what: "model in this bundle",
+                name: "factorization".into(),
+            })
+        })?;
+        let (name, base) = match brand_ref(brand)? {
+            BrandRef::Known(name) => {
+                let b = self.rec.brand_id(&name).ok_or_else(|| {
+                    to_js(Error::Unknown {
+                        what: "brand",
+                        name: name.clone(),
+                    })
+                })?;
+                let v = self
+                    .rec
+                    .brand_vector(&self.rec.brands()[b as usize], Some(b));
+                (name, v)
+            }
+            BrandRef::New(nb) => {
+                let resolved = nb.resolve(Lexicon::builtin());
+                let v = self.rec.brand_vector(&resolved, None);
+                (nb.name, v)
+            }
+        };
+        let k = key(&name);
+        let mut v = match self.folded.get(&k) {
+            Some(v) => v.clone(),
+            None => base.unwrap_or_default(),
+        };
+        let ids: Vec<u32> = {
+            let infs = self.rec.influencers();
+            let mut ids: Vec<u32> = influencers
+                .iter()
+                .filter_map(|n| {
+                    infs.iter()
+                        .position(|i| key(&i.name) == key(n))
+                        .map(|p| p as u32)
+                })
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        fm.fold_in(&mut v, &ids, steps, FOLD_IN_LEARNING_RATE, random_source()?);
+        self.folded.insert(k, v);
+        Ok(ids.len() as u32)
+    }
+
+    /// Forgets fold-in adaptations (all brands).
+    #[wasm_bindgen(js_name = resetFoldIn)]
+    pub fn reset_fold_in(&mut self) {
+        self.folded.clear();
     }
 
     /// The ranking as JSON text, exactly as the native build serialises it (for parity
@@ -126,11 +306,13 @@ impl Engine {
         to_value(&self.rec.pair_new_brand(&resolved, u64::from_le_bytes(buf)))
     }
 
-    fn view(&self, r: &Ranking) -> Result<JsValue, JsError> {
+    fn view(&self, r: &Ranking, folded_in: bool) -> Result<JsValue, JsError> {
         let infs = self.rec.influencers();
         to_value(&RankingView {
             brand: &r.brand,
             known: r.known,
+            ranked_by: r.ranked_by,
+            folded_in,
             recommendations: r
                 .recommendations
                 .iter()

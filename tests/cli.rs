@@ -123,7 +123,10 @@ fn bad_inputs_give_located_errors_and_exit_codes() {
     let o = cli(&["ingest", "posts.csv", "--out", "inf.csv", "--strict"], d);
     assert!(!o.status.success());
 
-    std::fs::write(d.join("model.bundle"), b"INFLREC\0\x01\0\0\0").expect("write");
+    // A header of the current version that ends before the artifact kind.
+    let mut truncated = influence_rec::bundle::MAGIC.to_vec();
+    truncated.extend_from_slice(&influence_rec::bundle::FORMAT_VERSION.to_le_bytes());
+    std::fs::write(d.join("model.bundle"), &truncated).expect("write");
     let o = cli(
         &["recommend", "--bundle", "model.bundle", "--brand", "x"],
         d,

@@ -8,6 +8,9 @@ mod common;
 
 use influence_rec::bundle;
 use influence_rec::generate::{generate, GenerateParams};
+use influence_rec::mf::experiment::{attach_factor_model, FactorSettings};
+use influence_rec::mf::model::Precision;
+use influence_rec::mf::{LightFmParams, Loss};
 use influence_rec::pipeline::{build_bundle, BuildParams};
 use influence_rec::{Lexicon, Recommender};
 
@@ -25,13 +28,24 @@ fn small_bundle_bytes() -> Vec<u8> {
         exposures_per_brand: 30,
     };
     let d = generate(&p, Lexicon::builtin()).expect("generates");
-    let (b, _) = build_bundle(
+    let (mut b, _) = build_bundle(
         d.influencers,
         d.brands,
         &d.interactions,
         &BuildParams::default(),
     )
     .expect("builds");
+    let settings = FactorSettings {
+        params: LightFmParams {
+            loss: Loss::Warp,
+            no_components: 8,
+            ..LightFmParams::default()
+        },
+        epochs: 5,
+        num_threads: 1,
+        min_points: 1.0,
+    };
+    attach_factor_model(&mut b, &settings, Precision::I8).expect("trains");
     bundle::write(&b).expect("writes")
 }
 
@@ -58,4 +72,19 @@ fn rankings_match_golden() {
         std::fs::write(fixture_path("small_rankings.json"), &got).expect("write fixture");
     }
     assert_eq!(got, common::GOLDEN_RANKINGS);
+}
+
+#[test]
+fn a_version_1_bundle_is_refused_with_a_version_error() {
+    let v1 = std::fs::read(fixture_path("small_v1.bundle")).expect("v1 fixture");
+    match bundle::read(&v1, "small_v1.bundle") {
+        Err(influence_rec::Error::UnsupportedVersion {
+            found: 1,
+            supported,
+            ..
+        }) => {
+            assert_eq!(supported, bundle::FORMAT_VERSION)
+        }
+        other => panic!("expected a version error, got {other:?}"),
+    }
 }

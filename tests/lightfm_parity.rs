@@ -8,7 +8,7 @@ use influence_rec::mf::{data, LightFm, LightFmParams, Loss, TrainData};
 use influence_rec::pipeline::{build_bundle, BuildParams};
 use influence_rec::tables;
 
-fn bundled() -> influence_rec::BundleV1 {
+fn bundled() -> influence_rec::Bundle {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     let open = |n: &str| std::fs::File::open(root.join(n)).expect("bundled data");
     let (inf, _) =

@@ -45,3 +45,48 @@ fn engine_json_matches_core() {
     let core = serde_json::to_string(&rec.rank_known(&name, 5).expect("known")).expect("json");
     assert_eq!(e.rank_known_json(&name, 5).expect("ranks"), core);
 }
+
+#[wasm_bindgen_test]
+fn fold_in_lifts_what_the_brand_just_chose() {
+    let mut e = Engine::new(common::SMALL_BUNDLE).expect("loads");
+    assert!(e.has_model());
+    let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
+    let rec = Recommender::new(b).expect("valid");
+    let brand = rec.brands()[0].name.clone();
+    let before = e.model_scores(&brand).expect("scores");
+    // The brand picks an influencer the model ranked in the bottom half, and its two
+    // nearest neighbours in embedding space (similar profiles, as a real pick would be).
+    let fm = rec.factor_model().expect("model");
+    let mut order: Vec<usize> = (0..before.len()).collect();
+    order.sort_by(|&a, &b| before[b].total_cmp(&before[a]));
+    let seed = order[order.len() * 3 / 4];
+    let mut near: Vec<usize> = (0..before.len()).filter(|&i| i != seed).collect();
+    near.sort_by(|&a, &b| {
+        fm.item_similarity(seed, b)
+            .total_cmp(&fm.item_similarity(seed, a))
+    });
+    let chosen: Vec<usize> = vec![seed, near[0], near[1]];
+    let names: Vec<String> = chosen
+        .iter()
+        .map(|&i| rec.influencers()[i].name.clone())
+        .collect();
+    let used = e
+        .fold_in(wasm_bindgen::JsValue::from_str(&brand), names, 30)
+        .expect("folds in");
+    assert_eq!(used, 3);
+    let after = e.model_scores(&brand).expect("scores");
+    let rank = |s: &[f32], i: usize| s.iter().filter(|&&x| x > s[i]).count();
+    let mean = |s: &[f32]| chosen.iter().map(|&i| rank(s, i)).sum::<usize>() as f64 / 3.0;
+    assert!(
+        rank(&after, seed) < rank(&before, seed),
+        "the picked influencer moved up"
+    );
+    assert!(
+        mean(&after) < 0.5 * mean(&before),
+        "mean rank {} -> {}",
+        mean(&before),
+        mean(&after)
+    );
+    e.reset_fold_in();
+    assert_eq!(e.model_scores(&brand).expect("scores"), before);
+}

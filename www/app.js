@@ -23,6 +23,7 @@ function whyChips(rec) {
   if (c.shared_hashtags.length) chips.push(`hashtags ${c.shared_hashtags.map((t) => '#' + t).join(' ')} +${c.hashtag_points}`);
   chips.push(`engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`);
   if (rec.interaction_points) chips.push(`your interactions +${rec.interaction_points}`);
+  if (rec.model_score != null) chips.push(`model score ${rec.model_score.toFixed(2)}`);
   return chips;
 }
 
@@ -33,7 +34,8 @@ function render(ranking) {
   const cat = b.category ? (labels.get(b.category) ?? b.category) : 'unknown category';
   $('results-summary').textContent =
     `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${b.country || 'any country'}` +
-    (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '');
+    (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '') +
+    ` · ranked by ${ranking.ranked_by === 'model' ? 'the learned model' : 'rating'}`;
   for (const rec of ranking.recommendations) {
     const inf = rec.influencer;
     const li = el('li', undefined, 'card');
@@ -86,6 +88,7 @@ async function main() {
   const info = engine.info();
   $('bundle-info').textContent =
     `Model bundle v${info.format_version} by ${info.writer}: ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
+  if (!engine.hasModel()) $('rank-by').disabled = true;
   const names = engine.brandNames();
   for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
   $('status').textContent = 'Ready. Everything is ranked in your browser.';
@@ -95,7 +98,7 @@ async function main() {
     clearError();
     try {
       const k = Number($('known-k').value) || 10;
-      render(engine.rankKnown($('brand-input').value, k));
+      render(engine.rankKnown($('brand-input').value, k, $('rank-by').value));
       $('pairing').textContent = '';
     } catch (e) { showError(e); }
   });
@@ -108,7 +111,7 @@ async function main() {
     clearError();
     try {
       const nb = newBrandFromForm();
-      render(engine.rankNew(nb, 10));
+      render(engine.rankNew(nb, 10, $('rank-by').value));
       const row = engine.pairNewBrand(nb);
       $('pairing').textContent = row
         ? `New data row: ${row.brand} × ${row.influencer} (cohesion ${row.cohesion.toFixed(2)})`

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::data::{self, Split};
 use super::eval::{evaluate, Metrics};
 use super::features::{CsrMatrix, Vocabulary};
-use super::model::FactorModel;
+use super::model::{FactorModel, Precision};
 use super::train::{LightFm, LightFmParams, Loss, TrainData};
-use crate::bundle::BundleV1;
+use crate::bundle::Bundle;
 use crate::cohesion::CohesionIndex;
 use crate::error::Result;
 
@@ -59,7 +59,7 @@ pub struct Features {
 }
 
 /// Builds the feature matrices for a bundle's tables.
-pub fn features(b: &BundleV1) -> Result<Features> {
+pub fn features(b: &Bundle) -> Result<Features> {
     let mut user_vocab = Vocabulary::default();
     let rows: Vec<Vec<String>> = b
         .brands
@@ -92,7 +92,7 @@ pub fn features(b: &BundleV1) -> Result<Features> {
 }
 
 /// Summed points per (brand, influencer).
-pub fn pair_points(b: &BundleV1) -> BTreeMap<(u32, u32), f64> {
+pub fn pair_points(b: &Bundle) -> BTreeMap<(u32, u32), f64> {
     b.pair_points
         .iter()
         .map(|p| ((p.brand, p.influencer), p.points))
@@ -170,7 +170,7 @@ pub struct EvalRow {
 }
 
 /// Evaluates popularity, cohesion and factorization on both splits.
-pub fn evaluate_all(b: &BundleV1, s: &FactorSettings, k: usize, seed: u64) -> Result<Vec<EvalRow>> {
+pub fn evaluate_all(b: &Bundle, s: &FactorSettings, k: usize, seed: u64) -> Result<Vec<EvalRow>> {
     let f = features(b)?;
     let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
     let all = data::positives(&pair_points(b), s.min_points);
@@ -211,32 +211,40 @@ pub fn evaluate_all(b: &BundleV1, s: &FactorSettings, k: usize, seed: u64) -> Re
             split: name.into(),
             metrics: m,
         });
-        let (_, fm) = train_factor_model(&f, nu, ni, &split.train, s)?;
+        let (_, fm32) = train_factor_model(&f, nu, ni, &split.train, s)?;
+        let fm8 = FactorModel::load(&fm32.store(Precision::I8)).ok_or_else(|| {
+            crate::error::Error::InvalidParam {
+                name: "precision",
+                message: "int8 round trip failed".into(),
+            }
+        })?;
         let cold: Vec<bool> = (0..nu).map(|u| split.cold_users.contains(&u)).collect();
-        let m = evaluate(
-            |u, out| {
-                let user: Vec<f32> = if cold[u as usize] {
-                    // Cold brands: the vector comes from content features only.
-                    let names: Vec<String> = data::brand_features(&b.brands[u as usize], false);
-                    fm.user_from_features(&names)
-                } else {
-                    fm.known_user(u as usize).to_vec()
-                };
-                fm.score_all(&user, out);
-            },
-            &train,
-            &test,
-            k,
-        );
-        rows.push(EvalRow {
-            model: format!(
-                "factorization ({:?}, d={})",
-                s.params.loss, s.params.no_components
-            )
-            .to_lowercase(),
-            split: name.into(),
-            metrics: m,
-        });
+        for (label, fm) in [("f32", &fm32), ("int8", &fm8)] {
+            let m = evaluate(
+                |u, out| {
+                    let user: Vec<f32> = if cold[u as usize] {
+                        // Cold brands: the vector comes from content features only.
+                        let names: Vec<String> = data::brand_features(&b.brands[u as usize], false);
+                        fm.user_from_features(&names)
+                    } else {
+                        fm.known_user(u as usize).to_vec()
+                    };
+                    fm.score_all(&user, out);
+                },
+                &train,
+                &test,
+                k,
+            );
+            rows.push(EvalRow {
+                model: format!(
+                    "factorization ({:?}, d={}, {label})",
+                    s.params.loss, s.params.no_components
+                )
+                .to_lowercase(),
+                split: name.into(),
+                metrics: m,
+            });
+        }
     }
     Ok(rows)
 }
@@ -255,7 +263,7 @@ pub struct MfDataset {
 }
 
 /// The bundled data as a factorization data set with a seeded random 80/20 split.
-pub fn bundled_dataset(b: &BundleV1, min_points: f64, seed: u64) -> Result<MfDataset> {
+pub fn bundled_dataset(b: &Bundle, min_points: f64, seed: u64) -> Result<MfDataset> {
     let f = features(b)?;
     let all = data::positives(&pair_points(b), min_points);
     let s = data::random_split(&all, 0.2, seed);
@@ -314,4 +322,19 @@ pub fn score_dataset(m: &LightFm, ds: &MfDataset, k: usize) -> Result<Metrics> {
         &test,
         k,
     ))
+}
+
+/// Trains the factorization model on all positives of the bundle and stores it there.
+pub fn attach_factor_model(b: &mut Bundle, s: &FactorSettings, precision: Precision) -> Result<()> {
+    let f = features(b)?;
+    let pairs = data::positives(&pair_points(b), s.min_points);
+    let (_, fm) = train_factor_model(
+        &f,
+        b.brands.len() as u32,
+        b.influencers.len() as u32,
+        &pairs,
+        s,
+    )?;
+    b.factor = Some(fm.store(precision));
+    Ok(())
 }

@@ -47,4 +47,6 @@ pub mod train;
 
 pub use features::{CsrMatrix, Vocabulary};
 pub use model::FactorModel;
-pub use train::{Interactions, LearningSchedule, LightFm, LightFmParams, Loss, TrainData};
+pub use train::{
+    Interactions, LearningSchedule, LightFm, LightFmParams, Loss, Parallelism, TrainData,
+};

@@ -179,3 +179,252 @@ mod tests {
         assert_eq!(m.user_from_features(&["b", "a", "c"]), vec![2.0, 3.0, 1.0]);
     }
 }
+
+/// Storage precision of embedding matrices in a bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 4 bytes a value, exact.
+    F32,
+    /// 1 byte a value plus one f32 scale a row: x ≈ scale · q, q ∈ [−127, 127].
+    I8,
+}
+
+/// A row-major matrix as stored in a bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum StoredMatrix {
+    /// Plain f32.
+    F32 {
+        /// Rows.
+        rows: u32,
+        /// Columns.
+        cols: u32,
+        /// Values, row-major.
+        data: Vec<f32>,
+    },
+    /// Symmetric per-row int8.
+    I8 {
+        /// Rows.
+        rows: u32,
+        /// Columns.
+        cols: u32,
+        /// Per-row scale (max |x| / 127).
+        scales: Vec<f32>,
+        /// Quantised values, row-major.
+        data: Vec<i8>,
+    },
+}
+
+impl StoredMatrix {
+    /// Stores `a` at `precision`.
+    pub fn new(a: &Array2<f32>, precision: Precision) -> Self {
+        let (rows, cols) = (a.nrows() as u32, a.ncols() as u32);
+        match precision {
+            Precision::F32 => StoredMatrix::F32 {
+                rows,
+                cols,
+                data: a.iter().copied().collect(),
+            },
+            Precision::I8 => {
+                let mut scales = Vec::with_capacity(a.nrows());
+                let mut data = Vec::with_capacity(a.len());
+                for row in a.rows() {
+                    let m = row.iter().fold(0f32, |m, x| m.max(x.abs()));
+                    let s = if m > 0.0 { m / 127.0 } else { 1.0 };
+                    scales.push(s);
+                    data.extend(
+                        row.iter()
+                            .map(|x| (x / s).round().clamp(-127.0, 127.0) as i8),
+                    );
+                }
+                StoredMatrix::I8 {
+                    rows,
+                    cols,
+                    scales,
+                    data,
+                }
+            }
+        }
+    }
+
+    /// The matrix as f32 (dequantised); `None` when the stored sizes disagree.
+    pub fn to_array(&self) -> Option<Array2<f32>> {
+        match self {
+            StoredMatrix::F32 { rows, cols, data } => {
+                Array2::from_shape_vec((*rows as usize, *cols as usize), data.clone()).ok()
+            }
+            StoredMatrix::I8 {
+                rows,
+                cols,
+                scales,
+                data,
+            } => {
+                let (r, c) = (*rows as usize, *cols as usize);
+                if scales.len() != r || data.len() != r.checked_mul(c)? {
+                    return None;
+                }
+                let v: Vec<f32> = data
+                    .chunks_exact(c.max(1))
+                    .zip(scales)
+                    .flat_map(|(row, &s)| row.iter().map(move |&q| f32::from(q) * s))
+                    .collect();
+                Array2::from_shape_vec((r, c), v).ok()
+            }
+        }
+    }
+}
+
+/// A [`FactorModel`] as stored in a bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredFactorModel {
+    /// d.
+    pub no_components: u32,
+    /// Item representations.
+    pub item_repr: StoredMatrix,
+    /// User feature representations.
+    pub user_feature_repr: StoredMatrix,
+    /// User feature names.
+    pub user_features: Vec<String>,
+    /// Known users' representations.
+    pub user_repr: StoredMatrix,
+    /// Whether user rows are L1-normalised.
+    pub normalize: bool,
+}
+
+impl FactorModel {
+    /// The stored form at `precision`.
+    pub fn store(&self, precision: Precision) -> StoredFactorModel {
+        StoredFactorModel {
+            no_components: self.no_components,
+            item_repr: StoredMatrix::new(&self.item_repr, precision),
+            user_feature_repr: StoredMatrix::new(&self.user_feature_repr, precision),
+            user_features: self.user_features.names().to_vec(),
+            user_repr: StoredMatrix::new(&self.user_repr, precision),
+            normalize: self.normalize,
+        }
+    }
+
+    /// Rebuilds from the stored form; `None` when shapes disagree with `no_components`.
+    pub fn load(s: &StoredFactorModel) -> Option<FactorModel> {
+        let d1 = s.no_components as usize + 1;
+        let item_repr = s.item_repr.to_array()?;
+        let user_feature_repr = s.user_feature_repr.to_array()?;
+        let user_repr = s.user_repr.to_array()?;
+        if item_repr.ncols() != d1
+            || user_feature_repr.ncols() != d1
+            || user_repr.ncols() != d1
+            || user_feature_repr.nrows() != s.user_features.len()
+        {
+            return None;
+        }
+        let mut user_features = Vocabulary::default();
+        for n in &s.user_features {
+            user_features.intern(n);
+        }
+        Some(FactorModel {
+            no_components: s.no_components,
+            item_repr,
+            user_feature_repr,
+            user_features,
+            user_repr,
+            normalize: s.normalize,
+        })
+    }
+
+    /// Fold-in: adapts a user vector to that user's own recent positives with `steps` passes
+    /// of BPR steps on the user side only (items frozen): for each positive i and a sampled
+    /// non-positive j, with δ = q_i − q_j and L = 1 − σ(ŷ_ui − ŷ_uj),
+    /// p_u ← p_u + η·L·δ / (‖δ‖² + 10⁻⁶). The normalisation (a passive-aggressive step) makes
+    /// one step move the margin ŷ_ui − ŷ_uj by about η·L whatever the embeddings' scale, so a
+    /// few steps adapt a brand at once. `random` supplies uniform u32s (seeded natively,
+    /// `getrandom` in the browser).
+    pub fn fold_in(
+        &self,
+        user: &mut [f32],
+        positives: &[u32],
+        steps: u32,
+        learning_rate: f32,
+        mut random: impl FnMut() -> u32,
+    ) {
+        let d = self.dim();
+        let n = self.item_repr.nrows() as u32;
+        let Some(items) = self.item_repr.as_slice() else {
+            return;
+        };
+        if positives.is_empty() || n as usize <= positives.len() {
+            return;
+        }
+        for _ in 0..steps {
+            for &i in positives {
+                let mut j = random() % n;
+                while positives.contains(&j) {
+                    j = random() % n;
+                }
+                let qi = &items[i as usize * (d + 1)..(i as usize + 1) * (d + 1)];
+                let qj = &items[j as usize * (d + 1)..(j as usize + 1) * (d + 1)];
+                let mut x = qi[d] - qj[d];
+                for k in 0..d {
+                    x += user[k] * (qi[k] - qj[k]);
+                }
+                let l = 1.0 - 1.0 / (1.0 + (-x).exp());
+                let norm2: f32 = (0..d)
+                    .map(|k| (qi[k] - qj[k]) * (qi[k] - qj[k]))
+                    .sum::<f32>()
+                    + 1e-6;
+                let step = learning_rate * l / norm2;
+                for k in 0..d {
+                    user[k] += step * (qi[k] - qj[k]);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod storage_tests {
+    use super::*;
+
+    #[test]
+    fn int8_round_trip_is_close_and_f32_exact() {
+        let a = ndarray::arr2(&[[0.5f32, -1.0, 0.25], [0.0, 0.0, 0.0], [3.0, 1.5, -0.75]]);
+        assert_eq!(
+            StoredMatrix::new(&a, Precision::F32).to_array(),
+            Some(a.clone())
+        );
+        let b = StoredMatrix::new(&a, Precision::I8).to_array().unwrap();
+        for (x, y) in a.iter().zip(b.iter()) {
+            // Per-row step is max|x|/127: error at most half a step.
+            assert!((x - y).abs() <= 3.0 / 127.0 / 2.0 + 1e-7, "{x} vs {y}");
+        }
+        let bad = StoredMatrix::I8 {
+            rows: 2,
+            cols: 2,
+            scales: vec![1.0],
+            data: vec![1, 2, 3, 4],
+        };
+        assert!(bad.to_array().is_none());
+    }
+
+    #[test]
+    fn fold_in_moves_the_user_towards_its_positives() {
+        // Two items along opposite axes; the user starts neutral and likes item 0.
+        let m = FactorModel {
+            no_components: 2,
+            item_repr: ndarray::arr2(&[[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+            user_feature_repr: Array2::zeros((0, 3)),
+            user_features: Vocabulary::default(),
+            user_repr: Array2::zeros((0, 3)),
+            normalize: true,
+        };
+        let mut u = vec![0.0f32, 0.0, 0.0];
+        let mut k = 0u32;
+        m.fold_in(&mut u, &[0], 10, 0.1, || {
+            k = k.wrapping_add(1);
+            k
+        });
+        let mut s = Vec::new();
+        m.score_all(&u, &mut s);
+        assert!(s[0] > s[1] && s[0] > s[2], "{s:?}");
+        assert!(u[0] > 0.0);
+    }
+}

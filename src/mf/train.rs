@@ -337,8 +337,83 @@ pub struct LightFm {
     pub user_scale: f64,
     /// Lazy-regularisation scale of the item side.
     pub item_scale: f64,
+    /// How more than one thread trains (default [`Parallelism::Merge`]).
+    pub parallelism: Parallelism,
     rng: ChaCha8Rng,
     initialized: bool,
+}
+
+/// How more than one thread trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Parallelism {
+    /// Lock-free shared parameters, relaxed atomic loads and stores (LightFM's scheme).
+    Hogwild,
+    /// Per-thread copies whose changes are summed after each round (deterministic).
+    Merge,
+}
+
+/// Rounds per epoch of [`Parallelism::Merge`].
+pub const MERGE_ROUNDS: usize = 4;
+
+/// θ ← θ + Σ_t (θ_t − θ), element by element over every block.
+fn merge_deltas(base: &mut SideParams, copies: &[&SideParams]) {
+    fn merge(base: &mut [f32], copies: &[&[f32]]) {
+        for (k, b) in base.iter_mut().enumerate() {
+            let mut delta = 0f32;
+            for c in copies {
+                delta += c[k] - *b;
+            }
+            *b += delta;
+        }
+    }
+    let pick = |f: fn(&SideParams) -> &Vec<f32>| -> Vec<&[f32]> {
+        copies.iter().map(|c| f(c).as_slice()).collect()
+    };
+    merge(&mut base.emb, &pick(|s| &s.emb));
+    merge(&mut base.bias, &pick(|s| &s.bias));
+    merge(&mut base.g_emb, &pick(|s| &s.g_emb));
+    merge(&mut base.g_bias, &pick(|s| &s.g_bias));
+    merge(&mut base.m_emb, &pick(|s| &s.m_emb));
+    merge(&mut base.m_bias, &pick(|s| &s.m_bias));
+}
+
+/// Runs the single-thread kernel over `order` on plain parameters.
+fn run_on(
+    params: &LightFmParams,
+    data: &TrainData,
+    positives: &Positives,
+    user: (&mut SideParams, &mut f64),
+    item: (&mut SideParams, &mut f64),
+    order: &[u32],
+    seed: u64,
+) {
+    let user_scale = Cell::new(*user.1);
+    let item_scale = Cell::new(*item.1);
+    let lock = Mutex::new(());
+    {
+        let u = cells(user.0);
+        let i = cells(item.0);
+        let k = Kernel {
+            p: params,
+            data,
+            positives,
+            user: View {
+                s: &u,
+                scale: &user_scale,
+                f: data.user_features,
+            },
+            item: View {
+                s: &i,
+                scale: &item_scale,
+                f: data.item_features,
+            },
+            lock: &lock,
+        };
+        k.run(order, seed);
+    }
+    *user.1 = user_scale.get();
+    *item.1 = item_scale.get();
 }
 
 /// Scales above this trigger a regularisation pass mid-epoch (LightFM's `MAX_REG_SCALE`).
@@ -365,6 +440,7 @@ impl LightFm {
             item: empty,
             user_scale: 1.0,
             item_scale: 1.0,
+            parallelism: Parallelism::Merge,
             rng,
             initialized: false,
         })
@@ -437,10 +513,10 @@ impl LightFm {
                 order.swap(i, self.rng.random_range(0..=i));
             }
             let seeds: Vec<u64> = (0..num_threads).map(|_| self.rng.random()).collect();
-            if num_threads == 1 {
-                self.epoch_single(&data, &positives, &order, seeds[0]);
-            } else {
-                self.epoch_hogwild(&data, &positives, &order, &seeds);
+            match (num_threads, self.parallelism) {
+                (1, _) => self.epoch_single(&data, &positives, &order, seeds[0]),
+                (_, Parallelism::Hogwild) => self.epoch_hogwild(&data, &positives, &order, &seeds),
+                (_, Parallelism::Merge) => self.epoch_merge(&data, &positives, &order, &seeds)?,
             }
             regularize(&mut self.user, &mut self.user_scale);
             regularize(&mut self.item, &mut self.item_scale);
@@ -538,32 +614,75 @@ impl LightFm {
     }
 
     fn epoch_single(&mut self, data: &TrainData, positives: &Positives, order: &[u32], seed: u64) {
-        let user_scale = Cell::new(self.user_scale);
-        let item_scale = Cell::new(self.item_scale);
-        let lock = Mutex::new(());
-        {
-            let user = cells(&mut self.user);
-            let item = cells(&mut self.item);
-            let k = Kernel {
-                p: &self.params,
-                data,
-                positives,
-                user: View {
-                    s: &user,
-                    scale: &user_scale,
-                    f: data.user_features,
-                },
-                item: View {
-                    s: &item,
-                    scale: &item_scale,
-                    f: data.item_features,
-                },
-                lock: &lock,
-            };
-            k.run(order, seed);
+        run_on(
+            &self.params,
+            data,
+            positives,
+            (&mut self.user, &mut self.user_scale),
+            (&mut self.item, &mut self.item_scale),
+            order,
+            seed,
+        );
+    }
+
+    /// Parallel epoch without data races: the epoch is cut into rounds; in each round every
+    /// thread trains its share of the examples on its own copy of the parameters (the
+    /// vectorised single-thread kernel), and the copies' changes are summed into the model:
+    /// θ ← θ + Σ_t (θ_t − θ). Deterministic for a seed and thread count.
+    fn epoch_merge(
+        &mut self,
+        data: &TrainData,
+        positives: &Positives,
+        order: &[u32],
+        seeds: &[u64],
+    ) -> Result<()> {
+        let threads = seeds.len();
+        let round_len = order.len().div_ceil(MERGE_ROUNDS).max(1);
+        for (r, round) in order.chunks(round_len).enumerate() {
+            regularize(&mut self.user, &mut self.user_scale);
+            regularize(&mut self.item, &mut self.item_scale);
+            let part_len = round.len().div_ceil(threads).max(1);
+            let (base_user, base_item, params) = (&self.user, &self.item, &self.params);
+            let copies: Vec<std::thread::Result<(SideParams, SideParams)>> =
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = round
+                        .chunks(part_len)
+                        .zip(seeds)
+                        .map(|(part, &seed)| {
+                            let seed = seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                            scope.spawn(move || {
+                                let (mut user, mut item) = (base_user.clone(), base_item.clone());
+                                let (mut us, mut is) = (1.0, 1.0);
+                                run_on(
+                                    params,
+                                    data,
+                                    positives,
+                                    (&mut user, &mut us),
+                                    (&mut item, &mut is),
+                                    part,
+                                    seed,
+                                );
+                                regularize(&mut user, &mut us);
+                                regularize(&mut item, &mut is);
+                                (user, item)
+                            })
+                        })
+                        .collect();
+                    handles.into_iter().map(|h| h.join()).collect()
+                });
+            let mut done = Vec::with_capacity(copies.len());
+            for c in copies {
+                done.push(c.map_err(|_| Error::InvalidParam {
+                    name: "num_threads",
+                    message: "a training thread panicked".into(),
+                })?);
+            }
+            let users: Vec<&SideParams> = done.iter().map(|c| &c.0).collect();
+            let items: Vec<&SideParams> = done.iter().map(|c| &c.1).collect();
+            merge_deltas(&mut self.user, &users);
+            merge_deltas(&mut self.item, &items);
         }
-        self.user_scale = user_scale.get();
-        self.item_scale = item_scale.get();
+        Ok(())
     }
 
     fn epoch_hogwild(

@@ -2,7 +2,7 @@
 //! same rankings from the same committed bundle.
 #![allow(dead_code)]
 
-use influence_rec::{Lexicon, NewBrand, Ranking, Recommender};
+use influence_rec::{Lexicon, NewBrand, RankBy, Ranking, Recommender};
 
 /// The new-brand queries both sides rank.
 pub const NEW_BRANDS: &str = include_str!("../fixtures/new_brands.json");
@@ -11,15 +11,21 @@ pub const SMALL_BUNDLE: &[u8] = include_bytes!("../fixtures/small.bundle");
 /// The rankings the native build produced from it.
 pub const GOLDEN_RANKINGS: &str = include_str!("../fixtures/small_rankings.json");
 
-/// Every known brand's top 10, then every new-brand query's top 10, as pretty JSON.
+/// Every known brand's top 10 by rating and by model, then every new-brand query's top 10
+/// by rating and by model (cold start), as pretty JSON.
 pub fn rankings_json(rec: &Recommender) -> String {
     let mut out: Vec<Ranking> = Vec::new();
-    for b in rec.brands() {
-        out.push(rec.rank_known(&b.name, 10).expect("known brand"));
-    }
-    let queries: Vec<NewBrand> = serde_json::from_str(NEW_BRANDS).expect("fixture parses");
-    for q in &queries {
-        out.push(rec.rank_new(q, Lexicon::builtin(), 10));
+    for by in [RankBy::Rating, RankBy::Model] {
+        for b in rec.brands() {
+            out.push(
+                rec.rank_known_by(&b.name, 10, by, None)
+                    .expect("known brand"),
+            );
+        }
+        let queries: Vec<NewBrand> = serde_json::from_str(NEW_BRANDS).expect("fixture parses");
+        for q in &queries {
+            out.push(rec.rank_new_by(q, Lexicon::builtin(), 10, by, None));
+        }
     }
     serde_json::to_string_pretty(&out).expect("serialises") + "\n"
 }

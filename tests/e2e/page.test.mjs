@@ -62,7 +62,7 @@ test('known brand: the page shows the same top 10 as the native CLI', async () =
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   assert.deepEqual(await cardScores(page), native.recommendations.map((r) => r.score.toFixed(2)));
   assert.match(await page.textContent('#results-summary'), /^Known brand/);
-  assert.match(await page.textContent('#bundle-info'), /Model bundle v1 by influence-rec \d+\.\d+\.\d+: 2,400 influencers, 120 brands/);
+  assert.match(await page.textContent('#bundle-info'), /Model bundle v2 by influence-rec \d+\.\d+\.\d+: 2,400 influencers, 120 brands/);
   await page.screenshot({ path: path.join(shots, 'known-brand-desktop.png'), fullPage: false });
   assert.deepEqual(errors, []);
   await page.close();
@@ -99,6 +99,21 @@ test('new brand: category inferred as you type, cold-start ranking, random pairi
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   assert.match(await page.textContent('#pairing'), /^New data row: Trailhead Gear × .+ \(cohesion \d+\.\d\d\)$/);
   await page.screenshot({ path: path.join(shots, 'new-brand-desktop.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('rank by the learned model: same top 10 as the native CLI', async () => {
+  const { page, errors } = await openPage();
+  const brand = await page.inputValue('#brand-input');
+  await page.selectOption('#rank-by', 'model');
+  await page.click('#known-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.endsWith('ranked by the learned model'));
+  const native = cli(['recommend', '--brand', brand, '-k', '10', '--by', 'model']);
+  assert.equal(native.ranked_by, 'model');
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  const chips = await page.$$eval('#results > li:first-child .why li', (l) => l.map((x) => x.textContent));
+  assert.ok(chips.some((c) => c.startsWith('model score ')), chips.join(' | '));
   assert.deepEqual(errors, []);
   await page.close();
 });
