@@ -118,6 +118,10 @@ enum Command {
         /// Seed of the split (and of the synthetic data).
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// `random` (80/20 of the positives) or `cold-start` (20 % of the brands held out
+        /// whole, scored from content features only).
+        #[arg(long, default_value = "random")]
+        split: String,
         /// Output folder.
         #[arg(long, short)]
         out: PathBuf,
@@ -467,13 +471,25 @@ pub fn run(cli: Cli) -> Result<()> {
             dataset,
             data,
             seed,
+            split,
             out,
         } => {
+            let kind = match split.as_str() {
+                "random" => crate::mf::experiment::SplitKind::Random,
+                "cold-start" => crate::mf::experiment::SplitKind::ColdStart,
+                other => {
+                    return Err(Error::InvalidParam {
+                        name: "split",
+                        message: format!("{other:?}: expected random or cold-start"),
+                    })
+                }
+            };
             let ds = match dataset.as_str() {
                 "bundled" => crate::mf::experiment::bundled_dataset(
                     &bundle_from_folder(&data, &BuildParams::default())?,
                     1.0,
                     seed,
+                    kind,
                 )?,
                 "synthetic" => {
                     let pb = spinner("generating 2,000 x 20,000 synthetic interactions");
@@ -482,6 +498,7 @@ pub fn run(cli: Cli) -> Result<()> {
                             seed,
                             ..Default::default()
                         },
+                        kind,
                     )?;
                     pb.finish_and_clear();
                     ds

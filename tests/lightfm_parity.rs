@@ -3,7 +3,7 @@
 //! `benches/lightfm_parity.py`, which runs the reference from PyPI).
 #![cfg(not(target_arch = "wasm32"))]
 
-use influence_rec::mf::experiment::{bundled_dataset, score_dataset};
+use influence_rec::mf::experiment::{bundled_dataset, score_dataset, SplitKind};
 use influence_rec::mf::{data, LightFm, LightFmParams, Loss, TrainData};
 use influence_rec::pipeline::{build_bundle, BuildParams};
 use influence_rec::tables;
@@ -26,7 +26,7 @@ fn test_metrics_match_lightfm_within_0_01() {
     let fixture: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/lightfm_parity.json")).expect("fixture parses");
     let s = &fixture["settings"];
-    let ds = bundled_dataset(&bundled(), 1.0, 42).expect("dataset");
+    let ds = bundled_dataset(&bundled(), 1.0, 42, SplitKind::Random).expect("dataset");
     let ix = data::interactions(ds.user_features.rows, ds.item_features.rows, &ds.train);
     for (name, loss) in [
         ("warp", Loss::Warp),

@@ -262,32 +262,89 @@ pub struct MfDataset {
     pub test: Vec<(u32, u32, f64)>,
 }
 
-/// The bundled data as a factorization data set with a seeded random 80/20 split.
-pub fn bundled_dataset(b: &Bundle, min_points: f64, seed: u64) -> Result<MfDataset> {
-    let f = features(b)?;
-    let all = data::positives(&pair_points(b), min_points);
-    let s = data::random_split(&all, 0.2, seed);
-    Ok(MfDataset {
-        user_features: f.users,
-        item_features: f.items,
-        train: s.train,
-        test: s.test,
-    })
+/// How a data set's positives are split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitKind {
+    /// A seeded random 80/20 split of the positives.
+    Random,
+    /// 20 % of the users held out whole; their feature rows lose the identity feature, so
+    /// both libraries score them from content features alone.
+    ColdStart,
 }
 
-/// The planted synthetic data set with a seeded random 80/20 split.
-pub fn synthetic_dataset(p: &super::synthetic::SyntheticParams) -> Result<MfDataset> {
-    let g = super::synthetic::generate(p);
+fn split_rows(
+    user_rows: &[Vec<String>],
+    pairs: &[(u32, u32, f64)],
+    kind: SplitKind,
+    seed: u64,
+) -> (Vec<Vec<String>>, Split) {
+    let n = user_rows.len() as u32;
+    let split = match kind {
+        SplitKind::Random => data::random_split(pairs, 0.2, seed),
+        SplitKind::ColdStart => data::cold_start_split(pairs, n, 0.2, seed),
+    };
+    let rows = user_rows
+        .iter()
+        .enumerate()
+        .map(|(u, r)| {
+            if split.cold_users.binary_search(&(u as u32)).is_ok() {
+                // Identity features come first in every row this crate builds.
+                r[1..].to_vec()
+            } else {
+                r.clone()
+            }
+        })
+        .collect();
+    (rows, split)
+}
+
+/// The bundled data as a factorization data set.
+pub fn bundled_dataset(
+    b: &Bundle,
+    min_points: f64,
+    seed: u64,
+    kind: SplitKind,
+) -> Result<MfDataset> {
+    let all = data::positives(&pair_points(b), min_points);
+    let user_rows: Vec<Vec<String>> = b
+        .brands
+        .iter()
+        .map(|x| data::brand_features(x, true))
+        .collect();
+    let item_rows: Vec<Vec<String>> = b
+        .influencers
+        .iter()
+        .map(|x| data::influencer_features(x, true))
+        .collect();
+    dataset_from_rows(&user_rows, &item_rows, &all, kind, seed)
+}
+
+fn dataset_from_rows(
+    user_rows: &[Vec<String>],
+    item_rows: &[Vec<String>],
+    pairs: &[(u32, u32, f64)],
+    kind: SplitKind,
+    seed: u64,
+) -> Result<MfDataset> {
+    let (rows, s) = split_rows(user_rows, pairs, kind, seed);
     let (mut uv, mut iv) = (Vocabulary::default(), Vocabulary::default());
-    let user_features = data::feature_matrix(&mut uv, &g.user_features, true)?;
-    let item_features = data::feature_matrix(&mut iv, &g.item_features, true)?;
-    let s = data::random_split(&g.pairs, 0.2, p.seed);
+    let user_features = data::feature_matrix(&mut uv, &rows, true)?;
+    let item_features = data::feature_matrix(&mut iv, item_rows, true)?;
     Ok(MfDataset {
         user_features,
         item_features,
         train: s.train,
         test: s.test,
     })
+}
+
+/// The planted synthetic data set.
+pub fn synthetic_dataset(
+    p: &super::synthetic::SyntheticParams,
+    kind: SplitKind,
+) -> Result<MfDataset> {
+    let g = super::synthetic::generate(p);
+    dataset_from_rows(&g.user_features, &g.item_features, &g.pairs, kind, p.seed)
 }
 
 /// Test AUC and precision@k of a trained model on a data set (train positives excluded).

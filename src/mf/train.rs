@@ -303,18 +303,17 @@ impl SideParams {
         let emb: Vec<f32> = (0..n * d)
             .map(|_| ((rng.random::<f64>() - 0.5) / d as f64) as f32)
             .collect();
-        let acc0 = if schedule == LearningSchedule::Adagrad {
-            1.0
-        } else {
-            0.0
-        };
+        let adagrad = schedule == LearningSchedule::Adagrad;
+        let acc0 = if adagrad { 1.0 } else { 0.0 };
+        // Adagrad never reads the adadelta update accumulators: leave them empty.
+        let m = |len: usize| if adagrad { Vec::new() } else { vec![0.0; len] };
         SideParams {
             emb,
             bias: vec![0.0; n],
             g_emb: vec![acc0; n * d],
             g_bias: vec![acc0; n],
-            m_emb: vec![0.0; n * d],
-            m_bias: vec![0.0; n],
+            m_emb: m(n * d),
+            m_bias: m(n),
         }
     }
 
@@ -354,17 +353,23 @@ pub enum Parallelism {
 }
 
 /// Rounds per epoch of [`Parallelism::Merge`].
-pub const MERGE_ROUNDS: usize = 4;
+pub const MERGE_ROUNDS: usize = 2;
 
 /// θ ← θ + Σ_t (θ_t − θ), element by element over every block.
 fn merge_deltas(base: &mut SideParams, copies: &[&SideParams]) {
     fn merge(base: &mut [f32], copies: &[&[f32]]) {
-        for (k, b) in base.iter_mut().enumerate() {
-            let mut delta = 0f32;
-            for c in copies {
-                delta += c[k] - *b;
+        match copies {
+            [a, b] => {
+                for ((x, &p), &q) in base.iter_mut().zip(*a).zip(*b) {
+                    *x = p + q - *x;
+                }
             }
-            *b += delta;
+            _ => {
+                for (k, x) in base.iter_mut().enumerate() {
+                    let delta: f32 = copies.iter().map(|c| c[k] - *x).sum();
+                    *x += delta;
+                }
+            }
         }
     }
     let pick = |f: fn(&SideParams) -> &Vec<f32>| -> Vec<&[f32]> {
@@ -538,12 +543,30 @@ impl LightFm {
     }
 
     /// Sets the parameters directly (warm starts, tests); the model counts as initialised.
-    pub fn set_parameters(&mut self, user: SideParams, item: SideParams) {
+    /// Every block must have `n_features` (biases) or `n_features x no_components`
+    /// (embeddings) entries; the adadelta accumulators may be empty under adagrad.
+    pub fn set_parameters(&mut self, user: SideParams, item: SideParams) -> Result<()> {
+        let d = self.params.no_components as usize;
+        let adadelta = self.params.learning_schedule == LearningSchedule::Adadelta;
+        for (name, s) in [("user parameters", &user), ("item parameters", &item)] {
+            let n = s.bias.len();
+            let ok = s.emb.len() == n * d
+                && s.g_emb.len() == n * d
+                && s.g_bias.len() == n
+                && (!adadelta || (s.m_emb.len() == n * d && s.m_bias.len() == n));
+            if !ok {
+                return Err(Error::InvalidParam {
+                    name,
+                    message: format!("block sizes do not match {n} features x {d} components"),
+                });
+            }
+        }
         self.user = user;
         self.item = item;
         self.user_scale = 1.0;
         self.item_scale = 1.0;
         self.initialized = true;
+        Ok(())
     }
 
     /// One pointwise step (LightFM's `update`) with loss multiplier `loss` on (u, i).
@@ -805,13 +828,24 @@ pub fn representation(
     }
 }
 
-/// ⟨u, i⟩ over the first d components plus both biases (the last component).
+/// ⟨u, i⟩ over the first d components plus both biases (the last component). Eight
+/// independent partial sums, so the loop vectorises; the order of additions is fixed, so
+/// results are the same on every platform.
 pub fn dot_plus_biases(u: &[f32], i: &[f32], d: usize) -> f32 {
-    let mut r = u[d] + i[d];
-    for j in 0..d {
-        r += u[j] * i[j];
+    let (a, b) = (&u[..d], &i[..d]);
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
     }
-    r
+    let mut r = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    for (x, y) in ra.iter().zip(rb) {
+        r += x * y;
+    }
+    r + u[d] + i[d]
 }
 
 /// LightFM's `regularize`: divide everything by the scale, reset the scale to 1.
@@ -837,6 +871,9 @@ trait Store {
     fn load_row(&self, base: usize, out: &mut [f32]);
     /// self[base .. base + src.len()] = src
     fn store_row(&self, base: usize, src: &[f32]);
+    /// Unregularised adagrad on one row, in one pass: with g = w·grad_j,
+    /// e_j ← e_j − lr/√a_j · g, a_j ← a_j + g² (self holds e, `acc` holds a).
+    fn adagrad_row(&self, acc: &Self, base: usize, grad: &[f32], w: f32, lr: f32);
 }
 
 impl Store for [Cell<f32>] {
@@ -871,6 +908,20 @@ impl Store for [Cell<f32>] {
             c.set(*x);
         }
     }
+    #[inline(always)]
+    fn adagrad_row(&self, acc: &Self, base: usize, grad: &[f32], w: f32, lr: f32) {
+        let n = grad.len();
+        for ((e, a), &g) in self[base..base + n]
+            .iter()
+            .zip(&acc[base..base + n])
+            .zip(grad)
+        {
+            let g = g * w;
+            let av = a.get();
+            e.set(e.get() - lr / av.sqrt() * g);
+            a.set(av + g * g);
+        }
+    }
 }
 
 impl Store for [AtomicU32] {
@@ -903,6 +954,21 @@ impl Store for [AtomicU32] {
     fn store_row(&self, base: usize, src: &[f32]) {
         for (x, c) in src.iter().zip(&self[base..base + src.len()]) {
             c.store(x.to_bits(), Relaxed);
+        }
+    }
+    #[inline(always)]
+    fn adagrad_row(&self, acc: &Self, base: usize, grad: &[f32], w: f32, lr: f32) {
+        let n = grad.len();
+        for ((e, a), &g) in self[base..base + n]
+            .iter()
+            .zip(&acc[base..base + n])
+            .zip(grad)
+        {
+            let g = g * w;
+            let av = f32::from_bits(a.load(Relaxed));
+            let ev = f32::from_bits(e.load(Relaxed));
+            e.store((ev - lr / av.sqrt() * g).to_bits(), Relaxed);
+            a.store((av + g * g).to_bits(), Relaxed);
         }
     }
 }
@@ -1092,19 +1158,16 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
                 sum_lr += f64::from(step);
             }
             let base = f * d;
+            if adagrad && alpha == 0.0 {
+                // No regularisation: the scale never moves, so the step sum is not needed;
+                // one fused pass over the row (no reduction, so it vectorises).
+                v.s.emb.adagrad_row(&v.s.g_emb, base, &grad[..d], w, lr);
+                continue;
+            }
             v.s.emb.load_row(base, &mut sc.row_e);
             v.s.g_emb.load_row(base, &mut sc.row_g);
             let mut lr_sum = 0f32;
-            if adagrad && alpha == 0.0 {
-                // No regularisation: the scale never moves, so the step sum is not needed and
-                // the loop has no reduction (it vectorises).
-                for ((e, acc), &gr) in sc.row_e.iter_mut().zip(sc.row_g.iter_mut()).zip(&grad[..d])
-                {
-                    let g = gr * w;
-                    *e -= lr / acc.sqrt() * g;
-                    *acc += g * g;
-                }
-            } else if adagrad {
+            if adagrad {
                 for ((e, acc), &gr) in sc.row_e.iter_mut().zip(sc.row_g.iter_mut()).zip(&grad[..d])
                 {
                     let g = gr * w;

@@ -28,7 +28,8 @@ fn tiny(schedule: LearningSchedule) -> (LightFm, Interactions, CsrMatrix, CsrMat
         ..Default::default()
     })
     .unwrap();
-    m.set_parameters(side(&[0.5], schedule), side(&[0.2, -0.3], schedule));
+    m.set_parameters(side(&[0.5], schedule), side(&[0.2, -0.3], schedule))
+        .unwrap();
     let ix = Interactions {
         n_users: 1,
         n_items: 2,
