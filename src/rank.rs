@@ -330,17 +330,7 @@ impl Recommender {
 
     /// Top `k` influencers for a known brand.
     pub fn rank_known(&self, brand: &str, k: usize) -> Result<Ranking> {
-        let b = self.brand_id(brand).ok_or_else(|| Error::Unknown {
-            what: "brand",
-            name: brand.to_string(),
-        })?;
-        Ok(self.ranking(
-            self.bundle.brands[b as usize].clone(),
-            Some(b),
-            k,
-            RankBy::Rating,
-            None,
-        ))
+        self.rank_known_by(brand, k, RankBy::Rating, None)
     }
 
     /// Top `k` for a known brand ordered by `by`; `vector` overrides the brand's model vector
@@ -382,7 +372,7 @@ impl Recommender {
     /// that matches a known brand still ranks by the described features: the user asked
     /// about this description.
     pub fn rank_new(&self, brand: &NewBrand, lexicon: &Lexicon, k: usize) -> Ranking {
-        self.ranking(brand.resolve(lexicon), None, k, RankBy::Rating, None)
+        self.rank_new_by(brand, lexicon, k, RankBy::Rating, None)
     }
 
     /// The row that pairs a new brand with the influencer picked by `random` (any u64 from

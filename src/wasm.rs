@@ -296,14 +296,7 @@ impl Engine {
     pub fn pair_new_brand(&self, brand: JsValue) -> Result<JsValue, JsError> {
         let nb: NewBrand = from_value(brand, "new brand")?;
         let resolved = nb.resolve(Lexicon::builtin());
-        let mut buf = [0u8; 8];
-        getrandom::fill(&mut buf).map_err(|e| {
-            to_js(Error::malformed(
-                Location::source("getrandom"),
-                e.to_string(),
-            ))
-        })?;
-        to_value(&self.rec.pair_new_brand(&resolved, u64::from_le_bytes(buf)))
+        to_value(&self.rec.pair_new_brand(&resolved, random_u64()?))
     }
 
     fn view(&self, r: &Ranking, folded_in: bool) -> Result<JsValue, JsError> {

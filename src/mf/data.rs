@@ -106,6 +106,14 @@ pub fn interactions(n_users: u32, n_items: u32, pairs: &[(u32, u32, f64)]) -> In
     }
 }
 
+/// Fisher–Yates shuffle with the given generator (the one shuffle of this crate's
+/// factorization code, so splits and epochs draw the same way).
+pub fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
+    for i in (1..v.len()).rev() {
+        v.swap(i, rng.random_range(0..=i));
+    }
+}
+
 /// A train/test split of positive pairs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Split {
@@ -122,9 +130,7 @@ pub struct Split {
 pub fn random_split(pairs: &[(u32, u32, f64)], test_fraction: f64, seed: u64) -> Split {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut order: Vec<usize> = (0..pairs.len()).collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.random_range(0..=i));
-    }
+    shuffle(&mut order, &mut rng);
     let n_test = (pairs.len() as f64 * test_fraction).round() as usize;
     let mut is_test = vec![false; pairs.len()];
     for &i in &order[..n_test.min(pairs.len())] {
@@ -156,10 +162,7 @@ pub fn cold_start_split(
     let mut users: Vec<u32> = pairs.iter().map(|p| p.0).collect();
     users.sort_unstable();
     users.dedup();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    for i in (1..users.len()).rev() {
-        users.swap(i, rng.random_range(0..=i));
-    }
+    shuffle(&mut users, &mut ChaCha8Rng::seed_from_u64(seed));
     let n_cold = ((users.len() as f64 * test_fraction).round() as usize)
         .max(1)
         .min(users.len());

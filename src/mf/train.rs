@@ -514,9 +514,7 @@ impl LightFm {
         let positives = Positives::new(ix.positives());
         for _ in 0..epochs {
             let mut order: Vec<u32> = (0..ix.users.len() as u32).collect();
-            for i in (1..order.len()).rev() {
-                order.swap(i, self.rng.random_range(0..=i));
-            }
+            super::data::shuffle(&mut order, &mut self.rng);
             let seeds: Vec<u64> = (0..num_threads).map(|_| self.rng.random()).collect();
             match (num_threads, self.parallelism) {
                 (1, _) => self.epoch_single(&data, &positives, &order, seeds[0]),
@@ -876,102 +874,80 @@ trait Store {
     fn adagrad_row(&self, acc: &Self, base: usize, grad: &[f32], w: f32, lr: f32);
 }
 
-impl Store for [Cell<f32>] {
-    #[inline(always)]
-    fn ld(&self, i: usize) -> f32 {
-        self[i].get()
-    }
-    #[inline(always)]
-    fn st(&self, i: usize, v: f32) {
-        self[i].set(v)
-    }
-    fn n(&self) -> usize {
-        self.len()
-    }
-    #[inline(always)]
-    fn axpy(&self, base: usize, w: f32, out: &mut [f32]) {
-        let n = out.len();
-        for (o, c) in out.iter_mut().zip(&self[base..base + n]) {
-            *o += w * c.get();
+/// Implements [`Store`] for a slice of `$cell`, given how to read (`$get`) and write
+/// (`$set`) one element; the row loops zip slices so they carry no bounds checks.
+macro_rules! impl_store {
+    ($cell:ty, |$c:ident| $get:expr, |$d:ident, $v:ident| $set:expr) => {
+        impl Store for [$cell] {
+            #[inline(always)]
+            fn ld(&self, i: usize) -> f32 {
+                let $c = &self[i];
+                $get
+            }
+            #[inline(always)]
+            fn st(&self, i: usize, $v: f32) {
+                let $d = &self[i];
+                $set
+            }
+            fn n(&self) -> usize {
+                self.len()
+            }
+            #[inline(always)]
+            fn axpy(&self, base: usize, w: f32, out: &mut [f32]) {
+                let n = out.len();
+                for (o, $c) in out.iter_mut().zip(&self[base..base + n]) {
+                    *o += w * $get;
+                }
+            }
+            #[inline(always)]
+            fn load_row(&self, base: usize, out: &mut [f32]) {
+                let n = out.len();
+                for (o, $c) in out.iter_mut().zip(&self[base..base + n]) {
+                    *o = $get;
+                }
+            }
+            #[inline(always)]
+            fn store_row(&self, base: usize, src: &[f32]) {
+                for (&$v, $d) in src.iter().zip(&self[base..base + src.len()]) {
+                    $set
+                }
+            }
+            #[inline(always)]
+            fn adagrad_row(&self, acc: &Self, base: usize, grad: &[f32], w: f32, lr: f32) {
+                let n = grad.len();
+                for ((e, a), &g) in self[base..base + n]
+                    .iter()
+                    .zip(&acc[base..base + n])
+                    .zip(grad)
+                {
+                    let g = g * w;
+                    let (av, ev) = (
+                        {
+                            let $c = a;
+                            $get
+                        },
+                        {
+                            let $c = e;
+                            $get
+                        },
+                    );
+                    {
+                        let ($d, $v) = (e, ev - lr / av.sqrt() * g);
+                        $set
+                    }
+                    {
+                        let ($d, $v) = (a, av + g * g);
+                        $set
+                    }
+                }
+            }
         }
-    }
-    #[inline(always)]
-    fn load_row(&self, base: usize, out: &mut [f32]) {
-        let n = out.len();
-        for (o, c) in out.iter_mut().zip(&self[base..base + n]) {
-            *o = c.get();
-        }
-    }
-    #[inline(always)]
-    fn store_row(&self, base: usize, src: &[f32]) {
-        for (x, c) in src.iter().zip(&self[base..base + src.len()]) {
-            c.set(*x);
-        }
-    }
-    #[inline(always)]
-    fn adagrad_row(&self, acc: &Self, base: usize, grad: &[f32], w: f32, lr: f32) {
-        let n = grad.len();
-        for ((e, a), &g) in self[base..base + n]
-            .iter()
-            .zip(&acc[base..base + n])
-            .zip(grad)
-        {
-            let g = g * w;
-            let av = a.get();
-            e.set(e.get() - lr / av.sqrt() * g);
-            a.set(av + g * g);
-        }
-    }
+    };
 }
 
-impl Store for [AtomicU32] {
-    #[inline(always)]
-    fn ld(&self, i: usize) -> f32 {
-        f32::from_bits(self[i].load(Relaxed))
-    }
-    #[inline(always)]
-    fn st(&self, i: usize, v: f32) {
-        self[i].store(v.to_bits(), Relaxed)
-    }
-    fn n(&self) -> usize {
-        self.len()
-    }
-    #[inline(always)]
-    fn axpy(&self, base: usize, w: f32, out: &mut [f32]) {
-        let n = out.len();
-        for (o, c) in out.iter_mut().zip(&self[base..base + n]) {
-            *o += w * f32::from_bits(c.load(Relaxed));
-        }
-    }
-    #[inline(always)]
-    fn load_row(&self, base: usize, out: &mut [f32]) {
-        let n = out.len();
-        for (o, c) in out.iter_mut().zip(&self[base..base + n]) {
-            *o = f32::from_bits(c.load(Relaxed));
-        }
-    }
-    #[inline(always)]
-    fn store_row(&self, base: usize, src: &[f32]) {
-        for (x, c) in src.iter().zip(&self[base..base + src.len()]) {
-            c.store(x.to_bits(), Relaxed);
-        }
-    }
-    #[inline(always)]
-    fn adagrad_row(&self, acc: &Self, base: usize, grad: &[f32], w: f32, lr: f32) {
-        let n = grad.len();
-        for ((e, a), &g) in self[base..base + n]
-            .iter()
-            .zip(&acc[base..base + n])
-            .zip(grad)
-        {
-            let g = g * w;
-            let av = f32::from_bits(a.load(Relaxed));
-            let ev = f32::from_bits(e.load(Relaxed));
-            e.store((ev - lr / av.sqrt() * g).to_bits(), Relaxed);
-            a.store((av + g * g).to_bits(), Relaxed);
-        }
-    }
-}
+impl_store!(Cell<f32>, |c| c.get(), |d, v| d.set(v));
+impl_store!(AtomicU32, |c| f32::from_bits(c.load(Relaxed)), |d, v| d
+    .store(v.to_bits(), Relaxed));
 
 trait Scale {
     fn get(&self) -> f64;
