@@ -114,6 +114,18 @@ test('rank by the learned model: same top 10 as the native CLI', async () => {
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   const chips = await page.$$eval('#results > li:first-child .why li', (l) => l.map((x) => x.textContent));
   assert.ok(chips.some((c) => c.startsWith('model score ')), chips.join(' | '));
+  // A new brand by the model: its vector comes from its content features (cold start).
+  const nb = { name: 'Glow Lab', country: 'France', hashtags: '#skincare', description: 'clean skincare and makeup' };
+  await page.fill('#new-name', nb.name);
+  await page.fill('#new-country', nb.country);
+  await page.fill('#new-hashtags', nb.hashtags);
+  await page.fill('#new-description', nb.description);
+  await page.click('#new-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand “Glow Lab”'));
+  const coldNative = cli(['recommend', '--name', nb.name, '--country', nb.country, '--hashtags', nb.hashtags,
+    '--description', nb.description, '-k', '10', '--by', 'model']);
+  assert.equal(coldNative.ranked_by, 'model');
+  assert.deepEqual(await cardNames(page), coldNative.recommendations.map((r) => r.name));
   assert.deepEqual(errors, []);
   await page.close();
 });
