@@ -191,6 +191,11 @@ enum Command {
         /// The text.
         text: String,
     },
+    /// Gradient-boosted trees (LightGBM-compatible).
+    Gbdt {
+        #[command(subcommand)]
+        command: GbdtCommand,
+    },
     /// Serve www/ at / and pkg/ at /pkg/ (static files) on a local address.
     Serve {
         /// Repository root holding www/ and pkg/.
@@ -199,6 +204,23 @@ enum Command {
         /// Address to bind.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum GbdtCommand {
+    /// Print one prediction a line for each row of a CSV of feature values (a header line is
+    /// skipped; empty cells and `nan` are missing), from a LightGBM text model.
+    Predict {
+        /// LightGBM text model (v4).
+        #[arg(long)]
+        model: PathBuf,
+        /// CSV of feature values, one row per line.
+        #[arg(long)]
+        input: PathBuf,
+        /// Print raw scores instead of transformed outputs.
+        #[arg(long)]
+        raw: bool,
     },
 }
 
@@ -659,6 +681,52 @@ pub fn run(cli: Cli) -> Result<()> {
                 None => println!("(no category: no keyword hits)"),
             }
             Ok(())
+        }
+        Command::Gbdt {
+            command: GbdtCommand::Predict { model, input, raw },
+        } => {
+            let text = std::fs::read_to_string(&model).map_err(|e| Error::io(&model, e))?;
+            let m = crate::gbdt::GbdtModel::parse(&text, &model.display().to_string())?;
+            let rows = std::fs::read_to_string(&input).map_err(|e| Error::io(&input, e))?;
+            let src = input.display().to_string();
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for (i, line) in rows.lines().enumerate() {
+                let at = crate::error::Location::source(src.clone()).at_line(i as u64 + 1);
+                let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+                let parsed: std::result::Result<Vec<f64>, usize> = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(j, c)| match c.to_ascii_lowercase().as_str() {
+                        "" | "nan" | "na" => Ok(f64::NAN),
+                        t => t.parse::<f64>().map_err(|_| j),
+                    })
+                    .collect();
+                let row = match parsed {
+                    Ok(r) => r,
+                    // A first line that is not numbers is a header.
+                    Err(_) if i == 0 => continue,
+                    Err(j) => {
+                        return Err(Error::parse(
+                            at.field(format!("column {}", j + 1)),
+                            "a number or an empty cell",
+                            cells[j],
+                        ))
+                    }
+                };
+                if row.len() != m.num_features {
+                    return Err(Error::malformed(
+                        at,
+                        format!("expected {} features, found {}", m.num_features, row.len()),
+                    ));
+                }
+                let v = if raw {
+                    m.predict_raw(&row)
+                } else {
+                    m.predict(&row)
+                };
+                writeln!(out, "{v:?}").map_err(|e| Error::io("<stdout>", e))?;
+            }
+            out.flush().map_err(|e| Error::io("<stdout>", e))
         }
         Command::Serve { root, addr } => crate::cli::serve(&root, &addr),
     }

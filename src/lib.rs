@@ -17,6 +17,7 @@ pub mod bundle;
 pub mod category;
 pub mod cohesion;
 pub mod error;
+pub mod gbdt;
 pub mod ingest;
 pub mod mf;
 pub mod model;

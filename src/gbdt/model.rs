@@ -1,0 +1,433 @@
+//! LightGBM's text model format (v4) and its exact evaluation.
+//!
+//! Decision rule of an internal node n for feature value x (LightGBM `Tree::Decision`):
+//! - `decision_type` bit 0: categorical; bit 1: missing values go left; bits 2–3: missing
+//!   type (0 none, 1 zero, 2 NaN).
+//! - numerical: NaN becomes 0 unless the missing type is NaN; if (type zero and |x| ≤ 1e-35)
+//!   or (type NaN and x is NaN) the default direction decides; else left iff x ≤ threshold.
+//! - categorical: NaN or a negative value goes right; else left iff bit ⌊x⌋ is set in the
+//!   node's slice of `cat_threshold` (32-bit words, from `cat_boundaries[threshold]`).
+//!
+//! Children < 0 are leaves (`!child` is the leaf index). A model's raw score is the sum of
+//! its trees' leaf values in file order, accumulated in f64.
+
+use crate::error::{Error, Location, Result};
+
+/// LightGBM's `kZeroThreshold`.
+const ZERO_THRESHOLD: f64 = 1e-35;
+
+/// One tree as flat arrays (internal nodes indexed 0..num_leaves-1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tree {
+    /// Feature of each internal node.
+    pub split_feature: Vec<u32>,
+    /// Threshold (numerical) or index into `cat_boundaries` (categorical).
+    pub threshold: Vec<f64>,
+    /// Decision bits (see module docs).
+    pub decision_type: Vec<u8>,
+    /// Left child (< 0: leaf `!child`).
+    pub left_child: Vec<i32>,
+    /// Right child (< 0: leaf `!child`).
+    pub right_child: Vec<i32>,
+    /// Leaf outputs (shrinkage already applied, as LightGBM stores them).
+    pub leaf_value: Vec<f64>,
+    /// Start of each categorical split's bitset in `cat_threshold`.
+    pub cat_boundaries: Vec<u32>,
+    /// Categorical bitsets, 32-bit words.
+    pub cat_threshold: Vec<u32>,
+}
+
+impl Tree {
+    /// The leaf value this tree gives `row` (missing features read as NaN).
+    pub fn predict(&self, row: &[f64]) -> f64 {
+        if self.left_child.is_empty() {
+            return self.leaf_value.first().copied().unwrap_or(0.0);
+        }
+        let mut node: i32 = 0;
+        while node >= 0 {
+            let n = node as usize;
+            let x = row
+                .get(self.split_feature[n] as usize)
+                .copied()
+                .unwrap_or(f64::NAN);
+            node = if self.decision_type[n] & 1 == 1 {
+                self.categorical(n, x)
+            } else {
+                self.numerical(n, x)
+            };
+        }
+        self.leaf_value[(!node) as usize]
+    }
+
+    fn numerical(&self, n: usize, x: f64) -> i32 {
+        let dt = self.decision_type[n];
+        let missing = (dt >> 2) & 3;
+        let x = if x.is_nan() && missing != 2 { 0.0 } else { x };
+        if (missing == 1 && x.abs() <= ZERO_THRESHOLD) || (missing == 2 && x.is_nan()) {
+            return if dt & 2 == 2 {
+                self.left_child[n]
+            } else {
+                self.right_child[n]
+            };
+        }
+        if x <= self.threshold[n] {
+            self.left_child[n]
+        } else {
+            self.right_child[n]
+        }
+    }
+
+    fn categorical(&self, n: usize, x: f64) -> i32 {
+        if x.is_nan() || x < 0.0 {
+            return self.right_child[n];
+        }
+        // C++ static_cast<int>: truncation toward zero; values past i32 are out of any set.
+        if x >= 2_147_483_648.0 {
+            return self.right_child[n];
+        }
+        let v = x as u32;
+        let c = self.threshold[n] as usize;
+        let (lo, hi) = match (self.cat_boundaries.get(c), self.cat_boundaries.get(c + 1)) {
+            (Some(&a), Some(&b)) => (a as usize, b as usize),
+            _ => return self.right_child[n],
+        };
+        let word = (v / 32) as usize;
+        if word < hi.saturating_sub(lo) && (self.cat_threshold[lo + word] >> (v % 32)) & 1 == 1 {
+            self.left_child[n]
+        } else {
+            self.right_child[n]
+        }
+    }
+}
+
+/// The objective line and the output transform it implies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Objective {
+    /// `regression` (identity output).
+    Regression,
+    /// `binary sigmoid:s`: output 1 / (1 + exp(−s·raw)).
+    Binary {
+        /// The sigmoid parameter.
+        sigmoid: f64,
+    },
+    /// `lambdarank` (identity output).
+    LambdaRank,
+    /// Anything else, kept verbatim; output is the raw score.
+    Other(String),
+}
+
+/// One `Tree=` block being read: its first line, then `(key, value, line)` entries.
+type Block = (u64, Vec<(String, String, u64)>);
+
+/// A LightGBM model read from its text format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GbdtModel {
+    /// Number of features (`max_feature_idx + 1`).
+    pub num_features: usize,
+    /// Feature names.
+    pub feature_names: Vec<String>,
+    /// The objective.
+    pub objective: Objective,
+    /// Trees in file order.
+    pub trees: Vec<Tree>,
+}
+
+fn nums<T: std::str::FromStr>(v: &str, at: &Location, what: &str) -> Result<Vec<T>> {
+    v.split_whitespace()
+        .map(|t| {
+            t.parse::<T>().map_err(|_| {
+                Error::parse(
+                    at.clone().field(what.to_string()),
+                    format!("a list of numbers for {what}"),
+                    t,
+                )
+            })
+        })
+        .collect()
+}
+
+impl GbdtModel {
+    /// Parses LightGBM's text model format; `source` names the input in errors.
+    pub fn parse(text: &str, source: &str) -> Result<Self> {
+        let mut num_features = None;
+        let mut feature_names = Vec::new();
+        let mut objective = Objective::Other(String::new());
+        let mut trees = Vec::new();
+        let mut cur: Option<Block> = None;
+        let mut saw_header = false;
+        let finish = |block: Block| -> Result<Tree> { Self::tree(block, source) };
+        for (i, raw) in text.lines().enumerate() {
+            let line_no = i as u64 + 1;
+            let line = raw.trim_end_matches('\r');
+            if line == "tree" {
+                saw_header = true;
+                continue;
+            }
+            if line == "end of trees" {
+                if let Some(b) = cur.take() {
+                    trees.push(finish(b)?);
+                }
+                break;
+            }
+            if line.starts_with("Tree=") {
+                if let Some(b) = cur.take() {
+                    trees.push(finish(b)?);
+                }
+                cur = Some((line_no, Vec::new()));
+                continue;
+            }
+            let Some((k, v)) = line.split_once('=') else {
+                continue;
+            };
+            match &mut cur {
+                Some((_, kv)) => kv.push((k.to_string(), v.to_string(), line_no)),
+                None => {
+                    let at = Location::source(source)
+                        .at_line(line_no)
+                        .field(k.to_string());
+                    match k {
+                        "version" if v != "v4" => {
+                            return Err(Error::parse(at, "model format version v4", v));
+                        }
+                        "max_feature_idx" => {
+                            num_features = Some(
+                                v.trim()
+                                    .parse::<usize>()
+                                    .map_err(|_| Error::parse(at, "an integer", v))?
+                                    + 1,
+                            );
+                        }
+                        "feature_names" => {
+                            feature_names = v.split_whitespace().map(str::to_string).collect()
+                        }
+                        "objective" => {
+                            let mut parts = v.split_whitespace();
+                            objective = match parts.next() {
+                                Some("regression") => Objective::Regression,
+                                Some("lambdarank") => Objective::LambdaRank,
+                                Some("binary") => {
+                                    let s = parts
+                                        .find_map(|p| p.strip_prefix("sigmoid:"))
+                                        .unwrap_or("1");
+                                    Objective::Binary {
+                                        sigmoid: s
+                                            .parse()
+                                            .map_err(|_| Error::parse(at, "sigmoid:<number>", v))?,
+                                    }
+                                }
+                                _ => Objective::Other(v.to_string()),
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        if !saw_header {
+            return Err(Error::malformed(
+                Location::source(source).at_line(1),
+                "not a LightGBM text model (no `tree` header line)",
+            ));
+        }
+        if let Some(b) = cur.take() {
+            trees.push(finish(b)?);
+        }
+        let num_features = num_features
+            .ok_or_else(|| Error::malformed(Location::source(source), "no max_feature_idx line"))?;
+        let model = GbdtModel {
+            num_features,
+            feature_names,
+            objective,
+            trees,
+        };
+        model.validate(source)?;
+        Ok(model)
+    }
+
+    fn tree((start, kv): Block, source: &str) -> Result<Tree> {
+        let get = |k: &str| kv.iter().find(|e| e.0 == k);
+        let at = |line: u64| Location::source(source).at_line(line);
+        let list = |k: &str| -> Result<(String, u64)> {
+            get(k)
+                .map(|e| (e.1.clone(), e.2))
+                .ok_or_else(|| Error::malformed(at(start), format!("tree is missing `{k}`")))
+        };
+        let (nl, l) = list("num_leaves")?;
+        let num_leaves: usize = nl
+            .trim()
+            .parse()
+            .map_err(|_| Error::parse(at(l).field("num_leaves"), "an integer", nl.clone()))?;
+        let (lv, l) = list("leaf_value")?;
+        let leaf_value: Vec<f64> = nums(&lv, &at(l), "leaf_value")?;
+        if num_leaves <= 1 {
+            return Ok(Tree {
+                split_feature: vec![],
+                threshold: vec![],
+                decision_type: vec![],
+                left_child: vec![],
+                right_child: vec![],
+                leaf_value,
+                cat_boundaries: vec![],
+                cat_threshold: vec![],
+            });
+        }
+        let field = |k: &str| -> Result<(String, Location)> {
+            let (v, l) = list(k)?;
+            Ok((v, at(l)))
+        };
+        let (v, a) = field("split_feature")?;
+        let split_feature = nums(&v, &a, "split_feature")?;
+        let (v, a) = field("threshold")?;
+        let threshold = nums(&v, &a, "threshold")?;
+        let (v, a) = field("decision_type")?;
+        let decision_type = nums(&v, &a, "decision_type")?;
+        let (v, a) = field("left_child")?;
+        let left_child = nums(&v, &a, "left_child")?;
+        let (v, a) = field("right_child")?;
+        let right_child = nums(&v, &a, "right_child")?;
+        let (cat_boundaries, cat_threshold) = match (get("cat_boundaries"), get("cat_threshold")) {
+            (Some(b), Some(t)) => (
+                nums(&b.1, &at(b.2), "cat_boundaries")?,
+                nums(&t.1, &at(t.2), "cat_threshold")?,
+            ),
+            _ => (vec![], vec![]),
+        };
+        Ok(Tree {
+            split_feature,
+            threshold,
+            decision_type,
+            left_child,
+            right_child,
+            leaf_value,
+            cat_boundaries,
+            cat_threshold,
+        })
+    }
+
+    /// Checks that every index in every tree is in range, so evaluation cannot fail.
+    fn validate(&self, source: &str) -> Result<()> {
+        for (t, tree) in self.trees.iter().enumerate() {
+            let bad = |m: String| {
+                Err(Error::malformed(
+                    Location::source(source),
+                    format!("Tree={t}: {m}"),
+                ))
+            };
+            let n_int = tree.left_child.len();
+            let n_leaves = tree.leaf_value.len();
+            if n_leaves == 0 {
+                return bad("no leaf values".into());
+            }
+            if n_int == 0 {
+                continue;
+            }
+            if [
+                tree.right_child.len(),
+                tree.split_feature.len(),
+                tree.threshold.len(),
+                tree.decision_type.len(),
+            ]
+            .iter()
+            .any(|&l| l != n_int)
+                || n_leaves != n_int + 1
+            {
+                return bad("internal-node arrays and leaf count disagree".into());
+            }
+            for &c in tree.left_child.iter().chain(&tree.right_child) {
+                let ok = if c >= 0 {
+                    (c as usize) < n_int && c > 0
+                } else {
+                    ((!c) as usize) < n_leaves
+                };
+                if !ok {
+                    return bad(format!("child {c} out of range"));
+                }
+            }
+            if tree
+                .split_feature
+                .iter()
+                .any(|&f| f as usize >= self.num_features)
+            {
+                return bad("split feature out of range".into());
+            }
+            if tree
+                .cat_boundaries
+                .iter()
+                .any(|&b| b as usize > tree.cat_threshold.len())
+            {
+                return bad("categorical boundaries out of range".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The raw score: Σ trees in file order, in f64.
+    pub fn predict_raw(&self, row: &[f64]) -> f64 {
+        let mut s = 0.0f64;
+        for t in &self.trees {
+            s += t.predict(row);
+        }
+        s
+    }
+
+    /// The transformed output (sigmoid for binary, identity otherwise).
+    pub fn predict(&self, row: &[f64]) -> f64 {
+        let raw = self.predict_raw(row);
+        match self.objective {
+            Objective::Binary { sigmoid } => 1.0 / (1.0 + (-sigmoid * raw).exp()),
+            _ => raw,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two splits by hand: f0 <= 0.5 (NaN missing, default left) then categorical f1 in {1, 3}.
+    const TINY: &str = "tree\nversion=v4\nmax_feature_idx=1\nobjective=binary sigmoid:1\n\nTree=0\nnum_leaves=3\nnum_cat=1\nsplit_feature=0 1\nthreshold=0.5 0\ndecision_type=10 1\nleft_child=-1 -2\nright_child=1 -3\nleaf_value=1 2 3\ncat_boundaries=0 1\ncat_threshold=10\nshrinkage=1\n\nend of trees\n";
+
+    #[test]
+    fn worked_example_of_both_decision_kinds() {
+        let m = GbdtModel::parse(TINY, "tiny.txt").unwrap();
+        // decision_type 10 = 0b1010: NaN missing (2 << 2), default left (2).
+        assert_eq!(m.predict_raw(&[0.2, 0.0]), 1.0);
+        assert_eq!(
+            m.predict_raw(&[f64::NAN, 9.0]),
+            1.0,
+            "NaN goes the default way (left)"
+        );
+        // cat_threshold 10 = 0b1010: categories 1 and 3 go left (leaf 1 = 2.0).
+        assert_eq!(m.predict_raw(&[0.9, 1.0]), 2.0);
+        assert_eq!(
+            m.predict_raw(&[0.9, 3.7]),
+            2.0,
+            "3.7 truncates to category 3"
+        );
+        assert_eq!(m.predict_raw(&[0.9, 2.0]), 3.0);
+        assert_eq!(m.predict_raw(&[0.9, 40.0]), 3.0, "beyond the bitset: right");
+        assert_eq!(m.predict_raw(&[0.9, -1.0]), 3.0, "negative: right");
+        assert_eq!(m.predict_raw(&[0.9, f64::NAN]), 3.0, "NaN category: right");
+        assert!((m.predict(&[0.2, 0.0]) - 1.0 / (1.0 + (-1.0f64).exp())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn bad_models_are_refused_with_locations() {
+        let e = GbdtModel::parse("nonsense", "m.txt").unwrap_err();
+        assert!(e.to_string().starts_with("m.txt:1:"), "{e}");
+        let e = GbdtModel::parse(&TINY.replace("version=v4", "version=v3"), "m.txt").unwrap_err();
+        assert!(e.to_string().starts_with("m.txt:2 field `version`"), "{e}");
+        let e = GbdtModel::parse(
+            &TINY.replace("left_child=-1 -2", "left_child=-1 7"),
+            "m.txt",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("out of range"), "{e}");
+        let e = GbdtModel::parse(&TINY.replace("threshold=0.5 0", "threshold=0.5 x"), "m.txt")
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("m.txt:10 field `threshold`"),
+            "{e}"
+        );
+    }
+}
