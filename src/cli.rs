@@ -209,6 +209,31 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum GbdtCommand {
+    /// Train on a CSV with a header (one label column, every other column a feature; empty
+    /// cells and `nan` are missing) and write a LightGBM text model.
+    Train {
+        /// Training CSV.
+        #[arg(long)]
+        input: PathBuf,
+        /// Name of the label column.
+        #[arg(long, default_value = "label")]
+        label: String,
+        /// regression or binary.
+        #[arg(long, default_value = "regression")]
+        objective: String,
+        /// Boosting rounds.
+        #[arg(long, default_value_t = 100)]
+        num_iterations: u32,
+        /// Leaves per tree.
+        #[arg(long, default_value_t = 31)]
+        num_leaves: u32,
+        /// Shrinkage.
+        #[arg(long, default_value_t = 0.1)]
+        learning_rate: f64,
+        /// Output model (LightGBM text format).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
     /// Print one prediction a line for each row of a CSV of feature values (a header line is
     /// skipped; empty cells and `nan` are missing), from a LightGBM text model.
     Predict {
@@ -680,6 +705,94 @@ pub fn run(cli: Cli) -> Result<()> {
                 Some(i) => println!("{} ({} keyword hits)", i.slug, i.hits),
                 None => println!("(no category: no keyword hits)"),
             }
+            Ok(())
+        }
+        Command::Gbdt {
+            command:
+                GbdtCommand::Train {
+                    input,
+                    label,
+                    objective,
+                    num_iterations,
+                    num_leaves,
+                    learning_rate,
+                    out,
+                },
+        } => {
+            let objective = match objective.as_str() {
+                "regression" => crate::gbdt::train::ObjectiveKind::Regression,
+                "binary" => crate::gbdt::train::ObjectiveKind::Binary,
+                other => {
+                    return Err(Error::InvalidParam {
+                        name: "objective",
+                        message: format!("{other:?}: expected regression or binary"),
+                    })
+                }
+            };
+            let text = std::fs::read_to_string(&input).map_err(|e| Error::io(&input, e))?;
+            let src = input.display().to_string();
+            let mut lines = text.lines();
+            let header: Vec<&str> = lines
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .collect();
+            let li = header.iter().position(|h| *h == label).ok_or_else(|| {
+                Error::malformed(
+                    crate::error::Location::source(src.clone()).at_line(1),
+                    format!("no label column {label:?}"),
+                )
+            })?;
+            let names: Vec<String> = header
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != li)
+                .map(|(_, h)| h.to_string())
+                .collect();
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            for (i, line) in lines.enumerate() {
+                let at = crate::error::Location::source(src.clone()).at_line(i as u64 + 2);
+                let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+                if cells.len() != header.len() {
+                    return Err(Error::malformed(
+                        at,
+                        format!("expected {} fields, found {}", header.len(), cells.len()),
+                    ));
+                }
+                for (j, c) in cells.iter().enumerate() {
+                    let v = match c.to_ascii_lowercase().as_str() {
+                        "" | "nan" | "na" if j != li => f64::NAN,
+                        t => t.parse::<f64>().map_err(|_| {
+                            Error::parse(at.clone().field(header[j].to_string()), "a number", *c)
+                        })?,
+                    };
+                    if j == li {
+                        y.push(v)
+                    } else {
+                        x.push(v)
+                    }
+                }
+            }
+            let params = crate::gbdt::train::GbdtParams {
+                objective,
+                num_iterations,
+                num_leaves,
+                learning_rate,
+                ..Default::default()
+            };
+            let pb = spinner("training gradient-boosted trees");
+            let mut m = crate::gbdt::train::train(&x, names.len(), &y, &params)?;
+            pb.finish_and_clear();
+            m.feature_names = names;
+            std::fs::write(&out, m.to_lightgbm_text()).map_err(|e| Error::io(&out, e))?;
+            println!(
+                "wrote {} ({} trees, {} rows, {} features)",
+                out.display(),
+                m.trees.len(),
+                y.len(),
+                m.num_features
+            );
             Ok(())
         }
         Command::Gbdt {

@@ -112,3 +112,35 @@ fn the_cli_prints_the_same_raw_scores() {
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+#[test]
+fn our_written_model_loads_in_lightgbm_and_predicts_the_same() {
+    // ours.lgbm_raw.txt holds LightGBM 4.6's raw predictions of ours.model.txt, a model that
+    // `influence-rec gbdt train` wrote (benches/lightgbm_roundtrip.py).
+    let m = GbdtModel::parse(&fixture("ours.model.txt"), "ours.model.txt").expect("parses");
+    let x = rows("ours.rows.csv");
+    let lgbm = values("ours.lgbm_raw.txt");
+    for (i, row) in x.iter().enumerate() {
+        assert_eq!(m.predict_raw(row).to_bits(), lgbm[i].to_bits(), "row {i}");
+    }
+    // Training again on the same data writes the same model, byte for byte.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("again.txt");
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lgbm");
+    let st = std::process::Command::new(env!("CARGO_BIN_EXE_influence-rec"))
+        .args(["gbdt", "train", "--num-iterations", "30", "--input"])
+        .arg(fx.join("ours.train.csv"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    assert!(
+        std::fs::read_to_string(&out).expect("written") == fixture("ours.model.txt"),
+        "training is deterministic"
+    );
+}

@@ -6,5 +6,6 @@
 //! summed in f64 in file order). The histogram trainer comes next.
 
 pub mod model;
+pub mod train;
 
 pub use model::{GbdtModel, Objective, Tree};
