@@ -153,18 +153,24 @@ impl BinMapper {
                 upper.push((w[0].0 + w[1].0) / 2.0);
             }
         } else {
-            let total: usize = distinct.iter().map(|d| d.1).sum();
-            let per_bin = (total / budget).max(min_data_in_bin as usize).max(1);
+            // Greedy equal-count bins: each cut aims at (rows left) / (bins left), so the
+            // tail is not lumped into the last bin.
+            let mut left: usize = distinct.iter().map(|d| d.1).sum();
             let mut acc = 0;
-            for (i, w) in distinct.windows(2).enumerate() {
+            for w in distinct.windows(2) {
                 acc += w[0].1;
+                let bins_left = budget.saturating_sub(upper.len()).max(1);
+                let target = left
+                    .div_ceil(bins_left)
+                    .max(min_data_in_bin as usize)
+                    .max(1);
                 // Zero sits alone: cut on both sides of it.
                 let zero_edge = w[0].0 == 0.0 || w[1].0 == 0.0;
-                if (acc >= per_bin || zero_edge) && upper.len() + 1 < budget {
+                if (acc >= target || zero_edge) && upper.len() + 1 < budget {
                     upper.push((w[0].0 + w[1].0) / 2.0);
+                    left -= acc;
                     acc = 0;
                 }
-                let _ = i;
             }
         }
         upper.push(f64::INFINITY);
@@ -565,6 +571,34 @@ mod tests {
             ..p
         };
         assert!((leaf_output(-6.0, 4.0, &p1) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bins_are_even_zero_is_alone_and_nan_is_last() {
+        // 1,200 distinct values into 255 bins: no bin may swallow the tail.
+        let mut v: Vec<f64> = (0..1200).map(|i| f64::from(i) - 600.0).collect();
+        v.push(f64::NAN);
+        let m = BinMapper::new(&v, 255, 3);
+        assert!(m.has_nan && m.num_bins() <= 255);
+        let mut counts = vec![0usize; m.num_bins()];
+        for &x in &v {
+            counts[m.bin(x) as usize] += 1;
+        }
+        let max = counts[..counts.len() - 1]
+            .iter()
+            .max()
+            .copied()
+            .unwrap_or(0);
+        assert!(max <= 10, "largest bin holds {max} rows: {counts:?}");
+        assert_eq!(
+            counts[counts.len() - 1],
+            1,
+            "NaN has the last bin to itself"
+        );
+        assert_eq!(counts[m.bin(0.0) as usize], 1, "zero has a bin of its own");
+        // Few distinct values: one bin each, bounds halfway between them.
+        let m = BinMapper::new(&[1.0, 1.0, 3.0, 5.0], 255, 3);
+        assert_eq!(m.upper, vec![2.0, 4.0, f64::INFINITY]);
     }
 
     #[test]
