@@ -114,6 +114,22 @@ pub fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
     }
 }
 
+/// A positive pair: (user, item, summed points).
+pub type Pair = (u32, u32, f64);
+
+/// Splits pairs into (those `pick` selects, the rest), keeping their order.
+fn partition(pairs: &[Pair], pick: impl Fn(usize, &Pair) -> bool) -> (Vec<Pair>, Vec<Pair>) {
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    for (k, p) in pairs.iter().enumerate() {
+        if pick(k, p) {
+            yes.push(*p)
+        } else {
+            no.push(*p)
+        }
+    }
+    (yes, no)
+}
+
 /// A train/test split of positive pairs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Split {
@@ -136,14 +152,7 @@ pub fn random_split(pairs: &[(u32, u32, f64)], test_fraction: f64, seed: u64) ->
     for &i in &order[..n_test.min(pairs.len())] {
         is_test[i] = true;
     }
-    let (mut train, mut test) = (Vec::new(), Vec::new());
-    for (p, t) in pairs.iter().zip(is_test) {
-        if t {
-            test.push(*p)
-        } else {
-            train.push(*p)
-        }
-    }
+    let (test, train) = partition(pairs, |k, _| is_test[k]);
     Split {
         train,
         test,
@@ -172,14 +181,7 @@ pub fn cold_start_split(
     for &u in &cold_users {
         cold[u as usize] = true;
     }
-    let (mut train, mut test) = (Vec::new(), Vec::new());
-    for p in pairs {
-        if cold[p.0 as usize] {
-            test.push(*p)
-        } else {
-            train.push(*p)
-        }
-    }
+    let (test, train) = partition(pairs, |_, p| cold[p.0 as usize]);
     Split {
         train,
         test,

@@ -393,6 +393,19 @@ fn run_on(
     order: &[u32],
     seed: u64,
 ) {
+    with_cell_kernel(params, data, positives, user, item, |k| k.run(order, seed));
+}
+
+/// Builds the single-thread kernel over `Cell` views of plain parameters, hands it to `f`,
+/// and writes the scales back.
+fn with_cell_kernel(
+    params: &LightFmParams,
+    data: &TrainData,
+    positives: &Positives,
+    user: (&mut SideParams, &mut f64),
+    item: (&mut SideParams, &mut f64),
+    f: impl FnOnce(&Kernel<[Cell<f32>], &[Cell<f32>], Cell<f64>>),
+) {
     let user_scale = Cell::new(*user.1);
     let item_scale = Cell::new(*item.1);
     let lock = Mutex::new(());
@@ -415,7 +428,7 @@ fn run_on(
             },
             lock: &lock,
         };
-        k.run(order, seed);
+        f(&k);
     }
     *user.1 = user_scale.get();
     *item.1 = item_scale.get();
@@ -606,32 +619,14 @@ impl LightFm {
         f: impl FnOnce(&Kernel<[Cell<f32>], &[Cell<f32>], Cell<f64>>),
     ) {
         let positives = Positives::new(data.interactions.positives());
-        let user_scale = Cell::new(self.user_scale);
-        let item_scale = Cell::new(self.item_scale);
-        let lock = Mutex::new(());
-        {
-            let user = cells(&mut self.user);
-            let item = cells(&mut self.item);
-            let k = Kernel {
-                p: &self.params,
-                data,
-                positives: &positives,
-                user: View {
-                    s: &user,
-                    scale: &user_scale,
-                    f: data.user_features,
-                },
-                item: View {
-                    s: &item,
-                    scale: &item_scale,
-                    f: data.item_features,
-                },
-                lock: &lock,
-            };
-            f(&k);
-        }
-        self.user_scale = user_scale.get();
-        self.item_scale = item_scale.get();
+        with_cell_kernel(
+            &self.params,
+            data,
+            &positives,
+            (&mut self.user, &mut self.user_scale),
+            (&mut self.item, &mut self.item_scale),
+            f,
+        );
     }
 
     fn epoch_single(&mut self, data: &TrainData, positives: &Positives, order: &[u32], seed: u64) {
