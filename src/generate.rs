@@ -22,6 +22,7 @@ use crate::category::Lexicon;
 use crate::cohesion::{CohesionIndex, CohesionWeights};
 use crate::error::{Error, Location, Result};
 use crate::model::{Brand, Influencer, Interaction, InteractionKind, PointsConfig};
+use crate::random::{shuffle, std_normal};
 use crate::text::key;
 
 /// Sizes and seed of a generated dataset.
@@ -185,14 +186,6 @@ fn zipf(n: usize) -> Vec<f64> {
     (1..=n).map(|r| 1.0 / r as f64).collect()
 }
 
-/// A standard normal draw (Box–Muller) with std's f64 math, so the data does not depend on
-/// which math backend a distribution crate was built with.
-fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
-    let u1: f64 = rng.random::<f64>().max(1e-300);
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
 /// LogNormal(mu, sigma): exp(mu + sigma·N(0,1)).
 fn log_normal(rng: &mut ChaCha8Rng, mu: f64, sigma: f64) -> f64 {
     (mu + sigma * std_normal(rng)).exp()
@@ -227,10 +220,7 @@ fn vocab(lex: &Lexicon, rng: &mut ChaCha8Rng) -> Vocab {
                 }
             }
             // A category-specific Zipf order: shuffle once, rank = position.
-            for i in (1..tags.len()).rev() {
-                let j = rng.random_range(0..=i);
-                tags.swap(i, j);
-            }
+            shuffle(&mut tags, rng);
             tags
         })
         .collect();

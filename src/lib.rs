@@ -22,6 +22,7 @@ pub mod ingest;
 pub mod mf;
 pub mod model;
 pub mod pipeline;
+pub mod random;
 pub mod rank;
 pub mod tables;
 pub mod text;

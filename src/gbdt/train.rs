@@ -16,7 +16,7 @@
 //! side and gain more than `min_gain_to_split`. Missing values (NaN, binned last) are tried
 //! on both sides; the better side becomes the split's default direction.
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::model::{GbdtModel, Objective, Tree};
@@ -302,9 +302,7 @@ pub fn train(x: &[f64], n_features: usize, y: &[f64], p: &GbdtParams) -> Result<
         let features: Vec<usize> = if p.feature_fraction < 1.0 {
             let k = ((n_features as f64 * p.feature_fraction).round() as usize).max(1);
             let mut all: Vec<usize> = (0..n_features).collect();
-            for i in (1..all.len()).rev() {
-                all.swap(i, rng.random_range(0..=i));
-            }
+            crate::random::shuffle(&mut all, &mut rng);
             let mut chosen = all[..k].to_vec();
             chosen.sort_unstable();
             chosen
@@ -554,6 +552,7 @@ fn grow(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::Rng;
 
     #[test]
     fn worked_gain_and_leaf_value() {

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::features::{CsrMatrix, Vocabulary};
@@ -106,14 +106,6 @@ pub fn interactions(n_users: u32, n_items: u32, pairs: &[(u32, u32, f64)]) -> In
     }
 }
 
-/// Fisher–Yates shuffle with the given generator (the one shuffle of this crate's
-/// factorization code, so splits and epochs draw the same way).
-pub fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
-    for i in (1..v.len()).rev() {
-        v.swap(i, rng.random_range(0..=i));
-    }
-}
-
 /// A positive pair: (user, item, summed points).
 pub type Pair = (u32, u32, f64);
 
@@ -146,7 +138,7 @@ pub struct Split {
 pub fn random_split(pairs: &[(u32, u32, f64)], test_fraction: f64, seed: u64) -> Split {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut order: Vec<usize> = (0..pairs.len()).collect();
-    shuffle(&mut order, &mut rng);
+    crate::random::shuffle(&mut order, &mut rng);
     let n_test = (pairs.len() as f64 * test_fraction).round() as usize;
     let mut is_test = vec![false; pairs.len()];
     for &i in &order[..n_test.min(pairs.len())] {
@@ -171,7 +163,7 @@ pub fn cold_start_split(
     let mut users: Vec<u32> = pairs.iter().map(|p| p.0).collect();
     users.sort_unstable();
     users.dedup();
-    shuffle(&mut users, &mut ChaCha8Rng::seed_from_u64(seed));
+    crate::random::shuffle(&mut users, &mut ChaCha8Rng::seed_from_u64(seed));
     let n_cold = ((users.len() as f64 * test_fraction).round() as usize)
         .max(1)
         .min(users.len());

@@ -10,6 +10,8 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::random::std_normal;
+
 /// Sizes and seed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntheticParams {
@@ -45,20 +47,13 @@ pub struct Synthetic {
     pub pairs: Vec<(u32, u32, f64)>,
 }
 
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
-    // Box–Muller; deterministic and dependency-free.
-    let u1: f64 = rng.random::<f64>().max(1e-300);
-    let u2: f64 = rng.random();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
 /// Generates the data set.
 pub fn generate(p: &SyntheticParams) -> Synthetic {
     const D: usize = 8;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     let centres = |n: usize, rng: &mut ChaCha8Rng| -> Vec<[f64; D]> {
         (0..n)
-            .map(|_| std::array::from_fn(|_| normal(rng)))
+            .map(|_| std::array::from_fn(|_| std_normal(rng)))
             .collect()
     };
     let (ug, ig) = (centres(20, &mut rng), centres(50, &mut rng));
@@ -67,7 +62,7 @@ pub fn generate(p: &SyntheticParams) -> Synthetic {
     for u in 0..p.users {
         let g = rng.random_range(0..ug.len());
         uz.push(std::array::from_fn::<f64, D, _>(|j| {
-            ug[g][j] + 0.5 * normal(&mut rng)
+            ug[g][j] + 0.5 * std_normal(&mut rng)
         }));
         user_features.push(vec![format!("user:{u}"), format!("ugroup:{g}")]);
     }
@@ -76,7 +71,7 @@ pub fn generate(p: &SyntheticParams) -> Synthetic {
     for i in 0..p.items {
         let g = rng.random_range(0..ig.len());
         iz.push(std::array::from_fn::<f64, D, _>(|j| {
-            ig[g][j] + 0.5 * normal(&mut rng)
+            ig[g][j] + 0.5 * std_normal(&mut rng)
         }));
         let mut f = vec![format!("item:{i}"), format!("igroup:{g}")];
         for _ in 0..3 {

@@ -527,7 +527,7 @@ impl LightFm {
         let positives = Positives::new(ix.positives());
         for _ in 0..epochs {
             let mut order: Vec<u32> = (0..ix.users.len() as u32).collect();
-            super::data::shuffle(&mut order, &mut self.rng);
+            crate::random::shuffle(&mut order, &mut self.rng);
             let seeds: Vec<u64> = (0..num_threads).map(|_| self.rng.random()).collect();
             match (num_threads, self.parallelism) {
                 (1, _) => self.epoch_single(&data, &positives, &order, seeds[0]),
@@ -1249,6 +1249,34 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
         }
     }
 
+    /// WARP's negative sampling: up to `max_sampled` uniform items until one violates the
+    /// margin (ŷ_uj > ŷ_ui − 1); a sampled positive is skipped and still counts as a trial.
+    /// Returns the trial count and the violating item; `nr` receives its representation.
+    fn sample_violator(
+        &self,
+        rng: &mut ChaCha8Rng,
+        u: u32,
+        ur: &[f32],
+        pos_pred: f32,
+        nr: &mut [f32],
+    ) -> Option<(u32, u32)> {
+        let d = self.d();
+        let n_items = self.data.interactions.n_items;
+        let mut sampled = 0u32;
+        while sampled < self.p.max_sampled {
+            sampled += 1;
+            let ineg = rng.random_range(0..n_items);
+            self.repr(&self.item, ineg, nr);
+            if dot_plus_biases(ur, nr, d) > pos_pred - 1.0 {
+                if self.positives.contains(u, ineg) {
+                    continue;
+                }
+                return Some((sampled, ineg));
+            }
+        }
+        None
+    }
+
     fn scratch(&self) -> Scratch {
         let d = self.d();
         Scratch {
@@ -1308,23 +1336,9 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
                     self.repr(&self.user, u, &mut ur);
                     self.repr(&self.item, ip, &mut pr);
                     let pos_pred = dot_plus_biases(&ur, &pr, d);
-                    let mut step = None;
-                    let mut sampled = 0u32;
-                    while sampled < self.p.max_sampled {
-                        sampled += 1;
-                        let ineg = rng.random_range(0..n_items);
-                        self.repr(&self.item, ineg, &mut nr);
-                        let neg_pred = dot_plus_biases(&ur, &nr, d);
-                        if neg_pred > pos_pred - 1.0 {
-                            // A sampled "negative" that is a positive is skipped, and the
-                            // trial still counts.
-                            if self.positives.contains(u, ineg) {
-                                continue;
-                            }
-                            step = Some((warp_loss(n_items, sampled, weight(row)), ineg));
-                            break;
-                        }
-                    }
+                    let step = self
+                        .sample_violator(&mut rng, u, &ur, pos_pred, &mut nr)
+                        .map(|(sampled, ineg)| (warp_loss(n_items, sampled, weight(row)), ineg));
                     sc.u = ur;
                     sc.pos = pr;
                     sc.neg = nr;
@@ -1357,22 +1371,11 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
                     sc.pairs.sort_by(|a, b| b.1.total_cmp(&a.1));
                     let (ip, pos_pred) = sc.pairs[(self.p.k as usize).min(no_pos) - 1];
                     self.repr(&self.item, ip, &mut pr);
-                    let mut step = None;
-                    let mut sampled = 0u32;
-                    while sampled < self.p.max_sampled {
-                        sampled += 1;
-                        let ineg = rng.random_range(0..n_items);
-                        self.repr(&self.item, ineg, &mut nr);
-                        if dot_plus_biases(&ur, &nr, d) > pos_pred - 1.0 {
-                            if self.positives.contains(u, ineg) {
-                                continue;
-                            }
-                            // Unweighted, as the reference (which also lacks the floor of 1 that
-                            // keeps ln 0 = -inf away on tiny item sets; we keep the floor).
-                            step = Some((warp_loss(n_items, sampled, 1.0), ineg));
-                            break;
-                        }
-                    }
+                    // Unweighted, as the reference (which also lacks the floor of 1 that keeps
+                    // ln 0 = -inf away on tiny item sets; we keep the floor).
+                    let step = self
+                        .sample_violator(&mut rng, u, &ur, pos_pred, &mut nr)
+                        .map(|(sampled, ineg)| (warp_loss(n_items, sampled, 1.0), ineg));
                     sc.u = ur;
                     sc.pos = pr;
                     sc.neg = nr;

@@ -1,0 +1,20 @@
+//! The crate's seeded random helpers, shared by the data generators, the splits and the
+//! trainers so they all draw the same way. Pure: the caller owns the generator.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+/// Fisher–Yates shuffle.
+pub fn shuffle<T>(v: &mut [T], rng: &mut ChaCha8Rng) {
+    for i in (1..v.len()).rev() {
+        v.swap(i, rng.random_range(0..=i));
+    }
+}
+
+/// A standard normal draw (Box–Muller) with std's f64 math, so generated data does not
+/// depend on which math backend a distribution crate was built with.
+pub fn std_normal(rng: &mut ChaCha8Rng) -> f64 {
+    let u1: f64 = rng.random::<f64>().max(1e-300);
+    let u2: f64 = rng.random();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
