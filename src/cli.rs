@@ -761,12 +761,15 @@ pub fn run(cli: Cli) -> Result<()> {
                     ));
                 }
                 for (j, c) in cells.iter().enumerate() {
-                    let v = match c.to_ascii_lowercase().as_str() {
-                        "" | "nan" | "na" if j != li => f64::NAN,
-                        t => t.parse::<f64>().map_err(|_| {
-                            Error::parse(at.clone().field(header[j].to_string()), "a number", *c)
-                        })?,
+                    // Features may be missing; the label must be a finite number.
+                    let v = if j == li {
+                        c.parse::<f64>().ok().filter(|v| v.is_finite())
+                    } else {
+                        feature_value(c)
                     };
+                    let v = v.ok_or_else(|| {
+                        Error::parse(at.clone().field(header[j].to_string()), "a number", *c)
+                    })?;
                     if j == li {
                         y.push(v)
                     } else {
@@ -809,10 +812,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 let parsed: std::result::Result<Vec<f64>, usize> = cells
                     .iter()
                     .enumerate()
-                    .map(|(j, c)| match c.to_ascii_lowercase().as_str() {
-                        "" | "nan" | "na" => Ok(f64::NAN),
-                        t => t.parse::<f64>().map_err(|_| j),
-                    })
+                    .map(|(j, c)| feature_value(c).ok_or(j))
                     .collect();
                 let row = match parsed {
                     Ok(r) => r,
@@ -863,6 +863,15 @@ fn bundle_from_folder(data: &Path, params: &BuildParams) -> Result<crate::bundle
     let (b, report) = build_bundle(influencers, brands, &interactions, params)?;
     report_rejects(&report.skipped);
     Ok(b)
+}
+
+/// A feature cell of the GBDT CSVs: empty, `nan` or `na` is missing (NaN), otherwise a
+/// finite number; `None` for anything else.
+fn feature_value(cell: &str) -> Option<f64> {
+    match cell.to_ascii_lowercase().as_str() {
+        "" | "nan" | "na" => Some(f64::NAN),
+        t => t.parse::<f64>().ok().filter(|v| v.is_finite()),
+    }
 }
 
 fn load(path: &Path) -> Result<Recommender> {

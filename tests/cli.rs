@@ -143,3 +143,46 @@ fn bad_inputs_give_located_errors_and_exit_codes() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: missing.bundle: "));
 }
+
+#[test]
+fn gbdt_train_refuses_a_missing_label_but_accepts_missing_features() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut rows = String::from("x,label\n");
+    for i in 0..60 {
+        rows += &format!(
+            "{},{}\n",
+            if i % 7 == 0 {
+                String::new()
+            } else {
+                i.to_string()
+            },
+            i % 2
+        );
+    }
+    std::fs::write(d.join("ok.csv"), &rows).expect("write");
+    ok(&cli(
+        &[
+            "gbdt",
+            "train",
+            "--input",
+            "ok.csv",
+            "--num-iterations",
+            "3",
+            "--out",
+            "m.txt",
+        ],
+        d,
+    ));
+    std::fs::write(d.join("bad.csv"), rows + "5,nan\n").expect("write");
+    let o = cli(
+        &["gbdt", "train", "--input", "bad.csv", "--out", "m2.txt"],
+        d,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.csv:62 field `label`: expected a number, found \"nan\""),
+        "{err}"
+    );
+}
