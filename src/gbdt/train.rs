@@ -315,16 +315,13 @@ pub fn train(x: &[f64], n_features: usize, y: &[f64], p: &GbdtParams) -> Result<
             for v in &mut tree.leaf_value {
                 *v += init;
             }
-            if tree.left_child.is_empty() {
-                // Constant tree already holds init + shrunk output.
-            }
         }
-        for (i, s) in score.iter_mut().enumerate() {
-            let row: Vec<f64> = (0..n_features).map(|f| x[i * n_features + f]).collect();
+        // Rows are contiguous in `x`: evaluate each in place.
+        for (s, row) in score.iter_mut().zip(x.chunks_exact(n_features)) {
             *s = if it == 0 {
-                tree.predict(&row)
+                tree.predict(row)
             } else {
-                *s + tree.predict(&row)
+                *s + tree.predict(row)
             };
         }
         trees.push(tree);
