@@ -14,6 +14,7 @@ use crate::bundle;
 use crate::category::Lexicon;
 use crate::cohesion::CohesionWeights;
 use crate::error::{Error, Result};
+use crate::gbdt::train::{GbdtParams, ObjectiveKind};
 use crate::generate::{self, GenerateParams};
 use crate::ingest::{self, ColumnMapping};
 use crate::model::PointsConfig;
@@ -215,21 +216,17 @@ enum GbdtCommand {
         /// Training CSV.
         #[arg(long)]
         input: PathBuf,
+        /// Validation CSV (same columns) for the metric and early stopping.
+        #[arg(long)]
+        valid: Option<PathBuf>,
         /// Name of the label column.
         #[arg(long, default_value = "label")]
         label: String,
-        /// regression or binary.
-        #[arg(long, default_value = "regression")]
-        objective: String,
-        /// Boosting rounds.
-        #[arg(long, default_value_t = 100)]
-        num_iterations: u32,
-        /// Leaves per tree.
-        #[arg(long, default_value_t = 31)]
-        num_leaves: u32,
-        /// Shrinkage.
-        #[arg(long, default_value_t = 0.1)]
-        learning_rate: f64,
+        /// Name of the query-id column (lambdarank; consecutive rows with one id are a query).
+        #[arg(long)]
+        group_column: Option<String>,
+        #[command(flatten)]
+        params: GbdtArgs,
         /// Output model (LightGBM text format).
         #[arg(long, short)]
         out: PathBuf,
@@ -247,6 +244,169 @@ enum GbdtCommand {
         #[arg(long)]
         raw: bool,
     },
+}
+
+/// LightGBM parameters on the command line (defaults from [`GbdtParams::default`]).
+#[derive(Debug, Args)]
+struct GbdtArgs {
+    /// regression, binary or lambdarank.
+    #[arg(long, default_value = "regression")]
+    objective: String,
+    /// Boosting rounds.
+    #[arg(long, default_value_t = 100)]
+    num_iterations: u32,
+    /// Leaves per tree.
+    #[arg(long, default_value_t = 31)]
+    num_leaves: u32,
+    /// Shrinkage.
+    #[arg(long, default_value_t = 0.1)]
+    learning_rate: f64,
+    /// Maximum depth (<= 0: none).
+    #[arg(long, default_value_t = -1, allow_negative_numbers = true)]
+    max_depth: i32,
+    /// Minimum rows per leaf.
+    #[arg(long, default_value_t = 20)]
+    min_data_in_leaf: u32,
+    /// Fraction of features per tree.
+    #[arg(long, default_value_t = 1.0)]
+    feature_fraction: f64,
+    /// Fraction of rows per bag.
+    #[arg(long, default_value_t = 1.0)]
+    bagging_fraction: f64,
+    /// Re-draw the bag every this many rounds (0: no bagging).
+    #[arg(long, default_value_t = 0)]
+    bagging_freq: u32,
+    /// Rounds without validation improvement before stopping (0: never).
+    #[arg(long, default_value_t = 0)]
+    early_stopping_round: u32,
+    /// Threads (0: all cores).
+    #[arg(long, default_value_t = 0)]
+    num_threads: u32,
+    /// Seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+impl GbdtArgs {
+    fn params(&self) -> Result<GbdtParams> {
+        let objective =
+            ObjectiveKind::parse(&self.objective).ok_or_else(|| Error::InvalidParam {
+                name: "objective",
+                message: format!(
+                    "{:?}: expected regression, binary or lambdarank",
+                    self.objective
+                ),
+            })?;
+        let p = GbdtParams {
+            objective,
+            num_iterations: self.num_iterations,
+            num_leaves: self.num_leaves,
+            learning_rate: self.learning_rate,
+            max_depth: self.max_depth,
+            min_data_in_leaf: self.min_data_in_leaf,
+            feature_fraction: self.feature_fraction,
+            bagging_fraction: self.bagging_fraction,
+            bagging_freq: self.bagging_freq,
+            early_stopping_round: self.early_stopping_round,
+            num_threads: self.num_threads,
+            seed: self.seed,
+            ..Default::default()
+        };
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+/// A training table read from CSV: feature names, row-major values, labels, query sizes.
+struct GbdtTable {
+    names: Vec<String>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    group: Vec<u32>,
+}
+
+fn data(t: &GbdtTable) -> crate::gbdt::train::Dataset<'_> {
+    crate::gbdt::train::Dataset {
+        x: &t.x,
+        n_features: t.names.len(),
+        y: &t.y,
+        group: &t.group,
+    }
+}
+
+/// Reads a CSV with a header: the label column, an optional query-id column, and every other
+/// column a feature (empty cells and `nan` are missing). Errors name file, line and column.
+fn read_gbdt_csv(path: &Path, label: &str, group_column: Option<&str>) -> Result<GbdtTable> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let src = path.display().to_string();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .collect();
+    let column = |name: &str| {
+        header.iter().position(|h| *h == name).ok_or_else(|| {
+            Error::malformed(
+                crate::error::Location::source(src.clone()).at_line(1),
+                format!("no column {name:?}"),
+            )
+        })
+    };
+    let li = column(label)?;
+    let gi = group_column.map(column).transpose()?;
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != li && Some(*j) != gi)
+        .map(|(_, h)| h.to_string())
+        .collect();
+    let mut t = GbdtTable {
+        names,
+        x: Vec::new(),
+        y: Vec::new(),
+        group: Vec::new(),
+    };
+    let mut last_query: Option<String> = None;
+    for (i, line) in lines.enumerate() {
+        let at = crate::error::Location::source(src.clone()).at_line(i as u64 + 2);
+        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+        if cells.len() != header.len() {
+            return Err(Error::malformed(
+                at,
+                format!("expected {} fields, found {}", header.len(), cells.len()),
+            ));
+        }
+        for (j, c) in cells.iter().enumerate() {
+            if Some(j) == gi {
+                if last_query.as_deref() == Some(*c) {
+                    if let Some(g) = t.group.last_mut() {
+                        *g += 1;
+                    }
+                } else {
+                    t.group.push(1);
+                    last_query = Some(c.to_string());
+                }
+                continue;
+            }
+            // Features may be missing; the label must be a finite number.
+            let v = if j == li {
+                c.parse::<f64>().ok().filter(|v| v.is_finite())
+            } else {
+                feature_value(c)
+            };
+            let v = v.ok_or_else(|| {
+                Error::parse(at.clone().field(header[j].to_string()), "a number", *c)
+            })?;
+            if j == li {
+                t.y.push(v)
+            } else {
+                t.x.push(v)
+            }
+        }
+    }
+    Ok(t)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -711,91 +871,51 @@ pub fn run(cli: Cli) -> Result<()> {
             command:
                 GbdtCommand::Train {
                     input,
+                    valid,
                     label,
-                    objective,
-                    num_iterations,
-                    num_leaves,
-                    learning_rate,
+                    group_column,
+                    params,
                     out,
                 },
         } => {
-            let objective = match objective.as_str() {
-                "regression" => crate::gbdt::train::ObjectiveKind::Regression,
-                "binary" => crate::gbdt::train::ObjectiveKind::Binary,
-                other => {
-                    return Err(Error::InvalidParam {
-                        name: "objective",
-                        message: format!("{other:?}: expected regression or binary"),
-                    })
-                }
-            };
-            let text = std::fs::read_to_string(&input).map_err(|e| Error::io(&input, e))?;
-            let src = input.display().to_string();
-            let mut lines = text.lines();
-            let header: Vec<&str> = lines
-                .next()
-                .unwrap_or("")
-                .split(',')
-                .map(str::trim)
-                .collect();
-            let li = header.iter().position(|h| *h == label).ok_or_else(|| {
-                Error::malformed(
-                    crate::error::Location::source(src.clone()).at_line(1),
-                    format!("no label column {label:?}"),
-                )
-            })?;
-            let names: Vec<String> = header
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != li)
-                .map(|(_, h)| h.to_string())
-                .collect();
-            let (mut x, mut y) = (Vec::new(), Vec::new());
-            for (i, line) in lines.enumerate() {
-                let at = crate::error::Location::source(src.clone()).at_line(i as u64 + 2);
-                let cells: Vec<&str> = line.split(',').map(str::trim).collect();
-                if cells.len() != header.len() {
-                    return Err(Error::malformed(
-                        at,
-                        format!("expected {} fields, found {}", header.len(), cells.len()),
-                    ));
-                }
-                for (j, c) in cells.iter().enumerate() {
-                    // Features may be missing; the label must be a finite number.
-                    let v = if j == li {
-                        c.parse::<f64>().ok().filter(|v| v.is_finite())
-                    } else {
-                        feature_value(c)
-                    };
-                    let v = v.ok_or_else(|| {
-                        Error::parse(at.clone().field(header[j].to_string()), "a number", *c)
-                    })?;
-                    if j == li {
-                        y.push(v)
-                    } else {
-                        x.push(v)
-                    }
-                }
-            }
-            let params = crate::gbdt::train::GbdtParams {
-                objective,
-                num_iterations,
-                num_leaves,
-                learning_rate,
-                ..Default::default()
-            };
+            let p = params.params()?;
+            let t = read_gbdt_csv(&input, &label, group_column.as_deref())?;
+            let v = valid
+                .as_deref()
+                .map(|v| read_gbdt_csv(v, &label, group_column.as_deref()))
+                .transpose()?;
             let pb = spinner("training gradient-boosted trees");
-            let mut m = crate::gbdt::train::train(&x, names.len(), &y, &params)?;
+            let started = std::time::Instant::now();
+            let vd = v.as_ref().map(data);
+            let fitted = crate::gbdt::train::fit(&data(&t), vd.as_ref(), &p)?;
+            let seconds = started.elapsed().as_secs_f64();
             pb.finish_and_clear();
-            m.feature_names = names;
+            let mut m = fitted.model;
+            m.feature_names = t.names.clone();
             std::fs::write(&out, m.to_lightgbm_text()).map_err(|e| Error::io(&out, e))?;
             println!(
                 "wrote {} ({} trees, {} rows, {} features)",
                 out.display(),
                 m.trees.len(),
-                y.len(),
+                t.y.len(),
                 m.num_features
             );
+            if let (Some(last), Some(_)) = (fitted.valid_metric.last(), &v) {
+                println!(
+                    "validation {}: {last:.6} after {} rounds{}",
+                    match p.objective {
+                        ObjectiveKind::Regression => "rmse".to_string(),
+                        ObjectiveKind::Binary => "logloss".to_string(),
+                        ObjectiveKind::LambdaRank => format!("ndcg@{}", p.eval_at),
+                    },
+                    fitted.valid_metric.len(),
+                    fitted
+                        .best_iteration
+                        .map_or(String::new(), |b| format!(", best round {b}")),
+                );
+            }
+            // Machine-readable timing for benches/gbdt_bench.py (training only, no CSV I/O).
+            eprintln!("train_seconds={seconds:.6}");
             Ok(())
         }
         Command::Gbdt {

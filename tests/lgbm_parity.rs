@@ -144,3 +144,33 @@ fn our_written_model_loads_in_lightgbm_and_predicts_the_same() {
         "training is deterministic"
     );
 }
+
+#[test]
+fn contributions_match_lightgbm_pred_contrib() {
+    // *.contrib.csv: LightGBM 4.6's predict(pred_contrib=True) on the first 100 fixture rows
+    // (benches/lightgbm_contrib.py), for LightGBM's models and for ours.model.txt.
+    for case in [
+        "regression_nan",
+        "regression_zero",
+        "binary",
+        "lambdarank",
+        "ours",
+    ] {
+        let m = GbdtModel::parse(&fixture(&format!("{case}.model.txt")), case).expect("parses");
+        let x = rows(&format!("{case}.rows.csv"));
+        let want = rows(&format!("{case}.contrib.csv"));
+        let mut worst = 0f64;
+        for (i, w) in want.iter().enumerate() {
+            let got = m.contributions(&x[i]).expect("counts present");
+            assert_eq!(got.len(), w.len(), "{case} row {i}");
+            for (a, b) in got.iter().zip(w) {
+                let err = (a - b).abs() / b.abs().max(1.0);
+                worst = worst.max(err);
+                assert!(err < 1e-9, "{case} row {i}: {got:?} vs {w:?}");
+            }
+            let sum: f64 = got.iter().sum();
+            assert!((sum - m.predict_raw(&x[i])).abs() < 1e-9, "local accuracy");
+        }
+        println!("{case}: worst relative difference {worst:e}");
+    }
+}

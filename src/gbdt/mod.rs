@@ -1,10 +1,14 @@
-//! Gradient-boosted trees compatible with LightGBM (issue 4, in progress).
+//! Gradient-boosted trees compatible with LightGBM.
 //!
-//! This first part is the inference side: [`model::GbdtModel`] reads LightGBM's v4 text model
-//! format into flat per-tree arrays and evaluates it exactly as LightGBM does, so raw scores
-//! of a model trained by LightGBM match LightGBM's own raw predictions bit for bit (trees
-//! summed in f64 in file order). The histogram trainer comes next.
+//! - [`model`]: the inference model. [`GbdtModel`] reads and writes LightGBM's v4 text model
+//!   format as flat per-tree arrays and evaluates it exactly as LightGBM does, so raw scores of
+//!   a model trained by LightGBM match LightGBM's own raw predictions bit for bit (trees summed
+//!   in f64 in file order).
+//! - [`explain`]: TreeSHAP feature contributions (LightGBM's `pred_contrib`).
+//! - [`train`]: the histogram trainer (LightGBM's algorithm, parameter names and defaults).
+//!   Models never depend on it.
 
+pub mod explain;
 pub mod model;
 pub mod train;
 

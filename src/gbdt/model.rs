@@ -11,13 +11,15 @@
 //! Children < 0 are leaves (`!child` is the leaf index). A model's raw score is the sum of
 //! its trees' leaf values in file order, accumulated in f64.
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Location, Result};
 
 /// LightGBM's `kZeroThreshold`.
 const ZERO_THRESHOLD: f64 = 1e-35;
 
 /// One tree as flat arrays (internal nodes indexed 0..num_leaves-1).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tree {
     /// Feature of each internal node.
     pub split_feature: Vec<u32>,
@@ -35,6 +37,11 @@ pub struct Tree {
     pub cat_boundaries: Vec<u32>,
     /// Categorical bitsets, 32-bit words.
     pub cat_threshold: Vec<u32>,
+    /// Training rows that reached each leaf (LightGBM `leaf_count`; empty when unknown).
+    /// TreeSHAP weighs the paths by these counts.
+    pub leaf_count: Vec<u32>,
+    /// Training rows that reached each internal node (`internal_count`; empty when unknown).
+    pub internal_count: Vec<u32>,
 }
 
 impl Tree {
@@ -45,18 +52,22 @@ impl Tree {
         }
         let mut node: i32 = 0;
         while node >= 0 {
-            let n = node as usize;
-            let x = row
-                .get(self.split_feature[n] as usize)
-                .copied()
-                .unwrap_or(f64::NAN);
-            node = if self.decision_type[n] & 1 == 1 {
-                self.categorical(n, x)
-            } else {
-                self.numerical(n, x)
-            };
+            node = self.next(node as usize, row);
         }
         self.leaf_value[(!node) as usize]
+    }
+
+    /// The child of internal node `n` that `row` goes to.
+    pub(crate) fn next(&self, n: usize, row: &[f64]) -> i32 {
+        let x = row
+            .get(self.split_feature[n] as usize)
+            .copied()
+            .unwrap_or(f64::NAN);
+        if self.decision_type[n] & 1 == 1 {
+            self.categorical(n, x)
+        } else {
+            self.numerical(n, x)
+        }
     }
 
     fn numerical(&self, n: usize, x: f64) -> i32 {
@@ -101,7 +112,7 @@ impl Tree {
 }
 
 /// The objective line and the output transform it implies.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Objective {
     /// `regression` (identity output).
     Regression,
@@ -120,7 +131,7 @@ pub enum Objective {
 type Block = (u64, Vec<(String, String, u64)>);
 
 /// A LightGBM model read from its text format.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GbdtModel {
     /// Number of features (`max_feature_idx + 1`).
     pub num_features: usize,
@@ -269,6 +280,8 @@ impl GbdtModel {
                 leaf_value,
                 cat_boundaries: vec![],
                 cat_threshold: vec![],
+                leaf_count: vec![],
+                internal_count: vec![],
             });
         }
         let field = |k: &str| -> Result<(String, Location)> {
@@ -292,6 +305,19 @@ impl GbdtModel {
             ),
             _ => (vec![], vec![]),
         };
+        // Counts are statistics for explanations; a model without them still predicts.
+        // All zeros (what a writer without statistics puts there) also means unknown.
+        let counts = |k: &str| -> Result<Vec<u32>> {
+            match get(k) {
+                Some(e) if !e.1.trim().is_empty() => {
+                    let c: Vec<u32> = nums(&e.1, &at(e.2), k)?;
+                    Ok(if c.iter().all(|&v| v == 0) { vec![] } else { c })
+                }
+                _ => Ok(vec![]),
+            }
+        };
+        let leaf_count = counts("leaf_count")?;
+        let internal_count = counts("internal_count")?;
         Ok(Tree {
             split_feature,
             threshold,
@@ -301,11 +327,13 @@ impl GbdtModel {
             leaf_value,
             cat_boundaries,
             cat_threshold,
+            leaf_count,
+            internal_count,
         })
     }
 
     /// Checks that every index in every tree is in range, so evaluation cannot fail.
-    fn validate(&self, source: &str) -> Result<()> {
+    pub fn validate(&self, source: &str) -> Result<()> {
         for (t, tree) in self.trees.iter().enumerate() {
             let bad = |m: String| {
                 Err(Error::malformed(
@@ -317,6 +345,11 @@ impl GbdtModel {
             let n_leaves = tree.leaf_value.len();
             if n_leaves == 0 {
                 return bad("no leaf values".into());
+            }
+            if !tree.leaf_count.is_empty() && tree.leaf_count.len() != n_leaves
+                || !tree.internal_count.is_empty() && tree.internal_count.len() != n_int
+            {
+                return bad("leaf_count/internal_count lengths disagree with the tree".into());
             }
             if n_int == 0 {
                 continue;
@@ -408,16 +441,23 @@ impl GbdtModel {
                     "leaf_value={}\n",
                     join(&mut t.leaf_value.iter().map(|v| format!("{v:?}")))
                 );
+                let counts = |c: &[u32], k: usize| {
+                    if c.len() == k {
+                        join(&mut c.iter().map(|v| v.to_string()))
+                    } else {
+                        zeros(k)
+                    }
+                };
                 b += &format!(
                     "leaf_weight={}\nleaf_count={}\n",
                     zeros(n + 1),
-                    zeros(n + 1)
+                    counts(&t.leaf_count, n + 1)
                 );
                 b += &format!(
                     "internal_value={}\ninternal_weight={}\ninternal_count={}\n",
                     zeros(n),
                     zeros(n),
-                    zeros(n)
+                    counts(&t.internal_count, n)
                 );
                 if !t.cat_boundaries.is_empty() {
                     b += &format!(

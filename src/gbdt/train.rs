@@ -1,11 +1,14 @@
-//! Histogram gradient boosting in LightGBM's manner (regression and binary objectives so far).
+//! Histogram gradient boosting in LightGBM's manner: regression (L2), binary and lambdarank.
 //!
-//! Per iteration: gradients g_i and hessians h_i of the objective at the current scores;
+//! Per iteration: gradients g_i and hessians h_i of the objective at the current scores
+//! (stored as f32, LightGBM's `score_t`); optionally a bag of rows (`bagging_fraction`
+//! every `bagging_freq` iterations) and a subset of features (`feature_fraction`);
 //! leaf-wise growth (always split the leaf with the largest gain) up to `num_leaves`, each
-//! leaf's best split found from per-feature histograms of (Σg, Σh, count) over bins; the
-//! smaller child's histogram is built from its rows and the sibling's is parent − smaller.
+//! leaf's best split found from per-feature histograms of (Σg, Σh, count) over bins, summed
+//! in f64; the smaller child's histogram is built from its rows and the sibling's is
+//! parent − smaller.
 //!
-//! With G, H the sums over a node and T_α(G) = sign(G)·max(0, |G| − λ₁):
+//! With G, H the sums over a node and T(G) = sign(G)·max(0, |G| − λ₁):
 //!
 //! ```text
 //! gain(split) = T(G_L)²/(H_L + λ₂) + T(G_R)²/(H_R + λ₂) − T(G)²/(H + λ₂)
@@ -15,8 +18,25 @@
 //! A split must leave `min_data_in_leaf` rows and `min_sum_hessian_in_leaf` hessian on each
 //! side and gain more than `min_gain_to_split`. Missing values (NaN, binned last) are tried
 //! on both sides; the better side becomes the split's default direction.
+//!
+//! Objectives (s = score, y = label):
+//! - regression: g = s − y, h = 1; starts from mean(y) when `boost_from_average`.
+//! - binary: p = σ(s), g = p − y, h = p(1 − p); starts from logit(mean(y)).
+//! - lambdarank (LambdaMART, LightGBM's `rank_objective.hpp`): per query, documents sorted
+//!   by score; for every pair (i, j) with different labels and i within the first
+//!   `lambdarank_truncation_level` positions, with high/low the better/worse labelled one,
+//!   ΔNDCG = (gain_high − gain_low)·|1/log₂(2+r_high) − 1/log₂(2+r_low)| / maxDCG@T,
+//!   divided by (0.01 + |s_high − s_low|) when `lambdarank_norm`; ρ = 1/(1 + e^{σ(s_high −
+//!   s_low)}); λ = −σ·ρ·ΔNDCG goes to g_high (+) and g_low (−), σ²ρ(1−ρ)·ΔNDCG to both
+//!   hessians; with `lambdarank_norm` the query's g and h are scaled by log₂(1+Σ|λ|)/Σ|λ|.
+//!   LightGBM reads ρ from a lookup table; we compute it, so trees agree with LightGBM's
+//!   in quality, not bit for bit.
+//!
+//! Early stopping: with a validation set and `early_stopping_round` = r > 0, training stops
+//! once r rounds pass without improving the validation metric (RMSE, log loss, or
+//! NDCG@`eval_at`), and the model keeps the trees up to the best round.
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::model::{GbdtModel, Objective, Tree};
@@ -29,9 +49,23 @@ pub enum ObjectiveKind {
     Regression,
     /// Log loss on 0/1 labels (LightGBM `binary`, sigmoid 1).
     Binary,
+    /// LambdaMART on graded labels within query groups (LightGBM `lambdarank`).
+    LambdaRank,
 }
 
-/// Parameters with LightGBM's names and defaults.
+impl ObjectiveKind {
+    /// Parses LightGBM's objective names.
+    pub fn parse(s: &str) -> Option<ObjectiveKind> {
+        match s {
+            "regression" | "l2" => Some(ObjectiveKind::Regression),
+            "binary" => Some(ObjectiveKind::Binary),
+            "lambdarank" => Some(ObjectiveKind::LambdaRank),
+            _ => None,
+        }
+    }
+}
+
+/// Parameters with LightGBM's names and defaults (differences are noted).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GbdtParams {
     /// Objective (regression).
@@ -60,9 +94,29 @@ pub struct GbdtParams {
     pub min_data_in_bin: u32,
     /// Fraction of features tried per tree (1.0).
     pub feature_fraction: f64,
-    /// Start from the mean label (true).
+    /// Fraction of rows in each bag (1.0: no bagging).
+    pub bagging_fraction: f64,
+    /// Re-draw the bag every this many rounds (0: no bagging).
+    pub bagging_freq: u32,
+    /// Start from the mean label (true; ignored by lambdarank, as in LightGBM).
     pub boost_from_average: bool,
-    /// Seed (42).
+    /// Stop after this many rounds without improvement on the validation set (0: never).
+    pub early_stopping_round: u32,
+    /// Gain of each integer label; empty means LightGBM's default 2^i − 1 for i < 31.
+    pub label_gain: Vec<f64>,
+    /// Pairs need one document within this many top positions (30).
+    pub lambdarank_truncation_level: u32,
+    /// Normalise lambdas per query (true).
+    pub lambdarank_norm: bool,
+    /// σ of the lambdarank pair probability (1.0).
+    pub sigmoid: f64,
+    /// NDCG cut-off of the validation metric for lambdarank (LightGBM takes a list with
+    /// default 1,2,3,4,5; we track one cut-off, default 10, the length of the product's list).
+    pub eval_at: u32,
+    /// Threads for histogram building (0: all cores). Results do not depend on it.
+    pub num_threads: u32,
+    /// Seed of feature and bagging draws (LightGBM derives its sub-seeds from `seed`;
+    /// we use one stream, default 42).
     pub seed: u64,
 }
 
@@ -82,7 +136,16 @@ impl Default for GbdtParams {
             max_bin: 255,
             min_data_in_bin: 3,
             feature_fraction: 1.0,
+            bagging_fraction: 1.0,
+            bagging_freq: 0,
             boost_from_average: true,
+            early_stopping_round: 0,
+            label_gain: Vec::new(),
+            lambdarank_truncation_level: 30,
+            lambdarank_norm: true,
+            sigmoid: 1.0,
+            eval_at: 10,
+            num_threads: 0,
             seed: 42,
         }
     }
@@ -109,14 +172,97 @@ impl GbdtParams {
         if !(self.feature_fraction > 0.0 && self.feature_fraction <= 1.0) {
             return bad("feature_fraction", "must be in (0, 1]");
         }
+        if !(self.bagging_fraction > 0.0 && self.bagging_fraction <= 1.0) {
+            return bad("bagging_fraction", "must be in (0, 1]");
+        }
         if self.lambda_l1 < 0.0 || self.lambda_l2 < 0.0 || self.min_sum_hessian_in_leaf < 0.0 {
             return bad(
                 "lambda_l1/lambda_l2/min_sum_hessian_in_leaf",
                 "must be >= 0",
             );
         }
+        if !(self.sigmoid > 0.0 && self.sigmoid.is_finite()) {
+            return bad("sigmoid", "must be > 0");
+        }
+        if self.label_gain.iter().any(|g| !g.is_finite()) {
+            return bad("label_gain", "must be finite");
+        }
+        if self.eval_at == 0 || self.lambdarank_truncation_level == 0 {
+            return bad("eval_at/lambdarank_truncation_level", "must be >= 1");
+        }
         Ok(())
     }
+
+    /// The gain of each label (the default 2^i − 1 when `label_gain` is empty).
+    pub fn label_gains(&self) -> Vec<f64> {
+        if self.label_gain.is_empty() {
+            (0..31).map(|i| f64::from((1u32 << i) - 1)).collect()
+        } else {
+            self.label_gain.clone()
+        }
+    }
+}
+
+/// Training or validation data: row-major `x` with `n_features` columns, labels `y`, and
+/// for lambdarank the query sizes `group` (consecutive rows; LightGBM's `group`).
+#[derive(Debug, Clone, Copy)]
+pub struct Dataset<'a> {
+    /// Feature values, row-major; NaN is missing.
+    pub x: &'a [f64],
+    /// Number of columns.
+    pub n_features: usize,
+    /// Labels.
+    pub y: &'a [f64],
+    /// Query sizes (lambdarank only; empty otherwise).
+    pub group: &'a [u32],
+}
+
+impl Dataset<'_> {
+    fn check(&self, p: &GbdtParams, name: &'static str) -> Result<()> {
+        let n = self.y.len();
+        let fail = |message: String| Err(Error::InvalidParam { name, message });
+        if n == 0 || self.n_features == 0 || self.x.len() != n * self.n_features {
+            return fail(format!(
+                "{} values for {n} rows x {} features",
+                self.x.len(),
+                self.n_features
+            ));
+        }
+        match p.objective {
+            ObjectiveKind::Binary if self.y.iter().any(|&v| v != 0.0 && v != 1.0) => {
+                fail("binary labels must be 0 or 1".into())
+            }
+            ObjectiveKind::LambdaRank => {
+                let gains = p.label_gains().len();
+                if let Some(v) = self
+                    .y
+                    .iter()
+                    .find(|&&v| !(v >= 0.0 && v.fract() == 0.0 && (v as usize) < gains))
+                {
+                    return fail(format!(
+                        "lambdarank labels must be integers in 0..{gains}, found {v}"
+                    ));
+                }
+                let total: u64 = self.group.iter().map(|&g| u64::from(g)).sum();
+                if total != n as u64 {
+                    return fail(format!("query sizes sum to {total}, expected {n} rows"));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A trained model with its validation history.
+#[derive(Debug, Clone)]
+pub struct Fitted {
+    /// The model (truncated to the best round when early stopping triggered).
+    pub model: GbdtModel,
+    /// The validation metric after each round (empty without a validation set).
+    pub valid_metric: Vec<f64>,
+    /// The round (1-based) the model was cut at, when early stopping triggered.
+    pub best_iteration: Option<u32>,
 }
 
 /// Bin edges of one feature: value v goes to the first bin whose upper bound is ≥ v; NaN to
@@ -195,6 +341,22 @@ impl BinMapper {
     }
 }
 
+/// One feature's bins for every row; one byte a row when the feature has ≤ 256 bins.
+enum Column {
+    U8(Vec<u8>),
+    U16(Vec<u16>),
+}
+
+impl Column {
+    #[inline]
+    fn get(&self, r: usize) -> usize {
+        match self {
+            Column::U8(v) => usize::from(v[r]),
+            Column::U16(v) => usize::from(v[r]),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default)]
 struct Bin {
     g: f64,
@@ -219,8 +381,19 @@ struct Leaf {
     sum: (f64, f64, u32),
     depth: u32,
     best: Option<SplitInfo>,
-    /// Index of this leaf's slot in the tree under construction (node id or leaf id).
+    /// The parent's node id and whether this leaf is its left child.
     parent_node: Option<(usize, bool)>,
+}
+
+/// What stays fixed while one tree grows.
+struct Grower<'a> {
+    cols: &'a [Column],
+    mappers: &'a [BinMapper],
+    features: &'a [usize],
+    g: &'a [f32],
+    h: &'a [f32],
+    threads: usize,
+    p: &'a GbdtParams,
 }
 
 fn threshold_l1(g: f64, l1: f64) -> f64 {
@@ -242,314 +415,610 @@ pub fn split_gain(gl: f64, hl: f64, g: f64, h: f64, p: &GbdtParams) -> f64 {
     leaf_score(gl, hl, p) + leaf_score(g - gl, h - hl, p) - leaf_score(g, h, p)
 }
 
-/// Trains a model on rows `x` (row-major, `n_features` columns) and labels `y`.
+/// DCG position discount 1/log₂(2 + r) for 0-based rank r.
+fn discount(r: usize) -> f64 {
+    1.0 / ((2 + r) as f64).log2()
+}
+
+/// 1 / maxDCG@k of a query's labels (0 when every label gains nothing).
+fn inverse_max_dcg(labels: &[f64], k: usize, gains: &[f64]) -> f64 {
+    let mut l: Vec<f64> = labels.to_vec();
+    l.sort_by(|a, b| b.total_cmp(a));
+    let max: f64 = l
+        .iter()
+        .take(k)
+        .enumerate()
+        .map(|(r, &y)| gains[y as usize] * discount(r))
+        .sum();
+    if max > 0.0 {
+        1.0 / max
+    } else {
+        0.0
+    }
+}
+
+/// Mean NDCG@k over queries (LightGBM's convention: a query with no gain scores 1).
+/// Ties in score keep row order.
+pub fn ndcg_at(k: usize, y: &[f64], score: &[f64], group: &[u32], gains: &[f64]) -> f64 {
+    let mut start = 0usize;
+    let mut total = 0.0;
+    for &size in group {
+        let (ys, ss) = (
+            &y[start..start + size as usize],
+            &score[start..start + size as usize],
+        );
+        start += size as usize;
+        let inv = inverse_max_dcg(ys, k, gains);
+        if inv == 0.0 {
+            total += 1.0;
+            continue;
+        }
+        let mut order: Vec<usize> = (0..ys.len()).collect();
+        order.sort_by(|&a, &b| ss[b].total_cmp(&ss[a]));
+        let dcg: f64 = order
+            .iter()
+            .take(k)
+            .enumerate()
+            .map(|(r, &i)| gains[ys[i] as usize] * discount(r))
+            .sum();
+        total += dcg * inv;
+    }
+    total / group.len().max(1) as f64
+}
+
+/// Lambdarank gradients of one query (see the module docs); `g`, `h` are overwritten.
+fn lambdarank_query(
+    y: &[f64],
+    s: &[f64],
+    inv_max_dcg: f64,
+    gains: &[f64],
+    p: &GbdtParams,
+    g: &mut [f32],
+    h: &mut [f32],
+) {
+    let cnt = y.len();
+    g.fill(0.0);
+    h.fill(0.0);
+    if cnt < 2 || inv_max_dcg == 0.0 {
+        return;
+    }
+    let (mut lg, mut lh) = (vec![0f64; cnt], vec![0f64; cnt]);
+    let mut order: Vec<usize> = (0..cnt).collect();
+    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+    let (best, worst) = (s[order[0]], s[order[cnt - 1]]);
+    let mut sum_lambdas = 0.0;
+    let trunc = p.lambdarank_truncation_level as usize;
+    for i in 0..(cnt - 1).min(trunc) {
+        for j in i + 1..cnt {
+            let (a, b) = (order[i], order[j]);
+            if y[a] == y[b] {
+                continue;
+            }
+            let (hr, lr) = if y[a] > y[b] { (i, j) } else { (j, i) };
+            let (hi, lo) = (order[hr], order[lr]);
+            let delta_score = s[hi] - s[lo];
+            let mut delta_ndcg = (gains[y[hi] as usize] - gains[y[lo] as usize])
+                * (discount(hr) - discount(lr)).abs()
+                * inv_max_dcg;
+            if p.lambdarank_norm && best != worst {
+                delta_ndcg /= 0.01 + delta_score.abs();
+            }
+            let rho = 1.0 / (1.0 + (p.sigmoid * delta_score).exp());
+            let lambda = -p.sigmoid * rho * delta_ndcg;
+            let hess = p.sigmoid * p.sigmoid * rho * (1.0 - rho) * delta_ndcg;
+            lg[lo] -= lambda;
+            lh[lo] += hess;
+            lg[hi] += lambda;
+            lh[hi] += hess;
+            sum_lambdas -= 2.0 * lambda;
+        }
+    }
+    let norm = if p.lambdarank_norm && sum_lambdas > 0.0 {
+        (1.0 + sum_lambdas).log2() / sum_lambdas
+    } else {
+        1.0
+    };
+    for k in 0..cnt {
+        g[k] = (lg[k] * norm) as f32;
+        h[k] = (lh[k] * norm) as f32;
+    }
+}
+
+/// Trains on rows `x` (row-major, `n_features` columns) and labels `y` without validation.
 pub fn train(x: &[f64], n_features: usize, y: &[f64], p: &GbdtParams) -> Result<GbdtModel> {
+    let data = Dataset {
+        x,
+        n_features,
+        y,
+        group: &[],
+    };
+    Ok(fit(&data, None, p)?.model)
+}
+
+/// The validation metric (lower is better for RMSE and log loss; NDCG is negated here so
+/// that lower is always better).
+fn metric(data: &Dataset, score: &[f64], gains: &[f64], p: &GbdtParams) -> f64 {
+    let n = data.y.len() as f64;
+    match p.objective {
+        ObjectiveKind::Regression => (data
+            .y
+            .iter()
+            .zip(score)
+            .map(|(y, s)| (y - s) * (y - s))
+            .sum::<f64>()
+            / n)
+            .sqrt(),
+        ObjectiveKind::Binary => {
+            -data
+                .y
+                .iter()
+                .zip(score)
+                .map(|(&y, &s)| {
+                    let q = (1.0 / (1.0 + (-s).exp())).clamp(1e-15, 1.0 - 1e-15);
+                    y * q.ln() + (1.0 - y) * (1.0 - q).ln()
+                })
+                .sum::<f64>()
+                / n
+        }
+        ObjectiveKind::LambdaRank => -ndcg_at(p.eval_at as usize, data.y, score, data.group, gains),
+    }
+}
+
+/// Trains on `data`, tracking `valid` when given (and stopping early when
+/// `early_stopping_round` > 0).
+pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fitted> {
     p.validate()?;
+    data.check(p, "data")?;
+    if let Some(v) = valid {
+        v.check(p, "valid")?;
+        if v.n_features != data.n_features {
+            return Err(Error::InvalidParam {
+                name: "valid",
+                message: format!(
+                    "{} features, training data has {}",
+                    v.n_features, data.n_features
+                ),
+            });
+        }
+    }
+    let (x, y, nf) = (data.x, data.y, data.n_features);
     let n = y.len();
-    if n == 0 || x.len() != n * n_features {
-        return Err(Error::InvalidParam {
-            name: "data",
-            message: format!("{} values for {n} rows x {n_features} features", x.len()),
-        });
-    }
-    if p.objective == ObjectiveKind::Binary && y.iter().any(|&v| v != 0.0 && v != 1.0) {
-        return Err(Error::InvalidParam {
-            name: "label",
-            message: "binary labels must be 0 or 1".into(),
-        });
-    }
-    let mappers: Vec<BinMapper> = (0..n_features)
+    let mappers: Vec<BinMapper> = (0..nf)
         .map(|f| {
-            let col: Vec<f64> = (0..n).map(|i| x[i * n_features + f]).collect();
+            let col: Vec<f64> = x.iter().skip(f).step_by(nf).copied().collect();
             BinMapper::new(&col, p.max_bin, p.min_data_in_bin)
         })
         .collect();
     // Column-major bins for histogram building.
-    let bins: Vec<Vec<u16>> = (0..n_features)
-        .map(|f| {
-            (0..n)
-                .map(|i| mappers[f].bin(x[i * n_features + f]))
-                .collect()
+    let cols: Vec<Column> = mappers
+        .iter()
+        .enumerate()
+        .map(|(f, m)| {
+            let it = x.iter().skip(f).step_by(nf).map(|&v| m.bin(v));
+            if m.num_bins() <= 256 {
+                Column::U8(it.map(|b| b as u8).collect())
+            } else {
+                Column::U16(it.collect())
+            }
         })
         .collect();
-    let init = if p.boost_from_average {
-        let mean = y.iter().sum::<f64>() / n as f64;
-        match p.objective {
-            ObjectiveKind::Regression => mean,
-            ObjectiveKind::Binary => (mean / (1.0 - mean)).ln().clamp(-30.0, 30.0),
+    let gains = p.label_gains();
+    let init = match p.objective {
+        _ if !p.boost_from_average => 0.0,
+        ObjectiveKind::Regression => y.iter().sum::<f64>() / n as f64,
+        ObjectiveKind::Binary => {
+            let mean = y.iter().sum::<f64>() / n as f64;
+            (mean / (1.0 - mean)).ln().clamp(-30.0, 30.0)
         }
-    } else {
-        0.0
+        ObjectiveKind::LambdaRank => 0.0,
+    };
+    // Query boundaries and their 1/maxDCG, computed once.
+    let queries: Vec<(usize, usize, f64)> = {
+        let mut start = 0usize;
+        data.group
+            .iter()
+            .map(|&size| {
+                let end = start + size as usize;
+                let inv = inverse_max_dcg(
+                    &y[start..end],
+                    p.lambdarank_truncation_level as usize,
+                    &gains,
+                );
+                let q = (start, end, inv);
+                start = end;
+                q
+            })
+            .collect()
+    };
+    let threads = match p.num_threads {
+        0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
+        t => t as usize,
     };
     let mut score = vec![init; n];
-    let mut trees = Vec::with_capacity(p.num_iterations as usize);
+    let mut vscore = valid.map(|v| vec![init; v.y.len()]);
+    let mut trees: Vec<Tree> = Vec::with_capacity(p.num_iterations as usize);
+    let mut history = Vec::new();
+    let mut best: Option<(usize, f64)> = None;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-    let (mut g, mut h) = (vec![0f64; n], vec![0f64; n]);
-    for it in 0..p.num_iterations {
-        for i in 0..n {
-            match p.objective {
-                ObjectiveKind::Regression => {
-                    g[i] = score[i] - y[i];
+    let (mut g, mut h) = (vec![0f32; n], vec![0f32; n]);
+    let mut bag: Option<Vec<u32>> = None;
+    for it in 0..p.num_iterations as usize {
+        match p.objective {
+            ObjectiveKind::Regression => {
+                for i in 0..n {
+                    g[i] = (score[i] - y[i]) as f32;
                     h[i] = 1.0;
                 }
-                ObjectiveKind::Binary => {
+            }
+            ObjectiveKind::Binary => {
+                for i in 0..n {
                     let q = 1.0 / (1.0 + (-score[i]).exp());
-                    g[i] = q - y[i];
-                    h[i] = (q * (1.0 - q)).max(1e-16);
+                    g[i] = (q - y[i]) as f32;
+                    h[i] = (q * (1.0 - q)).max(1e-16) as f32;
+                }
+            }
+            ObjectiveKind::LambdaRank => {
+                for &(a, b, inv) in &queries {
+                    lambdarank_query(
+                        &y[a..b],
+                        &score[a..b],
+                        inv,
+                        &gains,
+                        p,
+                        &mut g[a..b],
+                        &mut h[a..b],
+                    );
                 }
             }
         }
+        if p.bagging_freq > 0 && p.bagging_fraction < 1.0 && it % p.bagging_freq as usize == 0 {
+            bag = Some(
+                (0..n as u32)
+                    .filter(|_| rng.random_bool(p.bagging_fraction))
+                    .collect(),
+            );
+        }
         let features: Vec<usize> = if p.feature_fraction < 1.0 {
-            let k = ((n_features as f64 * p.feature_fraction).round() as usize).max(1);
-            let mut all: Vec<usize> = (0..n_features).collect();
+            let k = ((nf as f64 * p.feature_fraction).round() as usize).max(1);
+            let mut all: Vec<usize> = (0..nf).collect();
             crate::random::shuffle(&mut all, &mut rng);
             let mut chosen = all[..k].to_vec();
             chosen.sort_unstable();
             chosen
         } else {
-            (0..n_features).collect()
+            (0..nf).collect()
         };
-        let mut tree = grow(&bins, &mappers, &features, &g, &h, p);
+        let grower = Grower {
+            cols: &cols,
+            mappers: &mappers,
+            features: &features,
+            g: &g,
+            h: &h,
+            threads,
+            p,
+        };
+        let rows = bag.clone().unwrap_or_else(|| (0..n as u32).collect());
+        let (mut tree, leaf_rows) = grower.grow(rows);
         // The first tree carries the initial score, as LightGBM stores boost_from_average.
         if it == 0 && init != 0.0 {
             for v in &mut tree.leaf_value {
                 *v += init;
             }
         }
-        // Rows are contiguous in `x`: evaluate each in place.
-        for (s, row) in score.iter_mut().zip(x.chunks_exact(n_features)) {
-            *s = if it == 0 {
-                tree.predict(row)
+        if bag.is_some() {
+            // Out-of-bag rows have no leaf yet: evaluate them.
+            for (s, row) in score.iter_mut().zip(x.chunks_exact(nf)) {
+                *s = if it == 0 {
+                    tree.predict(row)
+                } else {
+                    *s + tree.predict(row)
+                };
+            }
+        } else {
+            // Every row's leaf is known from the partition.
+            for (leaf, rows) in leaf_rows.iter().enumerate() {
+                let v = tree.leaf_value[leaf];
+                for &r in rows {
+                    let s = &mut score[r as usize];
+                    *s = if it == 0 { v } else { *s + v };
+                }
+            }
+        }
+        if let (Some(v), Some(vs)) = (valid, vscore.as_mut()) {
+            for (s, row) in vs.iter_mut().zip(v.x.chunks_exact(nf)) {
+                *s = if it == 0 {
+                    tree.predict(row)
+                } else {
+                    *s + tree.predict(row)
+                };
+            }
+            let m = metric(v, vs, &gains, p);
+            history.push(if p.objective == ObjectiveKind::LambdaRank {
+                -m
             } else {
-                *s + tree.predict(row)
-            };
+                m
+            });
+            if best.is_none_or(|(_, b)| m < b) {
+                best = Some((it, m));
+            }
         }
         trees.push(tree);
+        if let Some((b, _)) = best {
+            if p.early_stopping_round > 0 && it - b >= p.early_stopping_round as usize {
+                break;
+            }
+        }
     }
-    Ok(GbdtModel {
-        num_features: n_features,
-        feature_names: (0..n_features).map(|f| format!("Column_{f}")).collect(),
-        objective: match p.objective {
-            ObjectiveKind::Regression => Objective::Regression,
-            ObjectiveKind::Binary => Objective::Binary { sigmoid: 1.0 },
+    let mut best_iteration = None;
+    if let Some((b, _)) = best {
+        if p.early_stopping_round > 0 && b + 1 < trees.len() {
+            trees.truncate(b + 1);
+            best_iteration = Some(b as u32 + 1);
+        }
+    }
+    Ok(Fitted {
+        model: GbdtModel {
+            num_features: nf,
+            feature_names: (0..nf).map(|f| format!("Column_{f}")).collect(),
+            objective: match p.objective {
+                ObjectiveKind::Regression => Objective::Regression,
+                ObjectiveKind::Binary => Objective::Binary { sigmoid: 1.0 },
+                ObjectiveKind::LambdaRank => Objective::LambdaRank,
+            },
+            trees,
         },
-        trees,
+        valid_metric: history,
+        best_iteration,
     })
 }
 
-fn histogram(
-    bins: &[Vec<u16>],
-    mappers: &[BinMapper],
-    features: &[usize],
-    rows: &[u32],
-    g: &[f64],
-    h: &[f64],
-) -> Vec<Vec<Bin>> {
-    let mut hist: Vec<Vec<Bin>> = mappers
-        .iter()
-        .map(|m| vec![Bin::default(); m.num_bins()])
-        .collect();
-    for &f in features {
-        let col = &bins[f];
-        let hf = &mut hist[f];
-        for &r in rows {
-            let b = &mut hf[col[r as usize] as usize];
-            b.g += g[r as usize];
-            b.h += h[r as usize];
-            b.n += 1;
-        }
-    }
-    hist
-}
-
-fn best_split(
-    hist: &[Vec<Bin>],
-    mappers: &[BinMapper],
-    features: &[usize],
-    sum: (f64, f64, u32),
-    p: &GbdtParams,
-) -> Option<SplitInfo> {
-    let (gt, ht, nt) = sum;
-    let mut best: Option<SplitInfo> = None;
-    for &f in features {
-        let m = &mappers[f];
-        let hf = &hist[f];
-        let nb = m.upper.len();
-        let nan = if m.has_nan { hf[nb] } else { Bin::default() };
-        // Try NaN on the right, then (when there are NaNs) on the left.
-        for nan_left in [false, true] {
-            if nan_left && nan.n == 0 {
-                break;
-            }
-            let (mut gl, mut hl, mut nl) = if nan_left {
-                (nan.g, nan.h, nan.n)
-            } else {
-                (0.0, 0.0, 0)
-            };
-            for (b, bin) in hf.iter().enumerate().take(nb.saturating_sub(1)) {
-                gl += bin.g;
-                hl += bin.h;
-                nl += bin.n;
-                let (gr, hr, nr) = (gt - gl, ht - hl, nt - nl);
-                if nl < p.min_data_in_leaf
-                    || nr < p.min_data_in_leaf
-                    || hl < p.min_sum_hessian_in_leaf
-                    || hr < p.min_sum_hessian_in_leaf
-                {
-                    continue;
-                }
-                let gain = split_gain(gl, hl, gt, ht, p);
-                if gain > p.min_gain_to_split && best.is_none_or(|s| gain > s.gain) {
-                    best = Some(SplitInfo {
-                        feature: f,
-                        bin: b,
-                        nan_left,
-                        gain,
-                        left: (gl, hl, nl),
-                        right: (gr, hr, nr),
-                    });
-                }
-            }
-        }
-    }
-    best
-}
-
-fn grow(
-    bins: &[Vec<u16>],
-    mappers: &[BinMapper],
-    features: &[usize],
-    g: &[f64],
-    h: &[f64],
-    p: &GbdtParams,
-) -> Tree {
-    let n = g.len();
-    let rows: Vec<u32> = (0..n as u32).collect();
-    let sum = (g.iter().sum::<f64>(), h.iter().sum::<f64>(), n as u32);
-    let hist = histogram(bins, mappers, features, &rows, g, h);
-    let best = best_split(&hist, mappers, features, sum, p);
-    let mut leaves = vec![Leaf {
-        rows,
-        hist,
-        sum,
-        depth: 0,
-        best,
-        parent_node: None,
-    }];
-    let mut tree = Tree {
-        split_feature: vec![],
-        threshold: vec![],
-        decision_type: vec![],
-        left_child: vec![],
-        right_child: vec![],
-        leaf_value: vec![],
-        cat_boundaries: vec![],
-        cat_threshold: vec![],
-    };
-    while leaves.len() < p.num_leaves as usize {
-        let Some((li, s)) = leaves
+impl Grower<'_> {
+    /// Histograms of `rows` for the chosen features (other features get empty ones), split
+    /// over threads by feature when the work is large enough to pay for them.
+    fn histogram(&self, rows: &[u32]) -> Vec<Vec<Bin>> {
+        // Gradients in row order of the leaf, read once instead of once per feature.
+        let og: Vec<(f64, f64)> = rows
             .iter()
-            .enumerate()
-            .filter(|(_, l)| p.max_depth <= 0 || (l.depth as i32) < p.max_depth)
-            .filter_map(|(i, l)| l.best.map(|s| (i, s)))
-            .max_by(|a, b| a.1.gain.total_cmp(&b.1.gain).then(b.0.cmp(&a.0)))
-        else {
-            break;
+            .map(|&r| (f64::from(self.g[r as usize]), f64::from(self.h[r as usize])))
+            .collect();
+        let one = |f: usize| -> Vec<Bin> {
+            let mut out = vec![Bin::default(); self.mappers[f].num_bins()];
+            match &self.cols[f] {
+                Column::U8(c) => accumulate(c, rows, &og, &mut out),
+                Column::U16(c) => accumulate(c, rows, &og, &mut out),
+            }
+            out
         };
-        let leaf = leaves.swap_remove(li);
-        let node = tree.split_feature.len();
-        // Link the parent's pointer to this new internal node.
-        if let Some((parent, is_left)) = leaf.parent_node {
-            if is_left {
-                tree.left_child[parent] = node as i32
-            } else {
-                tree.right_child[parent] = node as i32
+        let mut hist: Vec<Vec<Bin>> = vec![Vec::new(); self.mappers.len()];
+        let t = self.threads.min(self.features.len());
+        if t <= 1 || rows.len() * self.features.len() < 100_000 {
+            for &f in self.features {
+                hist[f] = one(f);
+            }
+            return hist;
+        }
+        let chunk = self.features.len().div_ceil(t);
+        let parts: Vec<Vec<(usize, Vec<Bin>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = self
+                .features
+                .chunks(chunk)
+                .map(|fs| s.spawn(move || fs.iter().map(|&f| (f, one(f))).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h.join() {
+                    Ok(v) => v,
+                    Err(e) => std::panic::resume_unwind(e),
+                })
+                .collect()
+        });
+        for (f, b) in parts.into_iter().flatten() {
+            hist[f] = b;
+        }
+        hist
+    }
+
+    fn best_split(&self, hist: &[Vec<Bin>], sum: (f64, f64, u32)) -> Option<SplitInfo> {
+        let p = self.p;
+        let (gt, ht, nt) = sum;
+        let mut best: Option<SplitInfo> = None;
+        for &f in self.features {
+            let m = &self.mappers[f];
+            let hf = &hist[f];
+            let nb = m.upper.len();
+            let nan = if m.has_nan { hf[nb] } else { Bin::default() };
+            // Try NaN on the right, then (when there are NaNs) on the left.
+            for nan_left in [false, true] {
+                if nan_left && nan.n == 0 {
+                    break;
+                }
+                let (mut gl, mut hl, mut nl) = if nan_left {
+                    (nan.g, nan.h, nan.n)
+                } else {
+                    (0.0, 0.0, 0)
+                };
+                for (b, bin) in hf.iter().enumerate().take(nb.saturating_sub(1)) {
+                    gl += bin.g;
+                    hl += bin.h;
+                    nl += bin.n;
+                    let (gr, hr, nr) = (gt - gl, ht - hl, nt - nl);
+                    if nl < p.min_data_in_leaf
+                        || nr < p.min_data_in_leaf
+                        || hl < p.min_sum_hessian_in_leaf
+                        || hr < p.min_sum_hessian_in_leaf
+                    {
+                        continue;
+                    }
+                    let gain = split_gain(gl, hl, gt, ht, p);
+                    if gain > p.min_gain_to_split && best.is_none_or(|s| gain > s.gain) {
+                        best = Some(SplitInfo {
+                            feature: f,
+                            bin: b,
+                            nan_left,
+                            gain,
+                            left: (gl, hl, nl),
+                            right: (gr, hr, nr),
+                        });
+                    }
+                }
             }
         }
-        let m = &mappers[s.feature];
-        tree.split_feature.push(s.feature as u32);
-        tree.threshold.push(m.upper[s.bin]);
-        // Bits: missing type NaN (2 << 2) when the feature had NaNs; default left (2).
-        let dt = if m.has_nan {
-            8 | if s.nan_left { 2 } else { 0 }
-        } else {
-            0
+        best
+    }
+
+    /// Grows one tree on `rows`; returns it with the rows of each leaf (by leaf index).
+    fn grow(&self, rows: Vec<u32>) -> (Tree, Vec<Vec<u32>>) {
+        let p = self.p;
+        let sum = rows.iter().fold((0.0, 0.0, 0u32), |a, &r| {
+            (
+                a.0 + f64::from(self.g[r as usize]),
+                a.1 + f64::from(self.h[r as usize]),
+                a.2 + 1,
+            )
+        });
+        let hist = self.histogram(&rows);
+        let best = self.best_split(&hist, sum);
+        let mut leaves = vec![Leaf {
+            rows,
+            hist,
+            sum,
+            depth: 0,
+            best,
+            parent_node: None,
+        }];
+        let mut tree = Tree {
+            split_feature: vec![],
+            threshold: vec![],
+            decision_type: vec![],
+            left_child: vec![],
+            right_child: vec![],
+            leaf_value: vec![],
+            cat_boundaries: vec![],
+            cat_threshold: vec![],
+            leaf_count: vec![],
+            internal_count: vec![],
         };
-        tree.decision_type.push(dt);
-        tree.left_child.push(-1);
-        tree.right_child.push(-1);
-        let col = &bins[s.feature];
-        let nb = m.upper.len();
-        let (mut lrows, mut rrows) = (
-            Vec::with_capacity(s.left.2 as usize),
-            Vec::with_capacity(s.right.2 as usize),
-        );
-        for &r in &leaf.rows {
-            let b = col[r as usize] as usize;
-            let left = if m.has_nan && b == nb {
-                s.nan_left
-            } else {
-                b <= s.bin
+        while leaves.len() < p.num_leaves as usize {
+            let Some((li, s)) = leaves
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| p.max_depth <= 0 || (l.depth as i32) < p.max_depth)
+                .filter_map(|(i, l)| l.best.map(|s| (i, s)))
+                .max_by(|a, b| a.1.gain.total_cmp(&b.1.gain).then(b.0.cmp(&a.0)))
+            else {
+                break;
             };
-            if left {
-                lrows.push(r)
+            let leaf = leaves.swap_remove(li);
+            let node = tree.split_feature.len();
+            // Link the parent's pointer to this new internal node.
+            if let Some((parent, is_left)) = leaf.parent_node {
+                if is_left {
+                    tree.left_child[parent] = node as i32
+                } else {
+                    tree.right_child[parent] = node as i32
+                }
+            }
+            let m = &self.mappers[s.feature];
+            tree.split_feature.push(s.feature as u32);
+            tree.threshold.push(m.upper[s.bin]);
+            // Bits: missing type NaN (2 << 2) when the feature had NaNs; default left (2).
+            let dt = if m.has_nan {
+                8 | if s.nan_left { 2 } else { 0 }
             } else {
-                rrows.push(r)
+                0
+            };
+            tree.decision_type.push(dt);
+            tree.left_child.push(-1);
+            tree.right_child.push(-1);
+            tree.internal_count.push(leaf.sum.2);
+            let col = &self.cols[s.feature];
+            let nb = m.upper.len();
+            let (mut lrows, mut rrows) = (
+                Vec::with_capacity(s.left.2 as usize),
+                Vec::with_capacity(s.right.2 as usize),
+            );
+            for &r in &leaf.rows {
+                let b = col.get(r as usize);
+                let left = if m.has_nan && b == nb {
+                    s.nan_left
+                } else {
+                    b <= s.bin
+                };
+                if left {
+                    lrows.push(r)
+                } else {
+                    rrows.push(r)
+                }
             }
-        }
-        // Smaller child from its rows, the sibling by subtraction.
-        let (small_rows, small_is_left) = if lrows.len() <= rrows.len() {
-            (&lrows, true)
-        } else {
-            (&rrows, false)
-        };
-        let small = histogram(bins, mappers, features, small_rows, g, h);
-        let mut large = leaf.hist;
-        for &f in features {
-            for (a, b) in large[f].iter_mut().zip(&small[f]) {
-                a.g -= b.g;
-                a.h -= b.h;
-                a.n -= b.n;
-            }
-        }
-        let (lh, rh) = if small_is_left {
-            (small, large)
-        } else {
-            (large, small)
-        };
-        let depth = leaf.depth + 1;
-        for (rows, hist, sum, is_left) in [(lrows, lh, s.left, true), (rrows, rh, s.right, false)] {
-            let best = best_split(&hist, mappers, features, sum, p);
-            leaves.push(Leaf {
-                rows,
-                hist,
-                sum,
-                depth,
-                best,
-                parent_node: Some((node, is_left)),
-            });
-        }
-    }
-    // Number the leaves and write their values (with shrinkage) into the tree.
-    for (k, leaf) in leaves.iter().enumerate() {
-        let v = leaf_output(leaf.sum.0, leaf.sum.1, p) * p.learning_rate;
-        tree.leaf_value.push(v);
-        if let Some((parent, is_left)) = leaf.parent_node {
-            let id = !(k as i32);
-            if is_left {
-                tree.left_child[parent] = id
+            // Smaller child from its rows, the sibling by subtraction.
+            let (small_rows, small_is_left) = if lrows.len() <= rrows.len() {
+                (&lrows, true)
             } else {
-                tree.right_child[parent] = id
+                (&rrows, false)
+            };
+            let small = self.histogram(small_rows);
+            let mut large = leaf.hist;
+            for &f in self.features {
+                for (a, b) in large[f].iter_mut().zip(&small[f]) {
+                    a.g -= b.g;
+                    a.h -= b.h;
+                    a.n -= b.n;
+                }
+            }
+            let (lh, rh) = if small_is_left {
+                (small, large)
+            } else {
+                (large, small)
+            };
+            let depth = leaf.depth + 1;
+            for (rows, hist, sum, is_left) in
+                [(lrows, lh, s.left, true), (rrows, rh, s.right, false)]
+            {
+                let best = self.best_split(&hist, sum);
+                leaves.push(Leaf {
+                    rows,
+                    hist,
+                    sum,
+                    depth,
+                    best,
+                    parent_node: Some((node, is_left)),
+                });
             }
         }
+        // Number the leaves and write their values (with shrinkage) into the tree.
+        let mut leaf_rows = Vec::with_capacity(leaves.len());
+        for (k, leaf) in leaves.into_iter().enumerate() {
+            let v = leaf_output(leaf.sum.0, leaf.sum.1, p) * p.learning_rate;
+            tree.leaf_value.push(v);
+            tree.leaf_count.push(leaf.sum.2);
+            if let Some((parent, is_left)) = leaf.parent_node {
+                let id = !(k as i32);
+                if is_left {
+                    tree.left_child[parent] = id
+                } else {
+                    tree.right_child[parent] = id
+                }
+            }
+            leaf_rows.push(leaf.rows);
+        }
+        (tree, leaf_rows)
     }
-    tree
+}
+
+/// Adds each row's (g, h) to its bin; `og` is in the order of `rows`.
+#[inline]
+fn accumulate<B: Copy + Into<usize>>(col: &[B], rows: &[u32], og: &[(f64, f64)], out: &mut [Bin]) {
+    for (&r, &(g, h)) in rows.iter().zip(og) {
+        let b = &mut out[col[r as usize].into()];
+        b.g += g;
+        b.h += h;
+        b.n += 1;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     #[test]
     fn worked_gain_and_leaf_value() {
@@ -674,5 +1143,170 @@ mod tests {
         let m = train(&x, 1, &y, &p).unwrap();
         assert!(m.predict(&[10.0]) < 0.1 && m.predict(&[390.0]) > 0.9);
         assert!(train(&x, 1, &vec![2.0; 400], &p).is_err());
+    }
+
+    #[test]
+    fn worked_lambdarank_gradients_of_one_pair() {
+        // Two documents tied at score 0, labels 1 and 0, gains 2^y − 1 = 1 and 0.
+        // maxDCG = 1/log₂2 = 1. Pair (high 0 at rank 0, low 1 at rank 1):
+        // ΔNDCG = 1·|1 − 1/log₂3| = 0.369070; ρ = 1/(1+e⁰) = 0.5 (equal scores, so no
+        // score-distance division); λ = −0.5·0.369070 = −0.184535, h = 0.25·0.369070;
+        // Σ|λ| = 0.369070, norm = log₂(1.369070)/0.369070 = 1.227794:
+        // g = (−0.226598, +0.226598), h = 0.113299 each.
+        let p = GbdtParams::default();
+        let gains = p.label_gains();
+        let (y, s) = ([1.0, 0.0], [0.0, 0.0]);
+        let inv = inverse_max_dcg(&y, 30, &gains);
+        assert!((inv - 1.0).abs() < 1e-12);
+        let (mut g, mut h) = ([0f32; 2], [0f32; 2]);
+        lambdarank_query(&y, &s, inv, &gains, &p, &mut g, &mut h);
+        assert!((f64::from(g[0]) + 0.226_598_236).abs() < 1e-6, "{g:?}");
+        assert!((f64::from(g[1]) - 0.226_598_236).abs() < 1e-6, "{g:?}");
+        assert!((f64::from(h[0]) - 0.113_299_118).abs() < 1e-6, "{h:?}");
+        assert_eq!(h[0], h[1]);
+        // Equal labels give no gradient.
+        lambdarank_query(&[1.0, 1.0], &s, inv, &gains, &p, &mut g, &mut h);
+        assert_eq!((g, h), ([0.0; 2], [0.0; 2]));
+    }
+
+    #[test]
+    fn worked_ndcg() {
+        // Labels (0, 2, 1) ranked by scores (3, 2, 1): DCG = 0 + 3/log₂3 + 1/2;
+        // ideal = 3 + 1/log₂3; NDCG = 0.659002. A query with no relevant rows counts 1.
+        let gains = GbdtParams::default().label_gains();
+        let v = ndcg_at(10, &[0.0, 2.0, 1.0], &[3.0, 2.0, 1.0], &[3], &gains);
+        assert!((v - 0.659_001_804_8).abs() < 1e-9, "{v}");
+        let v = ndcg_at(10, &[0.0, 0.0], &[1.0, 2.0], &[2], &gains);
+        assert_eq!(v, 1.0);
+    }
+
+    /// Queries of 50 rows; column 1 decides the label (0..=3), column 0 is noise.
+    fn ranking_data(seed: u64, queries: usize) -> (Vec<f64>, Vec<f64>, Vec<u32>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for _ in 0..queries * 50 {
+            let signal: f64 = rng.random_range(0.0..1.0);
+            x.push(rng.random_range(0.0..1.0));
+            x.push(signal);
+            let noisy = signal + rng.random_range(-0.1..0.1);
+            y.push((noisy * 4.0).floor().clamp(0.0, 3.0));
+        }
+        (x, y, vec![50; queries])
+    }
+
+    #[test]
+    fn lambdarank_learns_a_planted_order_and_stops_early() {
+        let seed = 5;
+        println!("seed {seed}");
+        let (x, y, group) = ranking_data(seed, 60);
+        let (vx, vy, vgroup) = ranking_data(seed + 1, 30);
+        let p = GbdtParams {
+            objective: ObjectiveKind::LambdaRank,
+            num_iterations: 200,
+            early_stopping_round: 10,
+            ..Default::default()
+        };
+        let train = Dataset {
+            x: &x,
+            n_features: 2,
+            y: &y,
+            group: &group,
+        };
+        let valid = Dataset {
+            x: &vx,
+            n_features: 2,
+            y: &vy,
+            group: &vgroup,
+        };
+        let fitted = fit(&train, Some(&valid), &p).unwrap();
+        let scores: Vec<f64> = vx.chunks(2).map(|r| fitted.model.predict_raw(r)).collect();
+        let ndcg = ndcg_at(10, &vy, &scores, &vgroup, &p.label_gains());
+        let noise: Vec<f64> = vx.chunks(2).map(|r| r[0]).collect();
+        let base = ndcg_at(10, &vy, &noise, &vgroup, &p.label_gains());
+        println!(
+            "held-out NDCG@10 {ndcg:.4} (noise column {base:.4}), best round {:?} of {}",
+            fitted.best_iteration,
+            fitted.valid_metric.len()
+        );
+        assert!(ndcg > 0.9 && ndcg > base + 0.2, "{ndcg} vs {base}");
+        // Every tree's root splits on the signal, and training stopped at the best round.
+        assert!(fitted.model.trees.iter().all(|t| t.split_feature[0] == 1));
+        let best = fitted.best_iteration.expect("stopped early") as usize;
+        assert_eq!(fitted.model.trees.len(), best);
+        assert_eq!(fitted.valid_metric.len(), best + 10);
+        let top = fitted.valid_metric[best - 1];
+        assert!(fitted.valid_metric[best..].iter().all(|&m| m <= top));
+        // Bad labels and groups are refused before training.
+        let bad_y: Vec<f64> = y.iter().map(|v| v + 0.5).collect();
+        let bad = Dataset { y: &bad_y, ..train };
+        assert!(fit(&bad, None, &p).is_err());
+        let bad = Dataset {
+            group: &[50],
+            ..train
+        };
+        assert!(fit(&bad, None, &p).is_err());
+    }
+
+    #[test]
+    fn threads_do_not_change_the_model_and_bagging_is_seeded() {
+        let (x, y, _) = ranking_data(9, 400);
+        let base = GbdtParams {
+            num_iterations: 10,
+            ..Default::default()
+        };
+        let one = train(
+            &x,
+            2,
+            &y,
+            &GbdtParams {
+                num_threads: 1,
+                ..base.clone()
+            },
+        )
+        .unwrap();
+        let two = train(
+            &x,
+            2,
+            &y,
+            &GbdtParams {
+                num_threads: 2,
+                ..base.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(one, two);
+        let bagged = GbdtParams {
+            bagging_fraction: 0.5,
+            bagging_freq: 1,
+            ..base
+        };
+        let a = train(&x, 2, &y, &bagged).unwrap();
+        let b = train(&x, 2, &y, &bagged).unwrap();
+        assert_eq!(a, b, "same seed, same bags");
+        assert_ne!(a, one, "bagging changes the trees");
+        // About half the rows reach the root of a bagged tree.
+        let root = a.trees[0].internal_count[0];
+        assert!(
+            (9_000..11_000).contains(&root),
+            "{root} of 20000 rows in the bag"
+        );
+        let c = train(&x, 2, &y, &GbdtParams { seed: 7, ..bagged }).unwrap();
+        assert_ne!(a, c, "another seed, other bags");
+    }
+
+    #[test]
+    fn counts_add_up_and_depth_is_bounded() {
+        let (x, y, _) = ranking_data(4, 40);
+        let p = GbdtParams {
+            num_iterations: 3,
+            max_depth: 2,
+            ..Default::default()
+        };
+        let m = train(&x, 2, &y, &p).unwrap();
+        for t in &m.trees {
+            assert!(t.leaf_value.len() <= 4, "depth 2 allows 4 leaves");
+            assert_eq!(t.internal_count[0], 2000);
+            assert_eq!(t.leaf_count.iter().sum::<u32>(), 2000);
+        }
     }
 }
