@@ -645,7 +645,11 @@ pub fn run(cli: Cli) -> Result<()> {
             let settings = factor.settings(seed)?;
             let pb = spinner("evaluating (training one factorization model per split)");
             let b = bundle_from_folder(&data, &BuildParams::default())?;
-            let rows = crate::mf::experiment::evaluate_all(&b, &settings, k, seed)?;
+            let rs = crate::ranker::train::RankerSettings {
+                seed,
+                ..Default::default()
+            };
+            let rows = crate::evaluation::evaluate_all(&b, &settings, Some(&rs), k, seed)?;
             pb.finish_and_clear();
             println!(
                 "{:<34} {:<11} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}",

@@ -226,6 +226,16 @@ impl CohesionIndex {
         s + w.hashtag * shared_count(&b.tags, &inf.tags) as f64
     }
 
+    /// The rule's inputs for influencer `i`: (same category, same location, shared hashtags).
+    pub fn matches(&self, b: &PreparedBrand, i: usize) -> (bool, bool, u32) {
+        let inf = &self.influencers[i];
+        (
+            b.category.is_some() && b.category == inf.category,
+            b.country.is_some() && b.country == inf.country,
+            shared_count(&b.tags, &inf.tags) as u32,
+        )
+    }
+
     /// Ratings of every influencer for the prepared brand, in influencer order.
     pub fn score_all(&self, b: &PreparedBrand) -> Vec<f64> {
         (0..self.influencers.len())

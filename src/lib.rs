@@ -7,7 +7,8 @@
 //! browser and ranks there.
 //!
 //! Layout, dependencies pointing one way (pure core <- formats <- edges):
-//! - pure: [`text`], [`category`], [`model`], [`cohesion`], [`rank`], [`pipeline`];
+//! - pure: [`text`], [`category`], [`model`], [`cohesion`], [`rank`], [`pipeline`], the
+//!   learned models and their trainers ([`mf`], [`gbdt`], [`ranker`]), [`evaluation`];
 //! - formats (readers and bytes, no paths): [`ingest`], [`tables`], [`bundle`];
 //! - edges: the CLI and HTTP server (native, `src/main.rs`, [`cli`]), the wasm API (`wasm`).
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@ pub mod bundle;
 pub mod category;
 pub mod cohesion;
 pub mod error;
+pub mod evaluation;
 pub mod gbdt;
 pub mod ingest;
 pub mod mf;
@@ -24,6 +26,7 @@ pub mod model;
 pub mod pipeline;
 pub mod random;
 pub mod rank;
+pub mod ranker;
 pub mod tables;
 pub mod text;
 

@@ -13,7 +13,6 @@ use super::features::{CsrMatrix, Vocabulary};
 use super::model::{FactorModel, Precision};
 use super::train::{LightFm, LightFmParams, Loss, TrainData};
 use crate::bundle::Bundle;
-use crate::cohesion::CohesionIndex;
 use crate::error::Result;
 
 /// Settings of the factorization model as the product trains it.
@@ -156,97 +155,6 @@ pub fn pack(m: &LightFm, f: &Features) -> Result<FactorModel> {
         user_repr,
         normalize: true,
     })
-}
-
-/// One row of the evaluation table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EvalRow {
-    /// Model name.
-    pub model: String,
-    /// Split name.
-    pub split: String,
-    /// Its metrics.
-    pub metrics: Metrics,
-}
-
-/// Evaluates popularity, cohesion and factorization on both splits.
-pub fn evaluate_all(b: &Bundle, s: &FactorSettings, k: usize, seed: u64) -> Result<Vec<EvalRow>> {
-    let f = features(b)?;
-    let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
-    let all = data::positives(&pair_points(b), s.min_points);
-    let index = CohesionIndex::new(&b.influencers, b.weights)?;
-    let prepared: Vec<_> = b.brands.iter().map(|x| index.prepare_brand(x)).collect();
-    let mut rows = Vec::new();
-    let splits: [(&str, Split); 2] = [
-        ("random", data::random_split(&all, 0.2, seed)),
-        ("cold-start", data::cold_start_split(&all, nu, 0.2, seed)),
-    ];
-    for (name, split) in splits {
-        let train = data::pairs_matrix(nu, ni, &split.train)?;
-        let test = data::pairs_matrix(nu, ni, &split.test)?;
-        let mut pop = vec![0f32; ni as usize];
-        for p in &split.train {
-            pop[p.1 as usize] += 1.0;
-        }
-        let m = evaluate(|_, out| out.clone_from(&pop), &train, &test, k);
-        rows.push(EvalRow {
-            model: "popularity".into(),
-            split: name.into(),
-            metrics: m,
-        });
-        let m = evaluate(
-            |u, out| {
-                *out = index
-                    .score_all(&prepared[u as usize])
-                    .into_iter()
-                    .map(|x| x as f32)
-                    .collect();
-            },
-            &train,
-            &test,
-            k,
-        );
-        rows.push(EvalRow {
-            model: "cohesion rule".into(),
-            split: name.into(),
-            metrics: m,
-        });
-        let (_, fm32) = train_factor_model(&f, nu, ni, &split.train, s)?;
-        let fm8 = FactorModel::load(&fm32.store(Precision::I8)).ok_or_else(|| {
-            crate::error::Error::InvalidParam {
-                name: "precision",
-                message: "int8 round trip failed".into(),
-            }
-        })?;
-        let cold: Vec<bool> = (0..nu).map(|u| split.cold_users.contains(&u)).collect();
-        for (label, fm) in [("f32", &fm32), ("int8", &fm8)] {
-            let m = evaluate(
-                |u, out| {
-                    let user: Vec<f32> = if cold[u as usize] {
-                        // Cold brands: the vector comes from content features only.
-                        let names: Vec<String> = data::brand_features(&b.brands[u as usize], false);
-                        fm.user_from_features(&names)
-                    } else {
-                        fm.known_user(u as usize).to_vec()
-                    };
-                    fm.score_all(&user, out);
-                },
-                &train,
-                &test,
-                k,
-            );
-            rows.push(EvalRow {
-                model: format!(
-                    "factorization ({:?}, d={}, {label})",
-                    s.params.loss, s.params.no_components
-                )
-                .to_lowercase(),
-                split: name.into(),
-                metrics: m,
-            });
-        }
-    }
-    Ok(rows)
 }
 
 /// A factorization data set in index form: the exchange format with the reference library.

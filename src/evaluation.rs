@@ -1,0 +1,169 @@
+//! Offline evaluation of every recommender on the product's data: popularity, the cohesion
+//! rule, the factorization model, the GBDT ranker alone and the full pipeline (rule and
+//! factorization propose candidates, the ranker orders them), on a random split of the
+//! positives and on a cold-start split that holds out whole brands (scored from their content
+//! features only). Metrics follow LightFM's semantics (see [`crate::mf::eval`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::Bundle;
+use crate::cohesion::CohesionIndex;
+use crate::error::{Error, Result};
+use crate::mf::data::{self, brand_features};
+use crate::mf::eval::{evaluate, Metrics};
+use crate::mf::experiment::{features, pair_points, train_factor_model, FactorSettings};
+use crate::mf::model::{FactorModel, Precision};
+use crate::rank::pipeline_order;
+use crate::ranker::train::{train_ranker, FeatureSource, RankerSettings};
+use crate::ranker::{History, Ranker};
+
+/// One row of the evaluation table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvalRow {
+    /// Model name.
+    pub model: String,
+    /// Split name.
+    pub split: String,
+    /// Its metrics.
+    pub metrics: Metrics,
+}
+
+/// Evaluates every model on both splits; `ranker` adds the GBDT ranker and pipeline rows.
+pub fn evaluate_all(
+    b: &Bundle,
+    s: &FactorSettings,
+    ranker: Option<&RankerSettings>,
+    k: usize,
+    seed: u64,
+) -> Result<Vec<EvalRow>> {
+    let f = features(b)?;
+    let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
+    let all = data::positives(&pair_points(b), s.min_points);
+    let index = CohesionIndex::new(&b.influencers, b.weights)?;
+    let prepared: Vec<_> = b.brands.iter().map(|x| index.prepare_brand(x)).collect();
+    let mut rows = Vec::new();
+    let splits: [(&str, data::Split); 2] = [
+        ("random", data::random_split(&all, 0.2, seed)),
+        ("cold-start", data::cold_start_split(&all, nu, 0.2, seed)),
+    ];
+    for (name, split) in splits {
+        let train = data::pairs_matrix(nu, ni, &split.train)?;
+        let test = data::pairs_matrix(nu, ni, &split.test)?;
+        let mut push = |model: String, metrics: Metrics| {
+            rows.push(EvalRow {
+                model,
+                split: name.into(),
+                metrics,
+            })
+        };
+        let mut pop = vec![0f32; ni as usize];
+        for p in &split.train {
+            pop[p.1 as usize] += 1.0;
+        }
+        push(
+            "popularity".into(),
+            evaluate(|_, out| out.clone_from(&pop), &train, &test, k),
+        );
+        let cohesion = |u: u32| index.score_all(&prepared[u as usize]);
+        push(
+            "cohesion rule".into(),
+            evaluate(
+                |u, out| *out = cohesion(u).into_iter().map(|x| x as f32).collect(),
+                &train,
+                &test,
+                k,
+            ),
+        );
+        let (_, fm32) = train_factor_model(&f, nu, ni, &split.train, s)?;
+        let fm8 = FactorModel::load(&fm32.store(Precision::I8)).ok_or_else(|| {
+            Error::InvalidParam {
+                name: "precision",
+                message: "int8 round trip failed".into(),
+            }
+        })?;
+        let cold: Vec<bool> = (0..nu).map(|u| split.cold_users.contains(&u)).collect();
+        let user_vector = |fm: &FactorModel, u: u32| -> Vec<f32> {
+            if cold[u as usize] {
+                // Cold brands: the vector comes from content features only.
+                fm.user_from_features(&brand_features(&b.brands[u as usize], false))
+            } else {
+                fm.known_user(u as usize).to_vec()
+            }
+        };
+        for (label, fm) in [("f32", &fm32), ("int8", &fm8)] {
+            push(
+                format!(
+                    "factorization ({:?}, d={}, {label})",
+                    s.params.loss, s.params.no_components
+                )
+                .to_lowercase(),
+                evaluate(
+                    |u, out| fm.score_all(&user_vector(fm, u), out),
+                    &train,
+                    &test,
+                    k,
+                ),
+            );
+        }
+        let Some(rs) = ranker else { continue };
+        let (stored, _) = train_ranker(b, &f, &split.train, Some(s), rs)?;
+        let model = Ranker::load(&stored)?;
+        let history = History::from_pairs(nu as usize, ni as usize, split.train.iter().copied());
+        let source = FeatureSource {
+            bundle: b,
+            index: &index,
+            history: &history,
+            factor: Some(&fm32),
+        };
+        let everyone: Vec<u32> = (0..ni).collect();
+        let ranker_scores = |u: u32, items: &[u32]| -> Vec<f64> {
+            let x = source.rows(u, cold[u as usize], items);
+            x.chunks_exact(crate::ranker::NUM_FEATURES)
+                .map(|r| model.score(r))
+                .collect()
+        };
+        push(
+            "gbdt ranker (lambdarank)".into(),
+            evaluate(
+                |u, out| {
+                    *out = ranker_scores(u, &everyone)
+                        .into_iter()
+                        .map(|x| x as f32)
+                        .collect()
+                },
+                &train,
+                &test,
+                k,
+            ),
+        );
+        push(
+            format!("pipeline (top {} each -> ranker)", stored.candidates),
+            evaluate(
+                |u, out| {
+                    let mut m = Vec::new();
+                    fm32.score_all(&user_vector(&fm32, u), &mut m);
+                    let order = pipeline_order(
+                        &cohesion(u),
+                        Some(&m),
+                        stored.candidates as usize,
+                        ni as usize,
+                        |cand| {
+                            let items: Vec<u32> = cand.iter().map(|&i| i as u32).collect();
+                            ranker_scores(u, &items)
+                        },
+                    );
+                    // Positions as scores: exact in f32 and strictly decreasing.
+                    out.clear();
+                    out.resize(ni as usize, 0.0);
+                    for (pos, &i) in order.iter().enumerate() {
+                        out[i] = (ni as usize - pos) as f32;
+                    }
+                },
+                &train,
+                &test,
+                k,
+            ),
+        );
+    }
+    Ok(rows)
+}

@@ -1,0 +1,266 @@
+//! The learned ranker: gradient-boosted trees (LambdaMART) over brand x influencer pair
+//! features, re-ranking the candidates that the cohesion rule and the factorization model
+//! propose. Pure: no files, no JS.
+//!
+//! Features of a pair (b, i), in [`FEATURE_NAMES`] order:
+//! - the cohesion rule's inputs: same category, same location, shared hashtags, the
+//!   influencer's engagement rate;
+//! - influencer stats: log₁₀ followers, log₁₀ mean likes, cost per post (missing when
+//!   unknown), number of hashtags;
+//! - brand stats: log₁₀ followers (missing for a new brand), number of hashtags;
+//! - the factorization score ŷ(b, i) (missing without a model);
+//! - history from interactions, as percentiles so that a model trained on part of the
+//!   history reads the whole of it on the same scale: the influencer's share of brands
+//!   and of points among influencers, and the brand's activity among brands (missing for a
+//!   brand without history).
+//!
+//! Training lives in [`train`]; this module only computes features and evaluates the model.
+
+pub mod train;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cohesion::{CohesionIndex, PreparedBrand};
+use crate::error::{Error, Result};
+use crate::gbdt::GbdtModel;
+use crate::model::{Brand, Influencer};
+
+/// Feature names, in column order (also the model file's `feature_names`).
+pub const FEATURE_NAMES: [&str; 14] = [
+    "category_match",
+    "location_match",
+    "shared_hashtags",
+    "engagement_rate",
+    "log10_followers",
+    "log10_mean_likes",
+    "cost_per_post",
+    "influencer_hashtags",
+    "brand_log10_followers",
+    "brand_hashtags",
+    "factor_score",
+    "influencer_brands_pct",
+    "influencer_points_pct",
+    "brand_activity_pct",
+];
+
+/// Number of features.
+pub const NUM_FEATURES: usize = FEATURE_NAMES.len();
+
+/// Interaction history reduced to percentiles (mid-rank: (below + ½·equal) / n).
+#[derive(Debug, Clone, PartialEq)]
+pub struct History {
+    /// Per influencer: percentile of its number of distinct brands with interactions.
+    pub influencer_brands: Vec<f64>,
+    /// Per influencer: percentile of its summed points.
+    pub influencer_points: Vec<f64>,
+    /// Per known brand: percentile of its number of influencers with interactions, NaN for
+    /// a brand with none (it is new to the model).
+    pub brand_activity: Vec<f64>,
+}
+
+fn percentiles(v: &[f64]) -> Vec<f64> {
+    let mut sorted = v.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = v.len().max(1) as f64;
+    v.iter()
+        .map(|x| {
+            let below = sorted.partition_point(|y| y < x);
+            let upto = sorted.partition_point(|y| y <= x);
+            (below as f64 + 0.5 * (upto - below) as f64) / n
+        })
+        .collect()
+}
+
+impl History {
+    /// History from `(brand, influencer, points)` pairs.
+    pub fn from_pairs(
+        n_brands: usize,
+        n_influencers: usize,
+        pairs: impl IntoIterator<Item = (u32, u32, f64)>,
+    ) -> History {
+        let (mut ib, mut ip, mut ba) = (
+            vec![0f64; n_influencers],
+            vec![0f64; n_influencers],
+            vec![0f64; n_brands],
+        );
+        for (b, i, p) in pairs {
+            ib[i as usize] += 1.0;
+            ip[i as usize] += p;
+            ba[b as usize] += 1.0;
+        }
+        let active: Vec<f64> = ba.iter().copied().filter(|&c| c > 0.0).collect();
+        let pct = percentiles(&active);
+        let mut k = 0;
+        let brand_activity = ba
+            .iter()
+            .map(|&c| {
+                if c > 0.0 {
+                    k += 1;
+                    pct[k - 1]
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect();
+        History {
+            influencer_brands: percentiles(&ib),
+            influencer_points: percentiles(&ip),
+            brand_activity,
+        }
+    }
+}
+
+fn log10_or_nan(x: f64) -> f64 {
+    if x > 0.0 {
+        x.log10()
+    } else {
+        f64::NAN
+    }
+}
+
+/// What the features of one brand's pairs share.
+pub struct BrandContext<'a> {
+    /// The brand record.
+    pub brand: &'a Brand,
+    /// The brand prepared for the cohesion rule.
+    pub prepared: &'a PreparedBrand,
+    /// The brand's activity percentile (NaN for a brand without history).
+    pub activity: f64,
+    /// Factorization scores of every influencer for this brand, when there is a model.
+    pub factor_scores: Option<&'a [f32]>,
+}
+
+/// Writes the features of pair (brand, influencer `i`) into `out` (length [`NUM_FEATURES`]).
+pub fn pair_features(
+    index: &CohesionIndex,
+    influencers: &[Influencer],
+    history: &History,
+    ctx: &BrandContext,
+    i: usize,
+    out: &mut [f64],
+) {
+    let inf = &influencers[i];
+    let (cat, loc, shared) = index.matches(ctx.prepared, i);
+    let row = [
+        f64::from(u8::from(cat)),
+        f64::from(u8::from(loc)),
+        f64::from(shared),
+        inf.engagement_rate,
+        log10_or_nan(inf.followers as f64),
+        log10_or_nan(inf.mean_likes),
+        inf.cost_per_post.unwrap_or(f64::NAN),
+        inf.hashtags.len() as f64,
+        log10_or_nan(ctx.brand.followers as f64),
+        ctx.brand.hashtags.len() as f64,
+        ctx.factor_scores.map_or(f64::NAN, |s| f64::from(s[i])),
+        history.influencer_brands[i],
+        history.influencer_points[i],
+        ctx.activity,
+    ];
+    out.copy_from_slice(&row);
+}
+
+/// One feature's share of a recommendation's ranker score (TreeSHAP).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contribution {
+    /// Feature name (one of [`FEATURE_NAMES`]).
+    pub feature: String,
+    /// The feature's value for this pair (NaN: missing).
+    pub value: f64,
+    /// Its contribution to the raw score.
+    pub contribution: f64,
+}
+
+/// The ranker as stored in the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredRanker {
+    /// The trees (LightGBM-compatible; `feature_names` are [`FEATURE_NAMES`]).
+    pub model: GbdtModel,
+    /// How many candidates per list the ranker re-ranks (from each proposer).
+    pub candidates: u32,
+}
+
+/// The loaded ranker.
+#[derive(Debug, Clone)]
+pub struct Ranker {
+    model: GbdtModel,
+    candidates: usize,
+}
+
+impl Ranker {
+    /// Checks a stored ranker (features, tree indices) and loads it.
+    pub fn load(s: &StoredRanker) -> Result<Ranker> {
+        s.model.validate("<bundle ranker>")?;
+        if s.model.feature_names != FEATURE_NAMES {
+            return Err(Error::Corrupted {
+                source_name: "<bundle>".into(),
+                message: format!(
+                    "the ranker's features {:?} are not this build's {:?}",
+                    s.model.feature_names, FEATURE_NAMES
+                ),
+            });
+        }
+        Ok(Ranker {
+            model: s.model.clone(),
+            candidates: s.candidates.max(1) as usize,
+        })
+    }
+
+    /// The trees.
+    pub fn model(&self) -> &GbdtModel {
+        &self.model
+    }
+
+    /// Candidates taken from each proposer.
+    pub fn candidates(&self) -> usize {
+        self.candidates
+    }
+
+    /// The ranker's raw score of one feature row.
+    pub fn score(&self, row: &[f64]) -> f64 {
+        self.model.predict_raw(row)
+    }
+
+    /// TreeSHAP contributions of one feature row, largest magnitude first, and the model's
+    /// expected value (their sum plus the expected value is the score).
+    pub fn explain(&self, row: &[f64]) -> Result<(Vec<Contribution>, f64)> {
+        let phi = self.model.contributions(row)?;
+        let mut out: Vec<Contribution> = FEATURE_NAMES
+            .iter()
+            .zip(row)
+            .zip(&phi)
+            .map(|((f, &v), &c)| Contribution {
+                feature: (*f).to_string(),
+                value: v,
+                contribution: c,
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.contribution
+                .abs()
+                .total_cmp(&a.contribution.abs())
+                .then(a.feature.cmp(&b.feature))
+        });
+        Ok((out, phi[NUM_FEATURES]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_mid_ranks_and_history_marks_new_brands() {
+        // Values (0, 0, 5, 10): zeros share ranks 1–2 → (0 + ½·2)/4 = 0.25; 5 → 2.5/4; 10 → 3.5/4.
+        assert_eq!(
+            percentiles(&[0.0, 0.0, 5.0, 10.0]),
+            vec![0.25, 0.25, 0.625, 0.875]
+        );
+        let h = History::from_pairs(3, 2, [(0, 1, 3.0), (2, 1, 1.0), (2, 0, 1.0)]);
+        assert_eq!(h.influencer_brands, vec![0.25, 0.75]);
+        assert_eq!(h.influencer_points, vec![0.25, 0.75]);
+        assert_eq!(h.brand_activity[0], 0.25);
+        assert!(h.brand_activity[1].is_nan(), "no history: new to the model");
+        assert_eq!(h.brand_activity[2], 0.75);
+    }
+}

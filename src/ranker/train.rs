@@ -1,0 +1,328 @@
+//! Training the ranker without leaking labels into features.
+//!
+//! The positives (pairs with interaction points) are split in two: a seeded
+//! `history_fraction` of each known brand's pairs is *history* (it feeds the history
+//! percentiles and the factorization model used for the `factor_score` feature), the rest
+//! are *labels*. A `cold_fraction` of the brands is held out whole: all their pairs are
+//! labels, and their features are built as for a new brand (no activity, factor vector from
+//! content features), so the ranker also learns to rank for brands it has never seen.
+//!
+//! Each query is one brand with at least one label pair: every influencer except the brand's
+//! history pairs (those are already known to it). Labels are graded relevance from the label
+//! pairs' points, [`grade`]: 1 click (1 point), 2 check info (2–4), 3 add to campaign (5–9),
+//! 4 collaboration (10+). With [`LabelRule::InteractionsAndCohesion`] every interacted grade
+//! moves up one and a pair without interactions but with the same category *and* location
+//! gets grade 1. A seeded `valid_fraction` of the query brands is the validation set for
+//! early stopping (NDCG@10).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::{pair_features, BrandContext, History, StoredRanker, FEATURE_NAMES, NUM_FEATURES};
+use crate::bundle::Bundle;
+use crate::cohesion::CohesionIndex;
+use crate::error::{Error, Result};
+use crate::gbdt::train::{fit, Dataset, GbdtParams, ObjectiveKind};
+use crate::mf::data::brand_features;
+use crate::mf::experiment::{train_factor_model, FactorSettings, Features};
+use crate::mf::FactorModel;
+
+/// How labels are graded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelRule {
+    /// Grades from interaction points only.
+    Interactions,
+    /// Interaction grades shifted up one; uninteracted pairs with the same category and
+    /// location get grade 1.
+    InteractionsAndCohesion,
+}
+
+/// Settings of ranker training.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankerSettings {
+    /// Tree parameters (LightGBM's defaults with the lambdarank objective and early stopping
+    /// after 20 rounds).
+    pub gbdt: GbdtParams,
+    /// Share of a known brand's positives used as history (0.5).
+    pub history_fraction: f64,
+    /// Share of brands treated as new (0.2).
+    pub cold_fraction: f64,
+    /// Share of query brands used for validation (0.2).
+    pub valid_fraction: f64,
+    /// Candidates each proposer hands the ranker at serving time (200).
+    pub candidates: u32,
+    /// Label grading (interactions only).
+    pub label_rule: LabelRule,
+    /// Seed of the splits (42).
+    pub seed: u64,
+}
+
+impl Default for RankerSettings {
+    fn default() -> Self {
+        RankerSettings {
+            gbdt: GbdtParams {
+                objective: ObjectiveKind::LambdaRank,
+                early_stopping_round: 20,
+                ..GbdtParams::default()
+            },
+            history_fraction: 0.5,
+            cold_fraction: 0.2,
+            valid_fraction: 0.2,
+            candidates: 200,
+            label_rule: LabelRule::Interactions,
+            seed: 42,
+        }
+    }
+}
+
+impl RankerSettings {
+    /// Checks the settings before training.
+    pub fn validate(&self) -> Result<()> {
+        self.gbdt.validate()?;
+        for (name, v) in [
+            ("history_fraction", self.history_fraction),
+            ("cold_fraction", self.cold_fraction),
+            ("valid_fraction", self.valid_fraction),
+        ] {
+            if !(0.0..1.0).contains(&v) {
+                return Err(Error::InvalidParam {
+                    name,
+                    message: format!("{v} is not in [0, 1)"),
+                });
+            }
+        }
+        if self.gbdt.objective != ObjectiveKind::LambdaRank {
+            return Err(Error::InvalidParam {
+                name: "objective",
+                message: "the ranker trains with lambdarank".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Relevance grade of a pair's summed interaction points (see the module docs).
+pub fn grade(points: f64) -> f64 {
+    match points {
+        p if p >= 10.0 => 4.0,
+        p if p >= 5.0 => 3.0,
+        p if p >= 2.0 => 2.0,
+        p if p > 0.0 => 1.0,
+        _ => 0.0,
+    }
+}
+
+/// Feature rows of a set of queries.
+#[derive(Debug, Clone, Default)]
+pub struct PairTable {
+    /// Row-major features.
+    pub x: Vec<f64>,
+    /// Labels.
+    pub y: Vec<f64>,
+    /// Query sizes.
+    pub group: Vec<u32>,
+    /// (brand, influencer) of each row.
+    pub pairs: Vec<(u32, u32)>,
+}
+
+impl PairTable {
+    /// The table as training data.
+    pub fn dataset(&self) -> Dataset<'_> {
+        Dataset {
+            x: &self.x,
+            n_features: NUM_FEATURES,
+            y: &self.y,
+            group: &self.group,
+        }
+    }
+}
+
+/// Factorization scores of every influencer for brand `u`: its trained vector, or (`cold`)
+/// the vector its content features give.
+pub fn factor_scores(fm: &FactorModel, b: &Bundle, u: u32, cold: bool) -> Vec<f32> {
+    let v: Vec<f32> = if cold {
+        fm.user_from_features(&brand_features(&b.brands[u as usize], false))
+    } else {
+        fm.known_user(u as usize).to_vec()
+    };
+    let mut out = Vec::new();
+    fm.score_all(&v, &mut out);
+    out
+}
+
+/// Everything a brand's feature rows need besides the brand.
+pub struct FeatureSource<'a> {
+    /// The bundle's tables.
+    pub bundle: &'a Bundle,
+    /// The cohesion index over its influencers.
+    pub index: &'a CohesionIndex,
+    /// History percentiles.
+    pub history: &'a History,
+    /// The factorization model for `factor_score`, if any.
+    pub factor: Option<&'a FactorModel>,
+}
+
+impl FeatureSource<'_> {
+    /// Feature rows of brand `u` for `influencers` (`cold`: features of a new brand).
+    pub fn rows(&self, u: u32, cold: bool, influencers: &[u32]) -> Vec<f64> {
+        let brand = &self.bundle.brands[u as usize];
+        let prepared = self.index.prepare_brand(brand);
+        let scores = self
+            .factor
+            .map(|fm| factor_scores(fm, self.bundle, u, cold));
+        let ctx = BrandContext {
+            brand,
+            prepared: &prepared,
+            activity: if cold {
+                f64::NAN
+            } else {
+                self.history.brand_activity[u as usize]
+            },
+            factor_scores: scores.as_deref(),
+        };
+        let mut x = vec![0.0; influencers.len() * NUM_FEATURES];
+        for (row, &i) in x.chunks_exact_mut(NUM_FEATURES).zip(influencers) {
+            pair_features(
+                self.index,
+                &self.bundle.influencers,
+                self.history,
+                &ctx,
+                i as usize,
+                row,
+            );
+        }
+        x
+    }
+}
+
+/// What training did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankerReport {
+    /// Training rows and queries.
+    pub train_rows: usize,
+    /// Training queries.
+    pub train_queries: usize,
+    /// Validation rows.
+    pub valid_rows: usize,
+    /// Rounds kept.
+    pub rounds: usize,
+    /// Validation NDCG@10 of the kept model.
+    pub valid_ndcg: f64,
+}
+
+/// Trains the ranker on a bundle's tables and `positives` (brand, influencer, points).
+/// `factor` trains the history-only factorization model for the `factor_score` feature;
+/// without it the feature is missing everywhere.
+pub fn train_ranker(
+    b: &Bundle,
+    f: &Features,
+    positives: &[(u32, u32, f64)],
+    factor: Option<&FactorSettings>,
+    s: &RankerSettings,
+) -> Result<(StoredRanker, RankerReport)> {
+    s.validate()?;
+    let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
+    let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
+    let mut brands: Vec<u32> = positives.iter().map(|p| p.0).collect();
+    brands.sort_unstable();
+    brands.dedup();
+    crate::random::shuffle(&mut brands, &mut rng);
+    let n_cold = (brands.len() as f64 * s.cold_fraction).round() as usize;
+    let cold: BTreeSet<u32> = brands[..n_cold].iter().copied().collect();
+    let mut order: Vec<usize> = (0..positives.len()).collect();
+    crate::random::shuffle(&mut order, &mut rng);
+    let n_hist = (positives.len() as f64 * s.history_fraction).round() as usize;
+    let (mut history_pairs, mut labels) = (Vec::new(), BTreeMap::new());
+    for (k, &o) in order.iter().enumerate() {
+        let p = positives[o];
+        if k < n_hist && !cold.contains(&p.0) {
+            history_pairs.push(p);
+        } else {
+            labels.insert((p.0, p.1), p.2);
+        }
+    }
+    history_pairs.sort_by_key(|p| (p.0, p.1));
+    let history = History::from_pairs(nu as usize, ni as usize, history_pairs.iter().copied());
+    let known: BTreeSet<(u32, u32)> = history_pairs.iter().map(|p| (p.0, p.1)).collect();
+    let fm = match factor {
+        Some(fs) => Some(train_factor_model(f, nu, ni, &history_pairs, fs)?.1),
+        None => None,
+    };
+    let index = CohesionIndex::new(&b.influencers, b.weights)?;
+    let source = FeatureSource {
+        bundle: b,
+        index: &index,
+        history: &history,
+        factor: fm.as_ref(),
+    };
+    let mut queries: Vec<u32> = labels.keys().map(|k| k.0).collect();
+    queries.dedup();
+    crate::random::shuffle(&mut queries, &mut rng);
+    let n_valid = (queries.len() as f64 * s.valid_fraction).round() as usize;
+    let (valid_q, train_q) = queries.split_at(n_valid);
+    let table = |qs: &[u32]| {
+        let mut qs = qs.to_vec();
+        qs.sort_unstable();
+        let mut t = PairTable::default();
+        for &u in &qs {
+            let items: Vec<u32> = (0..ni).filter(|&i| !known.contains(&(u, i))).collect();
+            t.x.extend(source.rows(u, cold.contains(&u), &items));
+            let prepared = index.prepare_brand(&b.brands[u as usize]);
+            for &i in &items {
+                let g = grade(labels.get(&(u, i)).copied().unwrap_or(0.0));
+                let y = match s.label_rule {
+                    LabelRule::Interactions => g,
+                    LabelRule::InteractionsAndCohesion if g > 0.0 => g + 1.0,
+                    LabelRule::InteractionsAndCohesion => {
+                        let (cat, loc, _) = index.matches(&prepared, i as usize);
+                        f64::from(u8::from(cat && loc))
+                    }
+                };
+                t.y.push(y);
+                t.pairs.push((u, i));
+            }
+            t.group.push(items.len() as u32);
+        }
+        t
+    };
+    let (tt, vt) = (table(train_q), table(valid_q));
+    let valid = (!vt.y.is_empty()).then(|| vt.dataset());
+    let fitted = fit(&tt.dataset(), valid.as_ref(), &s.gbdt)?;
+    let mut model = fitted.model;
+    model.feature_names = FEATURE_NAMES.iter().map(|f| f.to_string()).collect();
+    let kept = model.trees.len();
+    let report = RankerReport {
+        train_rows: tt.y.len(),
+        train_queries: tt.group.len(),
+        valid_rows: vt.y.len(),
+        rounds: kept,
+        valid_ndcg: fitted
+            .valid_metric
+            .get(kept.wrapping_sub(1))
+            .copied()
+            .unwrap_or(f64::NAN),
+    };
+    Ok((
+        StoredRanker {
+            model,
+            candidates: s.candidates,
+        },
+        report,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grades_follow_the_interaction_kinds() {
+        // click 1, check info 2, add to campaign 5, collaboration 10 points.
+        assert_eq!(
+            [0.0, 1.0, 2.0, 3.0, 5.0, 9.0, 10.0, 18.0].map(grade),
+            [0.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0]
+        );
+    }
+}
