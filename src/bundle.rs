@@ -15,8 +15,9 @@
 //! | 34+n | p | payload: [`Bundle`] in postcard encoding |
 //!
 //! Version history: 1 = tables and cohesion weights; 2 = adds the optional factorization
-//! model ([`StoredFactorModel`]). A version-1 file is refused with
-//! [`Error::UnsupportedVersion`] (retrain to upgrade; the data files are the source).
+//! model ([`StoredFactorModel`]); 3 = adds the optional GBDT ranker ([`StoredRanker`]).
+//! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
+//! files are the source).
 //!
 //! Loading checks magic, version, kind, lengths and checksum, in that order, before it
 //! decodes the payload; each failure is its own typed [`Error`]. Trailing bytes are refused.
@@ -28,11 +29,12 @@ use crate::cohesion::CohesionWeights;
 use crate::error::{Error, Result};
 use crate::mf::model::StoredFactorModel;
 use crate::model::{Brand, Influencer, PointsConfig};
+use crate::ranker::StoredRanker;
 
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// The writer string stamped into bundles written by this build.
@@ -59,7 +61,7 @@ pub struct BundleMeta {
     pub interactions: u64,
 }
 
-/// Payload of format version 2.
+/// Payload of format version 3.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bundle {
     /// Provenance.
@@ -77,6 +79,8 @@ pub struct Bundle {
     /// The factorization model (brands are users in `brands` order, influencers items in
     /// `influencers` order), when trained.
     pub factor: Option<StoredFactorModel>,
+    /// The GBDT ranker over pair features ([`crate::ranker`]), when trained.
+    pub ranker: Option<StoredRanker>,
 }
 
 /// The header fields of a bundle, readable without decoding the payload.
@@ -270,6 +274,7 @@ pub(crate) mod tests {
                 points: 3.0,
             }],
             factor: None,
+            ranker: None,
         }
     }
 

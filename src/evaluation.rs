@@ -75,12 +75,11 @@ pub fn evaluate_all(
             ),
         );
         let (_, fm32) = train_factor_model(&f, nu, ni, &split.train, s)?;
-        let fm8 = FactorModel::load(&fm32.store(Precision::I8)).ok_or_else(|| {
-            Error::InvalidParam {
+        let fm8 =
+            FactorModel::load(&fm32.store(Precision::I8)).ok_or_else(|| Error::InvalidParam {
                 name: "precision",
                 message: "int8 round trip failed".into(),
-            }
-        })?;
+            })?;
         let cold: Vec<bool> = (0..nu).map(|u| split.cold_users.contains(&u)).collect();
         let user_vector = |fm: &FactorModel, u: u32| -> Vec<f32> {
             if cold[u as usize] {

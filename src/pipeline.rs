@@ -128,6 +128,7 @@ pub fn build_bundle(
             brands,
             pair_points,
             factor: None,
+            ranker: None,
         },
         report,
     ))

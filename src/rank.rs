@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::mf::data::brand_features;
 use crate::mf::FactorModel;
 use crate::model::{Brand, Influencer};
+use crate::ranker::{pair_features, BrandContext, Contribution, History, Ranker, NUM_FEATURES};
 use crate::text::{hashtags_in_text, key, parse_hashtags};
 
 /// A brand that is not in the data, described by what the user typed.
@@ -70,6 +71,9 @@ pub enum RankBy {
     Rating,
     /// The factorization model's score (falls back to the rating without a model).
     Model,
+    /// The two-stage pipeline: rule and model propose candidates, the GBDT ranker orders
+    /// them (falls back to the model, then the rating, when the bundle lacks them).
+    Ranker,
 }
 
 impl RankBy {
@@ -78,6 +82,7 @@ impl RankBy {
         match s {
             "rating" => Some(RankBy::Rating),
             "model" => Some(RankBy::Model),
+            "ranker" => Some(RankBy::Ranker),
             _ => None,
         }
     }
@@ -100,6 +105,11 @@ pub struct Recommendation {
     pub interaction_points: f64,
     /// The factorization model's score ŷ, when the bundle has a model.
     pub model_score: Option<f32>,
+    /// The GBDT ranker's raw score, when the bundle has a ranker.
+    pub ranker_score: Option<f64>,
+    /// Why the ranker scored it so: TreeSHAP contributions, largest first (empty without a
+    /// ranker). They sum to `ranker_score` minus the ranking's `ranker_expected`.
+    pub contributions: Vec<Contribution>,
 }
 
 /// A ranked list for one brand.
@@ -109,8 +119,10 @@ pub struct Ranking {
     pub brand: Brand,
     /// Whether the brand is in the data.
     pub known: bool,
-    /// What the list is ordered by (`model` only when the bundle has a model).
+    /// What the list is ordered by (`model` / `ranker` only when the bundle has them).
     pub ranked_by: RankBy,
+    /// The ranker's expected score over its training rows (the base of `contributions`).
+    pub ranker_expected: Option<f64>,
     /// The top influencers, best first.
     pub recommendations: Vec<Recommendation>,
 }
@@ -199,6 +211,8 @@ pub struct Recommender {
     /// Per brand, its (influencer, points) pairs sorted by influencer.
     points_by_brand: Vec<Vec<(u32, f64)>>,
     factor: Option<FactorModel>,
+    ranker: Option<Ranker>,
+    history: History,
 }
 
 impl Recommender {
@@ -246,18 +260,35 @@ impl Recommender {
                 Some(fm)
             }
         };
+        let ranker = bundle.ranker.as_ref().map(Ranker::load).transpose()?;
+        let history = History::from_pairs(
+            bundle.brands.len(),
+            bundle.influencers.len(),
+            bundle
+                .pair_points
+                .iter()
+                .filter(|p| p.points > 0.0)
+                .map(|p| (p.brand, p.influencer, p.points)),
+        );
         Ok(Recommender {
             bundle,
             index,
             brand_ids,
             points_by_brand,
             factor,
+            ranker,
+            history,
         })
     }
 
     /// The factorization model, when the bundle has one.
     pub fn factor_model(&self) -> Option<&FactorModel> {
         self.factor.as_ref()
+    }
+
+    /// The GBDT ranker, when the bundle has one.
+    pub fn ranker(&self) -> Option<&Ranker> {
+        self.ranker.as_ref()
     }
 
     /// The model's vector for a brand: a known brand's trained vector, or one built from a
@@ -324,22 +355,60 @@ impl Recommender {
             fm.score_all(&v, &mut out);
             Some(out)
         });
-        let by = if model_scores.is_some() {
-            by
-        } else {
-            RankBy::Rating
+        // What was asked for, or the best the bundle has below it.
+        let by = match (by, &self.ranker, &model_scores) {
+            (RankBy::Ranker, Some(_), _) => RankBy::Ranker,
+            (RankBy::Ranker | RankBy::Model, _, Some(_)) => RankBy::Model,
+            _ => RankBy::Rating,
         };
-        let order = match (&model_scores, by) {
-            (Some(m), RankBy::Model) => {
+        let ctx = BrandContext {
+            brand: &brand,
+            prepared: &prepared,
+            activity: known.map_or(f64::NAN, |b| self.history.brand_activity[b as usize]),
+            factor_scores: model_scores.as_deref(),
+        };
+        let features = |i: usize| {
+            let mut row = [0.0; NUM_FEATURES];
+            pair_features(
+                &self.index,
+                &self.bundle.influencers,
+                &self.history,
+                &ctx,
+                i,
+                &mut row,
+            );
+            row
+        };
+        let order = match (&model_scores, &self.ranker, by) {
+            (_, Some(r), RankBy::Ranker) => pipeline_order(
+                &scores,
+                model_scores.as_deref(),
+                r.candidates(),
+                k,
+                |cand| cand.iter().map(|&i| r.score(&features(i))).collect(),
+            ),
+            (Some(m), _, RankBy::Model) => {
                 top_k(&m.iter().map(|&x| f64::from(x)).collect::<Vec<_>>(), k)
             }
             _ => top_k(&scores, k),
         };
+        let mut ranker_expected = None;
         let recommendations = order
             .into_iter()
             .enumerate()
             .map(|(r, i)| {
                 let cohesion = self.index.breakdown(&prepared, i);
+                let (ranker_score, contributions) = match &self.ranker {
+                    Some(rk) => {
+                        let row = features(i);
+                        // The ranker was validated on load, so explaining cannot fail; an
+                        // empty list would only hide the explanation, never the result.
+                        let (c, e) = rk.explain(&row).unwrap_or_default();
+                        ranker_expected = Some(e);
+                        (Some(rk.score(&row)), c)
+                    }
+                    None => (None, Vec::new()),
+                };
                 Recommendation {
                     rank: r as u32 + 1,
                     id: i as u32,
@@ -348,6 +417,8 @@ impl Recommender {
                     interaction_points: known.map_or(0.0, |b| self.pair_points(b, i as u32)),
                     cohesion,
                     model_score: model_scores.as_ref().map(|m| m[i]),
+                    ranker_score,
+                    contributions,
                 }
             })
             .collect();
@@ -355,6 +426,7 @@ impl Recommender {
             brand,
             known: known.is_some(),
             ranked_by: by,
+            ranker_expected,
             recommendations,
         }
     }

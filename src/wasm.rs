@@ -53,7 +53,7 @@ fn parse_by(by: Option<String>) -> Result<RankBy, JsError> {
         Some(s) => RankBy::parse(s).ok_or_else(|| {
             to_js(Error::InvalidParam {
                 name: "by",
-                message: format!("{s:?}: expected \"rating\" or \"model\""),
+                message: format!("{s:?}: expected \"rating\", \"model\" or \"ranker\""),
             })
         }),
     }
@@ -152,6 +152,13 @@ impl Engine {
     #[wasm_bindgen(js_name = hasModel)]
     pub fn has_model(&self) -> bool {
         self.rec.factor_model().is_some()
+    }
+
+    /// Whether the bundle has the GBDT ranker (then `by = "ranker"` is available and every
+    /// recommendation carries TreeSHAP contributions).
+    #[wasm_bindgen(js_name = hasRanker)]
+    pub fn has_ranker(&self) -> bool {
+        self.rec.ranker().is_some()
     }
 
     /// Top `k` influencers for a known brand, with breakdowns and influencer records, ordered

@@ -12,6 +12,7 @@ use influence_rec::mf::experiment::{attach_factor_model, FactorSettings};
 use influence_rec::mf::model::Precision;
 use influence_rec::mf::{LightFmParams, Loss};
 use influence_rec::pipeline::{build_bundle, BuildParams};
+use influence_rec::ranker::train::{attach_ranker, RankerSettings};
 use influence_rec::{Lexicon, Recommender};
 
 fn fixture_path(name: &str) -> std::path::PathBuf {
@@ -46,6 +47,7 @@ fn small_bundle_bytes() -> Vec<u8> {
         min_points: 1.0,
     };
     attach_factor_model(&mut b, &settings, Precision::I8).expect("trains");
+    attach_ranker(&mut b, Some(&settings), &RankerSettings::default()).expect("trains");
     bundle::write(&b).expect("writes")
 }
 
@@ -75,16 +77,47 @@ fn rankings_match_golden() {
 }
 
 #[test]
-fn a_version_1_bundle_is_refused_with_a_version_error() {
-    let v1 = std::fs::read(fixture_path("small_v1.bundle")).expect("v1 fixture");
-    match bundle::read(&v1, "small_v1.bundle") {
-        Err(influence_rec::Error::UnsupportedVersion {
-            found: 1,
-            supported,
-            ..
-        }) => {
-            assert_eq!(supported, bundle::FORMAT_VERSION)
+fn older_bundles_are_refused_with_a_version_error() {
+    for v in [1, 2] {
+        let name = format!("small_v{v}.bundle");
+        let old = std::fs::read(fixture_path(&name)).expect("old fixture");
+        match bundle::read(&old, &name) {
+            Err(influence_rec::Error::UnsupportedVersion {
+                found, supported, ..
+            }) => {
+                assert_eq!((found, supported), (v, bundle::FORMAT_VERSION))
+            }
+            other => panic!("expected a version error for {name}, got {other:?}"),
         }
-        other => panic!("expected a version error, got {other:?}"),
+    }
+}
+
+#[test]
+fn ranker_orders_by_its_score_and_explains_it() {
+    let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
+    let rec = Recommender::new(b).expect("valid");
+    assert!(rec.ranker().is_some(), "the golden bundle carries a ranker");
+    for brand in rec.brands() {
+        let r = rec
+            .rank_known_by(&brand.name, 10, influence_rec::RankBy::Ranker, None)
+            .expect("known");
+        assert_eq!(r.ranked_by, influence_rec::RankBy::Ranker);
+        let expected = r.ranker_expected.expect("expected value");
+        let scores: Vec<f64> = r
+            .recommendations
+            .iter()
+            .map(|x| x.ranker_score.expect("scored"))
+            .collect();
+        assert!(
+            scores.windows(2).all(|w| w[0] >= w[1]),
+            "{}: {scores:?}",
+            brand.name
+        );
+        for x in &r.recommendations {
+            // Local accuracy: expected value + contributions = the ranker's score.
+            let sum: f64 = x.contributions.iter().map(|c| c.contribution).sum();
+            assert!((expected + sum - x.ranker_score.unwrap_or(f64::NAN)).abs() < 1e-9);
+            assert_eq!(x.contributions.len(), influence_rec::ranker::NUM_FEATURES);
+        }
     }
 }

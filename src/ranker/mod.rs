@@ -5,14 +5,18 @@
 //! Features of a pair (b, i), in [`FEATURE_NAMES`] order:
 //! - the cohesion rule's inputs: same category, same location, shared hashtags, the
 //!   influencer's engagement rate;
-//! - influencer stats: log₁₀ followers, log₁₀ mean likes, cost per post (missing when
-//!   unknown), number of hashtags;
-//! - brand stats: log₁₀ followers (missing for a new brand), number of hashtags;
+//! - influencer stats: followers, mean likes, cost per post (missing when unknown), number
+//!   of hashtags;
+//! - brand stats: followers (missing for a new brand), number of hashtags;
 //! - the factorization score ŷ(b, i) (missing without a model);
 //! - history from interactions, as percentiles so that a model trained on part of the
 //!   history reads the whole of it on the same scale: the influencer's share of brands
 //!   and of points among influencers, and the brand's activity among brands (missing for a
 //!   brand without history).
+//!
+//! Counts enter raw, not as logarithms: trees only compare a feature with thresholds, so a
+//! monotone transform changes nothing but the platform's rounding (`log10` in wasm and in
+//! glibc differ in the last bit, and the browser must rank exactly as the native build).
 //!
 //! Training lives in [`train`]; this module only computes features and evaluates the model.
 
@@ -31,11 +35,11 @@ pub const FEATURE_NAMES: [&str; 14] = [
     "location_match",
     "shared_hashtags",
     "engagement_rate",
-    "log10_followers",
-    "log10_mean_likes",
+    "followers",
+    "mean_likes",
     "cost_per_post",
     "influencer_hashtags",
-    "brand_log10_followers",
+    "brand_followers",
     "brand_hashtags",
     "factor_score",
     "influencer_brands_pct",
@@ -110,9 +114,9 @@ impl History {
     }
 }
 
-fn log10_or_nan(x: f64) -> f64 {
+fn positive_or_nan(x: f64) -> f64 {
     if x > 0.0 {
-        x.log10()
+        x
     } else {
         f64::NAN
     }
@@ -146,11 +150,11 @@ pub fn pair_features(
         f64::from(u8::from(loc)),
         f64::from(shared),
         inf.engagement_rate,
-        log10_or_nan(inf.followers as f64),
-        log10_or_nan(inf.mean_likes),
+        positive_or_nan(inf.followers as f64),
+        positive_or_nan(inf.mean_likes),
         inf.cost_per_post.unwrap_or(f64::NAN),
         inf.hashtags.len() as f64,
-        log10_or_nan(ctx.brand.followers as f64),
+        positive_or_nan(ctx.brand.followers as f64),
         ctx.brand.hashtags.len() as f64,
         ctx.factor_scores.map_or(f64::NAN, |s| f64::from(s[i])),
         history.influencer_brands[i],
@@ -198,6 +202,18 @@ impl Ranker {
                     "the ranker's features {:?} are not this build's {:?}",
                     s.model.feature_names, FEATURE_NAMES
                 ),
+            });
+        }
+        // Explanations need every tree's row counts; refuse a ranker that lacks them.
+        if let Some(t) = s
+            .model
+            .trees
+            .iter()
+            .position(|t| !t.left_child.is_empty() && t.internal_count.is_empty())
+        {
+            return Err(Error::Corrupted {
+                source_name: "<bundle>".into(),
+                message: format!("ranker tree {t} has no row counts"),
             });
         }
         Ok(Ranker {

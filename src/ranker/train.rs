@@ -25,8 +25,8 @@ use crate::bundle::Bundle;
 use crate::cohesion::CohesionIndex;
 use crate::error::{Error, Result};
 use crate::gbdt::train::{fit, Dataset, GbdtParams, ObjectiveKind};
-use crate::mf::data::brand_features;
-use crate::mf::experiment::{train_factor_model, FactorSettings, Features};
+use crate::mf::data::{brand_features, positives};
+use crate::mf::experiment::{features, pair_points, train_factor_model, FactorSettings, Features};
 use crate::mf::FactorModel;
 
 /// How labels are graded.
@@ -311,6 +311,20 @@ pub fn train_ranker(
         },
         report,
     ))
+}
+
+/// Trains the ranker on every positive of the bundle and stores it there.
+pub fn attach_ranker(
+    b: &mut Bundle,
+    factor: Option<&FactorSettings>,
+    s: &RankerSettings,
+) -> Result<RankerReport> {
+    let f = features(b)?;
+    let min_points = factor.map_or(1.0, |fs| fs.min_points);
+    let positives = positives(&pair_points(b), min_points);
+    let (stored, report) = train_ranker(b, &f, &positives, factor, s)?;
+    b.ranker = Some(stored);
+    Ok(report)
 }
 
 #[cfg(test)]

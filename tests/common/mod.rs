@@ -11,11 +11,11 @@ pub const SMALL_BUNDLE: &[u8] = include_bytes!("../fixtures/small.bundle");
 /// The rankings the native build produced from it.
 pub const GOLDEN_RANKINGS: &str = include_str!("../fixtures/small_rankings.json");
 
-/// Every known brand's top 10 by rating and by model, then every new-brand query's top 10
-/// by rating and by model (cold start), as pretty JSON.
+/// For each of rating, model and ranker: every known brand's top 10, then every new-brand
+/// query's top 10 (cold start), as pretty JSON.
 pub fn rankings_json(rec: &Recommender) -> String {
     let mut out: Vec<Ranking> = Vec::new();
-    for by in [RankBy::Rating, RankBy::Model] {
+    for by in [RankBy::Rating, RankBy::Model, RankBy::Ranker] {
         for b in rec.brands() {
             out.push(
                 rec.rank_known_by(&b.name, 10, by, None)
