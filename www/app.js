@@ -15,6 +15,38 @@ function el(tag, text, className) {
   return e;
 }
 
+// Plain words for the ranker's features (names as in the bundle's model file).
+const FEATURE_LABELS = {
+  category_match: 'same category',
+  location_match: 'same location',
+  shared_hashtags: 'shared hashtags',
+  engagement_rate: 'engagement rate',
+  followers: 'followers',
+  mean_likes: 'mean likes',
+  cost_per_post: 'cost per post',
+  influencer_hashtags: 'hashtags used',
+  brand_followers: 'your followers',
+  brand_hashtags: 'your hashtags',
+  factor_score: 'model score',
+  influencer_brands_pct: 'brands engaged (percentile)',
+  influencer_points_pct: 'interaction points (percentile)',
+  brand_activity_pct: 'your activity (percentile)',
+};
+
+function fmtValue(v) {
+  if (v == null || Number.isNaN(v)) return 'missing';
+  if (Number.isInteger(v)) return fmtInt.format(v);
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3);
+}
+
+// The ranker's largest contributions (TreeSHAP), signed, beside the cohesion breakdown.
+function contributionChips(rec, n = 4) {
+  return (rec.contributions ?? [])
+    .filter((c) => c.contribution !== 0)
+    .slice(0, n)
+    .map((c) => `${FEATURE_LABELS[c.feature] ?? c.feature} = ${fmtValue(c.value)}: ${c.contribution >= 0 ? '+' : '−'}${Math.abs(c.contribution).toFixed(3)}`);
+}
+
 function whyChips(rec) {
   const c = rec.cohesion;
   const chips = [];
@@ -24,6 +56,7 @@ function whyChips(rec) {
   chips.push(`engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`);
   if (rec.interaction_points) chips.push(`your interactions +${rec.interaction_points}`);
   if (rec.model_score != null) chips.push(`model score ${rec.model_score.toFixed(2)}`);
+  if (rec.ranker_score != null) chips.push(`ranker score ${rec.ranker_score.toFixed(3)}`);
   return chips;
 }
 
@@ -35,7 +68,7 @@ function render(ranking) {
   $('results-summary').textContent =
     `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${b.country || 'any country'}` +
     (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '') +
-    ` · ranked by ${ranking.ranked_by === 'model' ? 'the learned model' : 'rating'}`;
+    ` · ranked by ${{ model: 'the learned model', ranker: 'the learned ranker' }[ranking.ranked_by] ?? 'rating'}`;
   for (const rec of ranking.recommendations) {
     const inf = rec.influencer;
     const li = el('li', undefined, 'card');
@@ -49,6 +82,13 @@ function render(ranking) {
     why.setAttribute('aria-label', 'Why this influencer');
     for (const chip of whyChips(rec)) why.append(el('li', chip));
     li.append(why);
+    const contrib = contributionChips(rec);
+    if (contrib.length) {
+      const ul = el('ul', undefined, 'why contrib');
+      ul.setAttribute('aria-label', `Ranker contributions (base ${ranking.ranker_expected?.toFixed(3)})`);
+      for (const chip of contrib) ul.append(el('li', chip));
+      li.append(ul);
+    }
     list.append(li);
   }
 }
@@ -88,7 +128,10 @@ async function main() {
   const info = engine.info();
   $('bundle-info').textContent =
     `Model bundle v${info.format_version} by ${info.writer}: ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
-  if (!engine.hasModel()) $('rank-by').disabled = true;
+  // Offer only the orderings this bundle can do.
+  for (const o of $('rank-by').options) {
+    if ((o.value === 'model' && !engine.hasModel()) || (o.value === 'ranker' && !engine.hasRanker())) o.disabled = true;
+  }
   const names = engine.brandNames();
   for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
   $('status').textContent = 'Ready. Everything is ranked in your browser.';
@@ -123,7 +166,7 @@ async function main() {
   const first = new URLSearchParams(location.search).get('brand') ?? names[0];
   if (first) {
     $('brand-input').value = first;
-    try { render(engine.rankKnown(first, 10)); } catch (e) { showError(e); }
+    try { render(engine.rankKnown(first, 10, $('rank-by').value)); } catch (e) { showError(e); }
   }
 }
 

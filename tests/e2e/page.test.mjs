@@ -62,7 +62,7 @@ test('known brand: the page shows the same top 10 as the native CLI', async () =
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   assert.deepEqual(await cardScores(page), native.recommendations.map((r) => r.score.toFixed(2)));
   assert.match(await page.textContent('#results-summary'), /^Known brand/);
-  assert.match(await page.textContent('#bundle-info'), /Model bundle v2 by influence-rec \d+\.\d+\.\d+: 2,400 influencers, 120 brands/);
+  assert.match(await page.textContent('#bundle-info'), /Model bundle v3 by influence-rec \d+\.\d+\.\d+: 2,400 influencers, 120 brands/);
   await page.screenshot({ path: path.join(shots, 'known-brand-desktop.png'), fullPage: false });
   assert.deepEqual(errors, []);
   await page.close();
@@ -126,6 +126,31 @@ test('rank by the learned model: same top 10 as the native CLI', async () => {
     '--description', nb.description, '-k', '10', '--by', 'model']);
   assert.equal(coldNative.ranked_by, 'model');
   assert.deepEqual(await cardNames(page), coldNative.recommendations.map((r) => r.name));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('rank by the learned ranker: same top 10 as the native CLI, with contributions', async () => {
+  const { page, errors } = await openPage();
+  const brand = await page.inputValue('#brand-input');
+  await page.selectOption('#rank-by', 'ranker');
+  await page.click('#known-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.endsWith('ranked by the learned ranker'));
+  const native = cli(['recommend', '--brand', brand, '-k', '10', '--by', 'ranker']);
+  assert.equal(native.ranked_by, 'ranker');
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  // The first card explains the ranker beside the cohesion breakdown: its score and its
+  // largest TreeSHAP contributions, in the order the native build gives them.
+  const chips = await page.$$eval('#results > li:first-child .why li', (l) => l.map((x) => x.textContent));
+  assert.ok(chips.some((c) => c.startsWith('ranker score ')), chips.join(' | '));
+  const contrib = await page.$$eval('#results > li:first-child .why.contrib li', (l) => l.map((x) => x.textContent));
+  const top = native.recommendations[0].contributions.filter((c) => c.contribution !== 0).slice(0, 4);
+  assert.equal(contrib.length, top.length);
+  for (const [i, c] of top.entries()) {
+    const sign = c.contribution >= 0 ? '+' : '−';
+    assert.ok(contrib[i].endsWith(`: ${sign}${Math.abs(c.contribution).toFixed(3)}`), `${contrib[i]} vs ${JSON.stringify(c)}`);
+  }
+  await page.screenshot({ path: path.join(shots, 'ranker-desktop.png') });
   assert.deepEqual(errors, []);
   await page.close();
 });
