@@ -244,6 +244,21 @@ enum GbdtCommand {
         #[arg(long)]
         raw: bool,
     },
+    /// Write the ranker's training and validation tables (query column `brand`, graded
+    /// `label`, the pair features) as CSV, for benches/gbdt_bench.py and LightGBM users.
+    ExportRanking {
+        /// Data folder with influencers.csv, brands.csv and interactions.csv.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Output folder (ranking_train.csv, ranking_valid.csv).
+        #[arg(long)]
+        out: PathBuf,
+        /// Seed of the splits and the factorization model.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[command(flatten)]
+        factor: FactorArgs,
+    },
 }
 
 /// LightGBM parameters on the command line (defaults from [`GbdtParams::default`]).
@@ -946,6 +961,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let rows = std::fs::read_to_string(&input).map_err(|e| Error::io(&input, e))?;
             let src = input.display().to_string();
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut x = Vec::new();
             for (i, line) in rows.lines().enumerate() {
                 let at = crate::error::Location::source(src.clone()).at_line(i as u64 + 1);
                 let cells: Vec<&str> = line.split(',').map(str::trim).collect();
@@ -972,14 +988,85 @@ pub fn run(cli: Cli) -> Result<()> {
                         format!("expected {} features, found {}", m.num_features, row.len()),
                     ));
                 }
-                let v = if raw {
-                    m.predict_raw(&row)
-                } else {
-                    m.predict(&row)
-                };
+                x.extend(row);
+            }
+            // Time the trees alone (no CSV parsing, no printing) for benches/gbdt_bench.py.
+            let flat = m.flatten();
+            let started = std::time::Instant::now();
+            let mut preds = Vec::new();
+            flat.predict_raw_batch(&x, &mut preds);
+            if !raw {
+                for p in &mut preds {
+                    *p = m.transform(*p);
+                }
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            for v in &preds {
                 writeln!(out, "{v:?}").map_err(|e| Error::io("<stdout>", e))?;
             }
-            out.flush().map_err(|e| Error::io("<stdout>", e))
+            out.flush().map_err(|e| Error::io("<stdout>", e))?;
+            eprintln!("predict_seconds={seconds:.6} rows={}", preds.len());
+            Ok(())
+        }
+        Command::Gbdt {
+            command:
+                GbdtCommand::ExportRanking {
+                    data,
+                    out,
+                    seed,
+                    factor,
+                },
+        } => {
+            let b = bundle_from_folder(&data, &BuildParams::default())?;
+            let f = crate::mf::experiment::features(&b)?;
+            let fs = factor.settings(seed)?;
+            let positives =
+                crate::mf::data::positives(&crate::mf::experiment::pair_points(&b), fs.min_points);
+            let rs = crate::ranker::train::RankerSettings {
+                seed,
+                ..Default::default()
+            };
+            let pb = spinner("building ranking features");
+            let (train, valid) =
+                crate::ranker::train::ranking_tables(&b, &f, &positives, Some(&fs), &rs)?;
+            pb.finish_and_clear();
+            std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+            for (name, t) in [("ranking_train.csv", &train), ("ranking_valid.csv", &valid)] {
+                let path = out.join(name);
+                let mut w = BufWriter::new(create(&path)?);
+                let mut text = String::from("brand,label");
+                for f in crate::ranker::FEATURE_NAMES {
+                    text.push(',');
+                    text.push_str(f);
+                }
+                text.push('\n');
+                for (r, row) in t.x.chunks_exact(crate::ranker::NUM_FEATURES).enumerate() {
+                    text.push_str(&format!("{},{}", t.pairs[r].0, t.y[r]));
+                    for v in row {
+                        if v.is_nan() {
+                            text.push(',');
+                        } else {
+                            text.push_str(&format!(",{v:?}"));
+                        }
+                    }
+                    text.push('\n');
+                    if text.len() > 1 << 20 {
+                        w.write_all(text.as_bytes())
+                            .map_err(|e| Error::io(&path, e))?;
+                        text.clear();
+                    }
+                }
+                w.write_all(text.as_bytes())
+                    .and_then(|_| w.flush())
+                    .map_err(|e| Error::io(&path, e))?;
+                println!(
+                    "wrote {} ({} rows, {} brand queries)",
+                    path.display(),
+                    t.y.len(),
+                    t.group.len()
+                );
+            }
+            Ok(())
         }
         Command::Serve { root, addr } => crate::cli::serve(&root, &addr),
     }

@@ -49,8 +49,15 @@ fn raw_scores_are_bit_exact_and_outputs_within_ulps() {
         let raw = values(&format!("{case}.raw.txt"));
         let out = values(&format!("{case}.pred.txt"));
         assert_eq!(x.len(), raw.len());
+        let flat = m.flatten();
         for (i, row) in x.iter().enumerate() {
             let r = m.predict_raw(row);
+            // The fast evaluator returns the reference's very bits.
+            assert_eq!(
+                flat.predict_raw(row).to_bits(),
+                r.to_bits(),
+                "{case} row {i} (flat)"
+            );
             assert_eq!(
                 r.to_bits(),
                 raw[i].to_bits(),

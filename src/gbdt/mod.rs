@@ -4,12 +4,16 @@
 //!   format as flat per-tree arrays and evaluates it exactly as LightGBM does, so raw scores of
 //!   a model trained by LightGBM match LightGBM's own raw predictions bit for bit (trees summed
 //!   in f64 in file order).
+//! - [`flat`]: the fast evaluator (one node array for the forest), pinned to the reference
+//!   `predict_raw` by tests.
 //! - [`explain`]: TreeSHAP feature contributions (LightGBM's `pred_contrib`).
 //! - [`train`]: the histogram trainer (LightGBM's algorithm, parameter names and defaults).
 //!   Models never depend on it.
 
 pub mod explain;
+pub mod flat;
 pub mod model;
 pub mod train;
 
+pub use flat::FlatForest;
 pub use model::{GbdtModel, Objective, Tree};

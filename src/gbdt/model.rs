@@ -507,7 +507,11 @@ impl GbdtModel {
 
     /// The transformed output (sigmoid for binary, identity otherwise).
     pub fn predict(&self, row: &[f64]) -> f64 {
-        let raw = self.predict_raw(row);
+        self.transform(self.predict_raw(row))
+    }
+
+    /// The objective's output transform of a raw score.
+    pub fn transform(&self, raw: f64) -> f64 {
         match self.objective {
             Objective::Binary { sigmoid } => 1.0 / (1.0 + (-sigmoid * raw).exp()),
             _ => raw,

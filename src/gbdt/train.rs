@@ -29,8 +29,7 @@
 //!   divided by (0.01 + |s_high − s_low|) when `lambdarank_norm`; ρ = 1/(1 + e^{σ(s_high −
 //!   s_low)}); λ = −σ·ρ·ΔNDCG goes to g_high (+) and g_low (−), σ²ρ(1−ρ)·ΔNDCG to both
 //!   hessians; with `lambdarank_norm` the query's g and h are scaled by log₂(1+Σ|λ|)/Σ|λ|.
-//!   LightGBM reads ρ from a lookup table; we compute it, so trees agree with LightGBM's
-//!   in quality, not bit for bit.
+//!   ρ comes from LightGBM's lookup table (2²⁰ bins), for speed and to follow it closely.
 //!
 //! Early stopping: with a validation set and `early_stopping_round` = r > 0, training stops
 //! once r rounds pass without improving the validation metric (RMSE, log loss, or
@@ -393,6 +392,8 @@ struct Grower<'a> {
     g: &'a [f32],
     h: &'a [f32],
     threads: usize,
+    /// Every hessian equals this (regression): histograms then skip Σh, which is n·h.
+    const_hessian: Option<f64>,
     p: &'a GbdtParams,
 }
 
@@ -466,61 +467,112 @@ pub fn ndcg_at(k: usize, y: &[f64], score: &[f64], group: &[u32], gains: &[f64])
     total / group.len().max(1) as f64
 }
 
-/// Lambdarank gradients of one query (see the module docs); `g`, `h` are overwritten.
-fn lambdarank_query(
-    y: &[f64],
-    s: &[f64],
-    inv_max_dcg: f64,
-    gains: &[f64],
-    p: &GbdtParams,
-    g: &mut [f32],
-    h: &mut [f32],
-) {
-    let cnt = y.len();
-    g.fill(0.0);
-    h.fill(0.0);
-    if cnt < 2 || inv_max_dcg == 0.0 {
-        return;
-    }
-    let (mut lg, mut lh) = (vec![0f64; cnt], vec![0f64; cnt]);
-    let mut order: Vec<usize> = (0..cnt).collect();
-    order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
-    let (best, worst) = (s[order[0]], s[order[cnt - 1]]);
-    let mut sum_lambdas = 0.0;
-    let trunc = p.lambdarank_truncation_level as usize;
-    for i in 0..(cnt - 1).min(trunc) {
-        for j in i + 1..cnt {
-            let (a, b) = (order[i], order[j]);
-            if y[a] == y[b] {
-                continue;
-            }
-            let (hr, lr) = if y[a] > y[b] { (i, j) } else { (j, i) };
-            let (hi, lo) = (order[hr], order[lr]);
-            let delta_score = s[hi] - s[lo];
-            let mut delta_ndcg = (gains[y[hi] as usize] - gains[y[lo] as usize])
-                * (discount(hr) - discount(lr)).abs()
-                * inv_max_dcg;
-            if p.lambdarank_norm && best != worst {
-                delta_ndcg /= 0.01 + delta_score.abs();
-            }
-            let rho = 1.0 / (1.0 + (p.sigmoid * delta_score).exp());
-            let lambda = -p.sigmoid * rho * delta_ndcg;
-            let hess = p.sigmoid * p.sigmoid * rho * (1.0 - rho) * delta_ndcg;
-            lg[lo] -= lambda;
-            lh[lo] += hess;
-            lg[hi] += lambda;
-            lh[hi] += hess;
-            sum_lambdas -= 2.0 * lambda;
+/// What lambdarank gradients need besides the query: LightGBM's lookup table for
+/// ρ(Δs) = 1/(1 + e^{σΔs}) (2²⁰ bins over Δs ∈ [−25/σ, 25/σ], clamped outside), the DCG
+/// discounts by rank, and the label gains.
+struct Lambdarank {
+    table: Vec<f64>,
+    min_input: f64,
+    max_input: f64,
+    factor: f64,
+    discounts: Vec<f64>,
+    gains: Vec<f64>,
+}
+
+impl Lambdarank {
+    const BINS: usize = 1 << 20;
+
+    fn new(p: &GbdtParams, max_query: usize) -> Lambdarank {
+        let min_input = -50.0 / p.sigmoid / 2.0;
+        let max_input = -min_input;
+        let factor = Self::BINS as f64 / (max_input - min_input);
+        let table = (0..Self::BINS)
+            .map(|i| {
+                let s = i as f64 / factor + min_input;
+                1.0 / (1.0 + (s * p.sigmoid).exp())
+            })
+            .collect();
+        Lambdarank {
+            table,
+            min_input,
+            max_input,
+            factor,
+            discounts: (0..max_query).map(discount).collect(),
+            gains: p.label_gains(),
         }
     }
-    let norm = if p.lambdarank_norm && sum_lambdas > 0.0 {
-        (1.0 + sum_lambdas).log2() / sum_lambdas
-    } else {
-        1.0
-    };
-    for k in 0..cnt {
-        g[k] = (lg[k] * norm) as f32;
-        h[k] = (lh[k] * norm) as f32;
+
+    #[inline]
+    fn rho(&self, delta: f64) -> f64 {
+        if delta <= self.min_input {
+            self.table[0]
+        } else if delta >= self.max_input {
+            self.table[Self::BINS - 1]
+        } else {
+            self.table[((delta - self.min_input) * self.factor) as usize]
+        }
+    }
+
+    /// Gradients of one query (see the module docs); `g`, `h` are overwritten.
+    fn query(
+        &self,
+        y: &[f64],
+        s: &[f64],
+        inv_max_dcg: f64,
+        p: &GbdtParams,
+        g: &mut [f32],
+        h: &mut [f32],
+    ) {
+        let cnt = y.len();
+        g.fill(0.0);
+        h.fill(0.0);
+        if cnt < 2 || inv_max_dcg == 0.0 {
+            return;
+        }
+        let mut order: Vec<usize> = (0..cnt).collect();
+        order.sort_by(|&a, &b| s[b].total_cmp(&s[a]));
+        // Labels, scores and gains in rank order, so the pair loop reads memory in sequence.
+        let ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
+        let ss: Vec<f64> = order.iter().map(|&i| s[i]).collect();
+        let gs: Vec<f64> = ys.iter().map(|&l| self.gains[l as usize]).collect();
+        let (mut lg, mut lh) = (vec![0f64; cnt], vec![0f64; cnt]);
+        let (best, worst) = (ss[0], ss[cnt - 1]);
+        let norm = p.lambdarank_norm && best != worst;
+        let mut sum_lambdas = 0.0;
+        let trunc = p.lambdarank_truncation_level as usize;
+        for i in 0..(cnt - 1).min(trunc) {
+            for j in i + 1..cnt {
+                if ys[i] == ys[j] {
+                    continue;
+                }
+                // Ranks of the better and the worse labelled document.
+                let (hr, lr) = if ys[i] > ys[j] { (i, j) } else { (j, i) };
+                let delta_score = ss[hr] - ss[lr];
+                let mut delta_ndcg = (gs[hr] - gs[lr])
+                    * (self.discounts[hr] - self.discounts[lr]).abs()
+                    * inv_max_dcg;
+                if norm {
+                    delta_ndcg /= 0.01 + delta_score.abs();
+                }
+                let rho = self.rho(delta_score);
+                let lambda = -p.sigmoid * rho * delta_ndcg;
+                let hess = p.sigmoid * p.sigmoid * rho * (1.0 - rho) * delta_ndcg;
+                lg[lr] -= lambda;
+                lh[lr] += hess;
+                lg[hr] += lambda;
+                lh[hr] += hess;
+                sum_lambdas -= 2.0 * lambda;
+            }
+        }
+        let scale = if p.lambdarank_norm && sum_lambdas > 0.0 {
+            (1.0 + sum_lambdas).log2() / sum_lambdas
+        } else {
+            1.0
+        };
+        for (r, &i) in order.iter().enumerate() {
+            g[i] = (lg[r] * scale) as f32;
+            h[i] = (lh[r] * scale) as f32;
+        }
     }
 }
 
@@ -630,6 +682,10 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             })
             .collect()
     };
+    let lambdarank = (p.objective == ObjectiveKind::LambdaRank).then(|| {
+        let max_query = data.group.iter().copied().max().unwrap_or(0) as usize;
+        Lambdarank::new(p, max_query)
+    });
     let threads = match p.num_threads {
         0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
         t => t as usize,
@@ -658,16 +714,45 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                 }
             }
             ObjectiveKind::LambdaRank => {
-                for &(a, b, inv) in &queries {
-                    lambdarank_query(
-                        &y[a..b],
-                        &score[a..b],
-                        inv,
-                        &gains,
-                        p,
-                        &mut g[a..b],
-                        &mut h[a..b],
-                    );
+                if let Some(l) = &lambdarank {
+                    // Queries are independent: contiguous runs of them go to the threads.
+                    let per = queries.len().div_ceil(threads.max(1)).max(1);
+                    std::thread::scope(|sc| {
+                        let (mut gr, mut hr) = (&mut g[..], &mut h[..]);
+                        let mut offset = 0;
+                        let mut handles = Vec::new();
+                        for qs in queries.chunks(per) {
+                            let end = qs.last().map_or(offset, |q| q.1);
+                            let (gq, gtail) = std::mem::take(&mut gr).split_at_mut(end - offset);
+                            let (hq, htail) = std::mem::take(&mut hr).split_at_mut(end - offset);
+                            (gr, hr) = (gtail, htail);
+                            let (score, base) = (&score, offset);
+                            let mut run = move || {
+                                for &(a, b, inv) in qs {
+                                    let (a0, b0) = (a - base, b - base);
+                                    l.query(
+                                        &y[a..b],
+                                        &score[a..b],
+                                        inv,
+                                        p,
+                                        &mut gq[a0..b0],
+                                        &mut hq[a0..b0],
+                                    );
+                                }
+                            };
+                            offset = end;
+                            if threads > 1 {
+                                handles.push(sc.spawn(run));
+                            } else {
+                                run();
+                            }
+                        }
+                        for hd in handles {
+                            if let Err(e) = hd.join() {
+                                std::panic::resume_unwind(e);
+                            }
+                        }
+                    });
                 }
             }
         }
@@ -695,6 +780,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             g: &g,
             h: &h,
             threads,
+            const_hessian: (p.objective == ObjectiveKind::Regression).then_some(1.0),
             p,
         };
         let rows = bag.clone().unwrap_or_else(|| (0..n as u32).collect());
@@ -783,9 +869,11 @@ impl Grower<'_> {
             .collect();
         let one = |f: usize| -> Vec<Bin> {
             let mut out = vec![Bin::default(); self.mappers[f].num_bins()];
-            match &self.cols[f] {
-                Column::U8(c) => accumulate(c, rows, &og, &mut out),
-                Column::U16(c) => accumulate(c, rows, &og, &mut out),
+            match (&self.cols[f], self.const_hessian) {
+                (Column::U8(c), None) => accumulate(c, rows, &og, &mut out),
+                (Column::U16(c), None) => accumulate(c, rows, &og, &mut out),
+                (Column::U8(c), Some(h)) => accumulate_g(c, rows, &og, h, &mut out),
+                (Column::U16(c), Some(h)) => accumulate_g(c, rows, &og, h, &mut out),
             }
             out
         };
@@ -1005,14 +1093,71 @@ impl Grower<'_> {
     }
 }
 
+/// Rows are spread over this many interleaved copies of the histogram: consecutive rows
+/// often fall in the same bin (binary features, brand features constant within a query), and
+/// one copy would chain every add on the previous one's latency.
+const LANES: usize = 4;
+
+/// [`accumulate`] when every hessian is `h`: sums g and counts, then Σh = n·h (exact for
+/// h = 1, the regression case).
+#[inline]
+fn accumulate_g<B: Copy + Into<usize>>(
+    col: &[B],
+    rows: &[u32],
+    og: &[(f64, f64)],
+    h: f64,
+    out: &mut [Bin],
+) {
+    let mut lanes = vec![(0f64, 0u32); out.len() * LANES];
+    let mut chunks = rows.chunks_exact(LANES).zip(og.chunks_exact(LANES));
+    for (rs, gs) in &mut chunks {
+        for k in 0..LANES {
+            let l = &mut lanes[col[rs[k] as usize].into() * LANES + k];
+            l.0 += gs[k].0;
+            l.1 += 1;
+        }
+    }
+    let tail = rows.len() - rows.len() % LANES;
+    for (&r, &(g, _)) in rows[tail..].iter().zip(&og[tail..]) {
+        let l = &mut lanes[col[r as usize].into() * LANES];
+        l.0 += g;
+        l.1 += 1;
+    }
+    for (b, ls) in out.iter_mut().zip(lanes.chunks_exact(LANES)) {
+        for l in ls {
+            b.g += l.0;
+            b.n += l.1;
+        }
+        b.h = f64::from(b.n) * h;
+    }
+}
+
 /// Adds each row's (g, h) to its bin; `og` is in the order of `rows`.
 #[inline]
 fn accumulate<B: Copy + Into<usize>>(col: &[B], rows: &[u32], og: &[(f64, f64)], out: &mut [Bin]) {
-    for (&r, &(g, h)) in rows.iter().zip(og) {
-        let b = &mut out[col[r as usize].into()];
-        b.g += g;
-        b.h += h;
-        b.n += 1;
+    let mut lanes = vec![Bin::default(); out.len() * LANES];
+    let mut chunks = rows.chunks_exact(LANES).zip(og.chunks_exact(LANES));
+    for (rs, gs) in &mut chunks {
+        for k in 0..LANES {
+            let l = &mut lanes[col[rs[k] as usize].into() * LANES + k];
+            l.g += gs[k].0;
+            l.h += gs[k].1;
+            l.n += 1;
+        }
+    }
+    let tail = rows.len() - rows.len() % LANES;
+    for (&r, &(g, h)) in rows[tail..].iter().zip(&og[tail..]) {
+        let l = &mut lanes[col[r as usize].into() * LANES];
+        l.g += g;
+        l.h += h;
+        l.n += 1;
+    }
+    for (b, ls) in out.iter_mut().zip(lanes.chunks_exact(LANES)) {
+        for l in ls {
+            b.g += l.g;
+            b.h += l.h;
+            b.n += l.n;
+        }
     }
 }
 
@@ -1159,13 +1304,17 @@ mod tests {
         let inv = inverse_max_dcg(&y, 30, &gains);
         assert!((inv - 1.0).abs() < 1e-12);
         let (mut g, mut h) = ([0f32; 2], [0f32; 2]);
-        lambdarank_query(&y, &s, inv, &gains, &p, &mut g, &mut h);
+        let l = Lambdarank::new(&p, 2);
+        // The table's bin for Δs = 0 is exactly ρ = ½, and a large |Δs| clamps.
+        assert_eq!(l.rho(0.0), 0.5);
+        assert_eq!(l.rho(-1e9), l.table[0]);
+        l.query(&y, &s, inv, &p, &mut g, &mut h);
         assert!((f64::from(g[0]) + 0.226_598_236).abs() < 1e-6, "{g:?}");
         assert!((f64::from(g[1]) - 0.226_598_236).abs() < 1e-6, "{g:?}");
         assert!((f64::from(h[0]) - 0.113_299_118).abs() < 1e-6, "{h:?}");
         assert_eq!(h[0], h[1]);
         // Equal labels give no gradient.
-        lambdarank_query(&[1.0, 1.0], &s, inv, &gains, &p, &mut g, &mut h);
+        l.query(&[1.0, 1.0], &s, inv, &p, &mut g, &mut h);
         assert_eq!((g, h), ([0.0; 2], [0.0; 2]));
     }
 

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cohesion::{CohesionIndex, PreparedBrand};
 use crate::error::{Error, Result};
-use crate::gbdt::GbdtModel;
+use crate::gbdt::{FlatForest, GbdtModel};
 use crate::model::{Brand, Influencer};
 
 /// Feature names, in column order (also the model file's `feature_names`).
@@ -188,6 +188,7 @@ pub struct StoredRanker {
 #[derive(Debug, Clone)]
 pub struct Ranker {
     model: GbdtModel,
+    flat: FlatForest,
     candidates: usize,
 }
 
@@ -218,6 +219,7 @@ impl Ranker {
         }
         Ok(Ranker {
             model: s.model.clone(),
+            flat: s.model.flatten(),
             candidates: s.candidates.max(1) as usize,
         })
     }
@@ -234,7 +236,7 @@ impl Ranker {
 
     /// The ranker's raw score of one feature row.
     pub fn score(&self, row: &[f64]) -> f64 {
-        self.model.predict_raw(row)
+        self.flat.predict_raw(row)
     }
 
     /// TreeSHAP contributions of one feature row, largest magnitude first, and the model's

@@ -212,16 +212,17 @@ pub struct RankerReport {
     pub valid_ndcg: f64,
 }
 
-/// Trains the ranker on a bundle's tables and `positives` (brand, influencer, points).
-/// `factor` trains the history-only factorization model for the `factor_score` feature;
-/// without it the feature is missing everywhere.
-pub fn train_ranker(
+/// The ranker's training and validation tables from a bundle's tables and `positives`
+/// (brand, influencer, points), built as the module docs describe. `factor` trains the
+/// history-only factorization model for the `factor_score` feature; without it the feature
+/// is missing everywhere.
+pub fn ranking_tables(
     b: &Bundle,
     f: &Features,
     positives: &[(u32, u32, f64)],
     factor: Option<&FactorSettings>,
     s: &RankerSettings,
-) -> Result<(StoredRanker, RankerReport)> {
+) -> Result<(PairTable, PairTable)> {
     s.validate()?;
     let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
     let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
@@ -287,7 +288,18 @@ pub fn train_ranker(
         }
         t
     };
-    let (tt, vt) = (table(train_q), table(valid_q));
+    Ok((table(train_q), table(valid_q)))
+}
+
+/// Trains the ranker on [`ranking_tables`], stopping early on the validation brands.
+pub fn train_ranker(
+    b: &Bundle,
+    f: &Features,
+    positives: &[(u32, u32, f64)],
+    factor: Option<&FactorSettings>,
+    s: &RankerSettings,
+) -> Result<(StoredRanker, RankerReport)> {
+    let (tt, vt) = ranking_tables(b, f, positives, factor, s)?;
     let valid = (!vt.y.is_empty()).then(|| vt.dataset());
     let fitted = fit(&tt.dataset(), valid.as_ref(), &s.gbdt)?;
     let mut model = fitted.model;
