@@ -138,7 +138,7 @@ impl FlatForest {
     #[cold]
     fn categorical(&self, node: &Node, x: f64) -> i32 {
         // NaN, negatives and values past i32 are in no set.
-        if x.is_nan() || x < 0.0 || x >= 2_147_483_648.0 {
+        if !(0.0..2_147_483_648.0).contains(&x) {
             return node.right;
         }
         let v = x as u32;

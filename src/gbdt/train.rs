@@ -91,6 +91,8 @@ pub struct GbdtParams {
     pub max_bin: u32,
     /// Minimum rows per bin (3).
     pub min_data_in_bin: u32,
+    /// Rows sampled to find bin bounds (200,000).
+    pub bin_construct_sample_cnt: u32,
     /// Fraction of features tried per tree (1.0).
     pub feature_fraction: f64,
     /// Fraction of rows in each bag (1.0: no bagging).
@@ -134,6 +136,7 @@ impl Default for GbdtParams {
             min_gain_to_split: 0.0,
             max_bin: 255,
             min_data_in_bin: 3,
+            bin_construct_sample_cnt: 200_000,
             feature_fraction: 1.0,
             bagging_fraction: 1.0,
             bagging_freq: 0,
@@ -188,6 +191,9 @@ impl GbdtParams {
         }
         if self.eval_at == 0 || self.lambdarank_truncation_level == 0 {
             return bad("eval_at/lambdarank_truncation_level", "must be >= 1");
+        }
+        if self.bin_construct_sample_cnt == 0 {
+            return bad("bin_construct_sample_cnt", "must be >= 1");
         }
         Ok(())
     }
@@ -394,6 +400,8 @@ struct Grower<'a> {
     threads: usize,
     /// Every hessian equals this (regression): histograms then skip Σh, which is n·h.
     const_hessian: Option<f64>,
+    /// Row-major bins (n × features, one byte each) when every feature has ≤ 256 bins.
+    rowbins: Option<&'a [u8]>,
     p: &'a GbdtParams,
 }
 
@@ -635,9 +643,21 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
     }
     let (x, y, nf) = (data.x, data.y, data.n_features);
     let n = y.len();
+    // Bin bounds come from a seeded sample of `bin_construct_sample_cnt` rows (all rows when
+    // there are fewer), as LightGBM builds them; every row is then binned.
+    let sample: Option<Vec<usize>> = (n > p.bin_construct_sample_cnt as usize).then(|| {
+        let mut idx: Vec<usize> = (0..n).collect();
+        crate::random::shuffle(&mut idx, &mut ChaCha8Rng::seed_from_u64(p.seed ^ 0x005e_edb1));
+        let mut s = idx[..p.bin_construct_sample_cnt as usize].to_vec();
+        s.sort_unstable();
+        s
+    });
     let mappers: Vec<BinMapper> = (0..nf)
         .map(|f| {
-            let col: Vec<f64> = x.iter().skip(f).step_by(nf).copied().collect();
+            let col: Vec<f64> = match &sample {
+                Some(rows) => rows.iter().map(|&i| x[i * nf + f]).collect(),
+                None => x.iter().skip(f).step_by(nf).copied().collect(),
+            };
             BinMapper::new(&col, p.max_bin, p.min_data_in_bin)
         })
         .collect();
@@ -654,6 +674,19 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             }
         })
         .collect();
+    // Row-major copy of the bins for row-wise histograms (LightGBM's row-wise mode), when
+    // a byte holds every bin; a few dense features make this the faster layout.
+    let rowbins: Option<Vec<u8>> = cols.iter().all(|c| matches!(c, Column::U8(_))).then(|| {
+        let mut rb = vec![0u8; n * nf];
+        for (f, c) in cols.iter().enumerate() {
+            if let Column::U8(v) = c {
+                for (i, &b) in v.iter().enumerate() {
+                    rb[i * nf + f] = b;
+                }
+            }
+        }
+        rb
+    });
     let gains = p.label_gains();
     let init = match p.objective {
         _ if !p.boost_from_average => 0.0,
@@ -781,6 +814,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             h: &h,
             threads,
             const_hessian: (p.objective == ObjectiveKind::Regression).then_some(1.0),
+            rowbins: rowbins.as_deref(),
             p,
         };
         let rows = bag.clone().unwrap_or_else(|| (0..n as u32).collect());
@@ -859,49 +893,125 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
 }
 
 impl Grower<'_> {
-    /// Histograms of `rows` for the chosen features (other features get empty ones), split
-    /// over threads by feature when the work is large enough to pay for them.
+    /// Histograms of `rows` for the chosen features (other features get empty ones).
+    ///
+    /// Row-wise when the bins fit a byte (one pass reads each row's bins from one cache
+    /// line): rows go in fixed blocks of [`ROW_BLOCK`], each summed into its own partial
+    /// histogram, and the partials are added in block order, so the sums, and the model, do
+    /// not depend on how many threads share the blocks. Otherwise feature by feature, with
+    /// threads taking groups of features.
     fn histogram(&self, rows: &[u32]) -> Vec<Vec<Bin>> {
-        // Gradients in row order of the leaf, read once instead of once per feature.
-        let og: Vec<(f64, f64)> = rows
-            .iter()
-            .map(|&r| (f64::from(self.g[r as usize]), f64::from(self.h[r as usize])))
-            .collect();
-        let one = |f: usize| -> Vec<Bin> {
-            let mut out = vec![Bin::default(); self.mappers[f].num_bins()];
-            match (&self.cols[f], self.const_hessian) {
-                (Column::U8(c), None) => accumulate(c, rows, &og, &mut out),
-                (Column::U16(c), None) => accumulate(c, rows, &og, &mut out),
-                (Column::U8(c), Some(h)) => accumulate_g(c, rows, &og, h, &mut out),
-                (Column::U16(c), Some(h)) => accumulate_g(c, rows, &og, h, &mut out),
-            }
-            out
-        };
         let mut hist: Vec<Vec<Bin>> = vec![Vec::new(); self.mappers.len()];
-        let t = self.threads.min(self.features.len());
-        if t <= 1 || rows.len() * self.features.len() < 100_000 {
-            for &f in self.features {
-                hist[f] = one(f);
+        let Some(rowbins) = self.rowbins else {
+            // Gradients in row order of the leaf, read once instead of once per feature.
+            let og: Vec<(f64, f64)> = rows
+                .iter()
+                .map(|&r| (f64::from(self.g[r as usize]), f64::from(self.h[r as usize])))
+                .collect();
+            let one = |f: usize| -> Vec<Bin> {
+                let mut out = vec![Bin::default(); self.mappers[f].num_bins()];
+                match (&self.cols[f], self.const_hessian) {
+                    (Column::U8(c), None) => accumulate(c, rows, &og, &mut out),
+                    (Column::U16(c), None) => accumulate(c, rows, &og, &mut out),
+                    (Column::U8(c), Some(h)) => accumulate_g(c, rows, &og, h, &mut out),
+                    (Column::U16(c), Some(h)) => accumulate_g(c, rows, &og, h, &mut out),
+                }
+                out
+            };
+            let t = self.threads.min(self.features.len());
+            if t <= 1 || rows.len() * self.features.len() < 100_000 {
+                for &f in self.features {
+                    hist[f] = one(f);
+                }
+                return hist;
+            }
+            let chunk = self.features.len().div_ceil(t);
+            let one = &one;
+            let parts: Vec<Vec<(usize, Vec<Bin>)>> = std::thread::scope(|s| {
+                let handles: Vec<_> = self
+                    .features
+                    .chunks(chunk)
+                    .map(|fs| s.spawn(move || fs.iter().map(|&f| (f, one(f))).collect::<Vec<_>>()))
+                    .collect();
+                handles.into_iter().map(join).collect()
+            });
+            for (f, b) in parts.into_iter().flatten() {
+                hist[f] = b;
             }
             return hist;
+        };
+        let nf = self.mappers.len();
+        let mut pairs = Vec::with_capacity(self.features.len());
+        let mut total = 0;
+        for &f in self.features {
+            pairs.push((f, total));
+            total += self.mappers[f].num_bins();
         }
-        let chunk = self.features.len().div_ceil(t);
-        let parts: Vec<Vec<(usize, Vec<Bin>)>> = std::thread::scope(|s| {
-            let handles: Vec<_> = self
-                .features
-                .chunks(chunk)
-                .map(|fs| s.spawn(move || fs.iter().map(|&f| (f, one(f))).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| match h.join() {
-                    Ok(v) => v,
-                    Err(e) => std::panic::resume_unwind(e),
+        // One block's partial histogram: (Σg, Σh, count) per bin, as three f64s; with a
+        // constant hessian only (Σg, count), one vector add per row and feature.
+        let block = |rs: &[u32]| -> Vec<[f64; 3]> {
+            let mut acc = vec![[0f64; 3]; total];
+            if self.const_hessian.is_some() {
+                let mut two = vec![[0f64; 2]; total];
+                for &r in rs {
+                    let g = f64::from(self.g[r as usize]);
+                    let rb = &rowbins[r as usize * nf..(r as usize + 1) * nf];
+                    for &(f, off) in &pairs {
+                        let b = &mut two[off + usize::from(rb[f])];
+                        b[0] += g;
+                        b[1] += 1.0;
+                    }
+                }
+                for (a, t) in acc.iter_mut().zip(&two) {
+                    *a = [t[0], 0.0, t[1]];
+                }
+            } else {
+                for &r in rs {
+                    let (g, h) = (f64::from(self.g[r as usize]), f64::from(self.h[r as usize]));
+                    let rb = &rowbins[r as usize * nf..(r as usize + 1) * nf];
+                    for &(f, off) in &pairs {
+                        let b = &mut acc[off + usize::from(rb[f])];
+                        b[0] += g;
+                        b[1] += h;
+                        b[2] += 1.0;
+                    }
+                }
+            }
+            acc
+        };
+        let blocks: Vec<&[u32]> = rows.chunks(ROW_BLOCK).collect();
+        let t = self.threads.min(blocks.len());
+        let partials: Vec<Vec<[f64; 3]>> = if t <= 1 {
+            blocks.iter().map(|rs| block(rs)).collect()
+        } else {
+            let per = blocks.len().div_ceil(t);
+            let block = &block;
+            std::thread::scope(|s| {
+                let handles: Vec<_> = blocks
+                    .chunks(per)
+                    .map(|bs| s.spawn(move || bs.iter().map(|rs| block(rs)).collect::<Vec<_>>()))
+                    .collect();
+                handles.into_iter().flat_map(join).collect()
+            })
+        };
+        let mut sum = vec![[0f64; 3]; total];
+        for part in &partials {
+            for (a, b) in sum.iter_mut().zip(part) {
+                a[0] += b[0];
+                a[1] += b[1];
+                a[2] += b[2];
+            }
+        }
+        for &(f, off) in &pairs {
+            hist[f] = sum[off..off + self.mappers[f].num_bins()]
+                .iter()
+                .map(|&[g, h, c]| Bin {
+                    g,
+                    // Σh of a constant hessian is count·h (exact for h = 1).
+                    h: self.const_hessian.map_or(h, |hc| c * hc),
+                    n: c as u32,
                 })
-                .collect()
-        });
-        for (f, b) in parts.into_iter().flatten() {
-            hist[f] = b;
+                .collect();
         }
         hist
     }
@@ -1090,6 +1200,17 @@ impl Grower<'_> {
             leaf_rows.push(leaf.rows);
         }
         (tree, leaf_rows)
+    }
+}
+
+/// Rows per block of a row-wise histogram (a fixed size, so sums do not depend on threads).
+const ROW_BLOCK: usize = 1 << 14;
+
+/// The result of a scoped thread, re-raising its panic (a bug) on the caller.
+fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match h.join() {
+        Ok(v) => v,
+        Err(e) => std::panic::resume_unwind(e),
     }
 }
 
