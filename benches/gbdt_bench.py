@@ -9,7 +9,9 @@ For each, both objectives (regression and lambdarank) with LightGBM's default pa
 (100 rounds, 31 leaves, learning rate 0.1, 255 bins) at 1 and 2 threads, it prints:
   training time of both and the ratio ours / LightGBM (ours: `gbdt train`'s own timer,
   binning included, CSV parsing excluded; LightGBM: Dataset construction + train from
-  NumPy arrays), held-out RMSE (regression) and NDCG@10 (both) of both;
+  NumPy arrays), held-out RMSE (regression) and NDCG@10 (both) of both, and NDCG@10 on the
+  training rows (how far each optimiser got on the same objective; held-out NDCG@10 over a
+  few dozen brands with a handful of relevant influencers each moves a lot on small changes);
 and for our 1-thread regression model of each size, prediction time per row on the
 validation rows, the same trees everywhere: ours native (`gbdt predict`'s timer), ours in WebAssembly (Node running pkg/,
 benches/gbdt_wasm_predict.mjs) and LightGBM's predict with 1 thread; plus the wasm module's
@@ -94,7 +96,8 @@ def main():
           f"{len(gzip.compress(raw, 9)):,} gzipped (tree evaluator, factorization, cohesion, "
           f"ranking and explanations together)")
     print(f"{'data':>5} {'objective':<10} {'thr':>3} {'rows':>9} {'ours s':>7} {'lgbm s':>7} "
-          f"{'ratio':>6} {'RMSE ours':>10} {'RMSE lgbm':>10} {'NDCG ours':>10} {'NDCG lgbm':>10}")
+          f"{'ratio':>6} {'RMSE ours':>10} {'RMSE lgbm':>10} {'NDCG ours':>10} {'NDCG lgbm':>10} "
+          f"{'trNDCG ours':>11} {'trNDCG lgbm':>11}")
     predict_rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in a.sizes.split(","):
@@ -107,7 +110,8 @@ def main():
                              "--group-column", "brand", "--objective", objective,
                              "--num-threads", str(th), "--out", model])
                     ours_s = seconds(r.stderr, "train_seconds")
-                    ours = lgb.Booster(model_file=model).predict(xv, raw_score=True)
+                    ours_booster = lgb.Booster(model_file=model)
+                    ours = ours_booster.predict(xv, raw_score=True)
                     t = time.perf_counter()
                     ds = lgb.Dataset(xt, yt, group=gt if objective == "lambdarank" else None)
                     booster = lgb.train({"objective": objective, "num_threads": th, "verbose": -1,
@@ -119,7 +123,9 @@ def main():
                           else f"{'':>10} {'':>10}")
                     print(f"{size:>5} {objective:<10} {th:>3} {len(yt):>9,} {ours_s:>7.2f} {lgbm_s:>7.2f} "
                           f"{ours_s / lgbm_s:>6.2f} {rm} {ndcg_at(10, yv, ours, gv):>10.5f} "
-                          f"{ndcg_at(10, yv, theirs, gv):>10.5f}", flush=True)
+                          f"{ndcg_at(10, yv, theirs, gv):>10.5f} "
+                          f"{ndcg_at(10, yt, ours_booster.predict(xt, raw_score=True), gt):>11.5f} "
+                          f"{ndcg_at(10, yt, booster.predict(xt, raw_score=True), gt):>11.5f}", flush=True)
                     if objective == "regression" and th == 1:
                         predict_rows.append((size, model, folder, xv))
         print()

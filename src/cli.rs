@@ -104,6 +104,9 @@ enum Command {
         /// Seed of the splits and the model.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Repeat with seeds seed, seed+1, ... and print the mean of each metric.
+        #[arg(long, default_value_t = 1)]
+        repeat: u64,
         #[command(flatten)]
         factor: FactorArgs,
     },
@@ -671,6 +674,7 @@ pub fn run(cli: Cli) -> Result<()> {
             data,
             k,
             seed,
+            repeat,
             factor,
         } => {
             let settings = factor.settings(seed)?;
@@ -680,8 +684,17 @@ pub fn run(cli: Cli) -> Result<()> {
                 seed,
                 ..Default::default()
             };
-            let rows = crate::evaluation::evaluate_all(&b, &settings, Some(&rs), k, seed)?;
+            let seeds: Vec<u64> = (seed..seed.saturating_add(repeat.max(1))).collect();
+            let rows = crate::evaluation::evaluate_seeds(&b, &settings, Some(&rs), k, &seeds)?;
             pb.finish_and_clear();
+            if seeds.len() > 1 {
+                println!(
+                    "mean over {} seeds ({}..={}); users per split",
+                    seeds.len(),
+                    seed,
+                    seeds[seeds.len() - 1]
+                );
+            }
             println!(
                 "{:<34} {:<11} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}",
                 "model",

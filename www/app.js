@@ -17,6 +17,7 @@ function el(tag, text, className) {
 
 // Plain words for the ranker's features (names as in the bundle's model file).
 const FEATURE_LABELS = {
+  cohesion: 'cohesion rating',
   category_match: 'same category',
   location_match: 'same location',
   shared_hashtags: 'shared hashtags',

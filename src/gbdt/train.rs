@@ -647,7 +647,10 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
     // there are fewer), as LightGBM builds them; every row is then binned.
     let sample: Option<Vec<usize>> = (n > p.bin_construct_sample_cnt as usize).then(|| {
         let mut idx: Vec<usize> = (0..n).collect();
-        crate::random::shuffle(&mut idx, &mut ChaCha8Rng::seed_from_u64(p.seed ^ 0x005e_edb1));
+        crate::random::shuffle(
+            &mut idx,
+            &mut ChaCha8Rng::seed_from_u64(p.seed ^ 0x005e_edb1),
+        );
         let mut s = idx[..p.bin_construct_sample_cnt as usize].to_vec();
         s.sort_unstable();
         s

@@ -3,8 +3,10 @@
 //! propose. Pure: no files, no JS.
 //!
 //! Features of a pair (b, i), in [`FEATURE_NAMES`] order:
-//! - the cohesion rule's inputs: same category, same location, shared hashtags, the
-//!   influencer's engagement rate;
+//! - the cohesion rating itself (trees approximate a sum of terms only with many splits;
+//!   over six evaluation seeds adding it lifted the pipeline's NDCG@10 from 0.0638 to 0.0672
+//!   on the random split and from 0.2122 to 0.2397 on the cold-start split) and its inputs:
+//!   same category, same location, shared hashtags, the influencer's engagement rate;
 //! - influencer stats: followers, mean likes, cost per post (missing when unknown), number
 //!   of hashtags;
 //! - brand stats: followers (missing for a new brand), number of hashtags;
@@ -30,7 +32,8 @@ use crate::gbdt::{FlatForest, GbdtModel};
 use crate::model::{Brand, Influencer};
 
 /// Feature names, in column order (also the model file's `feature_names`).
-pub const FEATURE_NAMES: [&str; 14] = [
+pub const FEATURE_NAMES: [&str; 15] = [
+    "cohesion",
     "category_match",
     "location_match",
     "shared_hashtags",
@@ -146,6 +149,7 @@ pub fn pair_features(
     let inf = &influencers[i];
     let (cat, loc, shared) = index.matches(ctx.prepared, i);
     let row = [
+        index.score(ctx.prepared, i),
         f64::from(u8::from(cat)),
         f64::from(u8::from(loc)),
         f64::from(shared),
