@@ -1022,6 +1022,7 @@ impl Grower<'_> {
     fn best_split(&self, hist: &[Vec<Bin>], sum: (f64, f64, u32)) -> Option<SplitInfo> {
         let p = self.p;
         let (gt, ht, nt) = sum;
+        let cnt_factor = f64::from(nt) / ht;
         let mut best: Option<SplitInfo> = None;
         for &f in self.features {
             let m = &self.mappers[f];
@@ -1038,13 +1039,21 @@ impl Grower<'_> {
                 } else {
                     (0.0, 0.0, 0)
                 };
+                // min_data_in_leaf is checked on counts estimated from hessians, as LightGBM
+                // does: round(h_bin · n / H). With a constant hessian that is the true count;
+                // with lambdarank or binary it makes the limit a hessian mass, so rows that
+                // barely move the objective do not make a side "large enough".
+                let est = |h: f64| (h * cnt_factor + 0.5).floor() as i64;
+                let mut el = if nan_left { est(nan.h) } else { 0 };
                 for (b, bin) in hf.iter().enumerate().take(nb.saturating_sub(1)) {
                     gl += bin.g;
                     hl += bin.h;
                     nl += bin.n;
+                    el += est(bin.h);
                     let (gr, hr, nr) = (gt - gl, ht - hl, nt - nl);
-                    if nl < p.min_data_in_leaf
-                        || nr < p.min_data_in_leaf
+                    let er = i64::from(nt) - el;
+                    if el < i64::from(p.min_data_in_leaf)
+                        || er < i64::from(p.min_data_in_leaf)
                         || hl < p.min_sum_hessian_in_leaf
                         || hr < p.min_sum_hessian_in_leaf
                     {
@@ -1565,6 +1574,39 @@ mod tests {
         );
         let c = train(&x, 2, &y, &GbdtParams { seed: 7, ..bagged }).unwrap();
         assert_ne!(a, c, "another seed, other bags");
+    }
+
+    #[test]
+    fn min_data_in_leaf_counts_hessian_mass_as_lightgbm_does() {
+        // 25 rows in bin 0 with h = 0.01, 25 in bin 1 with h = 1: n = 50, H = 25.25, so the
+        // estimated count of bin 0 is round(0.25 · 50/25.25) = 0 < 20 and the split is refused,
+        // though 25 real rows would pass. With equal hessians the same split is allowed.
+        let x: Vec<f64> = (0..50).map(|i| if i < 25 { 0.0 } else { 1.0 }).collect();
+        let mapper = BinMapper::new(&x, 255, 3);
+        let cols = [Column::U8(x.iter().map(|&v| mapper.bin(v) as u8).collect())];
+        let mappers = [mapper];
+        let g: Vec<f32> = (0..50).map(|i| if i < 25 { -1.0 } else { 1.0 }).collect();
+        let p = GbdtParams::default();
+        let split = |h: &[f32]| {
+            let grower = Grower {
+                cols: &cols,
+                mappers: &mappers,
+                features: &[0],
+                g: &g,
+                h,
+                threads: 1,
+                const_hessian: None,
+                rowbins: None,
+                p: &p,
+            };
+            let rows: Vec<u32> = (0..50).collect();
+            let hist = grower.histogram(&rows);
+            let sum = (0.0, h.iter().map(|&v| f64::from(v)).sum(), 50);
+            grower.best_split(&hist, sum)
+        };
+        let skewed: Vec<f32> = (0..50).map(|i| if i < 25 { 0.01 } else { 1.0 }).collect();
+        assert!(split(&skewed).is_none());
+        assert!(split(&[1.0; 50]).is_some());
     }
 
     #[test]
