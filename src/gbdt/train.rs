@@ -281,9 +281,13 @@ pub struct BinMapper {
 }
 
 impl BinMapper {
-    /// Builds bins from a column: distinct values each get a bin when there are few enough;
-    /// otherwise bins hold about n / max_bin rows (at least `min_data_in_bin`). Zero always
-    /// gets a bin of its own. Bin bounds sit halfway between neighbouring distinct values.
+    /// Builds bins from a column the way LightGBM does (`FindBinWithZeroAsOneBin` and
+    /// `GreedyFindBin` in its `bin.cpp`): zero (|v| ≤ 1e-35) gets a bin of its own; the
+    /// negative and the positive values share the other bins in proportion to their rows;
+    /// within a side, few distinct values each get a bin once it holds `min_data_in_bin`
+    /// rows, and many are cut greedily at about (rows left) / (bins left), with every value
+    /// holding a mean bin's worth of rows on its own. Bounds sit halfway between neighbouring
+    /// distinct values; NaN, when present, takes one extra bin at the end.
     pub fn new(values: &[f64], max_bin: u32, min_data_in_bin: u32) -> Self {
         let has_nan = values.iter().any(|v| v.is_nan());
         let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
@@ -298,33 +302,34 @@ impl BinMapper {
         let budget = (max_bin as usize)
             .saturating_sub(usize::from(has_nan))
             .max(1);
+        let neg_end = distinct.partition_point(|d| d.0 <= -ZERO);
+        let pos_start = distinct.partition_point(|d| d.0 <= ZERO);
+        let rows = |d: &[(f64, usize)]| d.iter().map(|x| x.1).sum::<usize>();
+        // Values in neg_end..pos_start are zero: they fall in the bin between ±1e-35.
+        let (neg, pos) = (&distinct[..neg_end], &distinct[pos_start..]);
+        let (neg_rows, pos_rows) = (rows(neg), rows(pos));
         let mut upper = Vec::new();
-        if distinct.len() <= budget {
-            for w in distinct.windows(2) {
-                upper.push((w[0].0 + w[1].0) / 2.0);
-            }
-        } else {
-            // Greedy equal-count bins: each cut aims at (rows left) / (bins left), so the
-            // tail is not lumped into the last bin.
-            let mut left: usize = distinct.iter().map(|d| d.1).sum();
-            let mut acc = 0;
-            for w in distinct.windows(2) {
-                acc += w[0].1;
-                let bins_left = budget.saturating_sub(upper.len()).max(1);
-                let target = left
-                    .div_ceil(bins_left)
-                    .max(min_data_in_bin as usize)
-                    .max(1);
-                // Zero sits alone: cut on both sides of it.
-                let zero_edge = w[0].0 == 0.0 || w[1].0 == 0.0;
-                if (acc >= target || zero_edge) && upper.len() + 1 < budget {
-                    upper.push((w[0].0 + w[1].0) / 2.0);
-                    left -= acc;
-                    acc = 0;
-                }
+        if !neg.is_empty() && budget > 1 {
+            let share = neg_rows as f64 / (neg_rows + pos_rows).max(1) as f64;
+            let neg_bins = ((share * (budget - 1) as f64) as usize).max(1);
+            upper = greedy_bins(neg, neg_bins, neg_rows, min_data_in_bin as usize);
+            // The last negative bin ends just below zero.
+            if let Some(last) = upper.last_mut() {
+                *last = -ZERO;
             }
         }
-        upper.push(f64::INFINITY);
+        let pos_bins = budget.saturating_sub(1 + upper.len());
+        if !pos.is_empty() && pos_bins > 0 {
+            upper.push(ZERO);
+            upper.extend(greedy_bins(
+                pos,
+                pos_bins,
+                pos_rows,
+                min_data_in_bin as usize,
+            ));
+        } else {
+            upper.push(f64::INFINITY);
+        }
         BinMapper { upper, has_nan }
     }
 
@@ -344,6 +349,82 @@ impl BinMapper {
         }
         self.upper.partition_point(|&u| u < x) as u16
     }
+}
+
+/// LightGBM's `kZeroThreshold`: |v| ≤ this is zero for binning.
+const ZERO: f64 = 1e-35;
+
+/// Upper bounds (the last +∞) of at most `max_bin` bins over sorted `(value, rows)` pairs.
+fn greedy_bins(
+    d: &[(f64, usize)],
+    max_bin: usize,
+    total: usize,
+    min_data_in_bin: usize,
+) -> Vec<f64> {
+    let mut upper = Vec::new();
+    if d.len() <= max_bin {
+        // One bin per distinct value, once a bin holds min_data_in_bin rows.
+        let mut in_bin = 0;
+        for w in d.windows(2) {
+            in_bin += w[0].1;
+            if in_bin >= min_data_in_bin {
+                let cut = (w[0].0 + w[1].0) / 2.0;
+                if upper.last() != Some(&cut) {
+                    upper.push(cut);
+                    in_bin = 0;
+                }
+            }
+        }
+        upper.push(f64::INFINITY);
+        return upper;
+    }
+    let mut max_bin = max_bin;
+    if let Some(cap) = total.checked_div(min_data_in_bin) {
+        max_bin = max_bin.min(cap).max(1);
+    }
+    // Values holding a mean bin's rows are "big": each gets a bin of its own, and the rest
+    // of the rows share the rest of the bins.
+    let mean = total as f64 / max_bin as f64;
+    let big: Vec<bool> = d.iter().map(|x| x.1 as f64 >= mean).collect();
+    let mut bins_left = max_bin as f64 - big.iter().filter(|&&b| b).count() as f64;
+    let mut rows_left = (total
+        - d.iter()
+            .zip(&big)
+            .filter(|x| *x.1)
+            .map(|x| x.0 .1)
+            .sum::<usize>()) as f64;
+    let mut mean = rows_left / bins_left;
+    let mut cuts: Vec<(f64, f64)> = Vec::new();
+    let mut in_bin = 0usize;
+    for i in 0..d.len() - 1 {
+        if !big[i] {
+            rows_left -= d[i].1 as f64;
+        }
+        in_bin += d[i].1;
+        let close = big[i]
+            || in_bin as f64 >= mean
+            || (big[i + 1] && in_bin as f64 >= (mean * 0.5).max(1.0));
+        if close {
+            // The bin ends at d[i]; the next starts at d[i + 1].
+            cuts.push((d[i].0, d[i + 1].0));
+            if cuts.len() + 1 >= max_bin {
+                break;
+            }
+            in_bin = 0;
+            if !big[i] {
+                bins_left -= 1.0;
+                mean = rows_left / bins_left;
+            }
+        }
+    }
+    for (hi, next_lo) in cuts {
+        let cut = (hi + next_lo) / 2.0;
+        if upper.last() != Some(&cut) {
+            upper.push(cut);
+        }
+    }
+    upper.push(f64::INFINITY);
+    upper
 }
 
 /// One feature's bins for every row; one byte a row when the feature has ≤ 256 bins.
@@ -1339,9 +1420,19 @@ mod tests {
             "NaN has the last bin to itself"
         );
         assert_eq!(counts[m.bin(0.0) as usize], 1, "zero has a bin of its own");
-        // Few distinct values: one bin each, bounds halfway between them.
+        // Few distinct values: a bin closes once it holds min_data_in_bin = 3 rows, halfway
+        // to the next value: {1, 1, 3} | {5}, after the zero bin (-inf, 1e-35].
         let m = BinMapper::new(&[1.0, 1.0, 3.0, 5.0], 255, 3);
-        assert_eq!(m.upper, vec![2.0, 4.0, f64::INFINITY]);
+        assert_eq!(m.upper, vec![1e-35, 4.0, f64::INFINITY]);
+        // A value holding a mean bin's rows gets a bin of its own (LightGBM's big-count rule).
+        let mut heavy = vec![7.0; 500];
+        heavy.extend((0..1000).map(f64::from));
+        let m = BinMapper::new(&heavy, 255, 3);
+        let b7 = m.bin(7.0) as usize;
+        assert!(
+            m.bin(6.0) as usize != b7 && m.bin(8.0) as usize != b7,
+            "7 is alone"
+        );
     }
 
     #[test]
