@@ -135,7 +135,7 @@ def main():
                                            "data_random_seed": drs},
                                           lgb.Dataset(xt, yt, group=gt), num_boost_round=100)
                             print(f"{'':>5} {'  lgbm with data_random_seed=' + str(drs):<51} {'':>21} "
-                                  f"{ndcg_at(10, yv, b.predict(xv, raw_score=True), gv):>10} "
+                                  f"{ndcg_at(10, yv, b.predict(xv, raw_score=True), gv):>10.5f} "
                                   f"{ndcg_at(10, yt, b.predict(xt, raw_score=True), gt):>23.5f}", flush=True)
                     if objective == "regression" and th == 1:
                         predict_rows.append((size, model, folder, xv))
