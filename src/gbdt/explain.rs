@@ -183,15 +183,18 @@ impl Tree {
 }
 
 impl GbdtModel {
+    /// The first tree that splits but lacks the row counts explanations need, if any.
+    pub fn tree_without_counts(&self) -> Option<usize> {
+        self.trees
+            .iter()
+            .position(|t| !t.left_child.is_empty() && t.internal_count.is_empty())
+    }
+
     /// TreeSHAP contributions of every feature to the raw score of `row`, plus the expected
     /// value last (LightGBM's `predict(pred_contrib=True)` layout); they sum to
     /// [`GbdtModel::predict_raw`] up to rounding. Fails for a model without row counts.
     pub fn contributions(&self, row: &[f64]) -> Result<Vec<f64>> {
-        if let Some(t) = self
-            .trees
-            .iter()
-            .position(|t| !t.left_child.is_empty() && t.internal_count.is_empty())
-        {
+        if let Some(t) = self.tree_without_counts() {
             return Err(Error::InvalidParam {
                 name: "model",
                 message: format!(

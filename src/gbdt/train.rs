@@ -911,13 +911,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
         }
         if bag.is_some() {
             // Out-of-bag rows have no leaf yet: evaluate them.
-            for (s, row) in score.iter_mut().zip(x.chunks_exact(nf)) {
-                *s = if it == 0 {
-                    tree.predict(row)
-                } else {
-                    *s + tree.predict(row)
-                };
-            }
+            add_tree(&mut score, x, nf, &tree, it == 0);
         } else {
             // Every row's leaf is known from the partition.
             for (leaf, rows) in leaf_rows.iter().enumerate() {
@@ -929,13 +923,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             }
         }
         if let (Some(v), Some(vs)) = (valid, vscore.as_mut()) {
-            for (s, row) in vs.iter_mut().zip(v.x.chunks_exact(nf)) {
-                *s = if it == 0 {
-                    tree.predict(row)
-                } else {
-                    *s + tree.predict(row)
-                };
-            }
+            add_tree(vs, v.x, nf, &tree, it == 0);
             let m = metric(v, vs, &gains, p);
             history.push(if p.objective == ObjectiveKind::LambdaRank {
                 -m
@@ -974,6 +962,18 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
         valid_metric: history,
         best_iteration,
     })
+}
+
+/// Adds `tree`'s output for each row of `x` to `scores`; the first tree replaces them (it
+/// already carries the initial score).
+fn add_tree(scores: &mut [f64], x: &[f64], nf: usize, tree: &Tree, first: bool) {
+    for (s, row) in scores.iter_mut().zip(x.chunks_exact(nf)) {
+        *s = if first {
+            tree.predict(row)
+        } else {
+            *s + tree.predict(row)
+        };
+    }
 }
 
 impl Grower<'_> {

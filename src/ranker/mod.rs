@@ -210,12 +210,7 @@ impl Ranker {
             });
         }
         // Explanations need every tree's row counts; refuse a ranker that lacks them.
-        if let Some(t) = s
-            .model
-            .trees
-            .iter()
-            .position(|t| !t.left_child.is_empty() && t.internal_count.is_empty())
-        {
+        if let Some(t) = s.model.tree_without_counts() {
             return Err(Error::Corrupted {
                 source_name: "<bundle>".into(),
                 message: format!("ranker tree {t} has no row counts"),
