@@ -584,11 +584,8 @@ impl LightFm {
     pub fn pointwise_step(&mut self, data: &TrainData, u: u32, i: u32, loss: f32) {
         self.with_kernel(data, |k| {
             let mut sc = k.scratch();
-            let (mut ur, mut ir) = (std::mem::take(&mut sc.u), std::mem::take(&mut sc.pos));
-            k.repr(&k.user, u, &mut ur);
-            k.repr(&k.item, i, &mut ir);
-            sc.u = ur;
-            sc.pos = ir;
+            k.repr(&k.user, u, &mut sc.u);
+            k.repr(&k.item, i, &mut sc.pos);
             k.update(loss, u, i, &mut sc);
         })
     }
@@ -598,17 +595,9 @@ impl LightFm {
     pub fn pairwise_step(&mut self, data: &TrainData, u: u32, ip: u32, ineg: u32, loss: f32) {
         self.with_kernel(data, |k| {
             let mut sc = k.scratch();
-            let (mut ur, mut pr, mut nr) = (
-                std::mem::take(&mut sc.u),
-                std::mem::take(&mut sc.pos),
-                std::mem::take(&mut sc.neg),
-            );
-            k.repr(&k.user, u, &mut ur);
-            k.repr(&k.item, ip, &mut pr);
-            k.repr(&k.item, ineg, &mut nr);
-            sc.u = ur;
-            sc.pos = pr;
-            sc.neg = nr;
+            k.repr(&k.user, u, &mut sc.u);
+            k.repr(&k.item, ip, &mut sc.pos);
+            k.repr(&k.item, ineg, &mut sc.neg);
             k.warp_update(loss, u, ip, ineg, &mut sc);
         })
     }
@@ -1313,14 +1302,10 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
             match self.p.loss {
                 Loss::Logistic => {
                     let i = ix.items[row];
-                    let mut ur = std::mem::take(&mut sc.u);
-                    let mut ir = std::mem::take(&mut sc.pos);
-                    self.repr(&self.user, u, &mut ur);
-                    self.repr(&self.item, i, &mut ir);
-                    let pred = sigmoid(dot_plus_biases(&ur, &ir, d));
+                    self.repr(&self.user, u, &mut sc.u);
+                    self.repr(&self.item, i, &mut sc.pos);
+                    let pred = sigmoid(dot_plus_biases(&sc.u, &sc.pos, d));
                     let y = if ix.values[row] > 0.0 { 1.0 } else { 0.0 };
-                    sc.u = ur;
-                    sc.pos = ir;
                     self.update(weight(row) * (pred - y), u, i, &mut sc);
                 }
                 Loss::Warp => {
@@ -1328,20 +1313,12 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
                         continue;
                     }
                     let ip = ix.items[row];
-                    let (mut ur, mut pr, mut nr) = (
-                        std::mem::take(&mut sc.u),
-                        std::mem::take(&mut sc.pos),
-                        std::mem::take(&mut sc.neg),
-                    );
-                    self.repr(&self.user, u, &mut ur);
-                    self.repr(&self.item, ip, &mut pr);
-                    let pos_pred = dot_plus_biases(&ur, &pr, d);
+                    self.repr(&self.user, u, &mut sc.u);
+                    self.repr(&self.item, ip, &mut sc.pos);
+                    let pos_pred = dot_plus_biases(&sc.u, &sc.pos, d);
                     let step = self
-                        .sample_violator(&mut rng, u, &ur, pos_pred, &mut nr)
+                        .sample_violator(&mut rng, u, &sc.u, pos_pred, &mut sc.neg)
                         .map(|(sampled, ineg)| (warp_loss(n_items, sampled, weight(row)), ineg));
-                    sc.u = ur;
-                    sc.pos = pr;
-                    sc.neg = nr;
                     if let Some((l, ineg)) = step {
                         self.warp_update(l, u, ip, ineg, &mut sc);
                     }
@@ -1354,31 +1331,23 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
                     if start == stop {
                         continue;
                     }
-                    let (mut ur, mut pr, mut nr) = (
-                        std::mem::take(&mut sc.u),
-                        std::mem::take(&mut sc.pos),
-                        std::mem::take(&mut sc.neg),
-                    );
-                    self.repr(&self.user, u, &mut ur);
+                    self.repr(&self.user, u, &mut sc.u);
                     let no_pos = (self.p.n as usize).min(stop - start);
                     sc.pairs.clear();
                     for _ in 0..no_pos {
                         let i = self.positives.csr.indices[rng.random_range(start..stop)];
-                        self.repr(&self.item, i, &mut pr);
-                        sc.pairs.push((i, dot_plus_biases(&ur, &pr, d)));
+                        self.repr(&self.item, i, &mut sc.pos);
+                        sc.pairs.push((i, dot_plus_biases(&sc.u, &sc.pos, d)));
                     }
                     // Descending by prediction; the k-th is the positive to push up.
                     sc.pairs.sort_by(|a, b| b.1.total_cmp(&a.1));
                     let (ip, pos_pred) = sc.pairs[(self.p.k as usize).min(no_pos) - 1];
-                    self.repr(&self.item, ip, &mut pr);
+                    self.repr(&self.item, ip, &mut sc.pos);
                     // Unweighted, as the reference (which also lacks the floor of 1 that keeps
                     // ln 0 = -inf away on tiny item sets; we keep the floor).
                     let step = self
-                        .sample_violator(&mut rng, u, &ur, pos_pred, &mut nr)
+                        .sample_violator(&mut rng, u, &sc.u, pos_pred, &mut sc.neg)
                         .map(|(sampled, ineg)| (warp_loss(n_items, sampled, 1.0), ineg));
-                    sc.u = ur;
-                    sc.pos = pr;
-                    sc.neg = nr;
                     if let Some((l, ineg)) = step {
                         self.warp_update(l, u, ip, ineg, &mut sc);
                     }
@@ -1398,18 +1367,10 @@ impl<S: ?Sized + Store, B: std::ops::Deref<Target = S>, C: Scale> Kernel<'_, S, 
                         }
                         ineg = ix.items[rng.random_range(0..n)];
                     }
-                    let (mut ur, mut pr, mut nr) = (
-                        std::mem::take(&mut sc.u),
-                        std::mem::take(&mut sc.pos),
-                        std::mem::take(&mut sc.neg),
-                    );
-                    self.repr(&self.user, u, &mut ur);
-                    self.repr(&self.item, ip, &mut pr);
-                    self.repr(&self.item, ineg, &mut nr);
-                    let x = dot_plus_biases(&ur, &pr, d) - dot_plus_biases(&ur, &nr, d);
-                    sc.u = ur;
-                    sc.pos = pr;
-                    sc.neg = nr;
+                    self.repr(&self.user, u, &mut sc.u);
+                    self.repr(&self.item, ip, &mut sc.pos);
+                    self.repr(&self.item, ineg, &mut sc.neg);
+                    let x = dot_plus_biases(&sc.u, &sc.pos, d) - dot_plus_biases(&sc.u, &sc.neg, d);
                     self.warp_update(weight(row) * (1.0 - sigmoid(x)), u, ip, ineg, &mut sc);
                 }
             }
