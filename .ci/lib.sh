@@ -54,11 +54,23 @@ wasm_target_dir() {
   if [ "$WASM_ROUTE" = rustup ]; then echo target/wasm32-unknown-unknown; else echo target/debian-wasm/wasm32-unknown-unknown; fi
 }
 
-# Builds pkg/ (ES module for the page, with .d.ts typings).
+# Node and npm: the page tests, the benchmarks and wasm-opt need them.
+setup_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
+}
+
+# Builds pkg/ (ES module for the page, with .d.ts typings), then optimises the module with
+# binaryen's wasm-opt from npm (features read from the module's target_features section).
 build_pkg() {
   log "building the wasm module into pkg/"
   wasm_cargo build --release --lib
   wasm-bindgen --target web --out-dir pkg "$(wasm_target_dir)/release/influence_rec.wasm"
+  setup_node
+  if [ ! -x .ci/tools/node_modules/.bin/wasm-opt ]; then
+    npm ci --prefix .ci/tools --no-audit --no-fund --silent
+  fi
+  log "wasm-opt -O3"
+  .ci/tools/node_modules/.bin/wasm-opt -O3 pkg/influence_rec_bg.wasm -o pkg/influence_rec_bg.wasm
 }
 
 # Builds the native CLI, generates the bundled data if it is absent, trains the bundle.

@@ -2,7 +2,7 @@
 //!
 //! Everything here is pure and total: any input string gives an answer, never a panic.
 
-use unicode_normalization::UnicodeNormalization;
+use crate::platform::nfkc;
 
 /// The comparison key for names, countries and categories: Unicode NFKC, then case-folded
 /// (`to_lowercase`), inner whitespace collapsed to one space, trimmed.
@@ -12,7 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 /// assert_eq!(influence_rec::text::key("ＵＳＡ"), "usa");
 /// ```
 pub fn key(s: &str) -> String {
-    let folded: String = s.nfkc().collect::<String>().to_lowercase();
+    let folded: String = nfkc(s).to_lowercase();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -26,7 +26,7 @@ pub fn key(s: &str) -> String {
 /// assert_eq!(normalize_hashtag("#"), None);
 /// ```
 pub fn normalize_hashtag(raw: &str) -> Option<String> {
-    let nf: String = raw.nfkc().collect::<String>().to_lowercase();
+    let nf: String = nfkc(raw).to_lowercase();
     let tag = nf
         .trim_matches(|c: char| !is_tag_char(c))
         .trim_start_matches('#');
@@ -70,7 +70,7 @@ pub fn parse_hashtags(cell: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     // '#' starts a new tag even without a separator ("#a#b"); list syntax and separators
     // split too. Everything that is not a tag character is a separator.
-    let nf: String = cell.nfkc().collect();
+    let nf = nfkc(cell);
     let mut cur = String::new();
     let flush = |cur: &mut String, out: &mut Vec<String>| {
         if let Some(tag) = normalize_hashtag(cur) {
@@ -100,7 +100,7 @@ pub fn parse_hashtags(cell: &str) -> Vec<String> {
 /// assert_eq!(hashtags_in_text("price #1 in # town"), vec!["1"]);
 /// ```
 pub fn hashtags_in_text(text: &str) -> Vec<String> {
-    let nf: String = text.nfkc().collect();
+    let nf = nfkc(text);
     let mut out: Vec<String> = Vec::new();
     let mut chars = nf.chars().peekable();
     while let Some(c) = chars.next() {

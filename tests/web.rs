@@ -95,3 +95,15 @@ fn fold_in_lifts_what_the_brand_just_chose() {
     e.reset_fold_in();
     assert_eq!(e.model_scores(&brand).expect("scores"), before);
 }
+
+#[wasm_bindgen_test]
+fn unicode_normalisation_in_the_browser_matches_native() {
+    // The browser build takes NFKC from the engine's ICU (see `platform`); these are the
+    // native doc examples.
+    use influence_rec::text::{key, normalize_hashtag};
+    assert_eq!(key("  United\u{00A0}States "), "united states");
+    assert_eq!(key("ＵＳＡ"), "usa");
+    assert_eq!(normalize_hashtag("'#Ｃａｆé'").as_deref(), Some("café"));
+    assert_eq!(normalize_hashtag("#ﬁtness").as_deref(), Some("fitness"));
+    assert_eq!(normalize_hashtag("#Cafe\u{0301}").as_deref(), Some("café"));
+}

@@ -62,7 +62,7 @@ test('known brand: the page shows the same top 10 as the native CLI', async () =
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   assert.deepEqual(await cardScores(page), native.recommendations.map((r) => r.score.toFixed(2)));
   assert.match(await page.textContent('#results-summary'), /^Known brand/);
-  assert.match(await page.textContent('#bundle-info'), /Model bundle v3 by influence-rec \d+\.\d+\.\d+: 2,400 influencers, 120 brands/);
+  assert.match(await page.textContent('#bundle-info'), /Model bundle v4 by influence-rec \d+\.\d+\.\d+: 2,400 influencers, 120 brands/);
   await page.screenshot({ path: path.join(shots, 'known-brand-desktop.png'), fullPage: false });
   assert.deepEqual(errors, []);
   await page.close();

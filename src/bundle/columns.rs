@@ -1,0 +1,412 @@
+//! The payload's wire form: the tables stored column by column, the way column stores do it,
+//! because a column of like values compresses far better than interleaved records (the bundle
+//! travels gzipped to every browser). Decoding rebuilds the same [`Bundle`] exactly and checks
+//! every column against the others; a column that does not fit is [`Error::Corrupted`] naming
+//! it.
+//!
+//! Encodings, each exact:
+//! - strings that repeat (countries, categories, hashtags) become indices into a dictionary
+//!   sorted by frequency, most frequent first (small indices are one-byte varints), ties by
+//!   text;
+//! - an engagement rate that is bit for bit `mean_likes / followers` is not stored (the common
+//!   case: scraped rates are mostly derived that way) and is recomputed on load;
+//! - interaction pairs, sorted by (brand, influencer), store the brand's pair count and the
+//!   gaps between its influencer ids.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Bundle, BundleMeta, PairPoints};
+use crate::cohesion::CohesionWeights;
+use crate::error::{Error, Result};
+use crate::mf::model::StoredFactorModel;
+use crate::model::{Brand, Influencer, PointsConfig};
+use crate::ranker::StoredRanker;
+
+/// What is written after the header.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Wire {
+    meta: BundleMeta,
+    weights: CohesionWeights,
+    points: PointsConfig,
+    influencers: InfluencerColumns,
+    brands: Vec<Brand>,
+    pairs: PairColumns,
+    factor: Option<StoredFactorModel>,
+    ranker: Option<StoredRanker>,
+}
+
+/// A column of repeated strings: a dictionary (most frequent first) and one index per row.
+#[derive(Serialize, Deserialize)]
+struct DictColumn {
+    words: Vec<String>,
+    rows: Vec<Vec<u32>>,
+}
+
+impl DictColumn {
+    fn encode<'a>(rows: impl Iterator<Item = &'a [String]> + Clone) -> DictColumn {
+        let mut freq: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in rows.clone() {
+            for w in r {
+                *freq.entry(w.as_str()).or_default() += 1;
+            }
+        }
+        let mut words: Vec<(&str, u64)> = freq.into_iter().collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let index: BTreeMap<&str, u32> = words
+            .iter()
+            .enumerate()
+            .map(|(i, (w, _))| (*w, i as u32))
+            .collect();
+        DictColumn {
+            rows: rows
+                .map(|r| r.iter().map(|w| index[w.as_str()]).collect())
+                .collect(),
+            words: words.into_iter().map(|(w, _)| w.to_string()).collect(),
+        }
+    }
+
+    fn decode(self, column: &str, n: usize) -> Result<Vec<Vec<String>>> {
+        check_len(column, self.rows.len(), n)?;
+        let words = self.words;
+        self.rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|i| {
+                        words.get(i as usize).cloned().ok_or_else(|| {
+                            corrupted(format!(
+                                "column {column}: index {i} outside its dictionary of {}",
+                                words.len()
+                            ))
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct InfluencerColumns {
+    name: Vec<String>,
+    followers: Vec<u64>,
+    description: Vec<String>,
+    mean_likes: Vec<f64>,
+    /// `None` where the rate is exactly [`derived_rate`].
+    engagement_rate: Vec<Option<f64>>,
+    /// One value per row.
+    country: DictColumn,
+    /// One value per row.
+    category: DictColumn,
+    hashtags: DictColumn,
+    post_urls: Vec<Vec<String>>,
+    cost_per_post: Vec<Option<f64>>,
+    cost_per_story: Vec<Option<f64>>,
+}
+
+/// The engagement rate implied by the counts, when there are followers.
+fn derived_rate(mean_likes: f64, followers: u64) -> Option<f64> {
+    (followers > 0).then(|| mean_likes / followers as f64)
+}
+
+#[derive(Serialize, Deserialize)]
+struct PairColumns {
+    /// Pairs of each brand, in brand order.
+    per_brand: Vec<u32>,
+    /// The first influencer id of a brand, then the gap to the previous id (> 0).
+    influencer_gap: Vec<u32>,
+    points: Vec<f64>,
+}
+
+fn corrupted(message: String) -> Error {
+    Error::Corrupted {
+        source_name: "<bundle payload>".into(),
+        message,
+    }
+}
+
+fn check_len(column: &str, found: usize, expected: usize) -> Result<()> {
+    if found == expected {
+        Ok(())
+    } else {
+        Err(corrupted(format!(
+            "column {column} has {found} rows, expected {expected}"
+        )))
+    }
+}
+
+impl Wire {
+    /// The wire form of `b`; fails when pairs are not sorted by (brand, influencer) or name a
+    /// brand or influencer that does not exist (a bundle that could not be read back).
+    pub(super) fn encode(b: &Bundle) -> Result<Wire> {
+        let infs = &b.influencers;
+        let one = |f: fn(&Influencer) -> &String| -> Vec<[String; 1]> {
+            infs.iter().map(|i| [f(i).clone()]).collect()
+        };
+        let countries = one(|i| &i.country);
+        let categories = one(|i| &i.category);
+        let influencers = InfluencerColumns {
+            name: infs.iter().map(|i| i.name.clone()).collect(),
+            followers: infs.iter().map(|i| i.followers).collect(),
+            description: infs.iter().map(|i| i.description.clone()).collect(),
+            mean_likes: infs.iter().map(|i| i.mean_likes).collect(),
+            engagement_rate: infs
+                .iter()
+                .map(|i| {
+                    let derived = derived_rate(i.mean_likes, i.followers);
+                    (derived.map(f64::to_bits) != Some(i.engagement_rate.to_bits()))
+                        .then_some(i.engagement_rate)
+                })
+                .collect(),
+            country: DictColumn::encode(countries.iter().map(|c| c.as_slice())),
+            category: DictColumn::encode(categories.iter().map(|c| c.as_slice())),
+            hashtags: DictColumn::encode(infs.iter().map(|i| i.hashtags.as_slice())),
+            post_urls: infs.iter().map(|i| i.post_urls.clone()).collect(),
+            cost_per_post: infs.iter().map(|i| i.cost_per_post).collect(),
+            cost_per_story: infs.iter().map(|i| i.cost_per_story).collect(),
+        };
+        let mut per_brand = vec![0u32; b.brands.len()];
+        let mut influencer_gap = Vec::with_capacity(b.pair_points.len());
+        let mut prev: Option<(u32, u32)> = None;
+        for p in &b.pair_points {
+            if p.brand as usize >= b.brands.len() || p.influencer as usize >= infs.len() {
+                return Err(corrupted(format!(
+                    "pair ({}, {}) names a brand or influencer outside the tables",
+                    p.brand, p.influencer
+                )));
+            }
+            let gap = match prev {
+                Some((pb, pi)) if pb == p.brand && p.influencer > pi => p.influencer - pi,
+                Some((pb, _)) if pb < p.brand => p.influencer,
+                None => p.influencer,
+                Some(_) => {
+                    return Err(corrupted(format!(
+                        "pairs are not sorted by (brand, influencer) at ({}, {})",
+                        p.brand, p.influencer
+                    )))
+                }
+            };
+            per_brand[p.brand as usize] += 1;
+            influencer_gap.push(gap);
+            prev = Some((p.brand, p.influencer));
+        }
+        Ok(Wire {
+            meta: b.meta.clone(),
+            weights: b.weights,
+            points: b.points,
+            influencers,
+            brands: b.brands.clone(),
+            pairs: PairColumns {
+                per_brand,
+                influencer_gap,
+                points: b.pair_points.iter().map(|p| p.points).collect(),
+            },
+            factor: b.factor.clone(),
+            ranker: b.ranker.clone(),
+        })
+    }
+
+    /// The bundle back, every column checked against the others.
+    pub(super) fn decode(self) -> Result<Bundle> {
+        let c = self.influencers;
+        let n = c.name.len();
+        check_len("followers", c.followers.len(), n)?;
+        check_len("description", c.description.len(), n)?;
+        check_len("mean_likes", c.mean_likes.len(), n)?;
+        check_len("engagement_rate", c.engagement_rate.len(), n)?;
+        check_len("post_urls", c.post_urls.len(), n)?;
+        check_len("cost_per_post", c.cost_per_post.len(), n)?;
+        check_len("cost_per_story", c.cost_per_story.len(), n)?;
+        let single = |column: &str, rows: Vec<Vec<String>>| -> Result<Vec<String>> {
+            rows.into_iter()
+                .map(|mut r| match (r.pop(), r.is_empty()) {
+                    (Some(v), true) => Ok(v),
+                    _ => Err(corrupted(format!("column {column}: one value per row"))),
+                })
+                .collect()
+        };
+        let country = single("country", c.country.decode("country", n)?)?;
+        let category = single("category", c.category.decode("category", n)?)?;
+        let hashtags = c.hashtags.decode("hashtags", n)?;
+        // Every column has n rows (checked above), so the iterators run out together.
+        let mut influencers = Vec::with_capacity(n);
+        let mut followers = c.followers.into_iter();
+        let mut description = c.description.into_iter();
+        let mut mean_likes = c.mean_likes.into_iter();
+        let mut rate = c.engagement_rate.into_iter();
+        let mut country = country.into_iter();
+        let mut category = category.into_iter();
+        let mut hashtags = hashtags.into_iter();
+        let mut post_urls = c.post_urls.into_iter();
+        let mut cost_per_post = c.cost_per_post.into_iter();
+        let mut cost_per_story = c.cost_per_story.into_iter();
+        for name in c.name {
+            let followers = followers.next().unwrap_or_default();
+            let mean_likes = mean_likes.next().unwrap_or_default();
+            let engagement_rate = rate
+                .next()
+                .flatten()
+                .or_else(|| derived_rate(mean_likes, followers))
+                .ok_or_else(|| {
+                    corrupted(format!(
+                        "column engagement_rate: {name:?} has no followers to derive it from"
+                    ))
+                })?;
+            influencers.push(Influencer {
+                name,
+                followers,
+                description: description.next().unwrap_or_default(),
+                mean_likes,
+                engagement_rate,
+                country: country.next().unwrap_or_default(),
+                category: category.next().unwrap_or_default(),
+                hashtags: hashtags.next().unwrap_or_default(),
+                post_urls: post_urls.next().unwrap_or_default(),
+                cost_per_post: cost_per_post.next().flatten(),
+                cost_per_story: cost_per_story.next().flatten(),
+            });
+        }
+        let p = self.pairs;
+        check_len("pair per_brand", p.per_brand.len(), self.brands.len())?;
+        check_len("pair points", p.points.len(), p.influencer_gap.len())?;
+        let total: u64 = p.per_brand.iter().map(|&c| u64::from(c)).sum();
+        check_len(
+            "pair influencer_gap",
+            p.influencer_gap.len(),
+            total as usize,
+        )?;
+        let mut pair_points = Vec::with_capacity(p.points.len());
+        let mut gaps = p.influencer_gap.into_iter().zip(p.points);
+        for (brand, &count) in p.per_brand.iter().enumerate() {
+            let mut id: Option<u32> = None;
+            for (gap, points) in gaps.by_ref().take(count as usize) {
+                let next = match id {
+                    None => Some(gap),
+                    Some(prev) if gap > 0 => prev.checked_add(gap),
+                    Some(_) => None,
+                };
+                let influencer = next.filter(|&i| (i as usize) < n).ok_or_else(|| {
+                    corrupted(format!(
+                        "pair influencer_gap: brand {brand} steps outside the {n} influencers"
+                    ))
+                })?;
+                id = Some(influencer);
+                pair_points.push(PairPoints {
+                    brand: brand as u32,
+                    influencer,
+                    points,
+                });
+            }
+        }
+        Ok(Bundle {
+            meta: self.meta,
+            weights: self.weights,
+            points: self.points,
+            influencers,
+            brands: self.brands,
+            pair_points,
+            factor: self.factor,
+            ranker: self.ranker,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::tests::small;
+
+    fn round_trip(b: &Bundle) -> Bundle {
+        let bytes = postcard::to_allocvec(&Wire::encode(b).unwrap()).unwrap();
+        postcard::from_bytes::<Wire>(&bytes)
+            .unwrap()
+            .decode()
+            .unwrap()
+    }
+
+    #[test]
+    fn every_encoding_is_exact() {
+        let mut b = small();
+        // A rate that is not likes / followers, one that is, and one with no followers.
+        b.influencers[0].engagement_rate = 0.123_456_789;
+        b.influencers[1].mean_likes = 389.5;
+        b.influencers[1].followers = 6540;
+        b.influencers[1].engagement_rate = 389.5 / 6540.0;
+        let mut c = b.influencers[0].clone();
+        c.name = "c".into();
+        c.followers = 0;
+        c.engagement_rate = 0.5;
+        c.hashtags = vec!["z".into(), "z2".into()];
+        c.cost_per_post = Some(74.78);
+        c.post_urls = vec!["https://example.com/p/1".into()];
+        b.influencers.push(c);
+        b.brands.push(b.brands[0].clone());
+        b.brands[1].name = "beta".into();
+        b.pair_points = vec![
+            PairPoints {
+                brand: 0,
+                influencer: 0,
+                points: 1.0,
+            },
+            PairPoints {
+                brand: 0,
+                influencer: 2,
+                points: 10.5,
+            },
+            PairPoints {
+                brand: 1,
+                influencer: 1,
+                points: 3.0,
+            },
+        ];
+        let wire = Wire::encode(&b).unwrap();
+        assert_eq!(
+            wire.influencers.engagement_rate,
+            vec![Some(0.123_456_789), None, Some(0.5)],
+            "only the derivable rate is left out"
+        );
+        assert_eq!(
+            wire.influencers.hashtags.words[0], "z",
+            "most frequent first"
+        );
+        assert_eq!(wire.pairs.per_brand, vec![2, 1]);
+        assert_eq!(wire.pairs.influencer_gap, vec![0, 2, 1]);
+        assert_eq!(round_trip(&b), b);
+    }
+
+    #[test]
+    fn pairs_out_of_order_or_outside_the_tables_are_refused_at_write() {
+        let mut b = small();
+        b.pair_points.push(PairPoints {
+            brand: 0,
+            influencer: 0,
+            points: 1.0,
+        });
+        assert!(matches!(Wire::encode(&b), Err(Error::Corrupted { .. })));
+        let mut b = small();
+        b.pair_points[0].influencer = 9;
+        assert!(matches!(Wire::encode(&b), Err(Error::Corrupted { .. })));
+    }
+
+    #[test]
+    fn columns_that_do_not_fit_name_the_column() {
+        let message = |mutate: fn(&mut Wire)| {
+            let mut w = Wire::encode(&small()).unwrap();
+            mutate(&mut w);
+            match w.decode() {
+                Err(Error::Corrupted { message, .. }) => message,
+                other => panic!("expected Corrupted, got {other:?}"),
+            }
+        };
+        assert!(message(|w| {
+            w.influencers.followers.pop();
+        })
+        .contains("column followers"));
+        assert!(message(|w| w.influencers.hashtags.rows[0] = vec![99]).contains("column hashtags"));
+        assert!(message(|w| w.influencers.country.rows[0] = vec![]).contains("column country"));
+        assert!(message(|w| w.pairs.per_brand[0] = 2).contains("influencer_gap"));
+        assert!(message(|w| w.pairs.influencer_gap[0] = 50).contains("outside the 2 influencers"));
+    }
+}

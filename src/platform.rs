@@ -1,0 +1,25 @@
+//! What the platform provides. Unicode NFKC comes natively from the `unicode-normalization`
+//! crate and in the browser from the engine's own ICU (`String.prototype.normalize`): the
+//! crate's tables are most of the wasm module's data section (about 90 KB gzipped), and every
+//! browser already ships them. Both follow the Unicode standard; they can differ only on code
+//! points assigned in a Unicode version one of them does not know yet.
+
+/// Unicode normalisation form KC of `s`.
+pub fn nfkc(s: &str) -> String {
+    // NFKC maps every ASCII string to itself: skip the tables for the common case.
+    if s.is_ascii() {
+        return s.to_string();
+    }
+    nfkc_non_ascii(s)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn nfkc_non_ascii(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc().collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn nfkc_non_ascii(s: &str) -> String {
+    String::from(js_sys::JsString::from(s).normalize("NFKC"))
+}
