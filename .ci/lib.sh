@@ -59,18 +59,25 @@ setup_node() {
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then apt_install nodejs npm; fi
 }
 
-# Builds pkg/ (ES module for the page, with .d.ts typings), then optimises the module with
-# binaryen's wasm-opt from npm (features read from the module's target_features section).
+# build_pkg [OUT_DIR [FEATURES]]: builds the wasm module (ES module for the page, with .d.ts
+# typings) into OUT_DIR (default pkg/), then optimises it with binaryen's wasm-opt from npm
+# (features read from the module's target_features section). The benchmark of the wasm tree
+# evaluator builds `build_pkg target/pkg-lightgbm lightgbm-text`.
 build_pkg() {
-  log "building the wasm module into pkg/"
-  wasm_cargo build --release --lib
-  wasm-bindgen --target web --out-dir pkg "$(wasm_target_dir)/release/influence_rec.wasm"
+  local out="${1:-pkg}" features="${2:-}"
+  log "building the wasm module into $out/"
+  if [ -n "$features" ]; then
+    wasm_cargo build --release --lib --features "$features"
+  else
+    wasm_cargo build --release --lib
+  fi
+  wasm-bindgen --target web --out-dir "$out" "$(wasm_target_dir)/release/influence_rec.wasm"
   setup_node
   if [ ! -x .ci/tools/node_modules/.bin/wasm-opt ]; then
     npm ci --prefix .ci/tools --no-audit --no-fund --silent
   fi
   log "wasm-opt -O3"
-  .ci/tools/node_modules/.bin/wasm-opt -O3 pkg/influence_rec_bg.wasm -o pkg/influence_rec_bg.wasm
+  .ci/tools/node_modules/.bin/wasm-opt -O3 "$out/influence_rec_bg.wasm" -o "$out/influence_rec_bg.wasm"
 }
 
 # Builds the native CLI, generates the bundled data if it is absent, trains the bundle.

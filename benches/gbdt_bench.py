@@ -14,13 +14,13 @@ For each, both objectives (regression and lambdarank) with LightGBM's default pa
   training rows (how far each optimiser got on the same objective; held-out NDCG@10 over a
   few dozen brands with a handful of relevant influencers each moves a lot on small changes);
 and for our 1-thread regression model of each size, prediction time per row on the
-validation rows, the same trees everywhere: ours native (`gbdt predict`'s timer), ours in WebAssembly (Node running pkg/,
-benches/gbdt_wasm_predict.mjs) and LightGBM's predict with 1 thread; plus the wasm module's
+validation rows, the same trees everywhere: ours native (`gbdt predict`'s timer), ours in WebAssembly (Node running the page's module
+built with the `lightgbm-text` feature, benches/gbdt_wasm_predict.mjs) and LightGBM's predict with 1 thread; plus the wasm module's
 size, raw and gzipped. Targets (issue 4): time ratio <= 1.0 at 1 thread; metrics within 1%;
 wasm per-row time <= LightGBM's native single-thread time.
 
-Usage: cargo build --release && bash .ci/start's pkg build (or `source .ci/lib.sh;
-  setup_wasm_toolchain; build_pkg`) && bash benches/reference_env.sh &&
+Usage: cargo build --release && (source .ci/lib.sh; setup_wasm_toolchain;
+  build_pkg target/pkg-lightgbm lightgbm-text) && bash benches/reference_env.sh &&
   target/refvenv/bin/python benches/gbdt_bench.py [--sizes 200k,2m] [--threads 1,2]
 """
 import argparse
@@ -91,7 +91,7 @@ def main():
     ap.add_argument("--threads", default="1,2")
     a = ap.parse_args()
     threads = [int(t) for t in a.threads.split(",")]
-    wasm = os.path.join(ROOT, "pkg/influence_rec_bg.wasm")
+    wasm = os.path.join(ROOT, "target/pkg-lightgbm/influence_rec_bg.wasm")
     raw = open(wasm, "rb").read()
     print(f"LightGBM {lgb.__version__}; wasm module {len(raw):,} bytes raw, "
           f"{len(gzip.compress(raw, 9)):,} gzipped (tree evaluator, factorization, cohesion, "

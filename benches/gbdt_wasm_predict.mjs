@@ -1,15 +1,17 @@
-// Times tree evaluation in WebAssembly: Node runs the very pkg/ the page loads.
+// Times tree evaluation in WebAssembly: Node runs the page's wasm module built with the
+// `lightgbm-text` feature (`source .ci/lib.sh; setup_wasm_toolchain;
+// build_pkg target/pkg-lightgbm lightgbm-text`), which adds the `Trees` class.
 // Usage: node benches/gbdt_wasm_predict.mjs MODEL.txt ROWS.csv [REPEAT]
 // ROWS.csv: a header line, then feature values (empty = missing). Prints the raw scores'
 // checksum and `predict_seconds=<best of REPEAT> rows=<n>` on stderr.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import init, { Trees } from '../pkg/influence_rec.js';
+import init, { Trees } from '../target/pkg-lightgbm/influence_rec.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [modelPath, rowsPath, repeatArg] = process.argv.slice(2);
-await init({ module_or_path: readFileSync(path.join(here, '../pkg/influence_rec_bg.wasm')) });
+await init({ module_or_path: readFileSync(path.join(here, '../target/pkg-lightgbm/influence_rec_bg.wasm')) });
 const trees = Trees.fromLightgbmText(readFileSync(modelPath, 'utf8'));
 const lines = readFileSync(rowsPath, 'utf8').split('\n').slice(1).filter((l) => l.length);
 const nf = trees.numFeatures();

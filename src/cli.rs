@@ -640,10 +640,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 )?);
             }
             let bytes = bundle::write(&b)?;
-            let mut w = create(&out)?;
-            w.write_all(&bytes)
-                .and_then(|_| w.flush())
-                .map_err(|e| Error::io(&out, e))?;
+            let top = Recommender::new(b.clone())?.top_lists(TOP_LIST_K);
+            publish(&out, &bytes, &top)?;
             pb.finish_and_clear();
             if let Some(f) = &b.factor {
                 println!(
@@ -1277,6 +1275,12 @@ pub fn serve(root: &Path, addr: &str) -> Result<()> {
         .layer(SetResponseHeaderLayer::overriding(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-cache"),
+        ))
+        // The widget loads its script, the wasm module and the bundle from partner pages on
+        // other origins; these files are public.
+        .layer(SetResponseHeaderLayer::overriding(
+            axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            axum::http::HeaderValue::from_static("*"),
         ));
     let rt = tokio::runtime::Runtime::new().map_err(|e| Error::io(addr, e))?;
     rt.block_on(async move {
@@ -1290,6 +1294,55 @@ pub fn serve(root: &Path, addr: &str) -> Result<()> {
             })
             .await
             .map_err(|e| Error::io(addr, e))
+    })
+}
+
+/// How many influencers each precomputed top list holds (the widget's largest `k`).
+pub const TOP_LIST_K: usize = 20;
+
+/// Writes `path` atomically: a temporary file beside it, flushed and synced, then renamed.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let go = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    go().map_err(|e| Error::io(path, e))
+}
+
+/// Publishes a bundle: the bundle at `out`, then `topk.json` (every brand's top list for the
+/// widget's fallback) and last `manifest.json` beside it, each written atomically, so a
+/// reader that follows the manifest never sees a half-written bundle.
+pub fn publish(out: &Path, bytes: &[u8], top: &[crate::rank::TopList]) -> Result<()> {
+    let dir = out.parent().unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model.bundle".into());
+    write_atomic(out, bytes)?;
+    let top_path = dir.join("topk.json");
+    let top_json = serde_json::to_vec(top).map_err(|e| {
+        Error::malformed(
+            crate::error::Location::source(top_path.display().to_string()),
+            e.to_string(),
+        )
+    })?;
+    write_atomic(&top_path, &top_json)?;
+    let manifest = bundle::Manifest::of(bytes, &name, "topk.json");
+    let m_path = dir.join("manifest.json");
+    write_atomic(&m_path, &pretty_json(&m_path, &manifest)?)
+}
+
+fn pretty_json<T: serde::Serialize>(dest: &Path, v: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(v).map_err(|e| {
+        Error::malformed(
+            crate::error::Location::source(dest.display().to_string()),
+            e.to_string(),
+        )
     })
 }
 

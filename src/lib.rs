@@ -24,6 +24,7 @@ pub mod ingest;
 pub mod mf;
 pub mod model;
 pub mod pipeline;
+pub mod planner;
 pub mod platform;
 pub mod random;
 pub mod rank;

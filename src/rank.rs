@@ -88,6 +88,88 @@ impl RankBy {
     }
 }
 
+/// Which influencers a list may show (the page's filters); an empty filter admits all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    /// Countries, compared by [`key`]; empty admits every country.
+    pub countries: Vec<String>,
+    /// Fewest followers.
+    pub min_followers: Option<u64>,
+    /// Most followers.
+    pub max_followers: Option<u64>,
+    /// Lowest engagement rate, as a fraction (0.02 = 2 %).
+    pub min_engagement: Option<f64>,
+    /// Highest cost per post. When set, influencers whose cost is unknown are left out: a
+    /// budget filter cannot vouch for them.
+    pub max_cost: Option<f64>,
+}
+
+impl Filter {
+    /// Refuses bounds that are negative, not finite, or inverted.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |name: &'static str, message: String| Err(Error::InvalidParam { name, message });
+        if let (Some(lo), Some(hi)) = (self.min_followers, self.max_followers) {
+            if lo > hi {
+                return bad("max_followers", format!("{hi} is below min_followers {lo}"));
+            }
+        }
+        for (name, v) in [
+            ("min_engagement", self.min_engagement),
+            ("max_cost", self.max_cost),
+        ] {
+            if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                return bad(name, format!("must be a finite number >= 0, got {v}"));
+            }
+        }
+        Ok(())
+    }
+
+    fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+
+    /// Whether `inf` passes; `countries` are this filter's countries as keys.
+    fn admits(&self, inf: &Influencer, countries: &[String]) -> bool {
+        (countries.is_empty() || countries.contains(&key(&inf.country)))
+            && self.min_followers.is_none_or(|m| inf.followers >= m)
+            && self.max_followers.is_none_or(|m| inf.followers <= m)
+            && self.min_engagement.is_none_or(|m| inf.engagement_rate >= m)
+            && self
+                .max_cost
+                .is_none_or(|m| inf.cost_per_post.is_some_and(|c| c <= m))
+    }
+
+    /// One flag per influencer, or `None` when the filter admits everyone.
+    fn mask(&self, influencers: &[Influencer]) -> Option<Vec<bool>> {
+        if self.is_empty() {
+            return None;
+        }
+        let countries: Vec<String> = self.countries.iter().map(|c| key(c)).collect();
+        Some(
+            influencers
+                .iter()
+                .map(|i| self.admits(i, &countries))
+                .collect(),
+        )
+    }
+}
+
+/// What a ranking request adds to the brand: the ordering, a fold-in vector, the device's own
+/// interactions and the filters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankRequest {
+    /// What the list is ordered by.
+    pub by: RankBy,
+    /// Overrides the brand's model vector (e.g. after fold-in of its newest interactions).
+    pub vector: Option<Vec<f32>>,
+    /// Points of interactions recorded on the device and not yet in the bundle, as
+    /// (influencer id, points); they add to the rating like the bundle's own points.
+    pub local_points: Vec<(u32, f64)>,
+    /// Which influencers may be shown.
+    pub filter: Filter,
+}
+
 /// One recommended influencer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recommendation {
@@ -125,6 +207,36 @@ pub struct Ranking {
     pub ranker_expected: Option<f64>,
     /// The top influencers, best first.
     pub recommendations: Vec<Recommendation>,
+}
+
+/// A known brand's precomputed top list: what the widget shows where WebAssembly may not run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopList {
+    /// Brand name.
+    pub brand: String,
+    /// What the list is ordered by.
+    pub ranked_by: RankBy,
+    /// Best first.
+    pub influencers: Vec<TopEntry>,
+}
+
+/// One influencer of a [`TopList`]: what a compact card shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopEntry {
+    /// Name.
+    pub name: String,
+    /// Follower count.
+    pub followers: u64,
+    /// Engagement rate (fraction).
+    pub engagement_rate: f64,
+    /// Country.
+    pub country: String,
+    /// Category slug.
+    pub category: String,
+    /// Cost per post, when known.
+    pub cost_per_post: Option<f64>,
+    /// The rating (cohesion + interaction points).
+    pub score: f64,
 }
 
 /// One row of the relationship table: a brand x influencer pair and its rating.
@@ -171,6 +283,15 @@ pub fn top_k(scores: &[f64], k: usize) -> Vec<usize> {
     idx
 }
 
+/// Sinks the scores of influencers a filter's `mask` leaves out below every other.
+fn sink_filtered(scores: &mut [f64], mask: Option<&[bool]>) {
+    if let Some(m) = mask {
+        for (x, _) in scores.iter_mut().zip(m).filter(|(_, &ok)| !ok) {
+            *x = f64::NEG_INFINITY;
+        }
+    }
+}
+
 /// The two-stage order: candidates (top `c` by `rating` ∪ top `c` by the factorization
 /// score) ordered by `ranker`'s scores of them, then, while fewer than `k`, the remaining
 /// influencers by rating. `ranker` gets the candidate ids (ascending) and returns one score
@@ -208,6 +329,7 @@ pub struct Recommender {
     bundle: Bundle,
     index: CohesionIndex,
     brand_ids: BTreeMap<String, u32>,
+    influencer_ids: BTreeMap<String, u32>,
     /// Per brand, its (influencer, points) pairs sorted by influencer.
     points_by_brand: Vec<Vec<(u32, f64)>>,
     factor: Option<FactorModel>,
@@ -224,6 +346,12 @@ impl Recommender {
         for (i, b) in bundle.brands.iter().enumerate() {
             brand_ids.insert(key(&b.name), i as u32);
         }
+        let influencer_ids = bundle
+            .influencers
+            .iter()
+            .enumerate()
+            .map(|(i, inf)| (key(&inf.name), i as u32))
+            .collect();
         let mut points_by_brand = vec![Vec::new(); bundle.brands.len()];
         for p in &bundle.pair_points {
             if p.brand as usize >= bundle.brands.len()
@@ -274,6 +402,7 @@ impl Recommender {
             bundle,
             index,
             brand_ids,
+            influencer_ids,
             points_by_brand,
             factor,
             ranker,
@@ -321,6 +450,11 @@ impl Recommender {
         self.brand_ids.get(&key(name)).copied()
     }
 
+    /// The id of an influencer (name compared case-insensitively).
+    pub fn influencer_id(&self, name: &str) -> Option<u32> {
+        self.influencer_ids.get(&key(name)).copied()
+    }
+
     /// Summed interaction points of known brand `b` with influencer `i`.
     pub fn pair_points(&self, b: u32, i: u32) -> f64 {
         let v = &self.points_by_brand[b as usize];
@@ -336,27 +470,37 @@ impl Recommender {
         scores
     }
 
-    fn ranking(
-        &self,
-        brand: Brand,
-        known: Option<u32>,
-        k: usize,
-        by: RankBy,
-        vector: Option<Vec<f32>>,
-    ) -> Ranking {
+    fn ranking(&self, brand: Brand, known: Option<u32>, k: usize, req: &RankRequest) -> Ranking {
         let prepared = self.index.prepare_brand(&brand);
-        let scores = match known {
+        let mut scores = match known {
             Some(b) => self.known_scores(b, &prepared),
             None => self.index.score_all(&prepared),
         };
+        let mut local = vec![
+            0.0;
+            if req.local_points.is_empty() {
+                0
+            } else {
+                scores.len()
+            }
+        ];
+        for &(i, p) in &req.local_points {
+            if let (Some(s), Some(l)) = (scores.get_mut(i as usize), local.get_mut(i as usize)) {
+                *s += p;
+                *l += p;
+            }
+        }
         let model_scores: Option<Vec<f32>> = self.factor.as_ref().and_then(|fm| {
-            let v = vector.or_else(|| self.brand_vector(&brand, known))?;
+            let v = req
+                .vector
+                .clone()
+                .or_else(|| self.brand_vector(&brand, known))?;
             let mut out = Vec::new();
             fm.score_all(&v, &mut out);
             Some(out)
         });
         // What was asked for, or the best the bundle has below it.
-        let by = match (by, &self.ranker, &model_scores) {
+        let by = match (req.by, &self.ranker, &model_scores) {
             (RankBy::Ranker, Some(_), _) => RankBy::Ranker,
             (RankBy::Ranker | RankBy::Model, _, Some(_)) => RankBy::Model,
             _ => RankBy::Rating,
@@ -379,19 +523,32 @@ impl Recommender {
             );
             row
         };
-        let order = match (&model_scores, &self.ranker, by) {
-            (_, Some(r), RankBy::Ranker) => pipeline_order(
-                &scores,
-                model_scores.as_deref(),
-                r.candidates(),
-                k,
-                |cand| cand.iter().map(|&i| r.score(&features(i))).collect(),
-            ),
-            (Some(m), _, RankBy::Model) => {
-                top_k(&m.iter().map(|&x| f64::from(x)).collect::<Vec<_>>(), k)
+        // Filtered-out influencers sink below every admitted one in what the order reads,
+        // and are dropped from the list at the end.
+        let mask = req.filter.mask(&self.bundle.influencers);
+        let sink = |v: &mut [f64]| sink_filtered(v, mask.as_deref());
+        let mut rating_order = scores.clone();
+        sink(&mut rating_order);
+        let model_order: Option<Vec<f64>> = model_scores.as_ref().map(|m| {
+            let mut v: Vec<f64> = m.iter().map(|&x| f64::from(x)).collect();
+            sink(&mut v);
+            v
+        });
+        let mut order = match (&model_order, &self.ranker, by) {
+            (_, Some(r), RankBy::Ranker) => {
+                let m32: Option<Vec<f32>> = model_order
+                    .as_ref()
+                    .map(|m| m.iter().map(|&x| x as f32).collect());
+                pipeline_order(&rating_order, m32.as_deref(), r.candidates(), k, |cand| {
+                    cand.iter().map(|&i| r.score(&features(i))).collect()
+                })
             }
-            _ => top_k(&scores, k),
+            (Some(m), _, RankBy::Model) => top_k(m, k),
+            _ => top_k(&rating_order, k),
         };
+        if let Some(m) = &mask {
+            order.retain(|&i| m[i]);
+        }
         let mut ranker_expected = None;
         let recommendations = order
             .into_iter()
@@ -414,7 +571,8 @@ impl Recommender {
                     id: i as u32,
                     name: self.bundle.influencers[i].name.clone(),
                     score: scores[i],
-                    interaction_points: known.map_or(0.0, |b| self.pair_points(b, i as u32)),
+                    interaction_points: known.map_or(0.0, |b| self.pair_points(b, i as u32))
+                        + local.get(i).copied().unwrap_or(0.0),
                     cohesion,
                     model_score: model_scores.as_ref().map(|m| m[i]),
                     ranker_score,
@@ -445,17 +603,106 @@ impl Recommender {
         by: RankBy,
         vector: Option<Vec<f32>>,
     ) -> Result<Ranking> {
+        self.rank_known_with(
+            brand,
+            k,
+            &RankRequest {
+                by,
+                vector,
+                ..RankRequest::default()
+            },
+        )
+    }
+
+    /// Top `k` for a known brand as `req` asks (ordering, fold-in vector, the device's own
+    /// interactions, filters).
+    pub fn rank_known_with(&self, brand: &str, k: usize, req: &RankRequest) -> Result<Ranking> {
+        req.filter.validate()?;
         let b = self.brand_id(brand).ok_or_else(|| Error::Unknown {
             what: "brand",
             name: brand.to_string(),
         })?;
-        Ok(self.ranking(
-            self.bundle.brands[b as usize].clone(),
-            Some(b),
-            k,
-            by,
-            vector,
-        ))
+        Ok(self.ranking(self.bundle.brands[b as usize].clone(), Some(b), k, req))
+    }
+
+    /// Top `k` for a new brand as `req` asks.
+    pub fn rank_new_with(
+        &self,
+        brand: &NewBrand,
+        lexicon: &Lexicon,
+        k: usize,
+        req: &RankRequest,
+    ) -> Result<Ranking> {
+        req.filter.validate()?;
+        Ok(self.ranking(brand.resolve(lexicon), None, k, req))
+    }
+
+    /// Every known brand's top `k`, in brand order, by the best ordering the bundle has.
+    pub fn top_lists(&self, k: usize) -> Vec<TopList> {
+        let req = RankRequest {
+            by: RankBy::Ranker,
+            ..RankRequest::default()
+        };
+        (0..self.bundle.brands.len())
+            .map(|b| {
+                let r = self.ranking(self.bundle.brands[b].clone(), Some(b as u32), k, &req);
+                TopList {
+                    brand: r.brand.name,
+                    ranked_by: r.ranked_by,
+                    influencers: r
+                        .recommendations
+                        .iter()
+                        .map(|x| {
+                            let inf = &self.bundle.influencers[x.id as usize];
+                            TopEntry {
+                                name: inf.name.clone(),
+                                followers: inf.followers,
+                                engagement_rate: inf.engagement_rate,
+                                country: inf.country.clone(),
+                                category: inf.category.clone(),
+                                cost_per_post: inf.cost_per_post,
+                                score: x.score,
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// The `k` influencers most like influencer `id`, most similar first: cosine similarity
+    /// of the factorization model's item vectors, or, without a model, the cohesion rating of
+    /// each influencer against this one's category, country and hashtags. Never `id` itself.
+    pub fn similar(&self, id: u32, k: usize, filter: &Filter) -> Result<Vec<(u32, f64)>> {
+        filter.validate()?;
+        let infs = &self.bundle.influencers;
+        let me = infs.get(id as usize).ok_or_else(|| Error::Unknown {
+            what: "influencer id",
+            name: id.to_string(),
+        })?;
+        let mut sim: Vec<f64> = match &self.factor {
+            Some(fm) => (0..infs.len())
+                .map(|j| f64::from(fm.item_similarity(id as usize, j)))
+                .collect(),
+            None => {
+                let as_brand = Brand {
+                    name: me.name.clone(),
+                    category: me.category.clone(),
+                    country: me.country.clone(),
+                    hashtags: me.hashtags.clone(),
+                    followers: me.followers,
+                    description: String::new(),
+                };
+                self.index.score_all(&self.index.prepare_brand(&as_brand))
+            }
+        };
+        sim[id as usize] = f64::NEG_INFINITY;
+        sink_filtered(&mut sim, filter.mask(infs).as_deref());
+        Ok(top_k(&sim, k)
+            .into_iter()
+            .filter(|&j| sim[j] > f64::NEG_INFINITY)
+            .map(|j| (j as u32, sim[j]))
+            .collect())
     }
 
     /// Top `k` for a new brand ordered by `by` (cold start: the model vector comes from its
@@ -468,7 +715,16 @@ impl Recommender {
         by: RankBy,
         vector: Option<Vec<f32>>,
     ) -> Ranking {
-        self.ranking(brand.resolve(lexicon), None, k, by, vector)
+        self.ranking(
+            brand.resolve(lexicon),
+            None,
+            k,
+            &RankRequest {
+                by,
+                vector,
+                ..RankRequest::default()
+            },
+        )
     }
 
     /// Top `k` influencers for a brand described by its features (cohesion only). A name
@@ -598,6 +854,148 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].interaction_points, 3.0);
         assert!((rows[1].rating - 3.2).abs() < 1e-12);
+    }
+
+    /// Four influencers with costs, followers and countries that the filters can tell apart.
+    fn four() -> Recommender {
+        let mut b = small();
+        let mut c = crate::cohesion::tests::influencer("c", "music", "FR", &["x"], 0.05);
+        c.followers = 500;
+        c.cost_per_post = Some(50.0);
+        let mut d = crate::cohesion::tests::influencer("d", "music", "US", &[], 0.01);
+        d.cost_per_post = Some(500.0);
+        b.influencers[0].cost_per_post = Some(100.0);
+        b.influencers.extend([c, d]);
+        Recommender::new(b).unwrap()
+    }
+
+    fn names(rk: &Ranking) -> Vec<&str> {
+        rk.recommendations.iter().map(|x| x.name.as_str()).collect()
+    }
+
+    #[test]
+    fn filters_keep_the_order_of_what_they_admit() {
+        let r = four();
+        let all = r.rank_known("acme", 10).unwrap();
+        assert_eq!(names(&all), ["a", "d", "c", "b"]);
+        let cases: [(Filter, &[&str]); 5] = [
+            (
+                Filter {
+                    countries: vec![" us ".into()],
+                    ..Filter::default()
+                },
+                &["a", "d"],
+            ),
+            (
+                Filter {
+                    min_followers: Some(1000),
+                    ..Filter::default()
+                },
+                &["a", "d", "b"],
+            ),
+            (
+                Filter {
+                    max_followers: Some(1000),
+                    ..Filter::default()
+                },
+                &["c"],
+            ),
+            (
+                Filter {
+                    min_engagement: Some(0.06),
+                    ..Filter::default()
+                },
+                &["a", "b"],
+            ),
+            // Unknown cost (b) is left out by a cost cap.
+            (
+                Filter {
+                    max_cost: Some(100.0),
+                    ..Filter::default()
+                },
+                &["a", "c"],
+            ),
+        ];
+        for by in [RankBy::Rating, RankBy::Model, RankBy::Ranker] {
+            for (filter, want) in &cases {
+                let req = RankRequest {
+                    by,
+                    filter: filter.clone(),
+                    ..RankRequest::default()
+                };
+                let got = r.rank_known_with("acme", 10, &req).unwrap();
+                assert_eq!(names(&got), *want, "{filter:?} by {by:?}");
+                let ranks: Vec<u32> = got.recommendations.iter().map(|x| x.rank).collect();
+                assert_eq!(ranks, (1..=want.len() as u32).collect::<Vec<_>>());
+            }
+        }
+        let bad = Filter {
+            min_followers: Some(10),
+            max_followers: Some(5),
+            ..Filter::default()
+        };
+        let req = RankRequest {
+            filter: bad,
+            ..RankRequest::default()
+        };
+        assert!(matches!(
+            r.rank_known_with("acme", 3, &req),
+            Err(Error::InvalidParam { .. })
+        ));
+        let bad = Filter {
+            max_cost: Some(f64::NAN),
+            ..Filter::default()
+        };
+        let req = RankRequest {
+            filter: bad,
+            ..RankRequest::default()
+        };
+        assert!(matches!(
+            r.rank_known_with("acme", 3, &req),
+            Err(Error::InvalidParam { .. })
+        ));
+    }
+
+    #[test]
+    fn the_devices_own_interactions_add_to_the_rating() {
+        let r = four();
+        // d: music 10 + US 5 + 0.01 = 15.01, below a (16.1); 2 local points make it 17.01.
+        // An id outside the table (99) is ignored.
+        let req = RankRequest {
+            local_points: vec![(3, 2.0), (99, 5.0)],
+            ..RankRequest::default()
+        };
+        let rk = r.rank_known_with("acme", 2, &req).unwrap();
+        assert_eq!(names(&rk), ["d", "a"]);
+        assert!((rk.recommendations[0].score - 17.01).abs() < 1e-12);
+        assert!((rk.recommendations[0].interaction_points - 2.0).abs() < 1e-12);
+        // A new brand gets them too.
+        let nb = NewBrand {
+            name: "n".into(),
+            category: "music".into(),
+            ..NewBrand::default()
+        };
+        let rk = r.rank_new_with(&nb, Lexicon::builtin(), 1, &req).unwrap();
+        assert_eq!(names(&rk), ["d"]);
+        assert!((rk.recommendations[0].interaction_points - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn more_like_this_without_a_model_uses_cohesion_and_skips_itself() {
+        let r = four();
+        // Like a (music, US, #x): d (music, US) 15.01, c (music, #x) 11.05, b 0.2.
+        let got = r.similar(0, 10, &Filter::default()).unwrap();
+        let ids: Vec<u32> = got.iter().map(|p| p.0).collect();
+        assert_eq!(ids, [3, 2, 1]);
+        let only_fr = Filter {
+            countries: vec!["FR".into()],
+            ..Filter::default()
+        };
+        assert_eq!(r.similar(0, 10, &only_fr).unwrap().len(), 1);
+        assert!(matches!(
+            r.similar(9, 3, &Filter::default()),
+            Err(Error::Unknown { .. })
+        ));
     }
 
     #[test]

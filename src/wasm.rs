@@ -8,7 +8,8 @@ use crate::bundle;
 use crate::category::Lexicon;
 use crate::error::{Error, Location};
 use crate::model::Influencer;
-use crate::rank::{NewBrand, RankBy, Ranking, Recommendation, Recommender};
+use crate::planner::{fill_to_budget, Item};
+use crate::rank::{Filter, NewBrand, RankBy, RankRequest, Ranking, Recommendation, Recommender};
 use crate::text::key;
 use std::collections::BTreeMap;
 
@@ -97,6 +98,8 @@ fn random_source() -> Result<impl FnMut() -> u32, JsError> {
 
 #[derive(Serialize)]
 struct Info<'a> {
+    /// FNV-1a 64 of the bundle's bytes, 16 hex digits (as in `manifest.json`).
+    version: String,
     format_version: u32,
     writer: &'a str,
     influencers: usize,
@@ -110,8 +113,48 @@ struct Info<'a> {
 pub struct Engine {
     rec: Recommender,
     header: bundle::Header,
+    /// FNV-1a 64 of the bundle's bytes.
+    version: u64,
     /// Brand vectors adapted on this device by fold-in, by brand name key.
     folded: BTreeMap<String, Vec<f32>>,
+    /// Points of the interactions recorded on this device, by brand name key, then
+    /// influencer id.
+    local: BTreeMap<String, BTreeMap<u32, f64>>,
+}
+
+/// An interaction recorded on the device, as the page hands it over.
+#[derive(serde::Deserialize)]
+struct LocalRow {
+    brand: String,
+    influencer: String,
+    points: f64,
+}
+
+/// The options of a ranking call: `{filter}` (all optional).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct Options {
+    filter: Filter,
+}
+
+fn options(v: Option<JsValue>) -> Result<Options, JsError> {
+    match v {
+        Some(v) if !v.is_undefined() && !v.is_null() => from_value(v, "options"),
+        _ => Ok(Options::default()),
+    }
+}
+
+#[derive(Serialize)]
+struct SimilarView<'a> {
+    similarity: f64,
+    influencer: &'a Influencer,
+}
+
+#[derive(Serialize)]
+struct PlanView<'a> {
+    chosen: Vec<&'a Influencer>,
+    cost: f64,
+    expected_engagements: f64,
 }
 
 #[wasm_bindgen]
@@ -124,7 +167,9 @@ impl Engine {
         Ok(Engine {
             rec,
             header,
+            version: bundle::fnv1a64(bytes),
             folded: BTreeMap::new(),
+            local: BTreeMap::new(),
         })
     }
 
@@ -132,6 +177,7 @@ impl Engine {
     pub fn info(&self) -> Result<JsValue, JsError> {
         let b = self.rec.bundle();
         to_value(&Info {
+            version: format!("{:016x}", self.version),
             format_version: self.header.format_version,
             writer: &self.header.writer,
             influencers: b.influencers.len(),
@@ -161,40 +207,178 @@ impl Engine {
         self.rec.ranker().is_some()
     }
 
+    /// The request for brand `name`: its fold-in vector and the points recorded on this
+    /// device, with the caller's ordering and options.
+    fn request(
+        &self,
+        name: &str,
+        by: Option<String>,
+        opts: Option<JsValue>,
+    ) -> Result<RankRequest, JsError> {
+        let k = key(name);
+        Ok(RankRequest {
+            by: parse_by(by)?,
+            vector: self.folded.get(&k).cloned(),
+            local_points: self
+                .local
+                .get(&k)
+                .map(|m| m.iter().map(|(&i, &p)| (i, p)).collect())
+                .unwrap_or_default(),
+            filter: options(opts)?.filter,
+        })
+    }
+
     /// Top `k` influencers for a known brand, with breakdowns and influencer records, ordered
-    /// by `by`: `"rating"` (default) or `"model"`.
+    /// by `by`: `"rating"` (default), `"model"` or `"ranker"`. `options.filter` narrows the
+    /// list (`{countries, min_followers, max_followers, min_engagement, max_cost}`);
+    /// interactions recorded with `addLocalInteractions` count towards the rating.
     #[wasm_bindgen(js_name = rankKnown)]
     pub fn rank_known(
         &self,
         brand: &str,
         k: usize,
         by: Option<String>,
+        options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let by = parse_by(by)?;
-        let folded = self.folded.get(&key(brand)).cloned();
-        let was_folded = folded.is_some();
-        let r = self
-            .rec
-            .rank_known_by(brand, k, by, folded)
-            .map_err(to_js)?;
+        let req = self.request(brand, by, options)?;
+        let was_folded = req.vector.is_some();
+        let r = self.rec.rank_known_with(brand, k, &req).map_err(to_js)?;
         self.view(&r, was_folded)
     }
 
     /// Top `k` influencers for a new brand `{name, category, country, hashtags, description}`
-    /// (cold start), ordered by `by`.
+    /// (cold start), ordered by `by`, with the same `options` as `rankKnown`.
     #[wasm_bindgen(js_name = rankNew)]
     pub fn rank_new(
         &self,
         brand: JsValue,
         k: usize,
         by: Option<String>,
+        options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let by = parse_by(by)?;
         let nb: NewBrand = from_value(brand, "new brand")?;
-        let folded = self.folded.get(&key(&nb.name)).cloned();
-        let was_folded = folded.is_some();
-        let r = self.rec.rank_new_by(&nb, Lexicon::builtin(), k, by, folded);
+        let req = self.request(&nb.name, by, options)?;
+        let was_folded = req.vector.is_some();
+        let r = self
+            .rec
+            .rank_new_with(&nb, Lexicon::builtin(), k, &req)
+            .map_err(to_js)?;
         self.view(&r, was_folded)
+    }
+
+    /// Adds interactions recorded on this device, `[{brand, influencer, points}]`, to the
+    /// brands' ratings (rows naming an influencer the bundle does not have are skipped).
+    /// Returns how many rows counted.
+    #[wasm_bindgen(js_name = addLocalInteractions)]
+    pub fn add_local_interactions(&mut self, rows: JsValue) -> Result<u32, JsError> {
+        let rows: Vec<LocalRow> = from_value(rows, "interactions")?;
+        let mut counted = 0;
+        for r in rows {
+            if !(r.points.is_finite() && r.points >= 0.0) {
+                return Err(to_js(Error::InvalidParam {
+                    name: "points",
+                    message: format!("must be a finite number >= 0, got {}", r.points),
+                }));
+            }
+            if let Some(i) = self.rec.influencer_id(&r.influencer) {
+                *self
+                    .local
+                    .entry(key(&r.brand))
+                    .or_default()
+                    .entry(i)
+                    .or_default() += r.points;
+                counted += 1;
+            }
+        }
+        Ok(counted)
+    }
+
+    /// Forgets the interactions added with `addLocalInteractions` (all brands).
+    #[wasm_bindgen(js_name = clearLocalInteractions)]
+    pub fn clear_local_interactions(&mut self) {
+        self.local.clear();
+    }
+
+    /// "More like this": the `k` influencers most similar to the named one (the model's item
+    /// vectors, or cohesion without a model), `[{similarity, influencer}]`, filtered by
+    /// `options.filter`.
+    pub fn similar(
+        &self,
+        influencer: &str,
+        k: usize,
+        options: Option<JsValue>,
+    ) -> Result<JsValue, JsError> {
+        let id = self.influencer_id(influencer)?;
+        let filter = self::options(options)?.filter;
+        let infs = self.rec.influencers();
+        let got = self.rec.similar(id, k, &filter).map_err(to_js)?;
+        to_value(
+            &got.iter()
+                .map(|&(j, similarity)| SimilarView {
+                    similarity,
+                    influencer: &infs[j as usize],
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Influencer records by name (unknown names are left out), in the order given.
+    #[wasm_bindgen(js_name = influencersByName)]
+    pub fn influencers_by_name(&self, names: Vec<String>) -> Result<JsValue, JsError> {
+        let infs = self.rec.influencers();
+        let found: Vec<&Influencer> = names
+            .iter()
+            .filter_map(|n| self.rec.influencer_id(n))
+            .map(|i| &infs[i as usize])
+            .collect();
+        to_value(&found)
+    }
+
+    /// The countries of the bundle's influencers, sorted, for the filter's choices.
+    pub fn countries(&self) -> Result<JsValue, JsError> {
+        let set: std::collections::BTreeSet<&str> = self
+            .rec
+            .influencers()
+            .iter()
+            .map(|i| i.country.as_str())
+            .filter(|c| !c.is_empty())
+            .collect();
+        to_value(&set)
+    }
+
+    /// Fill to budget: of the named candidates with a known cost per post, the set with the
+    /// most expected engagements (followers × engagement rate) whose cost fits in `budget`
+    /// (see `planner`). Never over budget.
+    #[wasm_bindgen(js_name = fillToBudget)]
+    pub fn fill_to_budget(&self, candidates: Vec<String>, budget: f64) -> Result<JsValue, JsError> {
+        let infs = self.rec.influencers();
+        let items: Vec<Item> = candidates
+            .iter()
+            .filter_map(|n| self.rec.influencer_id(n))
+            .filter_map(|i| {
+                let inf = &infs[i as usize];
+                inf.cost_per_post.map(|cost| Item {
+                    id: i,
+                    cost,
+                    value: inf.followers as f64 * inf.engagement_rate,
+                })
+            })
+            .collect();
+        let plan = fill_to_budget(&items, budget).map_err(to_js)?;
+        to_value(&PlanView {
+            chosen: plan.chosen.iter().map(|&i| &infs[i as usize]).collect(),
+            cost: plan.cost,
+            expected_engagements: plan.value,
+        })
+    }
+
+    fn influencer_id(&self, name: &str) -> Result<u32, JsError> {
+        self.rec.influencer_id(name).ok_or_else(|| {
+            to_js(Error::Unknown {
+                what: "influencer",
+                name: name.to_string(),
+            })
+        })
     }
 
     /// The model's score of every influencer for a known brand, in influencer order (the
@@ -263,20 +447,12 @@ impl Engine {
             Some(v) => v.clone(),
             None => base.unwrap_or_default(),
         };
-        let ids: Vec<u32> = {
-            let infs = self.rec.influencers();
-            let mut ids: Vec<u32> = influencers
-                .iter()
-                .filter_map(|n| {
-                    infs.iter()
-                        .position(|i| key(&i.name) == key(n))
-                        .map(|p| p as u32)
-                })
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        };
+        let mut ids: Vec<u32> = influencers
+            .iter()
+            .filter_map(|n| self.rec.influencer_id(n))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
         fm.fold_in(&mut v, &ids, steps, FOLD_IN_LEARNING_RATE, random_source()?);
         self.folded.insert(k, v);
         Ok(ids.len() as u32)
@@ -286,15 +462,6 @@ impl Engine {
     #[wasm_bindgen(js_name = resetFoldIn)]
     pub fn reset_fold_in(&mut self) {
         self.folded.clear();
-    }
-
-    /// The ranking as JSON text, exactly as the native build serialises it (for parity
-    /// checks and for callers that want a string).
-    #[wasm_bindgen(js_name = rankKnownJson)]
-    pub fn rank_known_json(&self, brand: &str, k: usize) -> Result<String, JsError> {
-        let r = self.rec.rank_known(brand, k).map_err(to_js)?;
-        serde_json::to_string(&r)
-            .map_err(|e| to_js(Error::malformed(Location::source("<wasm>"), e.to_string())))
     }
 
     /// The row pairing a new brand with a randomly chosen influencer (randomness from the
@@ -368,12 +535,16 @@ pub fn categories() -> Result<JsValue, JsError> {
 }
 
 /// A LightGBM text model (v4) evaluated in the browser: the same flat trees and f64
-/// accumulation as natively, so raw scores equal LightGBM's bit for bit.
+/// accumulation as natively, so raw scores equal LightGBM's bit for bit. Only with the
+/// `lightgbm-text` feature (the benchmark's build): the text parser would add a fifth to
+/// the page's download for a class the page does not use.
+#[cfg(feature = "lightgbm-text")]
 #[wasm_bindgen]
 pub struct Trees {
     model: crate::gbdt::FlatForest,
 }
 
+#[cfg(feature = "lightgbm-text")]
 #[wasm_bindgen]
 impl Trees {
     /// Parses a LightGBM text model; errors name the line and field.

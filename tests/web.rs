@@ -7,6 +7,7 @@ mod common;
 
 use influence_rec::wasm::Engine;
 use influence_rec::{bundle, Recommender};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -41,14 +42,66 @@ fn engine_refuses_truncated_and_foreign_bytes() {
     assert!(Engine::new(b"PK\x03\x04 not a bundle").is_err());
 }
 
+/// A JSON value as the page would pass it (plain objects, not Maps).
+fn js(v: serde_json::Value) -> JsValue {
+    use serde::Serialize;
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("plain data")
+}
+
+/// The ranking the page receives (`rankKnown`) as plain JSON.
+fn page_ranking(e: &Engine, brand: &str, k: usize, options: Option<JsValue>) -> serde_json::Value {
+    let v = e.rank_known(brand, k, None, options).expect("ranks");
+    serde_wasm_bindgen::from_value(v).expect("plain data")
+}
+
 #[wasm_bindgen_test]
-fn engine_json_matches_core() {
-    let e = Engine::new(common::SMALL_BUNDLE).expect("loads");
+fn engine_rankings_match_core_and_take_local_interactions_and_filters() {
+    let mut e = Engine::new(common::SMALL_BUNDLE).expect("loads");
     let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
     let rec = Recommender::new(b).expect("valid");
     let name = rec.brands()[0].name.clone();
-    let core = serde_json::to_string(&rec.rank_known(&name, 5).expect("known")).expect("json");
-    assert_eq!(e.rank_known_json(&name, 5).expect("ranks"), core);
+    let core = rec.rank_known(&name, 5).expect("known");
+    let page = page_ranking(&e, &name, 5, None);
+    let recs = page["recommendations"].as_array().expect("list");
+    assert_eq!(recs.len(), core.recommendations.len());
+    for (p, c) in recs.iter().zip(&core.recommendations) {
+        assert_eq!(p["name"], c.name.as_str());
+        assert_eq!(p["influencer"]["name"], c.name.as_str());
+        assert_eq!(p["rank"], c.rank);
+        assert_eq!(p["score"].as_f64(), Some(c.score));
+        assert_eq!(p["model_score"].as_f64().map(|x| x as f32), c.model_score);
+    }
+    // 100 points recorded on this device for the last one lift it to the top.
+    let last = core.recommendations.last().expect("some").name.clone();
+    let rows = js(serde_json::json!([
+        {"brand": name.to_uppercase(), "influencer": last, "points": 100.0},
+        {"brand": name, "influencer": "nobody", "points": 1.0}
+    ]));
+    assert_eq!(e.add_local_interactions(rows).expect("counted"), 1);
+    let page = page_ranking(&e, &name, 5, None);
+    assert_eq!(page["recommendations"][0]["name"], last.as_str());
+    assert_eq!(
+        page["recommendations"][0]["interaction_points"].as_f64(),
+        Some(
+            core.recommendations
+                .last()
+                .expect("some")
+                .interaction_points
+                + 100.0
+        )
+    );
+    // A filter by the top influencer's country keeps only that country.
+    let country = rec.influencers()[core.recommendations[0].id as usize]
+        .country
+        .clone();
+    let opts = js(serde_json::json!({"filter": {"countries": [country]}}));
+    let page = page_ranking(&e, &name, 5, Some(opts));
+    let recs = page["recommendations"].as_array().expect("list");
+    assert!(!recs.is_empty());
+    for p in recs {
+        assert_eq!(p["influencer"]["country"], country.as_str());
+    }
 }
 
 #[wasm_bindgen_test]

@@ -1,18 +1,50 @@
-// influence-rec page: loads the wasm module and the model bundle, ranks on the device.
+// influence-rec page: loads the wasm module and the model bundle, ranks on the device, keeps
+// the brand's interactions and campaign in IndexedDB and syncs the rows to the collector.
 // Every scraped string is untrusted: it reaches the DOM only through textContent.
 import init, { Engine, categories, inferCategory } from './pkg/influence_rec.js';
+import { Store } from './store.js';
+import { Syncer } from './sync.js';
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = new Intl.NumberFormat('en-US');
 const fmtMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-let engine = null;
-let labels = new Map();
+const fmtMoney2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+
+// Interaction kinds and their points (the product design; README "Interactions").
+const KINDS = {
+  click: { points: 1, label: 'Click' },
+  check_info: { points: 2, label: 'Details' },
+  add_to_campaign: { points: 5, label: 'Add to campaign' },
+  collaboration: { points: 10, label: 'Mark collaboration' },
+};
+const FOLD_IN_STEPS = 5;
+
+const app = {
+  engine: null,
+  store: null,
+  syncer: null,
+  version: '',
+  labels: new Map(),
+  // The brand being looked at: {known: true, name} or {known: false, brand: {...}}.
+  current: null,
+  ranking: null,
+  similarOf: null,
+  campaign: { name: 'My campaign', budget: 1000, items: [] },
+  suggestion: null,
+};
 
 function el(tag, text, className) {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
   if (className) e.className = className;
   return e;
+}
+
+function button(text, className, onClick) {
+  const b = el('button', text, className);
+  b.type = 'button';
+  b.addEventListener('click', onClick);
+  return b;
 }
 
 // Plain words for the ranker's features (names as in the bundle's model file).
@@ -51,7 +83,7 @@ function contributionChips(rec, n = 4) {
 function whyChips(rec) {
   const c = rec.cohesion;
   const chips = [];
-  if (c.category) chips.push(`category ${labels.get(c.category) ?? c.category} +${c.category_points}`);
+  if (c.category) chips.push(`category ${app.labels.get(c.category) ?? c.category} +${c.category_points}`);
   if (c.location) chips.push(`location ${c.location} +${c.location_points}`);
   if (c.shared_hashtags.length) chips.push(`hashtags ${c.shared_hashtags.map((t) => '#' + t).join(' ')} +${c.hashtag_points}`);
   chips.push(`engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`);
@@ -61,37 +93,147 @@ function whyChips(rec) {
   return chips;
 }
 
+const expected = (inf) => inf.followers * inf.engagement_rate;
+const catLabel = (slug) => app.labels.get(slug) ?? (slug || '?');
+
+function statsLine(inf) {
+  const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : ' · cost unknown';
+  return `${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${inf.country || '?'} · ${catLabel(inf.category)}${cost}`;
+}
+
+// ---- ranking ---------------------------------------------------------------------------
+
+function filterFromForm() {
+  const f = new FormData($('options-form'));
+  const num = (name, scale = 1) => {
+    const v = String(f.get(name) ?? '').trim();
+    if (v === '') return undefined;
+    const n = Number(v);
+    return Number.isFinite(n) ? n * scale : undefined;
+  };
+  const country = String(f.get('country') ?? '');
+  const intOrUndef = (v) => (v === undefined ? undefined : Math.max(0, Math.round(v)));
+  return {
+    countries: country ? [country] : [],
+    min_followers: intOrUndef(num('min_followers')),
+    max_followers: intOrUndef(num('max_followers')),
+    min_engagement: num('min_engagement', 0.01),
+    max_cost: num('max_cost'),
+  };
+}
+
+const rankBy = () => $('rank-by').value;
+const howMany = () => Math.min(100, Math.max(1, Number($('known-k').value) || 10));
+
+function rankCurrent(k = howMany()) {
+  const opts = { filter: filterFromForm() };
+  const c = app.current;
+  return c.known
+    ? app.engine.rankKnown(c.name, k, rankBy(), opts)
+    : app.engine.rankNew(c.brand, k, rankBy(), opts);
+}
+
+function sorted(recs) {
+  const by = $('sort-by').value;
+  const key = {
+    followers: (r) => -r.influencer.followers,
+    engagement: (r) => -r.influencer.engagement_rate,
+    cost: (r) => r.influencer.cost_per_post ?? Infinity,
+  }[by];
+  if (!key) return recs;
+  return [...recs].sort((a, b) => key(a) - key(b) || a.rank - b.rank);
+}
+
+function show() {
+  if (!app.current) return;
+  clearError();
+  try {
+    app.similarOf = null;
+    app.ranking = rankCurrent();
+    render(app.ranking);
+  } catch (e) { showError(e); }
+}
+
 function render(ranking) {
-  const list = $('results');
-  list.replaceChildren();
+  $('more-like').hidden = true;
   const b = ranking.brand;
-  const cat = b.category ? (labels.get(b.category) ?? b.category) : 'unknown category';
+  const cat = b.category ? catLabel(b.category) : 'unknown category';
+  const by = { model: 'the learned model', ranker: 'the learned ranker' }[ranking.ranked_by] ?? 'rating';
   $('results-summary').textContent =
     `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${b.country || 'any country'}` +
     (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '') +
-    ` · ranked by ${{ model: 'the learned model', ranker: 'the learned ranker' }[ranking.ranked_by] ?? 'rating'}`;
-  for (const rec of ranking.recommendations) {
-    const inf = rec.influencer;
+    ` · ranked by ${by}${ranking.folded_in ? ' (adapted to your interactions)' : ''}` +
+    (ranking.recommendations.length ? '' : ' · no influencer passes the filters');
+  renderCards(sorted(ranking.recommendations).map((rec) => ({ rec, inf: rec.influencer })), ranking);
+}
+
+function renderCards(items, ranking) {
+  const list = $('results');
+  const focused = document.activeElement?.dataset?.action
+    ? { action: document.activeElement.dataset.action, who: document.activeElement.closest('li')?.dataset.influencer }
+    : null;
+  list.replaceChildren();
+  for (const { rec, inf, similarity } of items) {
     const li = el('li', undefined, 'card');
     li.dataset.influencer = inf.name;
-    li.append(el('span', rec.score.toFixed(2), 'score'));
-    li.append(el('h3', `${rec.rank}. ${inf.name}`));
-    const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : '';
-    li.append(el('p', `${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${inf.country || '?'} · ${labels.get(inf.category) ?? (inf.category || '?')}${cost}`, 'stats'));
-    if (inf.description) li.append(el('p', inf.description, 'bio'));
-    const why = el('ul', undefined, 'why');
-    why.setAttribute('aria-label', 'Why this influencer');
-    for (const chip of whyChips(rec)) why.append(el('li', chip));
-    li.append(why);
-    const contrib = contributionChips(rec);
-    if (contrib.length) {
-      const ul = el('ul', undefined, 'why contrib');
-      ul.setAttribute('aria-label', `Ranker contributions (base ${ranking.ranker_expected?.toFixed(3)})`);
-      for (const chip of contrib) ul.append(el('li', chip));
-      li.append(ul);
+    li.append(el('span', rec ? rec.score.toFixed(2) : `${(similarity * 100).toFixed(0)}% alike`, 'score'));
+    const h = el('h3');
+    if (rec) h.append(el('span', `${rec.rank}. `));
+    const name = button(inf.name, 'name', () => interact(inf, 'click'));
+    name.dataset.action = 'click';
+    name.setAttribute('aria-label', `${inf.name}: open`);
+    h.append(name);
+    li.append(h);
+    li.append(el('p', statsLine(inf), 'stats'));
+    const details = el('div', undefined, 'details');
+    details.hidden = true;
+    if (inf.description) details.append(el('p', inf.description, 'bio'));
+    if (inf.hashtags.length) details.append(el('p', inf.hashtags.map((t) => '#' + t).join(' '), 'tags'));
+    details.append(el('p', `Mean likes ${fmtInt.format(Math.round(inf.mean_likes))} · expected engagements per post ${fmtInt.format(Math.round(expected(inf)))} · story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`, 'stats'));
+    li.append(details);
+    if (rec) {
+      const why = el('ul', undefined, 'why');
+      why.setAttribute('aria-label', 'Why this influencer');
+      for (const chip of whyChips(rec)) why.append(el('li', chip));
+      li.append(why);
+      const contrib = contributionChips(rec);
+      if (contrib.length) {
+        const ul = el('ul', undefined, 'why contrib');
+        ul.setAttribute('aria-label', `Ranker contributions (base ${ranking.ranker_expected?.toFixed(3)})`);
+        for (const chip of contrib) ul.append(el('li', chip));
+        li.append(ul);
+      }
     }
+    const actions = el('div', undefined, 'card-actions');
+    const add = (action, text, fn) => {
+      const b = button(text, 'secondary', fn);
+      b.dataset.action = action;
+      b.setAttribute('aria-label', `${text}: ${inf.name}`);
+      actions.append(b);
+    };
+    add('check_info', KINDS.check_info.label, () => { details.hidden = false; interact(inf, 'check_info'); });
+    add('add_to_campaign', inCampaign(inf.name) ? 'On the campaign' : KINDS.add_to_campaign.label, () => addToCampaign([inf]));
+    add('collaboration', KINDS.collaboration.label, () => interact(inf, 'collaboration'));
+    add('similar', 'More like this', () => moreLike(inf));
+    li.append(actions);
     list.append(li);
   }
+  if (focused) {
+    const again = [...list.children].find((li) => li.dataset.influencer === focused.who)?.querySelector(`[data-action="${focused.action}"]`);
+    again?.focus();
+  }
+}
+
+function moreLike(inf) {
+  clearError();
+  try {
+    const got = app.engine.similar(inf.name, howMany(), { filter: filterFromForm() });
+    app.similarOf = inf.name;
+    $('results-summary').textContent = `More like ${inf.name} (${app.engine.hasModel() ? 'the model’s influencer vectors' : 'cohesion: category, location, hashtags'})`;
+    $('more-like').hidden = false;
+    renderCards(got.map((s) => ({ inf: s.influencer, similarity: s.similarity })));
+    $('results-h').focus();
+  } catch (e) { showError(e); }
 }
 
 function showError(err) {
@@ -104,6 +246,163 @@ function clearError() {
   $('results-summary').className = '';
 }
 
+// ---- interactions ----------------------------------------------------------------------
+
+const brandRef = () => (app.current.known ? app.current.name : app.current.brand);
+const brandName = () => (app.current.known ? app.current.name : app.current.brand.name);
+
+// Records an interaction of the current brand: a row in IndexedDB (queued for sync), its
+// points in the rating, a fold-in step of the model vector, then the list re-ranked.
+async function interact(inf, kind) {
+  if (!app.current) return;
+  const points = KINDS[kind].points;
+  const row = await app.store.record({ brand: brandName(), influencer: inf.name, kind, points, bundle_version: app.version });
+  performance.mark('rerank-start');
+  app.engine.addLocalInteractions([row]);
+  if (app.engine.hasModel() && points >= KINDS.check_info.points) app.engine.foldIn(brandRef(), [inf.name], FOLD_IN_STEPS);
+  if (app.similarOf == null) show();
+  performance.measure('rerank', 'rerank-start');
+  updateSyncStatus();
+  app.syncer.sync();
+}
+
+async function replayLocal() {
+  const rows = (await app.store.events()).filter((r) => r.kind in KINDS && (r.state === 'queued' || (r.state === 'synced' && r.bundle_version === app.version)));
+  app.engine.addLocalInteractions(rows);
+  if (!app.engine.hasModel()) return;
+  const byBrand = new Map();
+  for (const r of rows) {
+    if (r.points < KINDS.check_info.points) continue;
+    if (!byBrand.has(r.brand)) byBrand.set(r.brand, new Set());
+    byBrand.get(r.brand).add(r.influencer);
+  }
+  const known = new Set(app.engine.brandNames());
+  for (const [brand, infs] of byBrand) {
+    const ref = known.has(brand) ? brand : (await app.store.brandProfiles([brand]))[0];
+    if (ref) app.engine.foldIn(ref, [...infs], FOLD_IN_STEPS);
+  }
+}
+
+async function updateSyncStatus(extra = '') {
+  const queued = (await app.store.byState('queued')).length;
+  const rejected = (await app.store.byState('rejected')).length;
+  $('sync-status').textContent = `${queued} interaction${queued === 1 ? '' : 's'} waiting to sync` +
+    (rejected ? ` · ${rejected} refused by the collector` : '') + (extra ? ` · ${extra}` : '');
+}
+
+// ---- campaign --------------------------------------------------------------------------
+
+const inCampaign = (name) => app.campaign.items.some((i) => i.influencer === name);
+
+async function saveCampaign() {
+  await app.store.setMeta('campaign', app.campaign);
+  renderCampaign();
+}
+
+async function addToCampaign(infs) {
+  for (const inf of infs) {
+    if (inCampaign(inf.name)) continue;
+    app.campaign.items.push({ influencer: inf.name });
+    await interact(inf, 'add_to_campaign');
+  }
+  await saveCampaign();
+}
+
+function campaignRows() {
+  const names = app.campaign.items.map((i) => i.influencer);
+  return app.engine.influencersByName(names);
+}
+
+function totals(infs) {
+  const sum = (f) => infs.reduce((s, i) => s + (f(i) ?? 0), 0);
+  return {
+    reach: sum((i) => i.followers),
+    engagements: sum(expected),
+    posts: sum((i) => i.cost_per_post),
+    stories: sum((i) => i.cost_per_story),
+    unknownPost: infs.filter((i) => i.cost_per_post == null).length,
+  };
+}
+
+function renderCampaign() {
+  const infs = campaignRows();
+  const t = totals(infs);
+  const budget = Number(app.campaign.budget) || 0;
+  $('campaign-totals').textContent = infs.length
+    ? `${infs.length} influencer${infs.length === 1 ? '' : 's'} · reach ${fmtInt.format(t.reach)} · expected engagements ${fmtInt.format(Math.round(t.engagements))} · one post each ${fmtMoney2.format(t.posts)} · one story each ${fmtMoney2.format(t.stories)} · budget left after posts ${fmtMoney2.format(budget - t.posts)}` +
+      (t.unknownPost ? ` · ${t.unknownPost} without a known post cost` : '')
+    : 'No influencers on the campaign yet.';
+  const body = $('campaign-table').tBodies[0];
+  body.replaceChildren();
+  for (const inf of infs) {
+    const tr = el('tr');
+    tr.append(el('th', inf.name), el('td', fmtInt.format(inf.followers)), el('td', fmtInt.format(Math.round(expected(inf)))),
+      el('td', inf.cost_per_post != null ? fmtMoney2.format(inf.cost_per_post) : '?'),
+      el('td', inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : '?'));
+    tr.firstChild.scope = 'row';
+    const td = el('td');
+    const rm = button('Remove', 'secondary', async () => {
+      app.campaign.items = app.campaign.items.filter((i) => i.influencer !== inf.name);
+      await saveCampaign();
+    });
+    rm.setAttribute('aria-label', `Remove ${inf.name} from the campaign`);
+    td.append(rm);
+    tr.append(td);
+    body.append(tr);
+  }
+}
+
+// Suggests who to add so the campaign's post costs fill the budget with the most expected
+// engagements (an exact knapsack in wasm; never over budget), from the brand's top 100.
+function fillToBudget() {
+  if (!app.current) { $('campaign-totals').textContent = 'Rank influencers for a brand first.'; return; }
+  const budget = Number($('campaign-budget').value);
+  const spent = totals(campaignRows()).posts;
+  const left = budget - spent;
+  const box = $('suggestion');
+  box.hidden = false;
+  if (!(left > 0)) {
+    app.suggestion = null;
+    $('suggestion-summary').textContent = `Nothing left to fill: the posts already cost ${fmtMoney2.format(spent)} of ${fmtMoney2.format(budget || 0)}.`;
+    $('suggestion-list').replaceChildren();
+    $('accept-suggestion').hidden = true;
+    return;
+  }
+  const pool = rankCurrent(100).recommendations.map((r) => r.name).filter((n) => !inCampaign(n));
+  const plan = app.engine.fillToBudget(pool, left);
+  app.suggestion = plan;
+  $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}.`;
+  const ul = $('suggestion-list');
+  ul.replaceChildren(...plan.chosen.map((inf) => el('li', `${inf.name} · ${fmtMoney2.format(inf.cost_per_post)} · ${fmtInt.format(Math.round(expected(inf)))} expected engagements`)));
+  $('accept-suggestion').hidden = plan.chosen.length === 0;
+}
+
+// A CSV cell: quoted, and a leading = + - @ (spreadsheet formula) defused with a quote.
+function csvCell(v) {
+  let s = v == null ? '' : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  return '"' + s.replace(/"/g, '""') + '"';
+}
+
+function exportCsv() {
+  const infs = campaignRows();
+  const header = ['campaign', 'influencer', 'country', 'category', 'followers', 'engagement_rate', 'expected_engagements', 'cost_per_post', 'cost_per_story'];
+  const lines = [header.join(',')];
+  for (const i of infs) {
+    lines.push([app.campaign.name, i.name, i.country, i.category, i.followers, i.engagement_rate, Math.round(expected(i)), i.cost_per_post, i.cost_per_story].map(csvCell).join(','));
+  }
+  const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+  const a = el('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = `${app.campaign.name.replace(/[^\w.-]+/g, '_') || 'campaign'}.csv`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+// ---- start -----------------------------------------------------------------------------
+
 function newBrandFromForm() {
   const f = new FormData($('new-form'));
   return {
@@ -115,60 +414,111 @@ function newBrandFromForm() {
   };
 }
 
+async function loadEngine() {
+  // index.html preloads the module and the bundle, so both downloads start while the page
+  // parses; the service worker answers from its cache when the network is gone.
+  const bytes = fetch('pkg/model.bundle').then(async (r) => {
+    if (!r.ok) throw new Error(`pkg/model.bundle: HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+  });
+  const [, b] = await Promise.all([init(), bytes]);
+  app.engine = new Engine(b);
+  app.version = app.engine.info().version;
+}
+
 async function main() {
-  await init();
+  const [, store] = await Promise.all([loadEngine(), Store.open()]);
+  app.store = store;
+  const engine = app.engine;
   for (const c of categories()) {
-    labels.set(c.slug, c.label);
+    app.labels.set(c.slug, c.label);
     const o = el('option', c.label);
     o.value = c.slug;
     $('new-category').append(o);
   }
-  const resp = await fetch('./pkg/model.bundle');
-  if (!resp.ok) throw new Error(`model bundle: HTTP ${resp.status}`);
-  engine = new Engine(new Uint8Array(await resp.arrayBuffer()));
+  for (const c of engine.countries()) $('f-country').append(Object.assign(el('option', c), { value: c }));
   const info = engine.info();
   $('bundle-info').textContent =
-    `Model bundle v${info.format_version} by ${info.writer}: ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
-  // Offer only the orderings this bundle can do.
+    `Model bundle v${info.format_version} by ${info.writer} (version ${app.version}): ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
   for (const o of $('rank-by').options) {
     if ((o.value === 'model' && !engine.hasModel()) || (o.value === 'ranker' && !engine.hasRanker())) o.disabled = true;
   }
   const names = engine.brandNames();
   for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
+  await replayLocal();
+  app.campaign = { ...app.campaign, ...((await store.getMeta('campaign')) ?? {}) };
+  $('campaign-name').value = app.campaign.name;
+  $('campaign-budget').value = app.campaign.budget;
+
+  // Start with the brand in the address, else the first known brand, so the page shows a
+  // ranking at once.
+  const first = new URLSearchParams(location.search).get('brand') ?? names[0];
+  if (first) {
+    $('brand-input').value = first;
+    app.current = { known: true, name: first };
+    show();
+    performance.mark('first-ranking');
+  }
+  renderCampaign();
   $('status').textContent = 'Ready. Everything is ranked in your browser.';
 
   $('known-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    clearError();
-    try {
-      const k = Number($('known-k').value) || 10;
-      render(engine.rankKnown($('brand-input').value, k, $('rank-by').value));
-      $('pairing').textContent = '';
-    } catch (e) { showError(e); }
+    app.current = { known: true, name: $('brand-input').value };
+    $('pairing').textContent = '';
+    show();
   });
   $('new-description').addEventListener('input', () => {
     const inf = inferCategory($('new-description').value);
     $('inferred').textContent = inf ? `Inferred category: ${inf.label}` : '';
   });
-  $('new-form').addEventListener('submit', (ev) => {
+  $('new-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    clearError();
+    const nb = newBrandFromForm();
+    app.current = { known: false, brand: nb };
+    show();
     try {
-      const nb = newBrandFromForm();
-      render(engine.rankNew(nb, 10, $('rank-by').value));
+      await store.saveBrand(nb);
+      // The design's randomly paired row: this new brand with one influencer chosen at random.
       const row = engine.pairNewBrand(nb);
-      $('pairing').textContent = row
-        ? `New data row: ${row.brand} × ${row.influencer} (cohesion ${row.cohesion.toFixed(2)})`
-        : '';
+      if (row) {
+        await store.record({ brand: nb.name, influencer: row.influencer, kind: 'pairing', points: 0, bundle_version: app.version });
+        $('pairing').textContent = `New data row: ${row.brand} × ${row.influencer} (cohesion ${row.cohesion.toFixed(2)})`;
+        updateSyncStatus();
+        app.syncer.sync();
+      }
     } catch (e) { showError(e); }
   });
+  $('options-form').addEventListener('submit', (ev) => { ev.preventDefault(); show(); });
+  $('options-form').addEventListener('reset', () => setTimeout(show));
+  $('rank-by').addEventListener('change', show);
+  $('sort-by').addEventListener('change', () => { if (app.ranking && app.similarOf == null) render(app.ranking); });
+  $('back-to-ranking').addEventListener('click', show);
+  $('fill-budget').addEventListener('click', () => { try { fillToBudget(); } catch (e) { showError(e); } });
+  $('accept-suggestion').addEventListener('click', async () => {
+    if (app.suggestion) await addToCampaign(app.suggestion.chosen);
+    $('suggestion').hidden = true;
+  });
+  $('export-csv').addEventListener('click', exportCsv);
+  $('campaign-form').addEventListener('change', async () => {
+    app.campaign.name = $('campaign-name').value || 'My campaign';
+    app.campaign.budget = Number($('campaign-budget').value) || 0;
+    await saveCampaign();
+  });
 
-  // Start with the first known brand so the page shows a ranking at once.
-  const first = new URLSearchParams(location.search).get('brand') ?? names[0];
-  if (first) {
-    $('brand-input').value = first;
-    try { render(engine.rankKnown(first, 10, $('rank-by').value)); } catch (e) { showError(e); }
-  }
+  // Sync: now, whenever the connection returns, and when the page is hidden (a keepalive
+  // request survives the tab closing).
+  const endpoint = new URL(document.querySelector('meta[name="influence-rec:collector"]')?.content ?? 'api/interactions', location.href).href;
+  app.syncer = new Syncer({
+    store,
+    endpoint,
+    onChange: (s) => updateSyncStatus(s.state === 'retrying' ? `collector unreachable, retrying in ${Math.round(s.delay_ms / 1000)} s` : ''),
+  });
+  addEventListener('online', () => app.syncer.sync({ fresh: true }));
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') app.syncer.sync({ keepalive: true }); });
+  updateSyncStatus();
+  app.syncer.sync();
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => { /* offline support is a bonus */ });
 }
 
 main().catch((e) => {

@@ -99,6 +99,44 @@ pub struct Header {
     pub payload_len: u64,
 }
 
+/// What `train` writes beside the bundle (`manifest.json`): which bundle is current, so a page
+/// can check for a new version with one small request and fetch the bundle by version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`MANIFEST_FORMAT`].
+    pub format: String,
+    /// The bundle's file name, beside the manifest.
+    pub bundle: String,
+    /// The bundle's version: FNV-1a 64 of its bytes, 16 hex digits.
+    pub version: String,
+    /// Its format version.
+    pub format_version: u32,
+    /// Its writer.
+    pub writer: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// The precomputed top lists' file name, beside the manifest.
+    pub top_lists: String,
+}
+
+/// The `format` of a [`Manifest`].
+pub const MANIFEST_FORMAT: &str = "influence-rec/manifest/1";
+
+impl Manifest {
+    /// The manifest of bundle `bytes` stored as `bundle`, with top lists in `top_lists`.
+    pub fn of(bytes: &[u8], bundle: &str, top_lists: &str) -> Manifest {
+        Manifest {
+            format: MANIFEST_FORMAT.into(),
+            bundle: bundle.into(),
+            version: format!("{:016x}", fnv1a64(bytes)),
+            format_version: FORMAT_VERSION,
+            writer: WRITER.into(),
+            bytes: bytes.len() as u64,
+            top_lists: top_lists.into(),
+        }
+    }
+}
+
 /// FNV-1a, 64-bit: a small, dependency-free checksum that catches truncation and flipped
 /// bytes (not an integrity guarantee against an adversary).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {

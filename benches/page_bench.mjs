@@ -1,0 +1,99 @@
+// Benchmark (not a test): the brand web app in Debian's headless Chromium on localhost, served
+// by the real server. Prints
+//   - time from navigation start to the first rendered ranking (the page's `first-ranking`
+//     mark), on a first visit (fresh profile: nothing cached) and on a repeat visit (service
+//     worker and HTTP cache warm), median and worst of N runs;
+//   - time to re-rank after an interaction (the page's `rerank` measure: record the row,
+//     add its points, fold-in, rank, render), median and worst over interactions of each kind
+//     and for each ordering (rating, model, ranker);
+//   - the wasm module's and the bundle's sizes, raw and gzipped (level 9).
+// Targets (issue 5): first ranking < 300 ms, re-rank < 16 ms, wasm + bundle < 400 KB gzipped.
+// Usage: after .ci/start's build (pkg/ and target/release):
+//   node benches/page_bench.mjs [runs=15]
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(root, 'tests/e2e/package.json'));
+const { chromium } = require('playwright-core');
+const runs = Number(process.argv[2] ?? 15);
+const port = 18700 + (process.pid % 90);
+const base = `http://127.0.0.1:${port}/`;
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor((s.length - 1) / 2)], worst: s[s.length - 1], n: s.length };
+};
+const fmt = ({ median, worst, n }) => `median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (n=${n})`;
+
+const server = spawn(path.join(root, 'target/release/influence-rec'), ['serve', '--root', root, '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
+try {
+  for (let i = 0; i < 150; i++) {
+    try { if ((await fetch(base)).ok) break; } catch { /* not up */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const firstRanking = (page) => page.evaluate(() => performance.getEntriesByName('first-ranking')[0].startTime);
+  const waitRanked = (page) => page.waitForFunction(() => performance.getEntriesByName('first-ranking').length > 0);
+  const cold = [];
+  const warm = [];
+  // One unmeasured visit first: the browser's own start-up is not the page's.
+  for (let i = 0; i <= runs; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(base);
+    await waitRanked(page);
+    if (i > 0) cold.push(await firstRanking(page));
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.goto(base);
+    await waitRanked(page);
+    if (i > 0) warm.push(await firstRanking(page));
+    await context.close();
+  }
+  const rerank = {};
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(base);
+  await waitRanked(page);
+  for (const by of ['rating', 'model', 'ranker']) {
+    await page.selectOption('#rank-by', by);
+    await page.waitForFunction((b) => document.getElementById('results-summary').textContent.includes(b === 'rating' ? 'ranked by rating' : `learned ${b}`), by);
+    const xs = [];
+    for (let i = 0; i < runs; i++) {
+      for (const kind of ['click', 'check_info', 'collaboration']) {
+        await page.evaluate(() => performance.clearMeasures('rerank'));
+        await page.click(`#results > li:nth-child(${1 + (i % 10)}) [data-action="${kind}"]`);
+        await page.waitForFunction(() => performance.getEntriesByName('rerank').length > 0);
+        xs.push(await page.evaluate(() => performance.getEntriesByName('rerank')[0].duration));
+      }
+    }
+    rerank[by] = stats(xs);
+  }
+  await context.close();
+  await browser.close();
+  const size = (f) => {
+    const b = readFileSync(path.join(root, 'pkg', f));
+    return { raw: b.length, gz: gzipSync(b, { level: 9 }).length };
+  };
+  const wasm = size('influence_rec_bg.wasm');
+  const bundle = size('model.bundle');
+  const js = size('influence_rec.js');
+  const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+  console.log(`first ranking, first visit:   ${fmt(stats(cold))}   (target < 300 ms)`);
+  console.log(`first ranking, repeat visit:  ${fmt(stats(warm))}`);
+  for (const [by, s] of Object.entries(rerank)) console.log(`re-rank after an interaction, by ${by.padEnd(6)}: ${fmt(s)}   (target < 16 ms)`);
+  console.log(`wasm module   ${kb(wasm.raw)} raw, ${kb(wasm.gz)} gzipped`);
+  console.log(`model bundle  ${kb(bundle.raw)} raw, ${kb(bundle.gz)} gzipped`);
+  console.log(`wasm + bundle ${kb(wasm.raw + bundle.raw)} raw, ${kb(wasm.gz + bundle.gz)} gzipped   (target < 400 KB gzipped)`);
+  console.log(`(JS glue ${kb(js.raw)} raw, ${kb(js.gz)} gzipped)`);
+} finally {
+  server.kill();
+}

@@ -1,0 +1,489 @@
+// End-to-end: the brand web app in Debian's headless Chromium. Interactions kept in
+// IndexedDB, offline after one visit (service worker), sync to a stub collector exactly once
+// across a cut network and a lost acknowledgement, the widget on a second origin (with and
+// without WebAssembly allowed by the host's CSP), hostile scraped text, the campaign planner.
+// Needs `target/release/influence-rec` and a built pkg/ (.ci/test builds both first).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, cpSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'target/release/influence-rec');
+const shots = path.join(root, 'tests/e2e/screenshots');
+const basePort = 19000 + (process.pid % 500) * 2;
+let browser;
+const cleanup = [];
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  for (const f of cleanup.reverse()) await f();
+  await browser?.close();
+});
+
+async function waitUp(url) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// The real server on its own port, serving `dir` (www/ and pkg/ inside).
+async function realServer(port, dir = root) {
+  const proc = spawn(bin, ['serve', '--root', dir, '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  cleanup.push(() => proc.kill('SIGTERM'));
+  await waitUp(`http://127.0.0.1:${port}/`);
+  return proc;
+}
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+// A stub collector that also serves the page (same origin, as the CSP asks). It stores rows by
+// event id (a repeated id is a duplicate, as the real collector's UNIQUE key makes it), can
+// refuse requests or drop the answer after storing, and records every request it saw.
+function stubCollector(port, dir = root) {
+  const stub = { stored: new Map(), requests: [], failNext: 0, dropAnswerNext: 0, server: null, sockets: new Set() };
+  const handler = (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    if (req.method === 'POST' && url.pathname === '/api/interactions') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const batch = JSON.parse(body);
+        stub.requests.push({ key: req.headers['idempotency-key'], batch });
+        if (stub.failNext > 0) { stub.failNext -= 1; res.writeHead(503).end(); return; }
+        const ack = { accepted: [], duplicates: [], rejected: [] };
+        for (const r of batch.rows) {
+          if (stub.stored.has(r.event_id)) ack.duplicates.push(r.event_id);
+          else { stub.stored.set(r.event_id, r); ack.accepted.push(r.event_id); }
+        }
+        // Stored, but the answer is lost on the way back: the client must not lose or repeat.
+        if (stub.dropAnswerNext > 0) { stub.dropAnswerNext -= 1; req.socket.destroy(); return; }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(ack));
+      });
+      return;
+    }
+    let file = url.pathname.startsWith('/pkg/') ? path.join(dir, url.pathname) : path.join(dir, 'www', url.pathname);
+    if (url.pathname.endsWith('/')) file = path.join(file, 'index.html');
+    try {
+      const bytes = readFileSync(file);
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(bytes);
+    } catch { res.writeHead(404).end(); }
+  };
+  stub.start = () => new Promise((resolve) => {
+    stub.server = createServer(handler);
+    stub.server.on('connection', (s) => { stub.sockets.add(s); s.on('close', () => stub.sockets.delete(s)); });
+    stub.server.listen(port, '127.0.0.1', resolve);
+  });
+  // Cuts the network: the port stops answering and open connections die.
+  stub.stop = () => new Promise((resolve) => {
+    for (const s of stub.sockets) s.destroy();
+    stub.server.close(() => resolve());
+  });
+  cleanup.push(() => stub.server?.listening && stub.stop());
+  return stub;
+}
+
+// A copy of the page and pkg/ (wasm module and glue; the bundle trained by the caller) in a
+// temporary folder, to serve data the repository does not have.
+function servedCopy(prefix) {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  cleanup.push(() => execFileSync('rm', ['-rf', dir]));
+  cpSync(path.join(root, 'www'), path.join(dir, 'www'), { recursive: true });
+  mkdirSync(path.join(dir, 'pkg'));
+  for (const f of readdirSync(path.join(root, 'pkg'))) {
+    if (statSync(path.join(root, 'pkg', f)).isFile() && f.startsWith('influence_rec')) cpSync(path.join(root, 'pkg', f), path.join(dir, 'pkg', f));
+  }
+  return dir;
+}
+
+async function newPage(base, query = '', viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(base + '/' + query);
+  await ready(page);
+  return { context, page, errors };
+}
+
+const ready = (page) => page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+const cardNames = (page) => page.$$eval('#results > li', (lis) => lis.map((li) => li.dataset.influencer));
+const localRows = (page) => page.evaluate(() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('influence-rec');
+  open.onsuccess = () => {
+    const req = open.result.transaction('events').objectStore('events').getAll();
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  };
+  open.onerror = () => reject(open.error);
+}));
+
+async function until(what, f, ms = 30000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function cli(args, bundle = path.join(root, 'pkg/model.bundle')) {
+  return JSON.parse(execFileSync(bin, [...args, '--json', '--bundle', bundle], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+}
+
+test('interactions are kept in IndexedDB across a reload and lift the influencer', async () => {
+  const port = basePort;
+  await realServer(port);
+  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
+  const brand = await page.inputValue('#brand-input');
+  const before = await cardNames(page);
+  const who = before[4];
+  await page.click(`#results > li[data-influencer="${who}"] [data-action="collaboration"]`);
+  // 10 points of collaboration on top of its rating: it climbs.
+  await page.waitForFunction((w) => [...document.querySelectorAll('#results > li')].findIndex((li) => li.dataset.influencer === w) < 4, who);
+  const rows = await localRows(page);
+  assert.equal(rows.length, 1);
+  const { event_id, timestamp_ms, bundle_version, ...rest } = rows[0];
+  assert.deepEqual(rest, { brand, influencer: who, kind: 'collaboration', points: 10, state: 'queued' });
+  assert.match(event_id, /^[0-9a-f-]{36}$/);
+  assert.ok(Math.abs(timestamp_ms - Date.now()) < 60000);
+  assert.match(bundle_version, /^[0-9a-f]{16}$/);
+  await page.reload();
+  await ready(page);
+  const after = await cardNames(page);
+  assert.ok(after.indexOf(who) < 4, `${who} stays lifted after a reload: ${after}`);
+  // Its interaction points are the bundle's plus the 10 recorded here.
+  const native = cli(['recommend', '--brand', brand, '-k', '2400']).recommendations.find((r) => r.name === who);
+  const chips = await page.$$eval(`#results > li[data-influencer="${who}"] .why li`, (l) => l.map((x) => x.textContent));
+  assert.ok(chips.includes(`your interactions +${native.interaction_points + 10}`), chips.join(' | '));
+  assert.equal((await localRows(page)).length, 1, 'the same one row');
+  assert.match(await page.textContent('#sync-status'), /^1 interaction waiting to sync/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('filters, sorting and more like this', async () => {
+  const port = basePort + 1;
+  await realServer(port);
+  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
+  await page.selectOption('#f-country', 'Spain');
+  await page.fill('#f-min-engagement', '3');
+  await page.fill('#f-max-cost', '80');
+  await page.click('#options-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelectorAll('#results > li').length > 0);
+  const brand = await page.inputValue('#brand-input');
+  const shown = await cardNames(page);
+  const records = JSON.parse(execFileSync(bin, ['recommend', '--brand', brand, '-k', '2400', '--json', '--bundle', path.join(root, 'pkg/model.bundle')], { encoding: 'utf8', maxBuffer: 1 << 28 })).recommendations;
+  const byName = new Map(records.map((r) => [r.name, r]));
+  const infs = await page.evaluate(() => [...document.querySelectorAll('#results > li > p.stats')].map((p) => p.textContent));
+  for (const line of infs) {
+    assert.match(line, / · Spain · /);
+    const er = Number(/([\d.]+)% engagement/.exec(line)[1]);
+    assert.ok(er >= 3, line);
+    const cost = Number(/\$([\d,]+)\/post/.exec(line)[1].replace(/,/g, ''));
+    assert.ok(cost <= 80, line);
+  }
+  // The filtered list is the unfiltered ranking restricted to what passes, in order.
+  const ranks = shown.map((n) => byName.get(n).rank);
+  assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
+  await page.selectOption('#sort-by', 'followers');
+  const followers = await page.$$eval('#results > li > p.stats', (l) => l.map((p) => Number(p.textContent.split(' followers')[0].replace(/,/g, ''))));
+  assert.deepEqual(followers, [...followers].sort((a, b) => b - a));
+  await page.click('#options-form button[type="reset"]');
+  await page.waitForFunction(() => document.querySelectorAll('#results > li').length === 10);
+  const first = (await cardNames(page))[0];
+  await page.click('#results > li:first-child [data-action="similar"]');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('More like'));
+  const similar = await cardNames(page);
+  assert.equal(similar.length, 10);
+  assert.ok(!similar.includes(first), 'not itself');
+  assert.match(await page.textContent('#results > li:first-child .score'), /^\d+% alike$/);
+  await page.click('#back-to-ranking');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('Known brand'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('offline after one visit, and queued rows reach the collector exactly once', async () => {
+  const port = basePort + 2;
+  const base = `http://127.0.0.1:${port}`;
+  const stub = stubCollector(port);
+  await stub.start();
+  const { context, page, errors } = await newPage(base);
+  // The service worker installs (precaching everything) and takes control of the page.
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+  await page.click('#results > li:nth-child(2) [data-action="check_info"]');
+  await until('the first row to sync', async () => stub.stored.size === 1);
+
+  // Cut the network: the page still loads from the service worker and still ranks.
+  await stub.stop();
+  await page.reload();
+  await ready(page);
+  assert.equal((await cardNames(page)).length, 10, 'rankings offline');
+  await page.click('#results > li:nth-child(3) [data-action="add_to_campaign"]');
+  await page.click('#results > li:nth-child(4) [data-action="click"]');
+  await page.fill('#new-name', 'Offline Brand');
+  await page.fill('#new-description', 'vegan recipes and baking');
+  await page.click('#new-form button');
+  await page.waitForFunction(() => document.getElementById('pairing').textContent.startsWith('New data row'));
+  await page.click('#results > li:nth-child(1) [data-action="collaboration"]');
+  const queued = (await localRows(page)).filter((r) => r.state === 'queued');
+  assert.equal(queued.length, 4, 'two interactions, the pairing row and a new brand interaction queued offline');
+  await page.screenshot({ path: path.join(shots, 'offline-desktop.png') });
+
+  // The network returns, but the collector's first answer is lost after it stored the rows.
+  stub.dropAnswerNext = 1;
+  stub.failNext = 1;
+  await stub.start();
+  await context.setOffline(true);
+  await page.waitForFunction(() => !navigator.onLine);
+  await context.setOffline(false); // fires 'online' in the page
+  await until('every queued row to be acknowledged', async () => (await localRows(page)).every((r) => r.state === 'synced'), 60000);
+  const all = await localRows(page);
+  assert.equal(all.length, 5);
+  assert.equal(stub.stored.size, 5, 'each row stored once');
+  for (const r of all) assert.deepEqual(stub.stored.get(r.event_id).kind, r.kind);
+  // Every retry of a batch carried the same idempotency key and the same rows.
+  const byKey = new Map();
+  for (const { key, batch } of stub.requests) {
+    assert.equal(key, batch.batch_id);
+    assert.equal(batch.format, 'influence-rec/interactions');
+    assert.equal(batch.version, 1);
+    const ids = batch.rows.map((r) => r.event_id).sort().join();
+    if (byKey.has(key)) assert.equal(byKey.get(key), ids, 'a retried batch is the same batch');
+    byKey.set(key, ids);
+  }
+  assert.ok(stub.requests.length >= 4, 'the refused and the lost attempts were retried');
+  // A new brand's description travels with its rows (the collector cannot know it otherwise).
+  for (const { batch } of stub.requests) {
+    const newBrandRows = batch.rows.filter((r) => r.brand === 'Offline Brand');
+    assert.deepEqual(batch.brands.map((b) => b.name), newBrandRows.length ? ['Offline Brand'] : []);
+  }
+  const pairing = [...stub.stored.values()].find((r) => r.kind === 'pairing');
+  assert.equal(pairing.points, 0);
+  assert.equal(pairing.brand, 'Offline Brand');
+  // Nothing more to send: another pass posts nothing.
+  const n = stub.requests.length;
+  await page.evaluate(() => new Promise((r) => { document.dispatchEvent(new Event('visibilitychange')); setTimeout(r, 500); }));
+  await page.reload();
+  await ready(page);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(stub.requests.length, n);
+  assert.match(await page.textContent('#sync-status'), /^0 interactions waiting to sync/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a newly published bundle replaces the cached one, and stays available offline', async () => {
+  const dir = servedCopy('ir-sw-');
+  const train = (...w) => {
+    execFileSync(bin, ['train', '--data', path.join(root, 'data'), '--out', path.join(dir, 'pkg/model.bundle'), ...w], { stdio: 'ignore' });
+    return JSON.parse(readFileSync(path.join(dir, 'pkg/manifest.json'), 'utf8')).version;
+  };
+  const v1 = train();
+  const port = basePort + 8;
+  const stub = stubCollector(port, dir);
+  await stub.start();
+  const base = `http://127.0.0.1:${port}`;
+  const { context, page, errors } = await newPage(base);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+  const shown = () => page.textContent('#bundle-info');
+  assert.match(await shown(), new RegExp(`\\(version ${v1}\\)`));
+  const cachedBundles = () => page.evaluate(async () => {
+    const out = [];
+    for (const name of await caches.keys()) {
+      const c = await caches.open(name);
+      for (const req of await c.keys()) if (req.url.includes('.bundle')) out.push({ name, url: req.url, bytes: (await (await c.match(req)).arrayBuffer()).byteLength });
+    }
+    return out;
+  });
+  assert.equal((await cachedBundles()).length, 1);
+  const v2 = train('--w-location', '7');
+  assert.notEqual(v2, v1);
+  await page.reload();
+  await ready(page);
+  assert.match(await shown(), new RegExp(`\\(version ${v2}\\)`), 'the new bundle is used at once');
+  const cached = await cachedBundles();
+  assert.equal(cached.length, 1, 'the old version is gone from the cache');
+  assert.equal(cached[0].bytes, statSync(path.join(dir, 'pkg/model.bundle')).size);
+  await stub.stop();
+  await page.reload();
+  await ready(page);
+  assert.match(await shown(), new RegExp(`\\(version ${v2}\\)`), 'offline, the new version from the cache');
+  assert.equal((await cardNames(page)).length, 10);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('widget on a second origin, and the precomputed fallback under a CSP without wasm', async () => {
+  const port = basePort + 3;
+  const hostPort = basePort + 4;
+  await realServer(port);
+  const origin = `http://127.0.0.1:${port}`;
+  const brand = cli(['recommend', '--brand', 'Atlas Co', '-k', '5', '--by', 'ranker']);
+  const want = brand.recommendations.map((r) => r.name);
+  const page = (csp) => `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
+<title>Partner</title><script type="module" src="${origin}/widget.js"></script>
+<style>influencer-recs { --ir-accent: rgb(200, 0, 100); --ir-radius: 0; }</style></head>
+<body><h1>A partner's page</h1><influencer-recs brand="atlas co" k="5"></influencer-recs></body></html>`;
+  const host = createServer((req, res) => {
+    const strict = req.url.startsWith('/strict');
+    res.writeHead(200, { 'content-type': 'text/html' }).end(page(strict ? `default-src 'none'; script-src ${origin}; connect-src ${origin}; style-src 'unsafe-inline'` : ''));
+  });
+  await new Promise((r) => host.listen(hostPort, '127.0.0.1', r));
+  cleanup.push(() => new Promise((r) => host.close(r)));
+  for (const [route, mode, viewport, shot] of [
+    ['/', 'wasm', { width: 1280, height: 800 }, 'widget-desktop.png'],
+    ['/', 'wasm', { width: 390, height: 700 }, 'widget-phone.png'],
+    ['/strict', 'precomputed', { width: 1280, height: 800 }, 'widget-csp-fallback.png'],
+  ]) {
+    const context = await browser.newContext({ viewport });
+    const p = await context.newPage();
+    const errors = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(`http://127.0.0.1:${hostPort}${route}`);
+    await p.waitForFunction(() => document.querySelector('influencer-recs')?.dataset.mode, null, { timeout: 20000 });
+    const got = await p.evaluate(() => {
+      const w = document.querySelector('influencer-recs');
+      return { mode: w.dataset.mode, names: [...w.shadowRoot.querySelectorAll('li .name')].map((x) => x.textContent), color: getComputedStyle(w.shadowRoot.querySelector('.name')).color };
+    });
+    assert.equal(got.mode, mode, route);
+    assert.deepEqual(got.names, want, `${route}: the ranker's top 5, as natively`);
+    assert.equal(got.color, 'rgb(200, 0, 100)', 'themed by the host through CSS variables');
+    assert.equal(await p.evaluate(() => document.querySelectorAll('body li').length), 0, 'rendered inside the shadow root');
+    await p.screenshot({ path: path.join(shots, shot) });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('scraped names, bios and hashtags with script and HTML payloads render as inert text', async () => {
+  // A dataset with a hostile influencer that fits the first brand perfectly.
+  const dir = servedCopy('ir-xss-');
+  cpSync(path.join(root, 'data'), path.join(dir, 'data'), { recursive: true });
+  const fit = cli(['recommend', '--brand', 'Atlas Co', '-k', '1']).brand;
+  const name = '<img src=x onerror="window.__pwned=1">';
+  const bio = '<script>window.__pwned=2</script><b>bold</b> & <a href="javascript:window.__pwned=3">click</a>';
+  const tags = [...fit.hashtags.map((t) => '#' + t), '#<svg/onload=window.__pwned=4>', '#"><iframe src=javascript:alert(1)>'].join(' ');
+  const q = (s) => '"' + String(s).replace(/"/g, '""') + '"';
+  writeFileSync(path.join(dir, 'data/influencers.csv'), readFileSync(path.join(dir, 'data/influencers.csv'), 'utf8').trimEnd() + '\n' +
+    [q(name), 9000, q(bio), 2000, 0.25, q(fit.country), fit.category, q(tags), '', 50, 20].join(',') + '\n');
+  execFileSync(bin, ['train', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'pkg/model.bundle')], { stdio: 'ignore' });
+  const port = basePort + 5;
+  await realServer(port, dir);
+  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
+  // A new brand (no interaction points) described exactly like the hostile profile.
+  await page.fill('#new-name', 'Probe');
+  await page.selectOption('#new-category', fit.category);
+  await page.fill('#new-country', fit.country);
+  await page.fill('#new-hashtags', fit.hashtags.map((t) => '#' + t).join(' '));
+  await page.click('#new-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand'));
+  const cards = await cardNames(page);
+  assert.equal(cards[0], name, 'the hostile influencer tops the list, by name, as text');
+  await page.click('#results > li:first-child [data-action="check_info"]');
+  const card = await page.$eval('#results > li:first-child', (li) => ({ text: li.textContent, tags: [...li.querySelectorAll('*')].map((e) => e.tagName) }));
+  assert.ok(card.text.includes(name), card.text);
+  assert.ok(card.text.includes(bio), card.text);
+  for (const t of ['IMG', 'SCRIPT', 'B', 'A', 'SVG', 'IFRAME']) assert.ok(!card.tags.includes(t), `${t} in ${card.tags}`);
+  await page.click('#results > li:first-child [data-action="similar"]');
+  await page.click('#back-to-ranking');
+  await page.waitForFunction((n) => document.querySelector('#results > li:first-child')?.dataset.influencer === n, name);
+  await page.click('#results > li:first-child [data-action="add_to_campaign"]');
+  await page.waitForFunction(() => document.querySelectorAll('#campaign-table tbody tr').length === 1);
+  assert.equal(await page.textContent('#campaign-table tbody th'), name);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.$$eval('img, iframe, svg, main script', (x) => x.length), 0);
+  await page.screenshot({ path: path.join(shots, 'hostile-text-desktop.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('campaign planner: fill to budget never exceeds it, totals add up, CSV export', async () => {
+  const port = basePort + 6;
+  await realServer(port);
+  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
+  await page.click('#results > li:nth-child(1) [data-action="add_to_campaign"]');
+  await page.click('#results > li:nth-child(2) [data-action="add_to_campaign"]');
+  await page.waitForFunction(() => document.querySelectorAll('#campaign-table tbody tr').length === 2);
+  const postCost = async () => page.$$eval('#campaign-table tbody tr td:nth-child(4)', (tds) => tds.reduce((s, td) => s + (Number(td.textContent.replace(/[$,]/g, '')) || 0), 0));
+  for (const budget of [37, 250, 999.99, 5000]) {
+    await page.fill('#campaign-budget', String(budget));
+    await page.dispatchEvent('#campaign-budget', 'change');
+    await page.click('#fill-budget');
+    const spent = await postCost();
+    const summary = await page.textContent('#suggestion-summary');
+    if (budget <= spent) { assert.match(summary, /^Nothing left to fill/); continue; }
+    const m = /remaining \$([\d,.]+): (\d+) influencers, \$([\d,.]+)/.exec(summary);
+    assert.ok(m, summary);
+    const [left, , cost] = [Number(m[1].replace(/,/g, '')), m[2], Number(m[3].replace(/,/g, ''))];
+    assert.ok(cost <= left + 1e-9, `${cost} > ${left}`);
+    const items = await page.$$eval('#suggestion-list li', (l) => l.map((x) => Number(/ · \$([\d,.]+) · /.exec(x.textContent)[1].replace(/,/g, ''))));
+    assert.ok(Math.abs(items.reduce((a, b) => a + b, 0) - cost) < 0.01);
+  }
+  await page.click('#accept-suggestion');
+  await page.waitForFunction(() => document.getElementById('suggestion').hidden);
+  const total = await postCost();
+  assert.ok(total <= 5000, `campaign posts cost ${total}`);
+  const rows = await page.$$eval('#campaign-table tbody tr', (l) => l.length);
+  assert.ok(rows > 2);
+  assert.match(await page.textContent('#campaign-totals'), new RegExp(`^${rows} influencers · reach [\\d,]+ · expected engagements [\\d,]+ · one post each \\$`));
+  // Persisted: the campaign survives a reload.
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.$$eval('#campaign-table tbody tr', (l) => l.length), rows);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+  assert.equal(csv[0], 'campaign,influencer,country,category,followers,engagement_rate,expected_engagements,cost_per_post,cost_per_story');
+  assert.equal(csv.length, rows + 1);
+  assert.match(csv[1], /^"My campaign","[^"]+",/);
+  await page.screenshot({ path: path.join(shots, 'campaign-desktop.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone`);
+  await page.screenshot({ path: path.join(shots, 'campaign-phone.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('keyboard: every action is reachable with Tab and works with Enter', async () => {
+  const port = basePort + 7;
+  await realServer(port);
+  const { context, page } = await newPage(`http://127.0.0.1:${port}`);
+  const target = (await cardNames(page))[0];
+  await page.focus(`#results > li:first-child button.name`);
+  const order = [];
+  for (let i = 0; i < 5; i++) {
+    order.push(await page.evaluate(() => document.activeElement.dataset.action));
+    await page.keyboard.press('Tab');
+  }
+  assert.deepEqual(order, ['click', 'check_info', 'add_to_campaign', 'collaboration', 'similar']);
+  await page.focus(`#results > li:first-child [data-action="add_to_campaign"]`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#campaign-table tbody tr').length === 1);
+  assert.equal(await page.textContent('#campaign-table tbody th'), target);
+  // Every form control has a label.
+  const unlabeled = await page.$$eval('input, select, textarea', (els) => els.filter((e) => !(e.labels?.length || e.getAttribute('aria-label'))).map((e) => e.id));
+  assert.deepEqual(unlabeled, []);
+  await context.close();
+});

@@ -1,0 +1,119 @@
+// Sync: queued interaction rows go to the collector in batches (the contract is in README.md,
+// "Sync batch format"). A batch is persisted with its idempotency key before it is sent, and
+// is re-sent with the same key until the collector answers, so a lost answer never makes a
+// second copy; a row leaves the queue only when the answer acknowledges it.
+export const BATCH_FORMAT = 'influence-rec/interactions';
+export const BATCH_VERSION = 1;
+
+export class Syncer {
+  // store: a Store (store.js); endpoint: the collector's URL; onChange(status) reports.
+  constructor({ store, endpoint, batchSize = 100, onChange = () => {}, random = Math.random }) {
+    this.store = store;
+    this.endpoint = endpoint;
+    this.batchSize = batchSize;
+    this.onChange = onChange;
+    this.random = random;
+    this.attempt = 0;
+    this.timer = null;
+    this.running = null;
+  }
+
+  // Runs one sync pass unless one is running; resolves when the queue is empty or a retry
+  // is scheduled. `fresh` (the connection just came back) starts the backoff over.
+  sync({ keepalive = false, fresh = false } = {}) {
+    if (fresh) this.attempt = 0;
+    if (!this.running) {
+      this.running = this.#pass(keepalive).finally(() => { this.running = null; });
+    }
+    return this.running;
+  }
+
+  async #batch() {
+    let pending = await this.store.getMeta('pending_batch');
+    if (!pending) {
+      const rows = await this.store.byState('queued', this.batchSize);
+      if (rows.length === 0) return null;
+      pending = { batch_id: crypto.randomUUID(), event_ids: rows.map((r) => r.event_id) };
+      await this.store.setMeta('pending_batch', pending);
+    }
+    const rows = await this.store.rows(pending.event_ids);
+    if (rows.length === 0) {
+      await this.store.setMeta('pending_batch', undefined);
+      return this.#batch();
+    }
+    return { pending, rows };
+  }
+
+  async #pass(keepalive) {
+    clearTimeout(this.timer);
+    for (;;) {
+      const next = await this.#batch();
+      if (!next) {
+        this.attempt = 0;
+        this.onChange({ state: 'idle', queued: 0 });
+        return;
+      }
+      const { pending, rows } = next;
+      const body = {
+        format: BATCH_FORMAT,
+        version: BATCH_VERSION,
+        batch_id: pending.batch_id,
+        device_id: await this.store.deviceId(),
+        sent_at_ms: Date.now(),
+        brands: await this.store.brandProfiles(rows.map((r) => r.brand)),
+        rows: rows.map(({ event_id, brand, influencer, kind, points, timestamp_ms }) =>
+          ({ event_id, brand, influencer, kind, points, timestamp_ms })),
+      };
+      let resp;
+      try {
+        resp = await fetch(this.endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': pending.batch_id },
+          body: JSON.stringify(body),
+          keepalive,
+          cache: 'no-store',
+        });
+      } catch (e) {
+        return this.#retry(`network: ${e?.message ?? e}`);
+      }
+      if (resp.status === 413 && rows.length > 1) {
+        // Too large for the collector: the same rows go again in smaller batches (new keys;
+        // the collector still stores each event id once).
+        this.batchSize = Math.max(1, Math.floor(rows.length / 2));
+        await this.store.setMeta('pending_batch', undefined);
+        continue;
+      }
+      let ack = null;
+      if (resp.ok || resp.status === 400 || resp.status === 422) {
+        try { ack = normaliseAck(await resp.json()); } catch { ack = null; }
+      }
+      if (!ack) return this.#retry(`HTTP ${resp.status}`);
+      await this.store.acknowledge(ack);
+      this.attempt = 0;
+      this.onChange({ state: 'sent', accepted: ack.accepted.length + ack.duplicates.length, rejected: ack.rejected.length });
+      // Rows the answer did not mention stay queued; go on with the next batch.
+    }
+  }
+
+  // Exponential backoff with jitter: 1 s, 2 s, 4 s ... at most 5 minutes, times 0.5-1.
+  #retry(reason) {
+    const base = Math.min(300_000, 1000 * 2 ** this.attempt);
+    const delay = Math.round(base * (0.5 + this.random() / 2));
+    this.attempt += 1;
+    this.onChange({ state: 'retrying', reason, delay_ms: delay });
+    this.timer = setTimeout(() => this.sync(), delay);
+  }
+}
+
+// The collector's answer: {accepted: [event_id], duplicates: [event_id],
+// rejected: [{event_id, reason}]}; anything else is not an acknowledgement.
+function normaliseAck(j) {
+  const ids = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : null);
+  const accepted = ids(j?.accepted);
+  const duplicates = ids(j?.duplicates ?? []);
+  const rejected = Array.isArray(j?.rejected)
+    ? j.rejected.filter((r) => typeof r?.event_id === 'string').map((r) => ({ event_id: r.event_id, reason: String(r.reason ?? '') }))
+    : [];
+  if (!accepted || !duplicates) return null;
+  return { accepted, duplicates, rejected };
+}

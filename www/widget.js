@@ -1,0 +1,137 @@
+// The embeddable widget: one script tag and one element on a partner's page.
+//
+//   <script type="module" src="https://OUR-HOST/widget.js"></script>
+//   <influencer-recs brand="Atlas Co" k="5"></influencer-recs>
+//
+// Attributes: brand (a known brand's name), k (1-20, default 5), by (rating | model | ranker,
+// default ranker). Theme with CSS custom properties on the element or any ancestor:
+// --ir-font, --ir-fg, --ir-bg, --ir-muted, --ir-accent, --ir-border, --ir-radius.
+// Everything (module, wasm, bundle) is loaded from the origin that served this script. If the
+// host page's Content-Security-Policy forbids WebAssembly, the widget shows the precomputed
+// top lists shipped beside the bundle (pkg/topk.json) instead. Scraped text is rendered as
+// text only.
+const BASE = new URL('.', import.meta.url);
+const MAX_K = 20;
+
+const STYLE = `
+:host { display: block; font-family: var(--ir-font, system-ui, sans-serif); color: var(--ir-fg, #1b1b1f);
+  background: var(--ir-bg, #fff); border: 1px solid var(--ir-border, #d4d4dc); border-radius: var(--ir-radius, .5rem);
+  padding: .75rem 1rem; max-width: 40rem; box-sizing: border-box; }
+h2 { font-size: 1rem; margin: 0 0 .5rem; }
+ol { margin: 0; padding-left: 1.4rem; display: grid; gap: .35rem; }
+li { overflow-wrap: anywhere; }
+.name { font-weight: 600; color: var(--ir-accent, #1d4ed8); }
+.meta, .note { color: var(--ir-muted, #4a4a55); font-size: .85rem; }
+.error { color: #b91c1c; }
+`;
+
+let engine = null;
+let topLists = null;
+
+// One engine per page, shared by every widget on it.
+function loadEngine() {
+  engine ??= (async () => {
+    const wasm = await import(new URL('pkg/influence_rec.js', BASE).href);
+    await wasm.default({ module_or_path: new URL('pkg/influence_rec_bg.wasm', BASE) });
+    const r = await fetch(new URL('pkg/model.bundle', BASE));
+    if (!r.ok) throw new Error(`bundle: HTTP ${r.status}`);
+    return new wasm.Engine(new Uint8Array(await r.arrayBuffer()));
+  })();
+  return engine;
+}
+
+function loadTopLists() {
+  topLists ??= (async () => {
+    const r = await fetch(new URL('pkg/topk.json', BASE));
+    if (!r.ok) throw new Error(`top lists: HTTP ${r.status}`);
+    const lists = await r.json();
+    const byKey = new Map();
+    for (const l of lists) byKey.set(keyOf(l.brand), l);
+    return byKey;
+  })();
+  return topLists;
+}
+
+const keyOf = (s) => String(s).normalize('NFKC').toLowerCase().trim().split(/\s+/).join(' ');
+const fmtInt = new Intl.NumberFormat('en-US');
+
+class InfluencerRecs extends HTMLElement {
+  static observedAttributes = ['brand', 'k', 'by'];
+
+  constructor() {
+    super();
+    this.root = this.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = STYLE;
+    this.body = document.createElement('div');
+    this.body.setAttribute('aria-live', 'polite');
+    this.root.append(style, this.body);
+  }
+
+  connectedCallback() { this.update(); }
+  attributeChangedCallback() { if (this.isConnected) this.update(); }
+
+  get k() {
+    const k = Number.parseInt(this.getAttribute('k') ?? '5', 10);
+    return Number.isFinite(k) ? Math.min(MAX_K, Math.max(1, k)) : 5;
+  }
+
+  async update() {
+    const brand = this.getAttribute('brand') ?? '';
+    const token = (this.token = {});
+    this.show(null, 'Loading recommendations…');
+    let rows;
+    let note = '';
+    try {
+      const e = await loadEngine();
+      const r = e.rankKnown(brand, this.k, this.getAttribute('by') || 'ranker');
+      rows = r.recommendations.map((x) => x.influencer);
+      this.dataset.mode = 'wasm';
+    } catch (err) {
+      // No WebAssembly here (a CSP without 'wasm-unsafe-eval', an old browser) or an unknown
+      // brand: the precomputed lists answer for known brands.
+      try {
+        const list = (await loadTopLists()).get(keyOf(brand));
+        if (!list) throw new Error(`no recommendations for “${brand}”`);
+        rows = list.influencers.slice(0, this.k);
+        note = 'Precomputed list (this page does not allow WebAssembly).';
+        this.dataset.mode = 'precomputed';
+      } catch (err2) {
+        if (token === this.token) this.show(null, String(err2?.message ?? err2), true);
+        this.dataset.mode = 'error';
+        return;
+      }
+    }
+    if (token === this.token) this.show(rows, note, false, brand);
+  }
+
+  show(rows, note, isError = false, brand = '') {
+    const parts = [];
+    if (rows) {
+      const h = document.createElement('h2');
+      h.textContent = `Influencers for ${brand}`;
+      const ol = document.createElement('ol');
+      for (const inf of rows) {
+        const li = document.createElement('li');
+        const name = document.createElement('span');
+        name.className = 'name';
+        name.textContent = inf.name;
+        const meta = document.createElement('span');
+        meta.className = 'meta';
+        meta.textContent = ` · ${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${inf.country || '?'}`;
+        li.append(name, meta);
+        ol.append(li);
+      }
+      parts.push(h, ol);
+    }
+    if (note) {
+      const p = document.createElement('p');
+      p.className = isError ? 'note error' : 'note';
+      p.textContent = note;
+      parts.push(p);
+    }
+    this.body.replaceChildren(...parts);
+  }
+}
+
+if (!customElements.get('influencer-recs')) customElements.define('influencer-recs', InfluencerRecs);
