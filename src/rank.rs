@@ -929,31 +929,25 @@ mod tests {
                 assert_eq!(ranks, (1..=want.len() as u32).collect::<Vec<_>>());
             }
         }
-        let bad = Filter {
+        let inverted = Filter {
             min_followers: Some(10),
             max_followers: Some(5),
             ..Filter::default()
         };
-        let req = RankRequest {
-            filter: bad,
-            ..RankRequest::default()
-        };
-        assert!(matches!(
-            r.rank_known_with("acme", 3, &req),
-            Err(Error::InvalidParam { .. })
-        ));
-        let bad = Filter {
+        let not_a_number = Filter {
             max_cost: Some(f64::NAN),
             ..Filter::default()
         };
-        let req = RankRequest {
-            filter: bad,
-            ..RankRequest::default()
-        };
-        assert!(matches!(
-            r.rank_known_with("acme", 3, &req),
-            Err(Error::InvalidParam { .. })
-        ));
+        for filter in [inverted, not_a_number] {
+            let req = RankRequest {
+                filter,
+                ..RankRequest::default()
+            };
+            assert!(matches!(
+                r.rank_known_with("acme", 3, &req),
+                Err(Error::InvalidParam { .. })
+            ));
+        }
     }
 
     #[test]

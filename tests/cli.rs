@@ -43,6 +43,31 @@ fn generate_train_recommend_round_trip() {
         d,
     ));
     assert!(out.contains("150 influencers, 6 brands"), "{out}");
+    // Published beside the bundle: the manifest names it by the checksum of its bytes, and the
+    // top lists hold every brand's top 20 by the best ordering, as `recommend` gives it.
+    let bundle = std::fs::read(d.join("pkg/model.bundle")).expect("bundle");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("pkg/manifest.json")).expect("manifest"))
+            .expect("JSON");
+    assert_eq!(manifest["format"], "influence-rec/manifest/1");
+    assert_eq!(
+        manifest["version"],
+        format!("{:016x}", influence_rec::bundle::fnv1a64(&bundle))
+    );
+    assert_eq!(manifest["bytes"], bundle.len());
+    assert_eq!(
+        manifest["format_version"],
+        influence_rec::bundle::FORMAT_VERSION
+    );
+    assert!(
+        !d.join("pkg/model.bundle.tmp").exists(),
+        "no temporary file left"
+    );
+    let top: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("pkg/topk.json")).expect("top lists"))
+            .expect("JSON");
+    let top = top.as_array().expect("list");
+    assert_eq!(top.len(), 6);
 
     let brands = std::fs::read_to_string(d.join("data/brands.csv")).expect("brands.csv");
     let first = brands
@@ -58,6 +83,36 @@ fn generate_train_recommend_round_trip() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     let recs = v["recommendations"].as_array().expect("list");
     assert_eq!(recs.len(), 10);
+    let by_ranker: serde_json::Value = serde_json::from_str(&ok(&cli(
+        &[
+            "recommend",
+            "--brand",
+            &first,
+            "-k",
+            "20",
+            "--json",
+            "--by",
+            "ranker",
+        ],
+        d,
+    )))
+    .expect("JSON");
+    let list = top
+        .iter()
+        .find(|l| l["brand"] == first.as_str())
+        .expect("the brand's list");
+    assert_eq!(list["ranked_by"], by_ranker["ranked_by"]);
+    let names = |xs: &serde_json::Value, field: &str| -> Vec<String> {
+        xs.as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x[field].as_str().expect("name").to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(&list["influencers"], "name"),
+        names(&by_ranker["recommendations"], "name")
+    );
     let scores: Vec<f64> = recs
         .iter()
         .map(|r| r["score"].as_f64().expect("score"))

@@ -82,10 +82,12 @@ class InfluencerRecs extends HTMLElement {
     this.show(null, 'Loading recommendations…');
     let rows;
     let note = '';
+    let shownName = brand;
     try {
       const e = await loadEngine();
       const r = e.rankKnown(brand, this.k, this.getAttribute('by') || 'ranker');
       rows = r.recommendations.map((x) => x.influencer);
+      shownName = r.brand.name;
       this.dataset.mode = 'wasm';
     } catch (err) {
       // No WebAssembly here (a CSP without 'wasm-unsafe-eval', an old browser) or an unknown
@@ -94,6 +96,7 @@ class InfluencerRecs extends HTMLElement {
         const list = (await loadTopLists()).get(keyOf(brand));
         if (!list) throw new Error(`no recommendations for “${brand}”`);
         rows = list.influencers.slice(0, this.k);
+        shownName = list.brand;
         note = 'Precomputed list (this page does not allow WebAssembly).';
         this.dataset.mode = 'precomputed';
       } catch (err2) {
@@ -102,7 +105,7 @@ class InfluencerRecs extends HTMLElement {
         return;
       }
     }
-    if (token === this.token) this.show(rows, note, false, brand);
+    if (token === this.token) this.show(rows, note, false, shownName);
   }
 
   show(rows, note, isError = false, brand = '') {

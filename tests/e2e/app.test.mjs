@@ -365,9 +365,10 @@ ${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
     await p.waitForFunction(() => document.querySelector('influencer-recs')?.dataset.mode, null, { timeout: 20000 });
     const got = await p.evaluate(() => {
       const w = document.querySelector('influencer-recs');
-      return { mode: w.dataset.mode, names: [...w.shadowRoot.querySelectorAll('li .name')].map((x) => x.textContent), color: getComputedStyle(w.shadowRoot.querySelector('.name')).color };
+      return { mode: w.dataset.mode, title: w.shadowRoot.querySelector('h2').textContent, names: [...w.shadowRoot.querySelectorAll('li .name')].map((x) => x.textContent), color: getComputedStyle(w.shadowRoot.querySelector('.name')).color };
     });
     assert.equal(got.mode, mode, route);
+    assert.equal(got.title, 'Influencers for Atlas Co', 'the brand as the data spells it');
     assert.deepEqual(got.names, want, `${route}: the ranker's top 5, as natively`);
     assert.equal(got.color, 'rgb(200, 0, 100)', 'themed by the host through CSS variables');
     assert.equal(await p.evaluate(() => document.querySelectorAll('body li').length), 0, 'rendered inside the shadow root');
