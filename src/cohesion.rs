@@ -12,7 +12,7 @@
 //! influencers for one brand is a pass over small integer arrays (a sorted-merge for the
 //! hashtag intersection).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -136,16 +136,29 @@ impl CohesionIndex {
         let mut countries = BTreeMap::new();
         let mut country_display: BTreeMap<u32, String> = BTreeMap::new();
         // Hashtag ids are assigned in sorted order so that sorted id lists are sorted tags.
-        let mut all_tags: Vec<&str> = influencers
+        // Hash maps only look things up here (nothing iterates them), so ids stay
+        // deterministic; they make loading a bundle in the browser several times faster than
+        // sorting every occurrence and binary-searching each tag.
+        let unique: HashSet<&str> = influencers
             .iter()
             .flat_map(|i| i.hashtags.iter().map(String::as_str))
             .collect();
+        let mut all_tags: Vec<&str> = unique.into_iter().collect();
         all_tags.sort_unstable();
-        all_tags.dedup();
+        let tag_id: HashMap<&str, u32> = all_tags
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (*t, i as u32))
+            .collect();
         let hashtags: Vec<String> = all_tags.iter().map(|s| s.to_string()).collect();
+        // Few distinct countries and categories: normalise each distinct spelling once.
+        let mut country_of: HashMap<&str, Option<u32>> = HashMap::new();
+        let mut category_of: HashMap<&str, Option<u32>> = HashMap::new();
         let mut prepared = Vec::with_capacity(influencers.len());
         for inf in influencers {
-            let country = intern(&mut countries, key(&inf.country));
+            let country = *country_of
+                .entry(inf.country.as_str())
+                .or_insert_with(|| intern(&mut countries, key(&inf.country)));
             if let Some(c) = country {
                 country_display
                     .entry(c)
@@ -154,12 +167,15 @@ impl CohesionIndex {
             let mut tags: Vec<u32> = inf
                 .hashtags
                 .iter()
-                .filter_map(|t| hashtags.binary_search(t).ok().map(|i| i as u32))
+                .filter_map(|t| tag_id.get(t.as_str()).copied())
                 .collect();
             tags.sort_unstable();
             tags.dedup();
+            let category = *category_of
+                .entry(inf.category.as_str())
+                .or_insert_with(|| intern(&mut cats, key(&inf.category)));
             prepared.push(PreparedInfluencer {
-                category: intern(&mut cats, key(&inf.category)),
+                category,
                 country,
                 tags,
                 engagement_rate: inf.engagement_rate,

@@ -266,8 +266,10 @@ async function interact(inf, kind) {
   app.syncer.sync();
 }
 
-async function replayLocal() {
-  const rows = (await app.store.events()).filter((r) => r.kind in KINDS && (r.state === 'queued' || (r.state === 'synced' && r.bundle_version === app.version)));
+// Puts the device's own rows (read while the engine loaded) into the engine: their points,
+// and a fold-in of each brand's vector towards what it engaged with.
+async function replayLocal(events) {
+  const rows = events.filter((r) => r.kind in KINDS && (r.state === 'queued' || (r.state === 'synced' && r.bundle_version === app.version)));
   app.engine.addLocalInteractions(rows);
   if (!app.engine.hasModel()) return;
   const byBrand = new Map();
@@ -427,7 +429,9 @@ async function loadEngine() {
 }
 
 async function main() {
-  const [, store] = await Promise.all([loadEngine(), Store.open()]);
+  // IndexedDB is read while the wasm module and the bundle load.
+  const local = Store.open().then(async (store) => ({ store, events: await store.events(), campaign: await store.getMeta('campaign') }));
+  const [, { store, events, campaign }] = await Promise.all([loadEngine(), local]);
   app.store = store;
   const engine = app.engine;
   for (const c of categories()) {
@@ -445,8 +449,8 @@ async function main() {
   }
   const names = engine.brandNames();
   for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
-  await replayLocal();
-  app.campaign = { ...app.campaign, ...((await store.getMeta('campaign')) ?? {}) };
+  await replayLocal(events);
+  app.campaign = { ...app.campaign, ...(campaign ?? {}) };
   $('campaign-name').value = app.campaign.name;
   $('campaign-budget').value = app.campaign.budget;
 
