@@ -208,6 +208,54 @@ enum Command {
         /// Address to bind.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
+        /// The collector's SQLite database (created if absent).
+        #[arg(long, default_value = "collector.db")]
+        db: PathBuf,
+        /// An origin allowed to post batches from another site (CORS), e.g.
+        /// https://partner.example; repeatable. None: same origin only.
+        #[arg(long = "allow-origin")]
+        allow_origin: Vec<String>,
+        /// Largest batch body in bytes; larger gets 413.
+        #[arg(long, default_value_t = 1 << 20)]
+        max_body: usize,
+    },
+    /// Retrain from the data and the collected interactions; publish the new bundle only if it
+    /// scores no worse than the published one on the newest collected interactions.
+    Retrain {
+        /// Data folder (the scraped tables and the original interactions).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// The collector's database.
+        #[arg(long, default_value = "collector.db")]
+        db: PathBuf,
+        /// The published bundle (compared with, and replaced).
+        #[arg(long, default_value = "pkg/model.bundle")]
+        out: PathBuf,
+        /// Fraction of the newest collected interactions held out for the comparison.
+        #[arg(long, default_value_t = 0.2)]
+        holdout: f64,
+        /// List length of the comparison (NDCG@k).
+        #[arg(long, short, default_value_t = 10)]
+        k: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Publish even when the new bundle scores worse.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Export the collected interactions (and the relationship table of the published bundle)
+    /// as CSV, for people who retrain elsewhere.
+    Export {
+        /// The collector's database.
+        #[arg(long, default_value = "collector.db")]
+        db: PathBuf,
+        /// Bundle whose relationship table to write.
+        #[arg(long, default_value = "pkg/model.bundle")]
+        bundle: PathBuf,
+        /// Output folder (interactions.csv, brands.csv, relationships.csv).
+        #[arg(long, short)]
+        out: PathBuf,
     },
 }
 
@@ -1079,25 +1127,35 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Serve { root, addr } => crate::cli::serve(&root, &addr),
+        Command::Serve {
+            root,
+            addr,
+            db,
+            allow_origin,
+            max_body,
+        } => crate::collector::serve(&crate::collector::ServeOptions {
+            root,
+            addr,
+            db,
+            allow_origins: allow_origin,
+            max_body,
+        }),
+        Command::Retrain {
+            data,
+            db,
+            out,
+            holdout,
+            k,
+            seed,
+            force,
+        } => retrain(&data, &db, &out, holdout, k, seed, force),
+        Command::Export { db, bundle, out } => export(&db, &bundle, &out),
     }
 }
 
 /// Reads the three tables of a data folder (reporting rejected rows) into a bundle.
 fn bundle_from_folder(data: &Path, params: &BuildParams) -> Result<crate::bundle::Bundle> {
-    let read = |name: &str| -> Result<(BufReader<File>, String)> {
-        let p = data.join(name);
-        Ok((open(&p)?, p.display().to_string()))
-    };
-    let (r, n) = read("influencers.csv")?;
-    let (influencers, e1) = tables::read_influencers(r, &n)?;
-    let (r, n) = read("brands.csv")?;
-    let (brands, e2) = tables::read_brands(r, &n)?;
-    let (r, n) = read("interactions.csv")?;
-    let (interactions, e3) = tables::read_interactions(r, &n)?;
-    for e in [e1, e2, e3] {
-        report_rejects(&e);
-    }
+    let (influencers, brands, interactions) = read_tables(data)?;
     let (b, report) = build_bundle(influencers, brands, &interactions, params)?;
     report_rejects(&report.skipped);
     Ok(b)
@@ -1253,48 +1311,220 @@ fn ingest_files(
 }
 
 /// Serves `root/www` at `/` and `root/pkg` at `/pkg/` until interrupted.
-pub fn serve(root: &Path, addr: &str) -> Result<()> {
-    use axum::Router;
-    use tower_http::services::ServeDir;
-    use tower_http::set_header::SetResponseHeaderLayer;
+/// The three tables of a data folder (rejected rows reported).
+fn read_tables(
+    data: &Path,
+) -> Result<(
+    Vec<crate::model::Influencer>,
+    Vec<crate::model::Brand>,
+    Vec<crate::model::Interaction>,
+)> {
+    let read = |name: &str| -> Result<(BufReader<File>, String)> {
+        let p = data.join(name);
+        Ok((open(&p)?, p.display().to_string()))
+    };
+    let (r, n) = read("influencers.csv")?;
+    let (influencers, e1) = tables::read_influencers(r, &n)?;
+    let (r, n) = read("brands.csv")?;
+    let (brands, e2) = tables::read_brands(r, &n)?;
+    let (r, n) = read("interactions.csv")?;
+    let (interactions, e3) = tables::read_interactions(r, &n)?;
+    for e in [e1, e2, e3] {
+        report_rejects(&e);
+    }
+    Ok((influencers, brands, interactions))
+}
 
-    let www = root.join("www");
-    let pkg = root.join("pkg");
-    for dir in [&www, &pkg] {
-        if !dir.is_dir() {
-            return Err(Error::io(
-                dir,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "folder not found"),
-            ));
+/// The data plus collected `rows`, trained into a bundle with both learned models.
+fn train_with(
+    tables: &(
+        Vec<crate::model::Influencer>,
+        Vec<crate::model::Brand>,
+        Vec<crate::model::Interaction>,
+    ),
+    profiles: &[crate::sync::BrandProfile],
+    rows: &[crate::sync::Row],
+    seed: u64,
+) -> Result<crate::bundle::Bundle> {
+    let (influencers, mut brands, mut interactions) = tables.clone();
+    crate::retrain::merge(
+        &mut brands,
+        &mut interactions,
+        profiles,
+        rows,
+        Lexicon::builtin(),
+    );
+    let params = BuildParams {
+        seed,
+        ..BuildParams::default()
+    };
+    let (mut b, report) = build_bundle(influencers, brands, &interactions, &params)?;
+    report_rejects(&report.skipped);
+    // The settings `train` uses by default (FactorArgs' defaults are these).
+    let d = crate::mf::experiment::FactorSettings::default();
+    let settings = crate::mf::experiment::FactorSettings {
+        params: crate::mf::LightFmParams {
+            random_state: seed,
+            ..d.params
+        },
+        ..d
+    };
+    crate::mf::experiment::attach_factor_model(&mut b, &settings, crate::mf::model::Precision::I8)?;
+    let rs = crate::ranker::train::RankerSettings {
+        seed,
+        ..Default::default()
+    };
+    crate::ranker::train::attach_ranker(&mut b, Some(&settings), &rs)?;
+    Ok(b)
+}
+
+fn retrain(
+    data: &Path,
+    db: &Path,
+    out: &Path,
+    holdout: f64,
+    k: usize,
+    seed: u64,
+    force: bool,
+) -> Result<()> {
+    if !(holdout > 0.0 && holdout < 1.0) {
+        return Err(Error::InvalidParam {
+            name: "holdout",
+            message: format!("must be between 0 and 1 (exclusive), got {holdout}"),
+        });
+    }
+    let (rows, profiles) = {
+        let db = crate::collector::Db::open(db)?;
+        let rows: Vec<crate::sync::Row> = db.rows()?.into_iter().map(|s| s.row).collect();
+        (rows, db.brands()?)
+    };
+    let tables = read_tables(data)?;
+    let (train_rows, held) = crate::retrain::hold_out(&rows, holdout);
+    println!(
+        "collected: {} rows ({} new brands); holding out the newest {} interactions",
+        rows.len(),
+        profiles.len(),
+        held.len()
+    );
+    let previous = match std::fs::read(out) {
+        Ok(bytes) => Some(Recommender::new(
+            bundle::read(&bytes, &out.display().to_string())?.1,
+        )?),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(out, e)),
+    };
+    let candidate = Recommender::new(train_with(&tables, &profiles, &train_rows, seed)?)?;
+    let new_score = crate::retrain::score(&candidate, &held, &profiles, k)?;
+    println!(
+        "new bundle:       NDCG@{k} {:.4}, hit rate {:.4} on {} held-out brands",
+        new_score.ndcg, new_score.hit_rate, new_score.brands
+    );
+    if let Some(prev) = &previous {
+        let old = crate::retrain::score(prev, &held, &profiles, k)?;
+        println!(
+            "published bundle: NDCG@{k} {:.4}, hit rate {:.4}",
+            old.ndcg, old.hit_rate
+        );
+        if new_score.ndcg < old.ndcg && !force {
+            println!("not published: the new bundle scores worse on the held-out interactions");
+            return Ok(());
         }
     }
-    let app = Router::new()
-        .nest_service("/pkg", ServeDir::new(pkg))
-        .fallback_service(ServeDir::new(www))
-        // Revalidate every time: the bundle and pkg change with each build.
-        .layer(SetResponseHeaderLayer::overriding(
-            axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("no-cache"),
-        ))
-        // The widget loads its script, the wasm module and the bundle from partner pages on
-        // other origins; these files are public.
-        .layer(SetResponseHeaderLayer::overriding(
-            axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            axum::http::HeaderValue::from_static("*"),
-        ));
-    let rt = tokio::runtime::Runtime::new().map_err(|e| Error::io(addr, e))?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| Error::io(addr, e))?;
-        println!("serving influence-rec on http://{addr}/ (Ctrl-C to stop)");
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| Error::io(addr, e))
-    })
+    // Not worse: the published bundle learns from every collected row, the held-out ones too.
+    let b = train_with(&tables, &profiles, &rows, seed)?;
+    let bytes = bundle::write(&b)?;
+    let top = Recommender::new(b.clone())?.top_lists(TOP_LIST_K);
+    publish(out, &bytes, &top)?;
+    println!(
+        "published {} (version {:016x}): {} brands, {} interactions",
+        out.display(),
+        bundle::fnv1a64(&bytes),
+        b.brands.len(),
+        b.meta.interactions
+    );
+    Ok(())
+}
+
+fn export(db: &Path, bundle_path: &Path, out: &Path) -> Result<()> {
+    let db = crate::collector::Db::open(db)?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let csv_err = |dest: &Path| {
+        let dest = dest.display().to_string();
+        move |e: csv::Error| {
+            Error::malformed(crate::error::Location::source(dest.clone()), e.to_string())
+        }
+    };
+    let p = out.join("interactions.csv");
+    let mut w = csv::Writer::from_writer(create(&p)?);
+    w.write_record([
+        "event_id",
+        "brand",
+        "influencer",
+        "kind",
+        "timestamp_ms",
+        "points",
+        "batch_id",
+        "device_id",
+        "received_ms",
+    ])
+    .map_err(csv_err(&p))?;
+    let rows = db.rows()?;
+    for s in &rows {
+        let r = &s.row;
+        w.write_record([
+            r.event_id.clone(),
+            r.brand.clone(),
+            r.influencer.clone(),
+            r.kind.as_str().to_string(),
+            r.timestamp_ms.to_string(),
+            r.points.to_string(),
+            s.batch_id.clone(),
+            s.device_id.clone(),
+            s.received_ms.to_string(),
+        ])
+        .map_err(csv_err(&p))?;
+    }
+    w.flush().map_err(|e| Error::io(&p, e))?;
+    let p = out.join("brands.csv");
+    let mut w = csv::Writer::from_writer(create(&p)?);
+    w.write_record(["name", "category", "country", "hashtags", "description"])
+        .map_err(csv_err(&p))?;
+    for b in db.brands()? {
+        w.write_record([b.name, b.category, b.country, b.hashtags, b.description])
+            .map_err(csv_err(&p))?;
+    }
+    w.flush().map_err(|e| Error::io(&p, e))?;
+    let rec = load(bundle_path)?;
+    let p = out.join("relationships.csv");
+    let mut w = csv::Writer::from_writer(create(&p)?);
+    w.write_record([
+        "brand",
+        "influencer",
+        "cohesion",
+        "interaction_points",
+        "rating",
+    ])
+    .map_err(csv_err(&p))?;
+    let mut n = 0u64;
+    for row in rec.relationships() {
+        w.write_record([
+            row.brand,
+            row.influencer,
+            row.cohesion.to_string(),
+            row.interaction_points.to_string(),
+            row.rating.to_string(),
+        ])
+        .map_err(csv_err(&p))?;
+        n += 1;
+    }
+    w.flush().map_err(|e| Error::io(&p, e))?;
+    println!(
+        "wrote {}: {} interactions, {} new brands, {n} relationship rows",
+        out.display(),
+        rows.len(),
+        db.brands()?.len()
+    );
+    Ok(())
 }
 
 /// How many influencers each precomputed top list holds (the widget's largest `k`).

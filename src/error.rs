@@ -99,6 +99,9 @@ pub enum Error {
         source_name: String,
         message: String,
     },
+    /// The collector's database refused an operation.
+    #[error("{path}: database: {message}")]
+    Database { path: String, message: String },
     /// An I/O failure, with the path it happened on.
     #[error("{path}: {source}")]
     Io {

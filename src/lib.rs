@@ -29,11 +29,15 @@ pub mod platform;
 pub mod random;
 pub mod rank;
 pub mod ranker;
+pub mod retrain;
+pub mod sync;
 pub mod tables;
 pub mod text;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod collector;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod generate;
 #[cfg(target_arch = "wasm32")]

@@ -43,9 +43,10 @@ async function waitUp(url) {
   }
 }
 
-// The real server on its own port, serving `dir` (www/ and pkg/ inside).
-async function realServer(port, dir = root) {
-  const proc = spawn(bin, ['serve', '--root', dir, '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+// The real server on its own port, serving `dir` (www/ and pkg/ inside), its collector
+// database in a temporary folder unless `db` names one.
+async function realServer(port, dir = root, db = path.join(mkdtempSync(path.join(tmpdir(), 'ir-db-')), 'collector.db')) {
+  const proc = spawn(bin, ['serve', '--root', dir, '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
   cleanup.push(() => proc.kill('SIGTERM'));
   await waitUp(`http://127.0.0.1:${port}/`);
   return proc;
@@ -330,6 +331,60 @@ test('a newly published bundle replaces the cached one, and stays available offl
   await ready(page);
   assert.match(await shown(), new RegExp(`\\(version ${v2}\\)`), 'offline, the new version from the cache');
   assert.equal((await cardNames(page)).length, 10);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('collector: rows queued offline arrive when the server comes up, retrain publishes, the page shows them', async () => {
+  const dir = servedCopy('ir-loop-');
+  cpSync(path.join(root, 'data'), path.join(dir, 'data'), { recursive: true });
+  execFileSync(bin, ['train', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'pkg/model.bundle')], { stdio: 'ignore' });
+  const version = () => JSON.parse(readFileSync(path.join(dir, 'pkg/manifest.json'), 'utf8')).version;
+  const v1 = version();
+  const db = path.join(dir, 'collector.db');
+  const port = basePort + 9;
+  let server = await realServer(port, dir, db);
+  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+  const brand = await page.inputValue('#brand-input');
+  // The server goes away; the brand works offline and marks a collaboration.
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  await page.reload();
+  await ready(page);
+  const who = (await cardNames(page))[9];
+  await page.click(`#results > li[data-influencer="${who}"] [data-action="collaboration"]`);
+  assert.equal((await localRows(page)).filter((r) => r.state === 'queued').length, 1);
+  // The server comes up; the connection returns; the row arrives.
+  server = await realServer(port, dir, db);
+  await context.setOffline(true);
+  await page.waitForFunction(() => !navigator.onLine);
+  await context.setOffline(false);
+  await until('the row to be acknowledged', async () => (await localRows(page)).every((r) => r.state === 'synced'));
+  const out = path.join(dir, 'export');
+  execFileSync(bin, ['export', '--db', db, '--bundle', path.join(dir, 'pkg/model.bundle'), '--out', out], { stdio: 'ignore' });
+  const exported = readFileSync(path.join(out, 'interactions.csv'), 'utf8').trim().split('\n');
+  assert.equal(exported.length, 2, exported.join('\n'));
+  assert.ok(exported[1].includes(`,${who},collaboration,`), exported[1]);
+  // Retrain: compared on the held-out newest row, not worse, published.
+  const report = execFileSync(bin, ['retrain', '--data', path.join(dir, 'data'), '--db', db, '--out', path.join(dir, 'pkg/model.bundle')], { encoding: 'utf8' });
+  assert.match(report, /new bundle: +NDCG@10 [\d.]+/);
+  assert.match(report, /published bundle: NDCG@10 [\d.]+/);
+  assert.match(report, /^published /m);
+  const v2 = version();
+  assert.notEqual(v2, v1);
+  await page.reload();
+  await ready(page);
+  assert.match(await page.textContent('#bundle-info'), new RegExp(`\\(version ${v2}\\)`));
+  // The collaboration is in the bundle now: the influencer climbs, with its points counted
+  // once (the bundle's), not again from the device.
+  const native = cli(['recommend', '--brand', brand, '-k', '10'], path.join(dir, 'pkg/model.bundle'));
+  const mine = native.recommendations.find((r) => r.name === who);
+  assert.ok(mine && mine.rank <= 3, `${who} ranks ${mine?.rank} after retraining`);
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  const chips = await page.$$eval(`#results > li[data-influencer="${who}"] .why li`, (l) => l.map((x) => x.textContent));
+  assert.ok(chips.includes(`your interactions +${mine.interaction_points}`), chips.join(' | '));
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,0 +1,511 @@
+//! The collector: interaction batches from browsers come home into SQLite, and one server
+//! serves the page, pkg/ and the current bundle beside the batch endpoint. Native only (an
+//! edge of the crate: files, network, database).
+//!
+//! Durability: the database runs in WAL mode with `synchronous = FULL`, every batch is one
+//! transaction, and the answer is sent only after the commit returned, so a crash or a kill at
+//! any moment loses no acknowledged row; the event id is the table's primary key, so a
+//! repeated row (a retry after a lost answer) is stored once.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::bundle;
+use crate::error::{Error, Result};
+use crate::model::PointsConfig;
+use crate::sync::{Ack, Batch, BrandProfile, Known, Row, RowKind};
+use crate::text::key;
+
+/// The database schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The collector's database.
+pub struct Db {
+    conn: Connection,
+    path: String,
+}
+
+/// A stored row with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRow {
+    /// The row as the device sent it.
+    pub row: Row,
+    /// The batch it arrived in.
+    pub batch_id: String,
+    /// The sending device.
+    pub device_id: String,
+    /// When the collector committed it (ms since the epoch).
+    pub received_ms: i64,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Db {
+    /// Opens (creating if absent) the database at `path`; refuses a newer schema.
+    pub fn open(path: &Path) -> Result<Db> {
+        let name = path.display().to_string();
+        let err = |e: rusqlite::Error| Error::Database {
+            path: name.clone(),
+            message: e.to_string(),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let conn = Connection::open(path).map_err(err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::Database {
+                path: name,
+                message: format!(
+                    "schema version {version} is newer than this build's {SCHEMA_VERSION}"
+                ),
+            });
+        }
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS interactions (
+                event_id TEXT PRIMARY KEY NOT NULL,
+                brand TEXT NOT NULL,
+                influencer TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                points REAL NOT NULL,
+                timestamp_ms INTEGER NOT NULL,
+                batch_id TEXT NOT NULL,
+                device_id TEXT NOT NULL,
+                received_ms INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS brands (
+                name_key TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                category TEXT NOT NULL,
+                country TEXT NOT NULL,
+                hashtags TEXT NOT NULL,
+                description TEXT NOT NULL,
+                received_ms INTEGER NOT NULL
+            );
+            PRAGMA user_version = 1;",
+        )
+        .map_err(err)?;
+        Ok(Db { conn, path: name })
+    }
+
+    fn err(&self, e: rusqlite::Error) -> Error {
+        Error::Database {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    /// Stores a checked batch in one transaction: new brand profiles (first description
+    /// wins) and every row whose event id is new. Returns which rows were stored now and
+    /// which were there already; the caller answers only after this returned.
+    pub fn store(&mut self, batch: &Batch, received_ms: i64) -> Result<Ack> {
+        let path = self.path.clone();
+        let err = move |e: rusqlite::Error| Error::Database {
+            path: path.clone(),
+            message: e.to_string(),
+        };
+        let tx = self.conn.transaction().map_err(&err)?;
+        let mut ack = Ack::default();
+        {
+            let mut brand = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO brands (name_key, name, category, country, hashtags, description, received_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(&err)?;
+            for b in &batch.brands {
+                brand
+                    .execute(params![
+                        key(&b.name),
+                        b.name.trim(),
+                        b.category,
+                        b.country,
+                        b.hashtags,
+                        b.description,
+                        received_ms
+                    ])
+                    .map_err(&err)?;
+            }
+            let mut row = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO interactions
+                     (event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(&err)?;
+            for r in &batch.rows {
+                let n = row
+                    .execute(params![
+                        r.event_id,
+                        r.brand,
+                        r.influencer,
+                        r.kind.as_str(),
+                        r.points,
+                        r.timestamp_ms,
+                        batch.batch_id,
+                        batch.device_id,
+                        received_ms
+                    ])
+                    .map_err(&err)?;
+                if n == 1 {
+                    ack.accepted.push(r.event_id.clone());
+                } else {
+                    ack.duplicates.push(r.event_id.clone());
+                }
+            }
+        }
+        tx.commit().map_err(&err)?;
+        Ok(ack)
+    }
+
+    /// Keys of the new brands received so far.
+    pub fn brand_keys(&self) -> Result<BTreeSet<String>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT name_key FROM brands")
+            .map_err(|e| self.err(e))?;
+        let keys = st
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(keys)
+    }
+
+    /// The new brands received, by name key.
+    pub fn brands(&self) -> Result<Vec<BrandProfile>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT name, category, country, hashtags, description FROM brands ORDER BY name_key")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(BrandProfile {
+                    name: r.get(0)?,
+                    category: r.get(1)?,
+                    country: r.get(2)?,
+                    hashtags: r.get(3)?,
+                    description: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        Ok(rows)
+    }
+
+    /// Every stored row, by (timestamp, event id).
+    pub fn rows(&self) -> Result<Vec<StoredRow>> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms
+                 FROM interactions ORDER BY timestamp_ms, event_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                let kind: String = r.get(3)?;
+                Ok((
+                    kind,
+                    StoredRow {
+                        row: Row {
+                            event_id: r.get(0)?,
+                            brand: r.get(1)?,
+                            influencer: r.get(2)?,
+                            kind: RowKind::Pairing,
+                            points: r.get(4)?,
+                            timestamp_ms: r.get(5)?,
+                        },
+                        batch_id: r.get(6)?,
+                        device_id: r.get(7)?,
+                        received_ms: r.get(8)?,
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (kind, mut s) = r.map_err(|e| self.err(e))?;
+            s.row.kind = RowKind::parse(&kind).ok_or_else(|| Error::Database {
+                path: self.path.clone(),
+                message: format!("event {}: unknown kind {kind:?}", s.row.event_id),
+            })?;
+            out.push(s);
+        }
+        Ok(out)
+    }
+
+    /// How many rows are stored.
+    pub fn count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM interactions", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Whether an event id is stored.
+    pub fn has(&self, event_id: &str) -> Result<bool> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM interactions WHERE event_id = ?1",
+                [event_id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// How `serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Folder holding www/ and pkg/.
+    pub root: PathBuf,
+    /// Address to bind.
+    pub addr: String,
+    /// The database file.
+    pub db: PathBuf,
+    /// Origins allowed to post batches from other sites (CORS); empty: same origin only.
+    pub allow_origins: Vec<String>,
+    /// Largest request body accepted, in bytes (larger gets 413).
+    pub max_body: usize,
+}
+
+/// What the data knows, cached by bundle version.
+struct KnownCache {
+    version: String,
+    known: Known,
+}
+
+struct State {
+    db: Mutex<Db>,
+    pkg: PathBuf,
+    points: PointsConfig,
+    known: Mutex<KnownCache>,
+}
+
+impl State {
+    /// The influencer and brand names of the bundle now published (reloaded when the
+    /// manifest names another version) plus the new brands received so far.
+    fn known(&self) -> Result<Known> {
+        let m_path = self.pkg.join("manifest.json");
+        let version = std::fs::read(&m_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<bundle::Manifest>(&b).ok())
+            .map(|m| m.version)
+            .unwrap_or_default();
+        let mut cache = self.known.lock().map_err(|_| poisoned())?;
+        if cache.version != version || version.is_empty() {
+            let b_path = self.pkg.join("model.bundle");
+            let bytes = std::fs::read(&b_path).map_err(|e| Error::io(&b_path, e))?;
+            let (_, b) = bundle::read(&bytes, &b_path.display().to_string())?;
+            let db_brands = self.db.lock().map_err(|_| poisoned())?.brand_keys()?;
+            cache.known = Known {
+                influencers: b.influencers.iter().map(|i| key(&i.name)).collect(),
+                brands: b
+                    .brands
+                    .iter()
+                    .map(|x| key(&x.name))
+                    .chain(db_brands)
+                    .collect(),
+            };
+            cache.version = version;
+        }
+        Ok(cache.known.clone())
+    }
+
+    fn remember_brands(&self, brands: &[BrandProfile]) {
+        if let Ok(mut cache) = self.known.lock() {
+            cache
+                .known
+                .brands
+                .extend(brands.iter().map(|b| key(&b.name)));
+        }
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Database {
+        path: "<collector>".into(),
+        message: "a previous request failed while holding the lock".into(),
+    }
+}
+
+/// The HTTP app: `POST /api/interactions`, `/pkg/*` and the page.
+pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
+    use axum::http::{header, HeaderValue, Method};
+    use axum::routing::post;
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    use tower_http::services::ServeDir;
+    use tower_http::set_header::SetResponseHeader;
+
+    let www = opts.root.join("www");
+    let pkg = opts.root.join("pkg");
+    for dir in [&www, &pkg] {
+        if !dir.is_dir() {
+            return Err(Error::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "folder not found"),
+            ));
+        }
+    }
+    let state = Arc::new(State {
+        db: Mutex::new(Db::open(&opts.db)?),
+        pkg: pkg.clone(),
+        points: PointsConfig::default(),
+        known: Mutex::new(KnownCache {
+            version: String::new(),
+            known: Known::default(),
+        }),
+    });
+    let origins: Vec<HeaderValue> = opts
+        .allow_origins
+        .iter()
+        .map(|o| {
+            HeaderValue::from_str(o).map_err(|_| Error::InvalidParam {
+                name: "allow-origin",
+                message: format!("{o:?} is not a valid origin"),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+        ]);
+    // Static files: revalidated on every load (the bundle and pkg change with each build;
+    // unchanged files answer 304), and public to every origin (the widget loads them from
+    // partner pages).
+    let static_files = |dir: PathBuf| {
+        SetResponseHeader::overriding(
+            SetResponseHeader::overriding(
+                ServeDir::new(dir),
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ),
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        )
+    };
+    let api = axum::Router::new()
+        .route("/api/interactions", post(post_batch))
+        .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(opts.max_body))
+        .layer(cors);
+    Ok(api
+        .nest_service("/pkg", static_files(pkg))
+        .fallback_service(static_files(www)))
+}
+
+async fn post_batch(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    let json = |status: StatusCode, ack: &Ack| {
+        let body = serde_json::to_vec(ack).unwrap_or_default();
+        (
+            status,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    let unavailable = |e: Error| {
+        json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &Ack {
+                error: Some(e.to_string()),
+                ..Ack::default()
+            },
+        )
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let work = tokio::task::spawn_blocking(move || -> Result<(StatusCode, Ack)> {
+        let known = st.known()?;
+        let now = now_ms();
+        match crate::sync::parse_batch(&body, key.as_deref(), &known, &st.points, now) {
+            Err(refused) => Ok((
+                StatusCode::BAD_REQUEST,
+                Ack {
+                    rejected: refused.rejected,
+                    error: Some(refused.error),
+                    ..Ack::default()
+                },
+            )),
+            Ok(batch) => {
+                let mut ack = st.db.lock().map_err(|_| poisoned())?.store(&batch, now)?;
+                st.remember_brands(&batch.brands);
+                ack.rejected = batch.rejected;
+                Ok((StatusCode::OK, ack))
+            }
+        }
+    })
+    .await;
+    match work {
+        Ok(Ok((status, ack))) => json(status, &ack),
+        Ok(Err(e)) => unavailable(e),
+        Err(e) => unavailable(Error::Database {
+            path: "<collector>".into(),
+            message: format!("request task failed: {e}"),
+        }),
+    }
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub fn serve(opts: &ServeOptions) -> Result<()> {
+    let app = app(opts)?;
+    let addr = opts.addr.clone();
+    let rt = tokio::runtime::Runtime::new().map_err(|e| Error::io(&addr, e))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|e| Error::io(&addr, e))?;
+        println!("serving influence-rec on http://{addr}/ (Ctrl-C to stop)");
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let term = async {
+                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    {
+                        Ok(mut s) => {
+                            s.recv().await;
+                        }
+                        Err(_) => std::future::pending::<()>().await,
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term => {}
+                }
+            })
+            .await
+            .map_err(|e| Error::io(&addr, e))
+    })
+}

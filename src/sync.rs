@@ -1,0 +1,423 @@
+//! The sync contract between the web app and the collector (README "Sync batch format"): a
+//! batch of interaction rows recorded on a device, and the collector's acknowledgement. Pure:
+//! parsing and checking bytes against what the data knows; storage lives in the collector.
+//!
+//! A batch whose envelope is wrong (not JSON, another format or version, no row list) is
+//! refused whole; inside a good envelope every row is judged on its own, so one bad row never
+//! costs the others.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{InteractionKind, PointsConfig};
+use crate::text::key;
+
+/// The `format` of a batch.
+pub const BATCH_FORMAT: &str = "influence-rec/interactions";
+/// The batch `version` this build reads.
+pub const BATCH_VERSION: u32 = 1;
+/// Longest id (event, batch, device) accepted.
+pub const MAX_ID_LEN: usize = 128;
+/// Longest brand or influencer name accepted.
+pub const MAX_NAME_LEN: usize = 256;
+
+/// What a row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// A new brand's randomly paired row (no points).
+    Pairing,
+    /// An interaction of the product's funnel (untagged variants come last).
+    #[serde(untagged)]
+    Interaction(InteractionKind),
+}
+
+impl RowKind {
+    /// The canonical name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Interaction(k) => k.as_str(),
+            RowKind::Pairing => "pairing",
+        }
+    }
+
+    /// Parses a canonical name.
+    pub fn parse(s: &str) -> Option<RowKind> {
+        if s == "pairing" {
+            Some(RowKind::Pairing)
+        } else {
+            InteractionKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == s)
+                .map(RowKind::Interaction)
+        }
+    }
+}
+
+/// One row as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Made on the device, once; the collector stores each at most once.
+    pub event_id: String,
+    /// Brand name.
+    pub brand: String,
+    /// Influencer name.
+    pub influencer: String,
+    /// What happened.
+    pub kind: RowKind,
+    /// Points earned.
+    pub points: f64,
+    /// When, in ms since the Unix epoch.
+    pub timestamp_ms: i64,
+}
+
+/// A new brand described on the device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct BrandProfile {
+    /// Display name.
+    pub name: String,
+    /// Category (name or slug), possibly empty.
+    pub category: String,
+    /// Country.
+    pub country: String,
+    /// Hashtags as typed.
+    pub hashtags: String,
+    /// Description.
+    pub description: String,
+}
+
+/// A checked batch: its envelope, the rows that passed and the reasons of those that did not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// The idempotency key.
+    pub batch_id: String,
+    /// The sending device (random per browser profile), possibly empty.
+    pub device_id: String,
+    /// New brands the rows name.
+    pub brands: Vec<BrandProfile>,
+    /// Rows that passed every check.
+    pub rows: Vec<Row>,
+    /// Rows that did not, with why.
+    pub rejected: Vec<Rejected>,
+}
+
+/// A refused row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// The row's event id ("" when it had none).
+    pub event_id: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The collector's answer (also the body of a 400, then with `error` set).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Ack {
+    /// Stored now.
+    pub accepted: Vec<String>,
+    /// Stored before (a retry).
+    pub duplicates: Vec<String>,
+    /// Not stored, with reasons.
+    pub rejected: Vec<Rejected>,
+    /// Why the whole batch was refused, when it was.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+}
+
+/// What the data knows: influencer and brand names (as [`key`]s).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Influencer name keys.
+    pub influencers: BTreeSet<String>,
+    /// Brand name keys (known brands and new brands already received).
+    pub brands: BTreeSet<String>,
+}
+
+/// A batch refused whole: the reason and every row it could name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    /// Why.
+    pub error: String,
+    /// Each readable row's event id with the batch's reason.
+    pub rejected: Vec<Rejected>,
+}
+
+fn text_field<'a>(row: &'a serde_json::Value, field: &str, max: usize) -> Result<&'a str, String> {
+    match row.get(field) {
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Err(format!("{field}: empty")),
+        Some(serde_json::Value::String(s)) if s.len() > max => {
+            Err(format!("{field}: longer than {max} bytes"))
+        }
+        Some(serde_json::Value::String(s)) => Ok(s),
+        Some(other) => Err(format!("{field}: expected a string, found {other}")),
+        None => Err(format!("{field}: missing")),
+    }
+}
+
+/// Checks one row; `brands` are the keys of the brands this batch may name.
+fn check_row(
+    row: &serde_json::Value,
+    known: &Known,
+    new_brands: &BTreeSet<String>,
+    points: &PointsConfig,
+    now_ms: i64,
+) -> Result<Row, String> {
+    let event_id = text_field(row, "event_id", MAX_ID_LEN)?;
+    let brand = text_field(row, "brand", MAX_NAME_LEN)?;
+    let influencer = text_field(row, "influencer", MAX_NAME_LEN)?;
+    let kind_text = text_field(row, "kind", 32)?;
+    let kind = RowKind::parse(kind_text).ok_or_else(|| {
+        format!("kind: expected click, check_info, add_to_campaign, collaboration or pairing, found {kind_text:?}")
+    })?;
+    let p = row
+        .get("points")
+        .and_then(serde_json::Value::as_f64)
+        .ok_or("points: expected a number")?;
+    let expected = match kind {
+        RowKind::Interaction(k) => points.points(k),
+        RowKind::Pairing => 0.0,
+    };
+    if p != expected {
+        return Err(format!(
+            "points: a {} earns {expected}, found {p}",
+            kind.as_str()
+        ));
+    }
+    let ts = row
+        .get("timestamp_ms")
+        .and_then(serde_json::Value::as_i64)
+        .ok_or("timestamp_ms: expected an integer")?;
+    // 2020-01-01 .. a day after now: a device clock can be a little ahead, not years.
+    if !(1_577_836_800_000..=now_ms + 86_400_000).contains(&ts) {
+        return Err(format!("timestamp_ms: {ts} is not a plausible time"));
+    }
+    if !known.influencers.contains(&key(influencer)) {
+        return Err(format!("unknown influencer {influencer:?}"));
+    }
+    let bk = key(brand);
+    if !known.brands.contains(&bk) && !new_brands.contains(&bk) {
+        return Err(format!(
+            "unknown brand {brand:?} (a new brand travels in the batch's brands)"
+        ));
+    }
+    Ok(Row {
+        event_id: event_id.to_string(),
+        brand: brand.trim().to_string(),
+        influencer: influencer.to_string(),
+        kind,
+        points: p,
+        timestamp_ms: ts,
+    })
+}
+
+/// Parses and checks a batch body. `key_header` is the request's `Idempotency-Key`, which
+/// must equal `batch_id` when present.
+pub fn parse_batch(
+    body: &[u8],
+    key_header: Option<&str>,
+    known: &Known,
+    points: &PointsConfig,
+    now_ms: i64,
+) -> Result<Batch, Refused> {
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| Refused {
+        error: format!("body is not JSON: {e}"),
+        rejected: Vec::new(),
+    })?;
+    let rows = v.get("rows").and_then(serde_json::Value::as_array);
+    let refuse = |error: String| Refused {
+        rejected: rows
+            .into_iter()
+            .flatten()
+            .map(|r| Rejected {
+                event_id: r
+                    .get("event_id")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                reason: format!("batch refused: {error}"),
+            })
+            .collect(),
+        error,
+    };
+    match v.get("format").and_then(serde_json::Value::as_str) {
+        Some(BATCH_FORMAT) => {}
+        other => {
+            return Err(refuse(format!(
+                "format: expected {BATCH_FORMAT:?}, found {other:?}"
+            )))
+        }
+    }
+    match v.get("version").and_then(serde_json::Value::as_u64) {
+        Some(x) if x == u64::from(BATCH_VERSION) => {}
+        other => {
+            return Err(refuse(format!(
+                "version: expected {BATCH_VERSION}, found {other:?}"
+            )))
+        }
+    }
+    let batch_id = text_field(&v, "batch_id", MAX_ID_LEN)
+        .map_err(refuse)?
+        .to_string();
+    if let Some(h) = key_header {
+        if h != batch_id {
+            return Err(refuse(format!(
+                "Idempotency-Key {h:?} is not the batch_id {batch_id:?}"
+            )));
+        }
+    }
+    let Some(rows) = rows else {
+        return Err(refuse("rows: expected a list".into()));
+    };
+    let brands: Vec<BrandProfile> = match v.get("brands") {
+        None | Some(serde_json::Value::Null) => Vec::new(),
+        Some(b) => serde_json::from_value(b.clone()).map_err(|e| refuse(format!("brands: {e}")))?,
+    };
+    let new_brands: BTreeSet<String> = brands
+        .iter()
+        .map(|b| key(&b.name))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let mut out = Batch {
+        batch_id,
+        device_id: v
+            .get("device_id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .chars()
+            .take(MAX_ID_LEN)
+            .collect(),
+        brands: brands
+            .into_iter()
+            .filter(|b| !key(&b.name).is_empty())
+            .collect(),
+        rows: Vec::new(),
+        rejected: Vec::new(),
+    };
+    let mut seen = BTreeSet::new();
+    for r in rows {
+        match check_row(r, known, &new_brands, points, now_ms) {
+            Ok(row) if !seen.insert(row.event_id.clone()) => out.rejected.push(Rejected {
+                event_id: row.event_id,
+                reason: "event_id: twice in this batch".into(),
+            }),
+            Ok(row) => out.rows.push(row),
+            Err(reason) => out.rejected.push(Rejected {
+                event_id: r
+                    .get("event_id")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                reason,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_767_225_907_414;
+
+    fn known() -> Known {
+        Known {
+            influencers: ["bebe".to_string(), "zoe".to_string()].into(),
+            brands: ["atlas co".to_string()].into(),
+        }
+    }
+
+    fn row(id: &str, brand: &str, inf: &str, kind: &str, points: f64) -> serde_json::Value {
+        json!({"event_id": id, "brand": brand, "influencer": inf, "kind": kind, "points": points, "timestamp_ms": NOW - 1000})
+    }
+
+    fn batch(rows: Vec<serde_json::Value>) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "format": BATCH_FORMAT, "version": 1, "batch_id": "b1", "device_id": "d1", "sent_at_ms": NOW,
+            "brands": [{"name": "Trail Gear", "country": "Spain", "hashtags": "#hiking", "description": "boots"}],
+            "rows": rows
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn good_rows_pass_and_each_bad_row_has_its_reason() {
+        let body = batch(vec![
+            row("e1", "Atlas Co", "BEBE", "click", 1.0),
+            row("e2", "trail gear", "zoe", "pairing", 0.0),
+            row("e3", "Atlas Co", "nobody", "click", 1.0),
+            row("e4", "Nobody Inc", "bebe", "click", 1.0),
+            row("e5", "Atlas Co", "bebe", "like", 1.0),
+            row("e6", "Atlas Co", "bebe", "collaboration", 1000.0),
+            json!({"event_id": "e7", "brand": "Atlas Co"}),
+            row("e1", "Atlas Co", "zoe", "check_info", 2.0),
+            json!({"event_id": "e8", "brand": "Atlas Co", "influencer": "bebe", "kind": "click", "points": 1, "timestamp_ms": 5}),
+            json!(17),
+        ]);
+        let b = parse_batch(&body, Some("b1"), &known(), &PointsConfig::default(), NOW).unwrap();
+        let ids: Vec<&str> = b.rows.iter().map(|r| r.event_id.as_str()).collect();
+        assert_eq!(ids, ["e1", "e2"]);
+        assert_eq!(b.rows[1].kind, RowKind::Pairing);
+        assert_eq!(b.brands[0].name, "Trail Gear");
+        let reasons: Vec<(&str, &str)> = b
+            .rejected
+            .iter()
+            .map(|r| (r.event_id.as_str(), r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("e3", "unknown influencer \"nobody\""),
+                ("e4", "unknown brand \"Nobody Inc\" (a new brand travels in the batch's brands)"),
+                ("e5", "kind: expected click, check_info, add_to_campaign, collaboration or pairing, found \"like\""),
+                ("e6", "points: a collaboration earns 10, found 1000"),
+                ("e7", "influencer: missing"),
+                ("e1", "event_id: twice in this batch"),
+                ("e8", "timestamp_ms: 5 is not a plausible time"),
+                ("", "event_id: missing"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_envelope_refuses_the_batch_naming_every_row() {
+        let p = PointsConfig::default();
+        assert!(parse_batch(b"{nope", None, &known(), &p, NOW)
+            .unwrap_err()
+            .error
+            .starts_with("body is not JSON"));
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&batch(vec![row("e1", "Atlas Co", "bebe", "click", 1.0)]))
+                .unwrap();
+        v["version"] = json!(2);
+        let r = parse_batch(&serde_json::to_vec(&v).unwrap(), None, &known(), &p, NOW).unwrap_err();
+        assert_eq!(r.error, "version: expected 1, found Some(2)");
+        assert_eq!(r.rejected[0].event_id, "e1");
+        let body = batch(vec![]);
+        let r = parse_batch(&body, Some("other"), &known(), &p, NOW).unwrap_err();
+        assert!(r.error.starts_with("Idempotency-Key"));
+        v["version"] = json!(1);
+        v["rows"] = json!("x");
+        let r = parse_batch(&serde_json::to_vec(&v).unwrap(), None, &known(), &p, NOW).unwrap_err();
+        assert_eq!(r.error, "rows: expected a list");
+    }
+
+    #[test]
+    fn row_kinds_round_trip() {
+        for k in [
+            "click",
+            "check_info",
+            "add_to_campaign",
+            "collaboration",
+            "pairing",
+        ] {
+            assert_eq!(RowKind::parse(k).map(RowKind::as_str), Some(k));
+            let v: RowKind = serde_json::from_value(json!(k)).unwrap();
+            assert_eq!(serde_json::to_value(v).unwrap(), json!(k));
+        }
+        assert_eq!(RowKind::parse("like"), None);
+    }
+}

@@ -1,0 +1,327 @@
+//! The collector against the real server on loopback: idempotent batches, per-row rejection,
+//! 413 for oversized bodies, and no acknowledged row lost or doubled when the server is
+//! killed with SIGKILL while a client keeps retrying.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_influence-rec");
+
+/// A served folder: a small generated dataset trained into pkg/, and an empty www/.
+fn site() -> (tempfile::TempDir, Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN)
+            .args(args)
+            .current_dir(d)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    run(&[
+        "generate",
+        "--influencers",
+        "120",
+        "--brands",
+        "5",
+        "--out",
+        "data",
+    ]);
+    run(&["train", "--data", "data", "--out", "pkg/model.bundle"]);
+    std::fs::create_dir_all(d.join("www")).expect("www");
+    std::fs::write(d.join("www/index.html"), "<!doctype html><title>t</title>").expect("page");
+    let names = |file: &str| -> Vec<String> {
+        let text = std::fs::read_to_string(d.join("data").join(file)).expect("table");
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        r.records()
+            .map(|x| x.expect("row")[0].to_string())
+            .collect()
+    };
+    let (brands, influencers) = (names("brands.csv"), names("influencers.csv"));
+    (dir, brands, influencers)
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(root: &Path, db: &Path, port: u16, extra: &[&str]) -> Server {
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(BIN)
+            .args(["serve", "--root"])
+            .arg(root)
+            .args(["--addr", &addr, "--db"])
+            .arg(db)
+            .args(extra)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("server starts");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(&addr).is_err() {
+            assert!(Instant::now() < deadline, "server did not come up");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Server { child, addr }
+    }
+
+    fn kill(mut self) {
+        // SIGKILL: no chance to flush or finish anything.
+        self.child.kill().expect("kill");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// POSTs `body` over a fresh connection; `None` when the connection fails or drops.
+fn post(addr: &str, body: &[u8], key: Option<&str>) -> Option<(u16, Value)> {
+    let mut s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut head = format!(
+        "POST /api/interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    if let Some(k) = key {
+        head.push_str(&format!("Idempotency-Key: {k}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).ok()?;
+    // A refused oversized body may close the connection before all of it is written.
+    let _ = s.write_all(body);
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let text = String::from_utf8_lossy(&out);
+    let status: u16 = text.split(' ').nth(1)?.parse().ok()?;
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+    Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64
+}
+
+fn batch(id: &str, rows: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": id, "device_id": "test",
+        "sent_at_ms": now_ms(),
+        "brands": [{"name": "Trail Gear", "description": "hiking boots"}],
+        "rows": rows
+    }))
+    .expect("json")
+}
+
+fn row(id: &str, brand: &str, influencer: &str, kind: &str, points: f64) -> Value {
+    json!({"event_id": id, "brand": brand, "influencer": influencer, "kind": kind, "points": points, "timestamp_ms": now_ms()})
+}
+
+fn stored(db: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(db).expect("db");
+    let mut st = c
+        .prepare("SELECT event_id FROM interactions ORDER BY event_id")
+        .expect("query");
+    st.query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("ids")
+}
+
+fn port(n: u16) -> u16 {
+    20000 + (std::process::id() % 1000) as u16 * 10 + n
+}
+
+fn ids(v: &Value, field: &str) -> Vec<String> {
+    v[field]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|x| x.as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one() {
+    let (site, brands, infs) = site();
+    let db: PathBuf = site.path().join("c.db");
+    let server = Server::start(site.path(), &db, port(0), &[]);
+    let body = batch(
+        "b1",
+        vec![
+            row("e1", &brands[0], &infs[0], "click", 1.0),
+            row("e2", "Trail Gear", &infs[1], "pairing", 0.0),
+            row("e3", &brands[0], "no such influencer", "click", 1.0),
+            row("e4", "No Such Brand", &infs[0], "click", 1.0),
+            row("e5", &brands[1], &infs[2], "collaboration", 10.0),
+        ],
+    );
+    let (status, first) = post(&server.addr, &body, Some("b1")).expect("answer");
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(ids(&first, "accepted"), ["e1", "e2", "e5"]);
+    let rejected: Vec<(String, String)> = first["rejected"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| {
+            (
+                r["event_id"].as_str().unwrap_or("").into(),
+                r["reason"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected[0],
+        (
+            "e3".into(),
+            "unknown influencer \"no such influencer\"".into()
+        )
+    );
+    assert_eq!(rejected[1].0, "e4");
+    assert!(rejected[1].1.starts_with("unknown brand \"No Such Brand\""));
+    let (status, again) = post(&server.addr, &body, Some("b1")).expect("answer");
+    assert_eq!(status, 200);
+    assert!(ids(&again, "accepted").is_empty());
+    assert_eq!(ids(&again, "duplicates"), ["e1", "e2", "e5"]);
+    assert_eq!(stored(&db), ["e1", "e2", "e5"]);
+    // A new brand received once is known to later batches without its description.
+    let later = serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": "b2",
+        "rows": [row("e6", "trail gear", &infs[3], "check_info", 2.0)]
+    }))
+    .expect("json");
+    let (status, ack) = post(&server.addr, &later, None).expect("answer");
+    assert_eq!(
+        (status, ids(&ack, "accepted")),
+        (200, vec!["e6".to_string()])
+    );
+    // A malformed envelope: 400, every row named with the reason.
+    let mut bad: Value = serde_json::from_slice(&body).expect("json");
+    bad["version"] = json!(99);
+    let (status, ack) =
+        post(&server.addr, &serde_json::to_vec(&bad).expect("json"), None).expect("answer");
+    assert_eq!(status, 400);
+    assert_eq!(ack["error"], "version: expected 1, found Some(99)");
+    assert_eq!(ack["rejected"].as_array().map(Vec::len), Some(5));
+    let (status, _) = post(&server.addr, b"{not json", None).expect("answer");
+    assert_eq!(status, 400);
+    let (status, _) = post(&server.addr, &body, Some("another key")).expect("answer");
+    assert_eq!(status, 400, "the idempotency key must be the batch id");
+    assert_eq!(stored(&db).len(), 4);
+}
+
+#[test]
+fn an_oversized_body_gets_413_and_nothing_is_stored() {
+    let (site, brands, infs) = site();
+    let db = site.path().join("c.db");
+    let server = Server::start(site.path(), &db, port(1), &["--max-body", "4096"]);
+    let rows: Vec<Value> = (0..100)
+        .map(|i| row(&format!("big-{i:03}"), &brands[0], &infs[0], "click", 1.0))
+        .collect();
+    let body = batch("big", rows);
+    assert!(body.len() > 4096);
+    let (status, _) = post(&server.addr, &body, None).expect("answer");
+    assert_eq!(status, 413);
+    let small = batch("small", vec![row("s1", &brands[0], &infs[0], "click", 1.0)]);
+    assert_eq!(post(&server.addr, &small, None).expect("answer").0, 200);
+    assert_eq!(stored(&db), ["s1"]);
+}
+
+#[test]
+fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once() {
+    let (site, brands, infs) = site();
+    let db = site.path().join("c.db");
+    let p = port(2);
+    let server = Server::start(site.path(), &db, p, &[]);
+    let addr = server.addr.clone();
+    // The client: 300 batches of 25 rows, each re-sent (same key, same rows) until answered.
+    const BATCHES: usize = 300;
+    let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let client = {
+        let (brands, infs) = (brands.clone(), infs.clone());
+        let progress = progress.clone();
+        std::thread::spawn(move || {
+            let mut acked = Vec::new();
+            let mut retries = 0u32;
+            for b in 0..BATCHES {
+                let rows: Vec<Value> = (0..25)
+                    .map(|i| {
+                        row(
+                            &format!("k{b:02}-{i:02}"),
+                            &brands[(b + i) % brands.len()],
+                            &infs[(b * 7 + i) % infs.len()],
+                            "click",
+                            1.0,
+                        )
+                    })
+                    .collect();
+                let body = batch(&format!("batch-{b}"), rows);
+                let deadline = Instant::now() + Duration::from_secs(60);
+                loop {
+                    match post(&addr, &body, Some(&format!("batch-{b}"))) {
+                        Some((200, ack)) => {
+                            acked.extend(ids(&ack, "accepted"));
+                            acked.extend(ids(&ack, "duplicates"));
+                            progress.store(b + 1, std::sync::atomic::Ordering::SeqCst);
+                            break;
+                        }
+                        _ => {
+                            retries += 1;
+                            assert!(Instant::now() < deadline, "batch {b} never acknowledged");
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                    }
+                }
+            }
+            (acked, retries)
+        })
+    };
+    // Kill the server twice while batches are in flight, restarting it on the same port and
+    // database each time.
+    let wait_for = |n: usize| {
+        while progress.load(std::sync::atomic::Ordering::SeqCst) < n {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    wait_for(50);
+    server.kill();
+    std::thread::sleep(Duration::from_millis(200));
+    let server = Server::start(site.path(), &db, p, &[]);
+    wait_for(150);
+    server.kill();
+    std::thread::sleep(Duration::from_millis(100));
+    let _server = Server::start(site.path(), &db, p, &[]);
+    let (mut acked, retries) = client.join().expect("client");
+    assert!(retries > 0, "the kills interrupted the client");
+    acked.sort();
+    acked.dedup();
+    assert_eq!(
+        acked.len(),
+        BATCHES * 25,
+        "every batch was acknowledged in the end"
+    );
+    let got = stored(&db);
+    assert_eq!(
+        got, acked,
+        "every acknowledged row stored, exactly once (the key is unique)"
+    );
+    let c = rusqlite::Connection::open(&db).expect("db");
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("check");
+    assert_eq!(ok, "ok");
+}
