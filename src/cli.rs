@@ -921,37 +921,14 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Relationships { bundle: path, out } => {
             let rec = load(&path)?;
-            let total = (rec.brands().len() * rec.influencers().len()) as u64;
-            let pb = ProgressBar::new(total);
-            let dest = out.display().to_string();
-            let mut w = csv::Writer::from_writer(create(&out)?);
-            let err = |e: csv::Error| {
-                Error::malformed(crate::error::Location::source(dest.clone()), e.to_string())
-            };
-            w.write_record([
-                "brand",
-                "influencer",
-                "cohesion",
-                "interaction_points",
-                "rating",
-            ])
-            .map_err(err)?;
-            for (n, row) in rec.relationships().enumerate() {
-                w.write_record([
-                    row.brand,
-                    row.influencer,
-                    row.cohesion.to_string(),
-                    row.interaction_points.to_string(),
-                    row.rating.to_string(),
-                ])
-                .map_err(err)?;
+            let pb = ProgressBar::new((rec.brands().len() * rec.influencers().len()) as u64);
+            let n = write_relationships(&rec, &out, |n| {
                 if n % 4096 == 0 {
-                    pb.set_position(n as u64);
+                    pb.set_position(n);
                 }
-            }
-            w.flush().map_err(|e| Error::io(&out, e))?;
+            })?;
             pb.finish_and_clear();
-            println!("wrote {total} rows to {}", out.display());
+            println!("wrote {n} rows to {}", out.display());
             Ok(())
         }
         Command::InferCategory { text } => {
@@ -1445,84 +1422,97 @@ fn retrain(
     Ok(())
 }
 
+/// Writes a CSV file: `header`, then `rows`; returns how many rows, reporting each count to
+/// `progress`.
+fn write_csv(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+    mut progress: impl FnMut(u64),
+) -> Result<u64> {
+    let dest = path.display().to_string();
+    let err = |e: csv::Error| {
+        Error::malformed(crate::error::Location::source(dest.clone()), e.to_string())
+    };
+    let mut w = csv::Writer::from_writer(create(path)?);
+    w.write_record(header).map_err(err)?;
+    let mut n = 0;
+    for r in rows {
+        w.write_record(&r).map_err(err)?;
+        n += 1;
+        progress(n);
+    }
+    w.flush().map_err(|e| Error::io(path, e))?;
+    Ok(n)
+}
+
+/// The relationship table (every brand x influencer with its rating) as CSV.
+fn write_relationships(rec: &Recommender, out: &Path, progress: impl FnMut(u64)) -> Result<u64> {
+    write_csv(
+        out,
+        &[
+            "brand",
+            "influencer",
+            "cohesion",
+            "interaction_points",
+            "rating",
+        ],
+        rec.relationships().map(|row| {
+            vec![
+                row.brand,
+                row.influencer,
+                row.cohesion.to_string(),
+                row.interaction_points.to_string(),
+                row.rating.to_string(),
+            ]
+        }),
+        progress,
+    )
+}
+
 fn export(db: &Path, bundle_path: &Path, out: &Path) -> Result<()> {
     let db = crate::collector::Db::open(db)?;
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let csv_err = |dest: &Path| {
-        let dest = dest.display().to_string();
-        move |e: csv::Error| {
-            Error::malformed(crate::error::Location::source(dest.clone()), e.to_string())
-        }
-    };
-    let p = out.join("interactions.csv");
-    let mut w = csv::Writer::from_writer(create(&p)?);
-    w.write_record([
-        "event_id",
-        "brand",
-        "influencer",
-        "kind",
-        "timestamp_ms",
-        "points",
-        "batch_id",
-        "device_id",
-        "received_ms",
-    ])
-    .map_err(csv_err(&p))?;
     let rows = db.rows()?;
-    for s in &rows {
-        let r = &s.row;
-        w.write_record([
-            r.event_id.clone(),
-            r.brand.clone(),
-            r.influencer.clone(),
-            r.kind.as_str().to_string(),
-            r.timestamp_ms.to_string(),
-            r.points.to_string(),
-            s.batch_id.clone(),
-            s.device_id.clone(),
-            s.received_ms.to_string(),
-        ])
-        .map_err(csv_err(&p))?;
-    }
-    w.flush().map_err(|e| Error::io(&p, e))?;
-    let p = out.join("brands.csv");
-    let mut w = csv::Writer::from_writer(create(&p)?);
-    w.write_record(["name", "category", "country", "hashtags", "description"])
-        .map_err(csv_err(&p))?;
-    for b in db.brands()? {
-        w.write_record([b.name, b.category, b.country, b.hashtags, b.description])
-            .map_err(csv_err(&p))?;
-    }
-    w.flush().map_err(|e| Error::io(&p, e))?;
-    let rec = load(bundle_path)?;
-    let p = out.join("relationships.csv");
-    let mut w = csv::Writer::from_writer(create(&p)?);
-    w.write_record([
-        "brand",
-        "influencer",
-        "cohesion",
-        "interaction_points",
-        "rating",
-    ])
-    .map_err(csv_err(&p))?;
-    let mut n = 0u64;
-    for row in rec.relationships() {
-        w.write_record([
-            row.brand,
-            row.influencer,
-            row.cohesion.to_string(),
-            row.interaction_points.to_string(),
-            row.rating.to_string(),
-        ])
-        .map_err(csv_err(&p))?;
-        n += 1;
-    }
-    w.flush().map_err(|e| Error::io(&p, e))?;
+    let n_rows = write_csv(
+        &out.join("interactions.csv"),
+        &[
+            "event_id",
+            "brand",
+            "influencer",
+            "kind",
+            "timestamp_ms",
+            "points",
+            "batch_id",
+            "device_id",
+            "received_ms",
+        ],
+        rows.into_iter().map(|s| {
+            vec![
+                s.row.event_id,
+                s.row.brand,
+                s.row.influencer,
+                s.row.kind.as_str().to_string(),
+                s.row.timestamp_ms.to_string(),
+                s.row.points.to_string(),
+                s.batch_id,
+                s.device_id,
+                s.received_ms.to_string(),
+            ]
+        }),
+        |_| {},
+    )?;
+    let n_brands = write_csv(
+        &out.join("brands.csv"),
+        &["name", "category", "country", "hashtags", "description"],
+        db.brands()?
+            .into_iter()
+            .map(|b| vec![b.name, b.category, b.country, b.hashtags, b.description]),
+        |_| {},
+    )?;
+    let n_pairs = write_relationships(&load(bundle_path)?, &out.join("relationships.csv"), |_| {})?;
     println!(
-        "wrote {}: {} interactions, {} new brands, {n} relationship rows",
-        out.display(),
-        rows.len(),
-        db.brands()?.len()
+        "wrote {}: {n_rows} interactions, {n_brands} new brands, {n_pairs} relationship rows",
+        out.display()
     );
     Ok(())
 }
