@@ -243,6 +243,13 @@ enum Command {
         /// Publish even when the new bundle scores worse.
         #[arg(long)]
         force: bool,
+        /// The factorization trainer's state, kept between retrains for warm starts
+        /// (default: beside the database, `<db>.trainer`).
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Epochs of `fit_partial` on a warm start.
+        #[arg(long, default_value_t = 10)]
+        warm_epochs: u32,
     },
     /// Export the collected interactions (and the relationship table of the published bundle)
     /// as CSV, for people who retrain elsewhere.
@@ -1125,7 +1132,26 @@ pub fn run(cli: Cli) -> Result<()> {
             k,
             seed,
             force,
-        } => retrain(&data, &db, &out, holdout, k, seed, force),
+            state,
+            warm_epochs,
+        } => {
+            let state = state.unwrap_or_else(|| {
+                let mut p = db.as_os_str().to_owned();
+                p.push(".trainer");
+                PathBuf::from(p)
+            });
+            retrain(&RetrainArgs {
+                data,
+                db,
+                out,
+                holdout,
+                k,
+                seed,
+                force,
+                state,
+                warm_epochs,
+            })
+        }
         Command::Export { db, bundle, out } => export(&db, &bundle, &out),
     }
 }
@@ -1322,7 +1348,13 @@ fn train_with(
     profiles: &[crate::sync::BrandProfile],
     rows: &[crate::sync::Row],
     seed: u64,
-) -> Result<crate::bundle::Bundle> {
+    warm: Option<&crate::mf::experiment::WarmStart>,
+    warm_epochs: u32,
+) -> Result<(
+    crate::bundle::Bundle,
+    crate::mf::experiment::WarmStart,
+    crate::mf::experiment::Fit,
+)> {
     let (influencers, mut brands, mut interactions) = tables.clone();
     crate::retrain::merge(
         &mut brands,
@@ -1346,24 +1378,36 @@ fn train_with(
         },
         ..d
     };
-    crate::mf::experiment::attach_factor_model(&mut b, &settings, crate::mf::model::Precision::I8)?;
+    let (state, fit) = crate::mf::experiment::attach_factor_model_from(
+        &mut b,
+        &settings,
+        crate::mf::model::Precision::I8,
+        warm,
+        warm_epochs,
+    )?;
     let rs = crate::ranker::train::RankerSettings {
         seed,
         ..Default::default()
     };
     crate::ranker::train::attach_ranker(&mut b, Some(&settings), &rs)?;
-    Ok(b)
+    Ok((b, state, fit))
 }
 
-fn retrain(
-    data: &Path,
-    db: &Path,
-    out: &Path,
+/// What `retrain` is asked to do.
+struct RetrainArgs {
+    data: PathBuf,
+    db: PathBuf,
+    out: PathBuf,
     holdout: f64,
     k: usize,
     seed: u64,
     force: bool,
-) -> Result<()> {
+    state: PathBuf,
+    warm_epochs: u32,
+}
+
+fn retrain(a: &RetrainArgs) -> Result<()> {
+    let (data, db, out, holdout, k, seed) = (&a.data, &a.db, &a.out, a.holdout, a.k, a.seed);
     if !(holdout > 0.0 && holdout < 1.0) {
         return Err(Error::InvalidParam {
             name: "holdout",
@@ -1390,7 +1434,29 @@ fn retrain(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(out, e)),
     };
-    let candidate = Recommender::new(train_with(&tables, &profiles, &train_rows, seed)?)?;
+    let warm = match std::fs::read(&a.state) {
+        Ok(bytes) => Some(bundle::read_trainer_state(&bytes, &a.state.display().to_string())?.1),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&a.state, e)),
+    };
+    let (candidate, _, fit) = train_with(
+        &tables,
+        &profiles,
+        &train_rows,
+        seed,
+        warm.as_ref(),
+        a.warm_epochs,
+    )?;
+    let candidate = Recommender::new(candidate)?;
+    match &fit {
+        crate::mf::experiment::Fit::Warm(n) => {
+            println!(
+                "factorization: warm start from {} (fit_partial, {n} epochs)",
+                a.state.display()
+            )
+        }
+        crate::mf::experiment::Fit::Full(why) => println!("factorization: full refit ({why})"),
+    }
     let new_score = crate::retrain::score(&candidate, &held, &profiles, k)?;
     println!(
         "new bundle:       NDCG@{k} {:.4}, hit rate {:.4} on {} held-out brands",
@@ -1402,16 +1468,24 @@ fn retrain(
             "published bundle: NDCG@{k} {:.4}, hit rate {:.4}",
             old.ndcg, old.hit_rate
         );
-        if new_score.ndcg < old.ndcg && !force {
+        if new_score.ndcg < old.ndcg && !a.force {
             println!("not published: the new bundle scores worse on the held-out interactions");
             return Ok(());
         }
     }
     // Not worse: the published bundle learns from every collected row, the held-out ones too.
-    let b = train_with(&tables, &profiles, &rows, seed)?;
+    let (b, state, _) = train_with(
+        &tables,
+        &profiles,
+        &rows,
+        seed,
+        warm.as_ref(),
+        a.warm_epochs,
+    )?;
     let bytes = bundle::write(&b)?;
     let top = Recommender::new(b.clone())?.top_lists(TOP_LIST_K);
     publish(out, &bytes, &top)?;
+    write_atomic(&a.state, &bundle::write_trainer_state(&state)?)?;
     println!(
         "published {} (version {:016x}): {} brands, {} interactions",
         out.display(),

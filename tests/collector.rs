@@ -325,3 +325,121 @@ fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once() {
         .expect("check");
     assert_eq!(ok, "ok");
 }
+
+/// Stores rows straight into the collector's database (as the server would).
+fn store(db: &Path, body: &[u8], brands: &[String], infs: &[String]) {
+    use influence_rec::sync::{parse_batch, Known};
+    let known = Known {
+        influencers: infs.iter().map(|n| influence_rec::text::key(n)).collect(),
+        brands: brands.iter().map(|n| influence_rec::text::key(n)).collect(),
+    };
+    let batch = parse_batch(body, None, &known, &Default::default(), now_ms()).expect("batch");
+    assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    influence_rec::collector::Db::open(db)
+        .expect("db")
+        .store(&batch, now_ms())
+        .expect("stored");
+}
+
+#[test]
+fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_changes() {
+    let (site, brands, infs) = site();
+    let d = site.path();
+    let db = d.join("c.db");
+    let retrain = || -> String {
+        let o = Command::new(BIN)
+            .args([
+                "retrain",
+                "--data",
+                "data",
+                "--db",
+                "c.db",
+                "--out",
+                "pkg/model.bundle",
+            ])
+            .current_dir(d)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let manifest = || -> String {
+        let m: Value =
+            serde_json::from_slice(&std::fs::read(d.join("pkg/manifest.json")).expect("m"))
+                .expect("json");
+        m["version"].as_str().expect("version").to_string()
+    };
+    let rows = |tag: &str, brand: &str| -> Vec<Value> {
+        (0..8)
+            .map(|i| {
+                row(
+                    &format!("{tag}{i}"),
+                    brand,
+                    &infs[(i * 11) % infs.len()],
+                    "collaboration",
+                    10.0,
+                )
+            })
+            .collect()
+    };
+    store(&db, &batch("r1", rows("a", &brands[0])), &brands, &infs);
+    let v0 = manifest();
+    let out = retrain();
+    assert!(
+        out.contains("factorization: full refit (no trainer state yet)"),
+        "{out}"
+    );
+    assert!(out.contains("new bundle:       NDCG@10"), "{out}");
+    assert!(out.contains("published bundle: NDCG@10"), "{out}");
+    assert!(out.contains("\npublished "), "{out}");
+    assert_ne!(manifest(), v0);
+    assert!(
+        d.join("c.db.trainer").exists(),
+        "the trainer state is kept for the next retrain"
+    );
+    // More rows from known brands: same vocabularies, so training continues from the state.
+    store(&db, &batch("r2", rows("b", &brands[1])), &brands, &infs);
+    let out = retrain();
+    assert!(
+        out.contains("factorization: warm start from c.db.trainer (fit_partial, 10 epochs)"),
+        "{out}"
+    );
+    // A new brand adds an identity feature: the vocabulary changed, so a full refit.
+    let new_brand = serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": "r3",
+        "brands": [{"name": "Peak Outfitters", "description": "climbing gear"}],
+        "rows": rows("c", "Peak Outfitters")
+    }))
+    .expect("json");
+    store(&db, &new_brand, &brands, &infs);
+    let out = retrain();
+    assert!(
+        out.contains("factorization: full refit (the brands' features changed"),
+        "{out}"
+    );
+    let b = std::fs::read(d.join("pkg/model.bundle")).expect("bundle");
+    let (_, b) = influence_rec::bundle::read(&b, "model.bundle").expect("loads");
+    assert!(
+        b.brands.iter().any(|x| x.name == "Trail Gear"),
+        "the new brand is in the data now"
+    );
+    // A trainer state that is not one is refused with a typed error naming the file.
+    std::fs::write(d.join("c.db.trainer"), b"garbage").expect("write");
+    let o = Command::new(BIN)
+        .args([
+            "retrain",
+            "--data",
+            "data",
+            "--db",
+            "c.db",
+            "--out",
+            "pkg/model.bundle",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("runs");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("c.db.trainer: not an influence-rec bundle")
+    );
+}

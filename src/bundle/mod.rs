@@ -40,6 +40,8 @@ pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 pub const FORMAT_VERSION: u32 = 4;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
+/// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).
+pub const KIND_TRAINER_STATE: u32 = 2;
 /// The writer string stamped into bundles written by this build.
 pub const WRITER: &str = concat!("influence-rec ", env!("CARGO_PKG_VERSION"));
 
@@ -150,16 +152,49 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 
 /// Serialises `bundle` with this build's header.
 pub fn write(bundle: &Bundle) -> Result<Vec<u8>> {
-    let payload =
-        postcard::to_allocvec(&columns::Wire::encode(bundle)?).map_err(|e| Error::Corrupted {
-            source_name: "<bundle>".into(),
-            message: format!("cannot encode payload: {e}"),
+    write_artifact(KIND_RECOMMENDER, &columns::Wire::encode(bundle)?)
+}
+
+/// Serialises a factorization trainer's state (kind [`KIND_TRAINER_STATE`]).
+pub fn write_trainer_state(state: &crate::mf::experiment::WarmStart) -> Result<Vec<u8>> {
+    write_artifact(KIND_TRAINER_STATE, state)
+}
+
+/// Loads a trainer state written by [`write_trainer_state`], with the bundle's checks.
+pub fn read_trainer_state(
+    bytes: &[u8],
+    source: &str,
+) -> Result<(Header, crate::mf::experiment::WarmStart)> {
+    let (header, payload) = read_artifact(bytes, source, KIND_TRAINER_STATE)?;
+    Ok((header, decode(payload, source)?))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(payload: &[u8], source: &str) -> Result<T> {
+    let (v, rest): (T, &[u8]) =
+        postcard::take_from_bytes(payload).map_err(|e| Error::Corrupted {
+            source_name: source.to_string(),
+            message: format!("payload does not decode: {e}"),
         })?;
+    if !rest.is_empty() {
+        return Err(Error::Corrupted {
+            source_name: source.to_string(),
+            message: format!("{} unexpected bytes after the payload", rest.len()),
+        });
+    }
+    Ok(v)
+}
+
+/// The header of `kind` and the postcard encoding of `value`.
+fn write_artifact<T: Serialize>(kind: u32, value: &T) -> Result<Vec<u8>> {
+    let payload = postcard::to_allocvec(value).map_err(|e| Error::Corrupted {
+        source_name: "<artifact>".into(),
+        message: format!("cannot encode payload: {e}"),
+    })?;
     let writer = WRITER.as_bytes();
     let mut out = Vec::with_capacity(34 + writer.len() + payload.len());
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&KIND_RECOMMENDER.to_le_bytes());
+    out.extend_from_slice(&kind.to_le_bytes());
     out.extend_from_slice(&(writer.len() as u16).to_le_bytes());
     out.extend_from_slice(writer);
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
@@ -207,8 +242,17 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Reads and checks the header; returns it with the payload slice.
+/// Reads and checks a bundle's header; returns it with the payload slice.
 pub fn read_header<'a>(bytes: &'a [u8], source: &'a str) -> Result<(Header, &'a [u8])> {
+    read_artifact(bytes, source, KIND_RECOMMENDER)
+}
+
+/// Reads and checks the header of an artifact of `expected` kind.
+fn read_artifact<'a>(
+    bytes: &'a [u8],
+    source: &'a str,
+    expected: u32,
+) -> Result<(Header, &'a [u8])> {
     let mut c = Cursor {
         bytes,
         pos: 0,
@@ -231,10 +275,10 @@ pub fn read_header<'a>(bytes: &'a [u8], source: &'a str) -> Result<(Header, &'a 
         });
     }
     let kind = c.u32("artifact kind")?;
-    if kind != KIND_RECOMMENDER {
+    if kind != expected {
         return Err(Error::WrongKind {
             source_name: source.to_string(),
-            expected: KIND_RECOMMENDER,
+            expected,
             found: kind,
         });
     }
@@ -271,17 +315,7 @@ pub fn read_header<'a>(bytes: &'a [u8], source: &'a str) -> Result<(Header, &'a 
 /// Loads a bundle, refusing anything this build does not understand.
 pub fn read(bytes: &[u8], source: &str) -> Result<(Header, Bundle)> {
     let (header, payload) = read_header(bytes, source)?;
-    let (wire, rest): (columns::Wire, &[u8]) =
-        postcard::take_from_bytes(payload).map_err(|e| Error::Corrupted {
-            source_name: source.to_string(),
-            message: format!("payload does not decode: {e}"),
-        })?;
-    if !rest.is_empty() {
-        return Err(Error::Corrupted {
-            source_name: source.to_string(),
-            message: format!("{} unexpected bytes after the payload", rest.len()),
-        });
-    }
+    let wire: columns::Wire = decode(payload, source)?;
     let bundle = wire.decode().map_err(|e| match e {
         Error::Corrupted { message, .. } => Error::Corrupted {
             source_name: source.to_string(),

@@ -291,15 +291,91 @@ pub fn score_dataset(m: &LightFm, ds: &MfDataset, k: usize) -> Result<Metrics> {
 
 /// Trains the factorization model on all positives of the bundle and stores it there.
 pub fn attach_factor_model(b: &mut Bundle, s: &FactorSettings, precision: Precision) -> Result<()> {
+    attach_factor_model_from(b, s, precision, None, 0).map(|_| ())
+}
+
+/// What a warm start needs: a trained model's parameters and optimiser state, the
+/// hyper-parameters and the feature vocabularies they belong to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarmStart {
+    /// The hyper-parameters it was trained with.
+    pub params: crate::mf::LightFmParams,
+    /// Brand feature names, in column order (brand identities included).
+    pub user_features: Vec<String>,
+    /// Influencer feature names, in column order.
+    pub item_features: Vec<String>,
+    /// Brand-side parameters.
+    pub user: crate::mf::train::SideParams,
+    /// Influencer-side parameters.
+    pub item: crate::mf::train::SideParams,
+}
+
+/// How a factorization model was trained.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fit {
+    /// From scratch (`fit`), and why.
+    Full(String),
+    /// Continued from a previous state (`fit_partial`) for this many epochs.
+    Warm(u32),
+}
+
+/// Like [`attach_factor_model`], continuing from `warm` with `fit_partial` for `warm_epochs`
+/// when its hyper-parameters and vocabularies are the bundle's (LightFM's warm start: the
+/// same feature columns must mean the same things), a full fit otherwise. Returns the new
+/// state and how it trained.
+pub fn attach_factor_model_from(
+    b: &mut Bundle,
+    s: &FactorSettings,
+    precision: Precision,
+    warm: Option<&WarmStart>,
+    warm_epochs: u32,
+) -> Result<(WarmStart, Fit)> {
     let f = features(b)?;
     let pairs = data::positives(&pair_points(b), s.min_points);
-    let (_, fm) = train_factor_model(
-        &f,
-        b.brands.len() as u32,
-        b.influencers.len() as u32,
-        &pairs,
-        s,
-    )?;
+    let (n_users, n_items) = (b.brands.len() as u32, b.influencers.len() as u32);
+    let reason = match warm {
+        None => Some("no trainer state yet".to_string()),
+        Some(w) if w.params != s.params => Some("the hyper-parameters changed".into()),
+        Some(w) if w.user_features != f.user_vocab.names() => {
+            Some("the brands' features changed (a new brand or a new brand feature)".into())
+        }
+        Some(w) if w.item_features != f.item_vocab.names() => {
+            Some("the influencers' features changed".into())
+        }
+        Some(_) => None,
+    };
+    let (m, how) = match (warm, reason) {
+        (Some(w), None) => {
+            let ix = data::interactions(n_users, n_items, &pairs);
+            let mut m = LightFm::new(s.params.clone())?;
+            m.set_parameters(w.user.clone(), w.item.clone())?;
+            m.fit_partial(
+                TrainData {
+                    interactions: &ix,
+                    user_features: &f.users,
+                    item_features: &f.items,
+                    sample_weight: None,
+                },
+                warm_epochs,
+                s.num_threads,
+            )?;
+            (m, Fit::Warm(warm_epochs))
+        }
+        (_, reason) => {
+            let (m, _) = train_factor_model(&f, n_users, n_items, &pairs, s)?;
+            (m, Fit::Full(reason.unwrap_or_default()))
+        }
+    };
+    let fm = pack(&m, &f)?;
     b.factor = Some(fm.store(precision));
-    Ok(())
+    Ok((
+        WarmStart {
+            params: s.params.clone(),
+            user_features: f.user_vocab.names().to_vec(),
+            item_features: f.item_vocab.names().to_vec(),
+            user: m.user.clone(),
+            item: m.item.clone(),
+        },
+        how,
+    ))
 }
