@@ -397,6 +397,43 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_trainer_state_round_trips_and_is_not_mistaken_for_a_bundle() {
+        let mut b = small();
+        let s = crate::mf::experiment::FactorSettings {
+            epochs: 2,
+            ..Default::default()
+        };
+        let (state, _) = crate::mf::experiment::attach_factor_model_from(
+            &mut b,
+            &s,
+            crate::mf::model::Precision::F32,
+            None,
+            0,
+        )
+        .unwrap();
+        let bytes = write_trainer_state(&state).unwrap();
+        let (h, back) = read_trainer_state(&bytes, "t").unwrap();
+        assert_eq!((h.kind, back), (KIND_TRAINER_STATE, state));
+        assert!(matches!(
+            read(&bytes, "t"),
+            Err(Error::WrongKind {
+                expected: KIND_RECOMMENDER,
+                found: KIND_TRAINER_STATE,
+                ..
+            })
+        ));
+        let bundle = write(&b).unwrap();
+        assert!(matches!(
+            read_trainer_state(&bundle, "t"),
+            Err(Error::WrongKind {
+                expected: KIND_TRAINER_STATE,
+                found: KIND_RECOMMENDER,
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn truncation_at_every_offset_is_a_typed_error() {
         let bytes = write(&small()).unwrap();
         for cut in 0..bytes.len() {
