@@ -221,36 +221,7 @@ enum Command {
     },
     /// Retrain from the data and the collected interactions; publish the new bundle only if it
     /// scores no worse than the published one on the newest collected interactions.
-    Retrain {
-        /// Data folder (the scraped tables and the original interactions).
-        #[arg(long, default_value = "data")]
-        data: PathBuf,
-        /// The collector's database.
-        #[arg(long, default_value = "collector.db")]
-        db: PathBuf,
-        /// The published bundle (compared with, and replaced).
-        #[arg(long, default_value = "pkg/model.bundle")]
-        out: PathBuf,
-        /// Fraction of the newest collected interactions held out for the comparison.
-        #[arg(long, default_value_t = 0.2)]
-        holdout: f64,
-        /// List length of the comparison (NDCG@k).
-        #[arg(long, short, default_value_t = 10)]
-        k: usize,
-        /// Seed.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Publish even when the new bundle scores worse.
-        #[arg(long)]
-        force: bool,
-        /// The factorization trainer's state, kept between retrains for warm starts
-        /// (default: beside the database, `<db>.trainer`).
-        #[arg(long)]
-        state: Option<PathBuf>,
-        /// Epochs of `fit_partial` on a warm start.
-        #[arg(long, default_value_t = 10)]
-        warm_epochs: u32,
-    },
+    Retrain(RetrainArgs),
     /// Export the collected interactions (and the relationship table of the published bundle)
     /// as CSV, for people who retrain elsewhere.
     Export {
@@ -486,6 +457,39 @@ fn read_gbdt_csv(path: &Path, label: &str, group_column: Option<&str>) -> Result
 enum Kind {
     Influencers,
     Brands,
+}
+
+/// What `retrain` is asked to do.
+#[derive(Debug, Args)]
+struct RetrainArgs {
+    /// Data folder (the scraped tables and the original interactions).
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// The collector's database.
+    #[arg(long, default_value = "collector.db")]
+    db: PathBuf,
+    /// The published bundle (compared with, and replaced).
+    #[arg(long, default_value = "pkg/model.bundle")]
+    out: PathBuf,
+    /// Fraction of the newest collected interactions held out for the comparison.
+    #[arg(long, default_value_t = 0.2)]
+    holdout: f64,
+    /// List length of the comparison (NDCG@k).
+    #[arg(long, short, default_value_t = 10)]
+    k: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Publish even when the new bundle scores worse.
+    #[arg(long)]
+    force: bool,
+    /// The factorization trainer's state, kept between retrains for warm starts
+    /// (default: beside the database, `<db>.trainer`).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Epochs of `fit_partial` on a warm start.
+    #[arg(long, default_value_t = 10)]
+    warm_epochs: u32,
 }
 
 #[derive(Debug, Args)]
@@ -1124,34 +1128,7 @@ pub fn run(cli: Cli) -> Result<()> {
             allow_origins: allow_origin,
             max_body,
         }),
-        Command::Retrain {
-            data,
-            db,
-            out,
-            holdout,
-            k,
-            seed,
-            force,
-            state,
-            warm_epochs,
-        } => {
-            let state = state.unwrap_or_else(|| {
-                let mut p = db.as_os_str().to_owned();
-                p.push(".trainer");
-                PathBuf::from(p)
-            });
-            retrain(&RetrainArgs {
-                data,
-                db,
-                out,
-                holdout,
-                k,
-                seed,
-                force,
-                state,
-                warm_epochs,
-            })
-        }
+        Command::Retrain(a) => retrain(&a),
         Command::Export { db, bundle, out } => export(&db, &bundle, &out),
     }
 }
@@ -1393,21 +1370,13 @@ fn train_with(
     Ok((b, state, fit))
 }
 
-/// What `retrain` is asked to do.
-struct RetrainArgs {
-    data: PathBuf,
-    db: PathBuf,
-    out: PathBuf,
-    holdout: f64,
-    k: usize,
-    seed: u64,
-    force: bool,
-    state: PathBuf,
-    warm_epochs: u32,
-}
-
 fn retrain(a: &RetrainArgs) -> Result<()> {
     let (data, db, out, holdout, k, seed) = (&a.data, &a.db, &a.out, a.holdout, a.k, a.seed);
+    let state_path = a.state.clone().unwrap_or_else(|| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(".trainer");
+        PathBuf::from(p)
+    });
     if !(holdout > 0.0 && holdout < 1.0) {
         return Err(Error::InvalidParam {
             name: "holdout",
@@ -1434,10 +1403,10 @@ fn retrain(a: &RetrainArgs) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(out, e)),
     };
-    let warm = match std::fs::read(&a.state) {
-        Ok(bytes) => Some(bundle::read_trainer_state(&bytes, &a.state.display().to_string())?.1),
+    let warm = match std::fs::read(&state_path) {
+        Ok(bytes) => Some(bundle::read_trainer_state(&bytes, &state_path.display().to_string())?.1),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(Error::io(&a.state, e)),
+        Err(e) => return Err(Error::io(&state_path, e)),
     };
     let (candidate, _, fit) = train_with(
         &tables,
@@ -1452,7 +1421,7 @@ fn retrain(a: &RetrainArgs) -> Result<()> {
         crate::mf::experiment::Fit::Warm(n) => {
             println!(
                 "factorization: warm start from {} (fit_partial, {n} epochs)",
-                a.state.display()
+                state_path.display()
             )
         }
         crate::mf::experiment::Fit::Full(why) => println!("factorization: full refit ({why})"),
@@ -1485,7 +1454,7 @@ fn retrain(a: &RetrainArgs) -> Result<()> {
     let bytes = bundle::write(&b)?;
     let top = Recommender::new(b.clone())?.top_lists(TOP_LIST_K);
     publish(out, &bytes, &top)?;
-    write_atomic(&a.state, &bundle::write_trainer_state(&state)?)?;
+    write_atomic(&state_path, &bundle::write_trainer_state(&state)?)?;
     println!(
         "published {} (version {:016x}): {} brands, {} interactions",
         out.display(),
@@ -1550,16 +1519,10 @@ fn export(db: &Path, bundle_path: &Path, out: &Path) -> Result<()> {
     let n_rows = write_csv(
         &out.join("interactions.csv"),
         &[
-            "event_id",
-            "brand",
-            "influencer",
-            "kind",
-            "timestamp_ms",
-            "points",
-            "batch_id",
-            "device_id",
-            "received_ms",
-        ],
+            &tables::INTERACTION_COLUMNS[..],
+            &["batch_id", "device_id", "received_ms"],
+        ]
+        .concat(),
         rows.into_iter().map(|s| {
             vec![
                 s.row.event_id,

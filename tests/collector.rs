@@ -346,8 +346,8 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
     let (site, brands, infs) = site();
     let d = site.path();
     let db = d.join("c.db");
-    let retrain = || -> String {
-        let o = Command::new(BIN)
+    let run = || {
+        Command::new(BIN)
             .args([
                 "retrain",
                 "--data",
@@ -359,7 +359,10 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
             ])
             .current_dir(d)
             .output()
-            .expect("runs");
+            .expect("runs")
+    };
+    let retrain = || -> String {
+        let o = run();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
@@ -425,19 +428,7 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
     );
     // A trainer state that is not one is refused with a typed error naming the file.
     std::fs::write(d.join("c.db.trainer"), b"garbage").expect("write");
-    let o = Command::new(BIN)
-        .args([
-            "retrain",
-            "--data",
-            "data",
-            "--db",
-            "c.db",
-            "--out",
-            "pkg/model.bundle",
-        ])
-        .current_dir(d)
-        .output()
-        .expect("runs");
+    let o = run();
     assert!(!o.status.success());
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("c.db.trainer: not an influence-rec bundle")
