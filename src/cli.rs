@@ -1582,25 +1582,26 @@ pub fn publish(out: &Path, bytes: &[u8], top: &[crate::rank::TopList]) -> Result
         .unwrap_or_else(|| "model.bundle".into());
     write_atomic(out, bytes)?;
     let top_path = dir.join("topk.json");
-    let top_json = serde_json::to_vec(top).map_err(|e| {
-        Error::malformed(
-            crate::error::Location::source(top_path.display().to_string()),
-            e.to_string(),
-        )
-    })?;
-    write_atomic(&top_path, &top_json)?;
+    write_atomic(
+        &top_path,
+        &serde_json::to_vec(top).map_err(json_err(&top_path))?,
+    )?;
     let manifest = bundle::Manifest::of(bytes, &name, "topk.json");
     let m_path = dir.join("manifest.json");
-    write_atomic(&m_path, &pretty_json(&m_path, &manifest)?)
+    write_atomic(
+        &m_path,
+        &serde_json::to_vec_pretty(&manifest).map_err(json_err(&m_path))?,
+    )
 }
 
-fn pretty_json<T: serde::Serialize>(dest: &Path, v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(v).map_err(|e| {
+/// Maps a JSON encoding error to the crate's error, naming where it was going.
+fn json_err(dest: &Path) -> impl Fn(serde_json::Error) -> Error + '_ {
+    move |e| {
         Error::malformed(
             crate::error::Location::source(dest.display().to_string()),
             e.to_string(),
         )
-    })
+    }
 }
 
 /// The CSV exchange format of factorization data sets (`mf-export`): `meta.csv`

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use crate::bundle;
 use crate::error::{Error, Result};
@@ -41,6 +41,14 @@ pub struct StoredRow {
     pub received_ms: i64,
 }
 
+/// Maps a SQLite error to the crate's error, naming the database file.
+fn sql_err(path: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
+    move |e| Error::Database {
+        path: path.to_string(),
+        message: e.to_string(),
+    }
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -51,26 +59,23 @@ impl Db {
     /// Opens (creating if absent) the database at `path`; refuses a newer schema.
     pub fn open(path: &Path) -> Result<Db> {
         let name = path.display().to_string();
-        let err = |e: rusqlite::Error| Error::Database {
-            path: name.clone(),
-            message: e.to_string(),
-        };
+        let err = sql_err(&name);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let conn = Connection::open(path).map_err(err)?;
+        let conn = Connection::open(path).map_err(&err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err)?;
+            .map_err(&err)?;
         conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(err)?;
+            .map_err(&err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err)?;
+            .map_err(&err)?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
+            .map_err(&err)?;
         if version > SCHEMA_VERSION {
             return Err(Error::Database {
-                path: name,
+                path: name.clone(),
                 message: format!(
                     "schema version {version} is newer than this build's {SCHEMA_VERSION}"
                 ),
@@ -99,26 +104,18 @@ impl Db {
             );
             PRAGMA user_version = 1;",
         )
-        .map_err(err)?;
-        Ok(Db { conn, path: name })
-    }
-
-    fn err(&self, e: rusqlite::Error) -> Error {
-        Error::Database {
-            path: self.path.clone(),
-            message: e.to_string(),
-        }
+        .map_err(&err)?;
+        Ok(Db {
+            conn,
+            path: name.clone(),
+        })
     }
 
     /// Stores a checked batch in one transaction: new brand profiles (first description
     /// wins) and every row whose event id is new. Returns which rows were stored now and
     /// which were there already; the caller answers only after this returned.
     pub fn store(&mut self, batch: &Batch, received_ms: i64) -> Result<Ack> {
-        let path = self.path.clone();
-        let err = move |e: rusqlite::Error| Error::Database {
-            path: path.clone(),
-            message: e.to_string(),
-        };
+        let err = sql_err(&self.path);
         let tx = self.conn.transaction().map_err(&err)?;
         let mut ack = Ack::default();
         {
@@ -178,12 +175,12 @@ impl Db {
         let mut st = self
             .conn
             .prepare("SELECT name_key FROM brands")
-            .map_err(|e| self.err(e))?;
+            .map_err(sql_err(&self.path))?;
         let keys = st
             .query_map([], |r| r.get::<_, String>(0))
-            .map_err(|e| self.err(e))?
+            .map_err(sql_err(&self.path))?
             .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
+            .map_err(sql_err(&self.path))?;
         Ok(keys)
     }
 
@@ -192,7 +189,7 @@ impl Db {
         let mut st = self
             .conn
             .prepare("SELECT name, category, country, hashtags, description FROM brands ORDER BY name_key")
-            .map_err(|e| self.err(e))?;
+            .map_err(sql_err(&self.path))?;
         let rows = st
             .query_map([], |r| {
                 Ok(BrandProfile {
@@ -203,9 +200,9 @@ impl Db {
                     description: r.get(4)?,
                 })
             })
-            .map_err(|e| self.err(e))?
+            .map_err(sql_err(&self.path))?
             .collect::<std::result::Result<_, _>>()
-            .map_err(|e| self.err(e))?;
+            .map_err(sql_err(&self.path))?;
         Ok(rows)
     }
 
@@ -217,7 +214,7 @@ impl Db {
                 "SELECT event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms
                  FROM interactions ORDER BY timestamp_ms, event_id",
             )
-            .map_err(|e| self.err(e))?;
+            .map_err(sql_err(&self.path))?;
         let rows = st
             .query_map([], |r| {
                 let kind: String = r.get(3)?;
@@ -238,10 +235,10 @@ impl Db {
                     },
                 ))
             })
-            .map_err(|e| self.err(e))?;
+            .map_err(sql_err(&self.path))?;
         let mut out = Vec::new();
         for r in rows {
-            let (kind, mut s) = r.map_err(|e| self.err(e))?;
+            let (kind, mut s) = r.map_err(sql_err(&self.path))?;
             s.row.kind = RowKind::parse(&kind).ok_or_else(|| Error::Database {
                 path: self.path.clone(),
                 message: format!("event {}: unknown kind {kind:?}", s.row.event_id),
@@ -249,29 +246,6 @@ impl Db {
             out.push(s);
         }
         Ok(out)
-    }
-
-    /// How many rows are stored.
-    pub fn count(&self) -> Result<u64> {
-        self.conn
-            .query_row("SELECT COUNT(*) FROM interactions", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| n as u64)
-            .map_err(|e| self.err(e))
-    }
-
-    /// Whether an event id is stored.
-    pub fn has(&self, event_id: &str) -> Result<bool> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM interactions WHERE event_id = ?1",
-                [event_id],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(|e| self.err(e))
     }
 }
 
@@ -293,7 +267,8 @@ pub struct ServeOptions {
 /// What the data knows, cached by bundle version.
 struct KnownCache {
     version: String,
-    known: Known,
+    /// Shared with the requests that read it: a batch clones a pointer, not the name sets.
+    known: Arc<Known>,
 }
 
 struct State {
@@ -306,7 +281,7 @@ struct State {
 impl State {
     /// The influencer and brand names of the bundle now published (reloaded when the
     /// manifest names another version) plus the new brands received so far.
-    fn known(&self) -> Result<Known> {
+    fn known(&self) -> Result<Arc<Known>> {
         let m_path = self.pkg.join("manifest.json");
         let version = std::fs::read(&m_path)
             .ok()
@@ -319,7 +294,7 @@ impl State {
             let bytes = std::fs::read(&b_path).map_err(|e| Error::io(&b_path, e))?;
             let (_, b) = bundle::read(&bytes, &b_path.display().to_string())?;
             let db_brands = self.db.lock().map_err(|_| poisoned())?.brand_keys()?;
-            cache.known = Known {
+            cache.known = Arc::new(Known {
                 influencers: b.influencers.iter().map(|i| key(&i.name)).collect(),
                 brands: b
                     .brands
@@ -327,18 +302,25 @@ impl State {
                     .map(|x| key(&x.name))
                     .chain(db_brands)
                     .collect(),
-            };
+            });
             cache.version = version;
         }
-        Ok(cache.known.clone())
+        Ok(Arc::clone(&cache.known))
     }
 
     fn remember_brands(&self, brands: &[BrandProfile]) {
         if let Ok(mut cache) = self.known.lock() {
-            cache
-                .known
-                .brands
-                .extend(brands.iter().map(|b| key(&b.name)));
+            // Devices re-send a new brand's description with each batch of its rows: only a
+            // brand not known yet changes the shared sets (copying them if a request holds
+            // them).
+            let new: Vec<String> = brands
+                .iter()
+                .map(|b| key(&b.name))
+                .filter(|k| !cache.known.brands.contains(k))
+                .collect();
+            if !new.is_empty() {
+                Arc::make_mut(&mut cache.known).brands.extend(new);
+            }
         }
     }
 }
@@ -374,7 +356,7 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
         points: PointsConfig::default(),
         known: Mutex::new(KnownCache {
             version: String::new(),
-            known: Known::default(),
+            known: Arc::new(Known::default()),
         }),
     });
     let origins: Vec<HeaderValue> = opts
