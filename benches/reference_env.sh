@@ -14,12 +14,30 @@ python3 -m venv "$VENV"
 "$PY" -m pip install -q --upgrade pip
 "$PY" -m pip install -q "numpy<2.3" scipy "cython<3.1" setuptools wheel "lightgbm==4.6.0" pandas
 work="$(mktemp -d)"
-# `pip download` of the sdist would run the broken setup.py; fetch it from the package index
-# (PyPI's simple API) and check its published sha256 instead.
-"$PY" - "$work" <<'PYEOF'
-import hashlib, re, sys, urllib.request
-html = urllib.request.urlopen("https://pypi.org/simple/lightfm/", timeout=60).read().decode()
-url = re.findall(r'href="([^"]+/lightfm-1\.17\.tar\.gz#sha256=[0-9a-f]+)"', html)[0]
+# `pip download` of the sdist would run the broken setup.py; read the sdist's address from the
+# package index pip itself is configured with (`pip config`, PIP_INDEX_URL, else pip's default)
+# through its simple API, and check the published sha256.
+INDEX="$("$PY" - <<'PYEOF'
+import os, subprocess, sys
+url = os.environ.get("PIP_INDEX_URL", "")
+if not url:
+    out = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        key, _, val = line.partition("=")
+        if key.strip().endswith(".index-url"):
+            url = val.strip().strip("'\"")
+if not url:
+    from pip._internal.models.index import PyPI
+    url = PyPI.simple_url
+print(url.rstrip("/"))
+PYEOF
+)"
+"$PY" - "$work" "$INDEX" <<'PYEOF'
+import hashlib, re, sys, urllib.parse, urllib.request
+page = sys.argv[2] + "/lightfm/"
+html = urllib.request.urlopen(page, timeout=60).read().decode()
+href = re.findall(r'href="([^"]+/lightfm-1\.17\.tar\.gz#sha256=[0-9a-f]+)"', html)[0]
+url = urllib.parse.urljoin(page, href)
 want = url.split("#sha256=")[1]
 data = urllib.request.urlopen(url.split("#")[0], timeout=120).read()
 assert hashlib.sha256(data).hexdigest() == want, "sha256 mismatch"

@@ -46,6 +46,7 @@ fn sql_err(path: &str) -> impl Fn(rusqlite::Error) -> Error + '_ {
     move |e| Error::Database {
         path: path.to_string(),
         message: e.to_string(),
+        source: Some(Box::new(e)),
     }
 }
 
@@ -79,6 +80,7 @@ impl Db {
                 message: format!(
                     "schema version {version} is newer than this build's {SCHEMA_VERSION}"
                 ),
+                source: None,
             });
         }
         conn.execute_batch(
@@ -242,6 +244,7 @@ impl Db {
             s.row.kind = RowKind::parse(&kind).ok_or_else(|| Error::Database {
                 path: self.path.clone(),
                 message: format!("event {}: unknown kind {kind:?}", s.row.event_id),
+                source: None,
             })?;
             out.push(s);
         }
@@ -295,9 +298,15 @@ impl State {
             let (_, b) = bundle::read(&bytes, &b_path.display().to_string())?;
             let db_brands = self.db.lock().map_err(|_| poisoned())?.brand_keys()?;
             cache.known = Arc::new(Known {
-                influencers: b.influencers.iter().map(|i| key(&i.name)).collect(),
+                influencers: b
+                    .catalog
+                    .influencers()
+                    .iter()
+                    .map(|i| key(&i.name))
+                    .collect(),
                 brands: b
-                    .brands
+                    .catalog
+                    .brands()
                     .iter()
                     .map(|x| key(&x.name))
                     .chain(db_brands)
@@ -329,6 +338,7 @@ fn poisoned() -> Error {
     Error::Database {
         path: "<collector>".into(),
         message: "a previous request failed while holding the lock".into(),
+        source: None,
     }
 }
 
@@ -457,6 +467,7 @@ async fn post_batch(
         Err(e) => unavailable(Error::Database {
             path: "<collector>".into(),
             message: format!("request task failed: {e}"),
+            source: Some(Box::new(e)),
         }),
     }
 }

@@ -99,9 +99,47 @@ pub enum Error {
         source_name: String,
         message: String,
     },
-    /// The collector's database refused an operation.
+    /// The artifact's payload passed its checksum but does not decode (a writer bug or a
+    /// crafted file).
+    #[error("{source_name}: bundle is truncated or corrupted: payload does not decode: {source}")]
+    Decode {
+        source_name: String,
+        #[source]
+        source: postcard::Error,
+    },
+    /// A value could not be encoded for `dest` (postcard or JSON).
+    #[error("{dest}: cannot encode: {source}")]
+    Encode {
+        dest: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A JSON input did not parse.
+    #[error("{source_name}: not valid JSON: {source}")]
+    Json {
+        source_name: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Arrays of inconsistent shapes were combined (a bug in the caller, not bad input).
+    #[error("{what}: inconsistent shapes: {source}")]
+    Shape {
+        what: &'static str,
+        #[source]
+        source: ndarray::ShapeError,
+    },
+    /// Parts that must agree do not (a model trained on other tables, say).
+    #[error("{what}: {message}")]
+    Inconsistent { what: &'static str, message: String },
+    /// The collector's database refused an operation; `source` is the driver's error when
+    /// there is one.
     #[error("{path}: database: {message}")]
-    Database { path: String, message: String },
+    Database {
+        path: String,
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
     /// An I/O failure, with the path it happened on.
     #[error("{path}: {source}")]
     Io {
@@ -126,6 +164,17 @@ impl Error {
         Error::Malformed {
             at,
             message: message.into(),
+        }
+    }
+
+    /// Shorthand for an [`Error::Encode`] towards `dest`.
+    pub fn encode(
+        dest: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Error::Encode {
+            dest: dest.into(),
+            source: Box::new(source),
         }
     }
 

@@ -6,15 +6,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::Bundle;
-use crate::cohesion::CohesionIndex;
+use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::mf::data::{self, brand_features};
+use crate::factor::{fit_pairs, FactorSettings};
+use crate::mf::data;
 use crate::mf::eval::{evaluate, Metrics};
-use crate::mf::experiment::{features, pair_points, train_factor_model, FactorSettings};
 use crate::mf::model::{FactorModel, Precision};
 use crate::rank::pipeline_order;
-use crate::ranker::train::{train_ranker, FeatureSource, RankerSettings};
+use crate::ranker::train::{fit_positives, FeatureSource, RankerSettings};
 use crate::ranker::{History, Ranker};
 
 /// One row of the evaluation table.
@@ -30,17 +29,16 @@ pub struct EvalRow {
 
 /// Evaluates every model on both splits; `ranker` adds the GBDT ranker and pipeline rows.
 pub fn evaluate_all(
-    b: &Bundle,
+    c: &Catalog,
     s: &FactorSettings,
     ranker: Option<&RankerSettings>,
     k: usize,
     seed: u64,
 ) -> Result<Vec<EvalRow>> {
-    let f = features(b)?;
-    let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
-    let all = data::positives(&pair_points(b), s.min_points);
-    let index = CohesionIndex::new(&b.influencers, b.weights)?;
-    let prepared: Vec<_> = b.brands.iter().map(|x| index.prepare_brand(x)).collect();
+    let (nu, ni) = (c.brands().len() as u32, c.influencers().len() as u32);
+    let all = c.positives(s.min_points);
+    let index = c.index();
+    let prepared: Vec<_> = c.brands().iter().map(|x| index.prepare_brand(x)).collect();
     let mut rows = Vec::new();
     let splits: [(&str, data::Split); 2] = [
         ("random", data::random_split(&all, 0.2, seed)),
@@ -74,20 +72,16 @@ pub fn evaluate_all(
                 k,
             ),
         );
-        let (_, fm32) = train_factor_model(&f, nu, ni, &split.train, s)?;
+        let (_, fm32) = fit_pairs(c, &split.train, s)?;
         let fm8 =
             FactorModel::load(&fm32.store(Precision::I8)).ok_or_else(|| Error::InvalidParam {
                 name: "precision",
                 message: "int8 round trip failed".into(),
             })?;
         let cold: Vec<bool> = (0..nu).map(|u| split.cold_users.contains(&u)).collect();
+        // Cold brands: the vector comes from content features only.
         let user_vector = |fm: &FactorModel, u: u32| -> Vec<f32> {
-            if cold[u as usize] {
-                // Cold brands: the vector comes from content features only.
-                fm.user_from_features(&brand_features(&b.brands[u as usize], false))
-            } else {
-                fm.known_user(u as usize).to_vec()
-            }
+            fm.brand_vector(&c.brands()[u as usize], (!cold[u as usize]).then_some(u))
         };
         for (label, fm) in [("f32", &fm32), ("int8", &fm8)] {
             push(
@@ -105,12 +99,11 @@ pub fn evaluate_all(
             );
         }
         let Some(rs) = ranker else { continue };
-        let (stored, _) = train_ranker(b, &f, &split.train, Some(s), rs)?;
+        let (stored, _) = fit_positives(c, &split.train, Some(s), rs)?;
         let model = Ranker::load(&stored)?;
         let history = History::from_pairs(nu as usize, ni as usize, split.train.iter().copied());
         let source = FeatureSource {
-            bundle: b,
-            index: &index,
+            catalog: c,
             history: &history,
             factor: Some(&fm32),
         };
@@ -141,6 +134,7 @@ pub fn evaluate_all(
                 |u, out| {
                     let mut m = Vec::new();
                     fm32.score_all(&user_vector(&fm32, u), &mut m);
+                    let m: Vec<f64> = m.into_iter().map(f64::from).collect();
                     let order = pipeline_order(
                         &cohesion(u),
                         Some(&m),
@@ -171,7 +165,7 @@ pub fn evaluate_all(
 /// metric by metric. One split of 120 brands is noisy (the ranker's NDCG@10 moves by a
 /// tenth between seeds); the mean over several is what decisions here rest on.
 pub fn evaluate_seeds(
-    b: &Bundle,
+    c: &Catalog,
     s: &FactorSettings,
     ranker: Option<&RankerSettings>,
     k: usize,
@@ -182,7 +176,7 @@ pub fn evaluate_seeds(
         let mut fs = s.clone();
         fs.params.random_state = seed;
         let rs = ranker.map(|r| RankerSettings { seed, ..r.clone() });
-        let rows = evaluate_all(b, &fs, rs.as_ref(), k, seed)?;
+        let rows = evaluate_all(c, &fs, rs.as_ref(), k, seed)?;
         if total.is_empty() {
             total = rows;
             continue;

@@ -41,7 +41,7 @@ pub struct GenerateParams {
 impl Default for GenerateParams {
     fn default() -> Self {
         GenerateParams {
-            seed: 42,
+            seed: crate::random::DEFAULT_SEED,
             influencers: 2400,
             brands: 120,
             exposures_per_brand: 160,

@@ -6,19 +6,26 @@
 //! A native binary trains and writes one versioned [`bundle`]; the wasm module loads it in the
 //! browser and ranks there.
 //!
-//! Layout, dependencies pointing one way (pure core <- formats <- edges):
-//! - pure: [`text`], [`category`], [`model`], [`cohesion`], [`rank`], [`pipeline`], the
-//!   learned models and their trainers ([`mf`], [`gbdt`], [`ranker`]), [`evaluation`];
-//! - formats (readers and bytes, no paths): [`ingest`], [`tables`], [`bundle`];
-//! - edges: the CLI and HTTP server (native, `src/main.rs`, [`cli`]), the wasm API (`wasm`).
+//! Layout, dependencies pointing one way (pure core <- formats <- edges; checked by
+//! `tests/architecture.rs`):
+//! - pure: [`text`], [`category`], [`model`], [`cohesion`], the one in-memory dataset
+//!   [`catalog`], the learned models and their trainers ([`mf`] and the product's
+//!   [`factor`] recipe, [`gbdt`], [`ranker`]), ranking ([`rank`]), the device's
+//!   [`session`], [`evaluation`], [`planner`];
+//! - formats (readers and bytes, no paths): [`ingest`], [`tables`], [`bundle`]; the
+//!   training recipe [`pipeline`] (catalog in, bundle out);
+//! - edges: the CLI and HTTP server (native, `src/main.rs`, `cli`, `collector`), the wasm API
+//!   (`wasm`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod bundle;
+pub mod catalog;
 pub mod category;
 pub mod cohesion;
 pub mod error;
 pub mod evaluation;
+pub mod factor;
 pub mod gbdt;
 pub mod ingest;
 pub mod mf;
@@ -30,6 +37,7 @@ pub mod random;
 pub mod rank;
 pub mod ranker;
 pub mod retrain;
+pub mod session;
 pub mod sync;
 pub mod tables;
 pub mod text;
@@ -44,8 +52,11 @@ pub mod generate;
 pub mod wasm;
 
 pub use bundle::Bundle;
+pub use catalog::Catalog;
 pub use category::Lexicon;
 pub use cohesion::{Breakdown, CohesionIndex, CohesionWeights};
 pub use error::{Error, Location, Result};
 pub use model::{Brand, Influencer, Interaction, InteractionKind, PointsConfig};
-pub use rank::{NewBrand, RankBy, Ranking, Recommendation, Recommender, RelationshipRow};
+pub use rank::{
+    NewBrand, RankBy, RankRequest, Ranking, Recommendation, Recommender, RelationshipRow, Who,
+};

@@ -1,6 +1,9 @@
 //! The crate's seeded random helpers, shared by the data generators, the splits and the
 //! trainers so they all draw the same way. Pure: the caller owns the generator.
 
+/// The seed every seeded part of the product uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 42;
+
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 

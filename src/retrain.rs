@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::category::Lexicon;
 use crate::error::Result;
 use crate::model::{Brand, Interaction};
-use crate::rank::{NewBrand, RankBy, RankRequest, Recommender};
+use crate::rank::{NewBrand, RankBy, RankRequest, Recommender, Who};
 use crate::sync::{BrandProfile, Row, RowKind};
 use crate::text::key;
 
@@ -112,8 +112,11 @@ pub fn score(
     let (mut ndcg, mut hits, mut pairs, mut brands) = (0.0, 0usize, 0usize, 0usize);
     for (bk, (name, relevant)) in &by_brand {
         let ranking = match (rec.brand_id(name), profiles.get(bk)) {
-            (Some(_), _) => rec.rank_known_with(name, k, &req)?,
-            (None, Some(p)) => rec.rank_new_with(&profile_brand(p), Lexicon::builtin(), k, &req)?,
+            (Some(_), _) => rec.rank(Who::Known(name), k, &req)?,
+            (None, Some(p)) => {
+                let brand = profile_brand(p).resolve(Lexicon::builtin());
+                rec.rank(Who::New(&brand), k, &req)?
+            }
             // A brand neither known nor described cannot be ranked: it counts as a miss.
             (None, None) => {
                 brands += 1;
@@ -153,7 +156,7 @@ pub fn score(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::tests::small;
+    use crate::catalog::tests::small;
     use crate::model::InteractionKind;
 
     fn row(id: &str, brand: &str, inf: &str, kind: RowKind, ts: i64) -> Row {
@@ -169,7 +172,7 @@ mod tests {
 
     #[test]
     fn merge_adds_new_brands_once_and_drops_pairing_rows() {
-        let mut brands = small().brands;
+        let mut brands = small().brands().to_vec();
         let mut interactions = Vec::new();
         let profiles = [
             BrandProfile {
@@ -225,7 +228,7 @@ mod tests {
 
     #[test]
     fn score_is_ndcg_over_held_out_brands() {
-        let r = Recommender::new(small()).unwrap();
+        let r = Recommender::new(small(), None, None).unwrap();
         let click = RowKind::Interaction(InteractionKind::Click);
         // acme ranks a first, then b: a relevant is NDCG 1, b relevant is 1/log2(3).
         let s = score(&r, &[row("e1", "acme", "a", click, 1)], &[], 10).unwrap();

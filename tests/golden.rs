@@ -8,12 +8,12 @@ mod common;
 
 use influence_rec::bundle;
 use influence_rec::generate::{generate, GenerateParams};
-use influence_rec::mf::experiment::{attach_factor_model, FactorSettings};
-use influence_rec::mf::model::Precision;
+use influence_rec::catalog::{BuildParams, Catalog};
+use influence_rec::factor::FactorSettings;
 use influence_rec::mf::{LightFmParams, Loss};
-use influence_rec::pipeline::{build_bundle, BuildParams};
-use influence_rec::ranker::train::{attach_ranker, RankerSettings};
-use influence_rec::{Lexicon, Recommender};
+use influence_rec::pipeline::{train, TrainConfig};
+use influence_rec::ranker::RankerSettings;
+use influence_rec::Lexicon;
 
 fn fixture_path(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -29,7 +29,7 @@ fn small_bundle_bytes() -> Vec<u8> {
         exposures_per_brand: 30,
     };
     let d = generate(&p, Lexicon::builtin()).expect("generates");
-    let (mut b, _) = build_bundle(
+    let (c, _) = Catalog::build(
         d.influencers,
         d.brands,
         &d.interactions,
@@ -46,9 +46,13 @@ fn small_bundle_bytes() -> Vec<u8> {
         num_threads: 1,
         min_points: 1.0,
     };
-    attach_factor_model(&mut b, &settings, Precision::I8).expect("trains");
-    attach_ranker(&mut b, Some(&settings), &RankerSettings::default()).expect("trains");
-    bundle::write(&b).expect("writes")
+    let config = TrainConfig {
+        factor: settings,
+        ranker: RankerSettings::default(),
+        ..TrainConfig::default()
+    };
+    let t = train(c, &config, None).expect("trains");
+    bundle::write(&t.bundle).expect("writes")
 }
 
 #[test]
@@ -69,7 +73,7 @@ fn small_bundle_is_byte_stable_and_loads() {
 #[test]
 fn rankings_match_golden() {
     let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
-    let got = common::rankings_json(&Recommender::new(b).expect("valid"));
+    let got = common::rankings_json(&b.recommender("small.bundle").expect("valid"));
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(fixture_path("small_rankings.json"), &got).expect("write fixture");
     }
@@ -95,11 +99,15 @@ fn older_bundles_are_refused_with_a_version_error() {
 #[test]
 fn ranker_orders_by_its_score_and_explains_it() {
     let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
-    let rec = Recommender::new(b).expect("valid");
+    let rec = b.recommender("small.bundle").expect("valid");
     assert!(rec.ranker().is_some(), "the golden bundle carries a ranker");
     for brand in rec.brands() {
+        let req = influence_rec::RankRequest {
+            by: influence_rec::RankBy::Ranker,
+            ..Default::default()
+        };
         let r = rec
-            .rank_known_by(&brand.name, 10, influence_rec::RankBy::Ranker, None)
+            .rank(influence_rec::Who::Known(&brand.name), 10, &req)
             .expect("known");
         assert_eq!(r.ranked_by, influence_rec::RankBy::Ranker);
         let expected = r.ranker_expected.expect("expected value");

@@ -3,12 +3,13 @@
 //! `benches/lightfm_parity.py`, which runs the reference from PyPI).
 #![cfg(not(target_arch = "wasm32"))]
 
-use influence_rec::mf::experiment::{bundled_dataset, score_dataset, SplitKind};
+use influence_rec::catalog::{BuildParams, Catalog};
+use influence_rec::factor::dataset;
+use influence_rec::mf::experiment::{score_dataset, SplitKind};
 use influence_rec::mf::{data, LightFm, LightFmParams, Loss, TrainData};
-use influence_rec::pipeline::{build_bundle, BuildParams};
 use influence_rec::tables;
 
-fn bundled() -> influence_rec::Bundle {
+fn bundled() -> Catalog {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
     let open = |n: &str| std::fs::File::open(root.join(n)).expect("bundled data");
     let (inf, _) =
@@ -16,7 +17,7 @@ fn bundled() -> influence_rec::Bundle {
     let (br, _) = tables::read_brands(open("brands.csv"), "brands.csv").expect("reads");
     let (ix, _) =
         tables::read_interactions(open("interactions.csv"), "interactions.csv").expect("reads");
-    build_bundle(inf, br, &ix, &BuildParams::default())
+    Catalog::build(inf, br, &ix, &BuildParams::default())
         .expect("builds")
         .0
 }
@@ -26,7 +27,7 @@ fn test_metrics_match_lightfm_within_0_01() {
     let fixture: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/lightfm_parity.json")).expect("fixture parses");
     let s = &fixture["settings"];
-    let ds = bundled_dataset(&bundled(), 1.0, 42, SplitKind::Random).expect("dataset");
+    let ds = dataset(&bundled(), 1.0, 42, SplitKind::Random).expect("dataset");
     let ix = data::interactions(ds.user_features.rows, ds.item_features.rows, &ds.train);
     for (name, loss) in [
         ("warp", Loss::Warp),

@@ -6,7 +6,7 @@
 mod common;
 
 use influence_rec::wasm::Engine;
-use influence_rec::{bundle, Recommender};
+use influence_rec::bundle;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -15,7 +15,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn rankings_in_wasm_equal_the_native_golden() {
     let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
-    let rec = Recommender::new(b).expect("valid");
+    let rec = b.recommender("small.bundle").expect("valid");
     let got = common::rankings_json(&rec);
     // Report the first differing line (the documents are long).
     for (n, (a, b)) in got.lines().zip(common::GOLDEN_RANKINGS.lines()).enumerate() {
@@ -59,9 +59,15 @@ fn page_ranking(e: &Engine, brand: &str, k: usize, options: Option<JsValue>) -> 
 fn engine_rankings_match_core_and_take_local_interactions_and_filters() {
     let mut e = Engine::new(common::SMALL_BUNDLE).expect("loads");
     let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
-    let rec = Recommender::new(b).expect("valid");
+    let rec = b.recommender("small.bundle").expect("valid");
     let name = rec.brands()[0].name.clone();
-    let core = rec.rank_known(&name, 5).expect("known");
+    let core = rec
+        .rank(
+            influence_rec::Who::Known(&name),
+            5,
+            &influence_rec::RankRequest::default(),
+        )
+        .expect("known");
     let page = page_ranking(&e, &name, 5, None);
     let recs = page["recommendations"].as_array().expect("list");
     assert_eq!(recs.len(), core.recommendations.len());
@@ -109,7 +115,7 @@ fn fold_in_lifts_what_the_brand_just_chose() {
     let mut e = Engine::new(common::SMALL_BUNDLE).expect("loads");
     assert!(e.has_model());
     let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
-    let rec = Recommender::new(b).expect("valid");
+    let rec = b.recommender("small.bundle").expect("valid");
     let brand = rec.brands()[0].name.clone();
     let before = e.model_scores(&brand).expect("scores");
     // The brand picks an influencer the model ranked in the bottom half, and its two

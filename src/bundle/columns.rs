@@ -1,6 +1,6 @@
 //! The payload's wire form: the tables stored column by column, the way column stores do it,
 //! because a column of like values compresses far better than interleaved records (the bundle
-//! travels gzipped to every browser). Decoding rebuilds the same [`Bundle`] exactly and checks
+//! travels gzipped to every browser). Decoding rebuilds the same tables exactly and checks
 //! every column against the others; a column that does not fit is [`Error::Corrupted`] naming
 //! it.
 //!
@@ -17,17 +17,26 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Bundle, BundleMeta, PairPoints};
+use crate::catalog::{CatalogMeta, CatalogTables, PairPoints};
 use crate::cohesion::CohesionWeights;
 use crate::error::{Error, Result};
 use crate::mf::model::StoredFactorModel;
 use crate::model::{Brand, Influencer, PointsConfig};
 use crate::ranker::StoredRanker;
 
+/// A bundle's payload before it is validated into a catalog: the tables and the stored
+/// models.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Parts {
+    pub(super) tables: CatalogTables,
+    pub(super) factor: Option<StoredFactorModel>,
+    pub(super) ranker: Option<StoredRanker>,
+}
+
 /// What is written after the header.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Wire {
-    meta: BundleMeta,
+    meta: CatalogMeta,
     weights: CohesionWeights,
     points: PointsConfig,
     influencers: InfluencerColumns,
@@ -140,7 +149,11 @@ fn check_len(column: &str, found: usize, expected: usize) -> Result<()> {
 impl Wire {
     /// The wire form of `b`; fails when pairs are not sorted by (brand, influencer) or name a
     /// brand or influencer that does not exist (a bundle that could not be read back).
-    pub(super) fn encode(b: &Bundle) -> Result<Wire> {
+    pub(super) fn encode(
+        b: &CatalogTables,
+        factor: &Option<StoredFactorModel>,
+        ranker: &Option<StoredRanker>,
+    ) -> Result<Wire> {
         let infs = &b.influencers;
         let one = |f: fn(&Influencer) -> &String| -> Vec<[String; 1]> {
             infs.iter().map(|i| [f(i).clone()]).collect()
@@ -203,13 +216,13 @@ impl Wire {
                 influencer_gap,
                 points: b.pair_points.iter().map(|p| p.points).collect(),
             },
-            factor: b.factor.clone(),
-            ranker: b.ranker.clone(),
+            factor: factor.clone(),
+            ranker: ranker.clone(),
         })
     }
 
-    /// The bundle back, every column checked against the others.
-    pub(super) fn decode(self) -> Result<Bundle> {
+    /// The tables and models back, every column checked against the others.
+    pub(super) fn decode(self) -> Result<Parts> {
         let c = self.influencers;
         let n = c.name.len();
         check_len("followers", c.followers.len(), n)?;
@@ -300,13 +313,15 @@ impl Wire {
                 });
             }
         }
-        Ok(Bundle {
-            meta: self.meta,
-            weights: self.weights,
-            points: self.points,
-            influencers,
-            brands: self.brands,
-            pair_points,
+        Ok(Parts {
+            tables: CatalogTables {
+                meta: self.meta,
+                weights: self.weights,
+                points: self.points,
+                influencers,
+                brands: self.brands,
+                pair_points,
+            },
             factor: self.factor,
             ranker: self.ranker,
         })
@@ -316,14 +331,19 @@ impl Wire {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bundle::tests::small;
+    use crate::catalog::tests::small_tables as small;
 
-    fn round_trip(b: &Bundle) -> Bundle {
-        let bytes = postcard::to_allocvec(&Wire::encode(b).unwrap()).unwrap();
+    fn encode(b: &CatalogTables) -> Result<Wire> {
+        Wire::encode(b, &None, &None)
+    }
+
+    fn round_trip(b: &CatalogTables) -> CatalogTables {
+        let bytes = postcard::to_allocvec(&encode(b).unwrap()).unwrap();
         postcard::from_bytes::<Wire>(&bytes)
             .unwrap()
             .decode()
             .unwrap()
+            .tables
     }
 
     #[test]
@@ -361,7 +381,7 @@ mod tests {
                 points: 3.0,
             },
         ];
-        let wire = Wire::encode(&b).unwrap();
+        let wire = encode(&b).unwrap();
         assert_eq!(
             wire.influencers.engagement_rate,
             vec![Some(0.123_456_789), None, Some(0.5)],
@@ -384,16 +404,16 @@ mod tests {
             influencer: 0,
             points: 1.0,
         });
-        assert!(matches!(Wire::encode(&b), Err(Error::Corrupted { .. })));
+        assert!(matches!(encode(&b), Err(Error::Corrupted { .. })));
         let mut b = small();
         b.pair_points[0].influencer = 9;
-        assert!(matches!(Wire::encode(&b), Err(Error::Corrupted { .. })));
+        assert!(matches!(encode(&b), Err(Error::Corrupted { .. })));
     }
 
     #[test]
     fn columns_that_do_not_fit_name_the_column() {
         let message = |mutate: fn(&mut Wire)| {
-            let mut w = Wire::encode(&small()).unwrap();
+            let mut w = encode(&small()).unwrap();
             mutate(&mut w);
             match w.decode() {
                 Err(Error::Corrupted { message, .. }) => message,

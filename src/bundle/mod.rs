@@ -14,6 +14,10 @@
 //! | 26+n | 8 | FNV-1a 64 checksum of the payload |
 //! | 34+n | p | payload: [`Bundle`] in postcard encoding, tables column by column (`columns`) |
 //!
+//! This module is the byte format only: the in-memory dataset is [`Catalog`], the models are
+//! [`StoredFactorModel`] and [`StoredRanker`]; only the edges (CLI, server, wasm API) and the
+//! training pipeline import it.
+//!
 //! Version history: 1 = tables and cohesion weights; 2 = adds the optional factorization
 //! model ([`StoredFactorModel`]); 3 = adds the optional GBDT ranker ([`StoredRanker`]);
 //! 4 = the influencer and pair tables stored column by column (a third smaller gzipped).
@@ -28,11 +32,12 @@ mod columns;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cohesion::CohesionWeights;
+use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::mf::model::StoredFactorModel;
-use crate::model::{Brand, Influencer, PointsConfig};
-use crate::ranker::StoredRanker;
+use crate::mf::{FactorModel, WarmStart};
+use crate::rank::Recommender;
+use crate::ranker::{Ranker, StoredRanker};
 
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
@@ -45,47 +50,38 @@ pub const KIND_TRAINER_STATE: u32 = 2;
 /// The writer string stamped into bundles written by this build.
 pub const WRITER: &str = concat!("influence-rec ", env!("CARGO_PKG_VERSION"));
 
-/// Interaction points summed per (brand, influencer) pair; the pair's ids index
-/// [`Bundle::brands`] and [`Bundle::influencers`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PairPoints {
-    /// Brand index.
-    pub brand: u32,
-    /// Influencer index.
-    pub influencer: u32,
-    /// Sum of the points of the pair's interactions.
-    pub points: f64,
-}
-
-/// How the bundle was made.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BundleMeta {
-    /// Seed used by the trainer.
-    pub seed: u64,
-    /// Number of interaction rows the bundle was built from.
-    pub interactions: u64,
-}
-
-/// The payload of format version 4 (its wire form is `columns::Wire`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A recommender bundle: the catalog and the models trained on it, in their stored forms.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bundle {
-    /// Provenance.
-    pub meta: BundleMeta,
-    /// Cohesion rule weights.
-    pub weights: CohesionWeights,
-    /// Points per interaction kind.
-    pub points: PointsConfig,
-    /// Influencers, sorted by name key; their position is their id.
-    pub influencers: Vec<Influencer>,
-    /// Known brands, sorted by name key; their position is their id.
-    pub brands: Vec<Brand>,
-    /// Summed interaction points, sorted by (brand, influencer), zero pairs omitted.
-    pub pair_points: Vec<PairPoints>,
-    /// The factorization model (brands are users in `brands` order, influencers items in
-    /// `influencers` order), when trained.
+    /// The dataset.
+    pub catalog: Catalog,
+    /// The factorization model (brands are users in catalog order, influencers items), when
+    /// trained.
     pub factor: Option<StoredFactorModel>,
     /// The GBDT ranker over pair features ([`crate::ranker`]), when trained.
     pub ranker: Option<StoredRanker>,
+}
+
+impl Bundle {
+    /// The recommender over this bundle, its stored models loaded; a model that does not fit
+    /// the catalog is [`Error::Corrupted`] naming `source`.
+    pub fn recommender(self, source: &str) -> Result<Recommender> {
+        let corrupted = |message: String| Error::Corrupted {
+            source_name: source.to_string(),
+            message,
+        };
+        let factor = match &self.factor {
+            None => None,
+            Some(s) => Some(FactorModel::load(s).ok_or_else(|| {
+                corrupted("the factorization model's shapes are inconsistent".into())
+            })?),
+        };
+        let ranker = self.ranker.as_ref().map(Ranker::load).transpose()?;
+        Recommender::new(self.catalog, factor, ranker).map_err(|e| match e {
+            Error::Inconsistent { what, message } => corrupted(format!("{what}: {message}")),
+            other => other,
+        })
+    }
 }
 
 /// The header fields of a bundle, readable without decoding the payload.
@@ -119,14 +115,17 @@ pub struct Manifest {
     pub bytes: u64,
     /// The precomputed top lists' file name, beside the manifest.
     pub top_lists: String,
+    /// How many influencers each top list holds (the widget's largest `k`).
+    pub top_list_len: u32,
 }
 
 /// The `format` of a [`Manifest`].
 pub const MANIFEST_FORMAT: &str = "influence-rec/manifest/1";
 
 impl Manifest {
-    /// The manifest of bundle `bytes` stored as `bundle`, with top lists in `top_lists`.
-    pub fn of(bytes: &[u8], bundle: &str, top_lists: &str) -> Manifest {
+    /// The manifest of bundle `bytes` stored as `bundle`, with top lists of `top_list_len`
+    /// influencers in `top_lists`.
+    pub fn of(bytes: &[u8], bundle: &str, top_lists: &str, top_list_len: u32) -> Manifest {
         Manifest {
             format: MANIFEST_FORMAT.into(),
             bundle: bundle.into(),
@@ -135,6 +134,7 @@ impl Manifest {
             writer: WRITER.into(),
             bytes: bytes.len() as u64,
             top_lists: top_lists.into(),
+            top_list_len,
         }
     }
 }
@@ -152,11 +152,12 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 
 /// Serialises `bundle` with this build's header.
 pub fn write(bundle: &Bundle) -> Result<Vec<u8>> {
-    write_artifact(KIND_RECOMMENDER, &columns::Wire::encode(bundle)?)
+    let wire = columns::Wire::encode(bundle.catalog.tables(), &bundle.factor, &bundle.ranker)?;
+    write_artifact(KIND_RECOMMENDER, &wire)
 }
 
 /// Serialises a factorization trainer's state (kind [`KIND_TRAINER_STATE`]).
-pub fn write_trainer_state(state: &crate::mf::experiment::WarmStart) -> Result<Vec<u8>> {
+pub fn write_trainer_state(state: &WarmStart) -> Result<Vec<u8>> {
     write_artifact(KIND_TRAINER_STATE, state)
 }
 
@@ -164,16 +165,16 @@ pub fn write_trainer_state(state: &crate::mf::experiment::WarmStart) -> Result<V
 pub fn read_trainer_state(
     bytes: &[u8],
     source: &str,
-) -> Result<(Header, crate::mf::experiment::WarmStart)> {
+) -> Result<(Header, WarmStart)> {
     let (header, payload) = read_artifact(bytes, source, KIND_TRAINER_STATE)?;
     Ok((header, decode(payload, source)?))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(payload: &[u8], source: &str) -> Result<T> {
     let (v, rest): (T, &[u8]) =
-        postcard::take_from_bytes(payload).map_err(|e| Error::Corrupted {
+        postcard::take_from_bytes(payload).map_err(|e| Error::Decode {
             source_name: source.to_string(),
-            message: format!("payload does not decode: {e}"),
+            source: e,
         })?;
     if !rest.is_empty() {
         return Err(Error::Corrupted {
@@ -186,10 +187,7 @@ fn decode<T: serde::de::DeserializeOwned>(payload: &[u8], source: &str) -> Resul
 
 /// The header of `kind` and the postcard encoding of `value`.
 fn write_artifact<T: Serialize>(kind: u32, value: &T) -> Result<Vec<u8>> {
-    let payload = postcard::to_allocvec(value).map_err(|e| Error::Corrupted {
-        source_name: "<artifact>".into(),
-        message: format!("cannot encode payload: {e}"),
-    })?;
+    let payload = postcard::to_allocvec(value).map_err(|e| Error::encode("bundle payload", e))?;
     let writer = WRITER.as_bytes();
     let mut out = Vec::with_capacity(34 + writer.len() + payload.len());
     out.extend_from_slice(&MAGIC);
@@ -316,46 +314,28 @@ fn read_artifact<'a>(
 pub fn read(bytes: &[u8], source: &str) -> Result<(Header, Bundle)> {
     let (header, payload) = read_header(bytes, source)?;
     let wire: columns::Wire = decode(payload, source)?;
-    let bundle = wire.decode().map_err(|e| match e {
+    let parts = wire.decode().map_err(|e| match e {
         Error::Corrupted { message, .. } => Error::Corrupted {
             source_name: source.to_string(),
             message,
         },
         other => other,
     })?;
+    let bundle = Bundle {
+        catalog: Catalog::from_tables(parts.tables, source)?,
+        factor: parts.factor,
+        ranker: parts.ranker,
+    };
     Ok((header, bundle))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::cohesion::tests::influencer;
 
     pub(crate) fn small() -> Bundle {
         Bundle {
-            meta: BundleMeta {
-                seed: 7,
-                interactions: 1,
-            },
-            weights: CohesionWeights::default(),
-            points: PointsConfig::default(),
-            influencers: vec![
-                influencer("a", "music", "US", &["x"], 0.1),
-                influencer("b", "fashion", "ES", &["y", "z"], 0.2),
-            ],
-            brands: vec![Brand {
-                name: "acme".into(),
-                category: "music".into(),
-                country: "US".into(),
-                hashtags: vec!["x".into()],
-                followers: 5,
-                description: "d".into(),
-            }],
-            pair_points: vec![PairPoints {
-                brand: 0,
-                influencer: 1,
-                points: 3.0,
-            }],
+            catalog: crate::catalog::tests::small(),
             factor: None,
             ranker: None,
         }
@@ -398,19 +378,12 @@ pub(crate) mod tests {
 
     #[test]
     fn a_trainer_state_round_trips_and_is_not_mistaken_for_a_bundle() {
-        let mut b = small();
-        let s = crate::mf::experiment::FactorSettings {
+        let b = small();
+        let s = crate::factor::FactorSettings {
             epochs: 2,
             ..Default::default()
         };
-        let (state, _) = crate::mf::experiment::attach_factor_model_from(
-            &mut b,
-            &s,
-            crate::mf::model::Precision::F32,
-            None,
-            0,
-        )
-        .unwrap();
+        let state = crate::factor::fit(&b.catalog, &s, None).unwrap().state;
         let bytes = write_trainer_state(&state).unwrap();
         let (h, back) = read_trainer_state(&bytes, "t").unwrap();
         assert_eq!((h.kind, back), (KIND_TRAINER_STATE, state));

@@ -7,9 +7,11 @@
 //! - [`flat`]: the fast evaluator (one node array for the forest), pinned to the reference
 //!   `predict_raw` by tests.
 //! - [`explain`]: TreeSHAP feature contributions (LightGBM's `pred_contrib`).
+//! - [`csv`]: feature tables as CSV (`gbdt train` and `gbdt predict` input).
 //! - [`train`]: the histogram trainer (LightGBM's algorithm, parameter names and defaults).
 //!   Models never depend on it.
 
+pub mod csv;
 pub mod explain;
 pub mod flat;
 pub mod model;

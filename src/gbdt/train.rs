@@ -43,12 +43,14 @@ use crate::error::{Error, Result};
 
 /// Training objectives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 pub enum ObjectiveKind {
     /// Squared error (LightGBM `regression`).
     Regression,
     /// Log loss on 0/1 labels (LightGBM `binary`, sigmoid 1).
     Binary,
     /// LambdaMART on graded labels within query groups (LightGBM `lambdarank`).
+    #[cfg_attr(not(target_arch = "wasm32"), value(name = "lambdarank"))]
     LambdaRank,
 }
 
@@ -148,7 +150,7 @@ impl Default for GbdtParams {
             sigmoid: 1.0,
             eval_at: 10,
             num_threads: 0,
-            seed: 42,
+            seed: crate::random::DEFAULT_SEED,
         }
     }
 }

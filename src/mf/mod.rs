@@ -39,14 +39,17 @@
 
 pub mod data;
 pub mod eval;
+pub mod exchange;
 pub mod experiment;
 pub mod features;
 pub mod model;
 pub mod synthetic;
 pub mod train;
+pub mod warm;
 
 pub use features::{CsrMatrix, Vocabulary};
 pub use model::FactorModel;
+pub use warm::WarmStart;
 pub use train::{
     Interactions, LearningSchedule, LightFm, LightFmParams, Loss, Parallelism, TrainData,
 };

@@ -10,7 +10,11 @@
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
-use super::features::Vocabulary;
+use super::data::brand_features;
+use super::features::{CsrMatrix, Vocabulary};
+use super::train::LightFm;
+use crate::error::{Error, Result};
+use crate::model::Brand;
 
 /// A trained factorization model ready for scoring.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -30,6 +34,60 @@ pub struct FactorModel {
 }
 
 impl FactorModel {
+    /// The inference model of trained `m`: item representations of every row of `items`,
+    /// known users' representations of every row of `users`, and, when `user_vocab` is
+    /// given, the user feature embeddings (so new users are scored from their features).
+    pub fn from_trainer(
+        m: &LightFm,
+        users: &CsrMatrix,
+        items: &CsrMatrix,
+        user_vocab: Option<&Vocabulary>,
+    ) -> Result<FactorModel> {
+        let d = m.params.no_components as usize;
+        let shape = |source| Error::Shape {
+            what: "factorization representations",
+            source,
+        };
+        let item_repr =
+            Array2::from_shape_vec((items.rows as usize, d + 1), m.representations(items, false))
+                .map_err(shape)?;
+        let user_repr =
+            Array2::from_shape_vec((users.rows as usize, d + 1), m.representations(users, true))
+                .map_err(shape)?;
+        let (user_features, user_feature_repr) = match user_vocab {
+            None => (Vocabulary::default(), Array2::zeros((0, d + 1))),
+            Some(v) => {
+                // Row f is (e^U_f, b^U_f) with the lazy-regularisation scale applied.
+                let n = v.len();
+                let mut r = Array2::<f32>::zeros((n, d + 1));
+                for f in 0..n {
+                    for j in 0..d {
+                        r[[f, j]] = (f64::from(m.user.emb[f * d + j]) * m.user_scale) as f32;
+                    }
+                    r[[f, d]] = (f64::from(m.user.bias[f]) * m.user_scale) as f32;
+                }
+                (v.clone(), r)
+            }
+        };
+        Ok(FactorModel {
+            no_components: d as u32,
+            item_repr,
+            user_feature_repr,
+            user_features,
+            user_repr,
+            normalize: true,
+        })
+    }
+
+    /// A brand's vector: known brand `known`'s trained vector, or (a new brand, or a known
+    /// one scored as new) the vector its content features give.
+    pub fn brand_vector(&self, brand: &Brand, known: Option<u32>) -> Vec<f32> {
+        match known {
+            Some(b) => self.known_user(b as usize).to_vec(),
+            None => self.user_from_features(&brand_features(brand, false)),
+        }
+    }
+
     /// d.
     pub fn dim(&self) -> usize {
         self.no_components as usize
@@ -181,6 +239,7 @@ mod tests {
 }
 
 /// Storage precision of embedding matrices in a bundle.
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {

@@ -31,7 +31,7 @@ impl Default for SyntheticParams {
             users: 2_000,
             items: 20_000,
             positives_per_user: 500,
-            seed: 42,
+            seed: crate::random::DEFAULT_SEED,
         }
     }
 }

@@ -22,6 +22,7 @@ use super::features::CsrMatrix;
 use crate::error::{Error, Result};
 
 /// Loss functions, named as in LightFM.
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Loss {
@@ -49,6 +50,7 @@ impl Loss {
 }
 
 /// Per-parameter learning-rate schedules, named as in LightFM.
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LearningSchedule {
@@ -101,7 +103,7 @@ impl Default for LightFmParams {
             item_alpha: 0.0,
             user_alpha: 0.0,
             max_sampled: 10,
-            random_state: 42,
+            random_state: crate::random::DEFAULT_SEED,
         }
     }
 }
@@ -343,12 +345,14 @@ pub struct LightFm {
 }
 
 /// How more than one thread trains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(clap::ValueEnum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Parallelism {
     /// Lock-free shared parameters, relaxed atomic loads and stores (LightFM's scheme).
     Hogwild,
     /// Per-thread copies whose changes are summed after each round (deterministic).
+    #[default]
     Merge,
 }
 
@@ -458,7 +462,7 @@ impl LightFm {
             item: empty,
             user_scale: 1.0,
             item_scale: 1.0,
-            parallelism: Parallelism::Merge,
+            parallelism: Parallelism::default(),
             rng,
             initialized: false,
         })

@@ -24,6 +24,8 @@
 
 pub mod train;
 
+pub use train::{fit, RankerReport, RankerSettings};
+
 use serde::{Deserialize, Serialize};
 
 use crate::cohesion::{CohesionIndex, PreparedBrand};

@@ -21,13 +21,12 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::{pair_features, BrandContext, History, StoredRanker, FEATURE_NAMES, NUM_FEATURES};
-use crate::bundle::Bundle;
-use crate::cohesion::CohesionIndex;
+use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::gbdt::train::{fit, Dataset, GbdtParams, ObjectiveKind};
-use crate::mf::data::{brand_features, positives};
-use crate::mf::experiment::{features, pair_points, train_factor_model, FactorSettings, Features};
+use crate::factor::{fit_pairs, FactorSettings};
+use crate::gbdt::train::{Dataset, GbdtParams, ObjectiveKind};
 use crate::mf::FactorModel;
+use crate::random::DEFAULT_SEED;
 
 /// How labels are graded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +71,7 @@ impl Default for RankerSettings {
             valid_fraction: 0.2,
             candidates: 200,
             label_rule: LabelRule::Interactions,
-            seed: 42,
+            seed: DEFAULT_SEED,
         }
     }
 }
@@ -139,14 +138,10 @@ impl PairTable {
     }
 }
 
-/// Factorization scores of every influencer for brand `u`: its trained vector, or (`cold`)
-/// the vector its content features give.
-pub fn factor_scores(fm: &FactorModel, b: &Bundle, u: u32, cold: bool) -> Vec<f32> {
-    let v: Vec<f32> = if cold {
-        fm.user_from_features(&brand_features(&b.brands[u as usize], false))
-    } else {
-        fm.known_user(u as usize).to_vec()
-    };
+/// Factorization scores of every influencer for brand `u` of `c`: its trained vector, or
+/// (`cold`) the vector its content features give.
+pub fn factor_scores(fm: &FactorModel, c: &Catalog, u: u32, cold: bool) -> Vec<f32> {
+    let v = fm.brand_vector(&c.brands()[u as usize], (!cold).then_some(u));
     let mut out = Vec::new();
     fm.score_all(&v, &mut out);
     out
@@ -154,10 +149,8 @@ pub fn factor_scores(fm: &FactorModel, b: &Bundle, u: u32, cold: bool) -> Vec<f3
 
 /// Everything a brand's feature rows need besides the brand.
 pub struct FeatureSource<'a> {
-    /// The bundle's tables.
-    pub bundle: &'a Bundle,
-    /// The cohesion index over its influencers.
-    pub index: &'a CohesionIndex,
+    /// The catalog (tables and cohesion index).
+    pub catalog: &'a Catalog,
     /// History percentiles.
     pub history: &'a History,
     /// The factorization model for `factor_score`, if any.
@@ -167,11 +160,10 @@ pub struct FeatureSource<'a> {
 impl FeatureSource<'_> {
     /// Feature rows of brand `u` for `influencers` (`cold`: features of a new brand).
     pub fn rows(&self, u: u32, cold: bool, influencers: &[u32]) -> Vec<f64> {
-        let brand = &self.bundle.brands[u as usize];
-        let prepared = self.index.prepare_brand(brand);
-        let scores = self
-            .factor
-            .map(|fm| factor_scores(fm, self.bundle, u, cold));
+        let c = self.catalog;
+        let brand = &c.brands()[u as usize];
+        let prepared = c.index().prepare_brand(brand);
+        let scores = self.factor.map(|fm| factor_scores(fm, c, u, cold));
         let ctx = BrandContext {
             brand,
             prepared: &prepared,
@@ -185,8 +177,8 @@ impl FeatureSource<'_> {
         let mut x = vec![0.0; influencers.len() * NUM_FEATURES];
         for (row, &i) in x.chunks_exact_mut(NUM_FEATURES).zip(influencers) {
             pair_features(
-                self.index,
-                &self.bundle.influencers,
+                c.index(),
+                c.influencers(),
                 self.history,
                 &ctx,
                 i as usize,
@@ -212,19 +204,18 @@ pub struct RankerReport {
     pub valid_ndcg: f64,
 }
 
-/// The ranker's training and validation tables from a bundle's tables and `positives`
-/// (brand, influencer, points), built as the module docs describe. `factor` trains the
-/// history-only factorization model for the `factor_score` feature; without it the feature
-/// is missing everywhere.
+/// The ranker's training and validation tables from catalog `c` and `positives` (brand,
+/// influencer, points), built as the module docs describe. `factor` trains the history-only
+/// factorization model for the `factor_score` feature; without it the feature is missing
+/// everywhere.
 pub fn ranking_tables(
-    b: &Bundle,
-    f: &Features,
+    c: &Catalog,
     positives: &[(u32, u32, f64)],
     factor: Option<&FactorSettings>,
     s: &RankerSettings,
 ) -> Result<(PairTable, PairTable)> {
     s.validate()?;
-    let (nu, ni) = (b.brands.len() as u32, b.influencers.len() as u32);
+    let (nu, ni) = (c.brands().len() as u32, c.influencers().len() as u32);
     let mut rng = ChaCha8Rng::seed_from_u64(s.seed);
     let mut brands: Vec<u32> = positives.iter().map(|p| p.0).collect();
     brands.sort_unstable();
@@ -248,13 +239,12 @@ pub fn ranking_tables(
     let history = History::from_pairs(nu as usize, ni as usize, history_pairs.iter().copied());
     let known: BTreeSet<(u32, u32)> = history_pairs.iter().map(|p| (p.0, p.1)).collect();
     let fm = match factor {
-        Some(fs) => Some(train_factor_model(f, nu, ni, &history_pairs, fs)?.1),
+        Some(fs) => Some(fit_pairs(c, &history_pairs, fs)?.1),
         None => None,
     };
-    let index = CohesionIndex::new(&b.influencers, b.weights)?;
+    let index = c.index();
     let source = FeatureSource {
-        bundle: b,
-        index: &index,
+        catalog: c,
         history: &history,
         factor: fm.as_ref(),
     };
@@ -270,7 +260,7 @@ pub fn ranking_tables(
         for &u in &qs {
             let items: Vec<u32> = (0..ni).filter(|&i| !known.contains(&(u, i))).collect();
             t.x.extend(source.rows(u, cold.contains(&u), &items));
-            let prepared = index.prepare_brand(&b.brands[u as usize]);
+            let prepared = index.prepare_brand(&c.brands()[u as usize]);
             for &i in &items {
                 let g = grade(labels.get(&(u, i)).copied().unwrap_or(0.0));
                 let y = match s.label_rule {
@@ -291,17 +281,17 @@ pub fn ranking_tables(
     Ok((table(train_q), table(valid_q)))
 }
 
-/// Trains the ranker on [`ranking_tables`], stopping early on the validation brands.
-pub fn train_ranker(
-    b: &Bundle,
-    f: &Features,
+/// Trains the ranker on [`ranking_tables`] of `positives`, stopping early on the
+/// validation brands.
+pub fn fit_positives(
+    c: &Catalog,
     positives: &[(u32, u32, f64)],
     factor: Option<&FactorSettings>,
     s: &RankerSettings,
 ) -> Result<(StoredRanker, RankerReport)> {
-    let (tt, vt) = ranking_tables(b, f, positives, factor, s)?;
+    let (tt, vt) = ranking_tables(c, positives, factor, s)?;
     let valid = (!vt.y.is_empty()).then(|| vt.dataset());
-    let fitted = fit(&tt.dataset(), valid.as_ref(), &s.gbdt)?;
+    let fitted = crate::gbdt::train::fit(&tt.dataset(), valid.as_ref(), &s.gbdt)?;
     let mut model = fitted.model;
     model.feature_names = FEATURE_NAMES.iter().map(|f| f.to_string()).collect();
     let kept = model.trees.len();
@@ -325,18 +315,15 @@ pub fn train_ranker(
     ))
 }
 
-/// Trains the ranker on every positive of the bundle and stores it there.
-pub fn attach_ranker(
-    b: &mut Bundle,
+/// Trains the ranker on every positive of catalog `c` (points >= `factor`'s `min_points`,
+/// else 1).
+pub fn fit(
+    c: &Catalog,
     factor: Option<&FactorSettings>,
     s: &RankerSettings,
-) -> Result<RankerReport> {
-    let f = features(b)?;
+) -> Result<(StoredRanker, RankerReport)> {
     let min_points = factor.map_or(1.0, |fs| fs.min_points);
-    let positives = positives(&pair_points(b), min_points);
-    let (stored, report) = train_ranker(b, &f, &positives, factor, s)?;
-    b.ranker = Some(stored);
-    Ok(report)
+    fit_positives(c, &c.positives(min_points), factor, s)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! same rankings from the same committed bundle.
 #![allow(dead_code)]
 
-use influence_rec::{Lexicon, NewBrand, RankBy, Ranking, Recommender};
+use influence_rec::{Lexicon, NewBrand, RankBy, RankRequest, Ranking, Recommender, Who};
 
 /// The new-brand queries both sides rank.
 pub const NEW_BRANDS: &str = include_str!("../fixtures/new_brands.json");
@@ -16,15 +16,17 @@ pub const GOLDEN_RANKINGS: &str = include_str!("../fixtures/small_rankings.json"
 pub fn rankings_json(rec: &Recommender) -> String {
     let mut out: Vec<Ranking> = Vec::new();
     for by in [RankBy::Rating, RankBy::Model, RankBy::Ranker] {
+        let req = RankRequest {
+            by,
+            ..RankRequest::default()
+        };
         for b in rec.brands() {
-            out.push(
-                rec.rank_known_by(&b.name, 10, by, None)
-                    .expect("known brand"),
-            );
+            out.push(rec.rank(Who::Known(&b.name), 10, &req).expect("known brand"));
         }
         let queries: Vec<NewBrand> = serde_json::from_str(NEW_BRANDS).expect("fixture parses");
         for q in &queries {
-            out.push(rec.rank_new_by(q, Lexicon::builtin(), 10, by, None));
+            let brand = q.resolve(Lexicon::builtin());
+            out.push(rec.rank(Who::New(&brand), 10, &req).expect("new brand"));
         }
     }
     serde_json::to_string_pretty(&out).expect("serialises") + "\n"

@@ -7,14 +7,15 @@ use wasm_bindgen::prelude::*;
 use crate::bundle;
 use crate::category::Lexicon;
 use crate::error::{Error, Location};
-use crate::model::Influencer;
+use crate::model::{Influencer, PointsConfig};
 use crate::planner::{fill_to_budget, Item};
-use crate::rank::{Filter, NewBrand, RankBy, RankRequest, Ranking, Recommendation, Recommender};
-use crate::text::key;
-use std::collections::BTreeMap;
+use crate::rank::{Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who};
+use crate::session::{xorshift, BrandRef, LocalRow, Session};
 
-/// Fold-in step: the margin a single normalised step moves (see `FactorModel::fold_in`).
-const FOLD_IN_LEARNING_RATE: f32 = 0.5;
+#[cfg(feature = "lightgbm-text")]
+mod trees;
+#[cfg(feature = "lightgbm-text")]
+pub use trees::Trees;
 
 /// The one conversion from the crate's error to JavaScript.
 fn to_js(e: Error) -> JsError {
@@ -60,12 +61,6 @@ fn parse_by(by: Option<String>) -> Result<RankBy, JsError> {
     }
 }
 
-/// A brand named by a string (known brand) or described by an object (new brand).
-enum BrandRef {
-    Known(String),
-    New(NewBrand),
-}
-
 fn brand_ref(v: JsValue) -> Result<BrandRef, JsError> {
     match v.as_string() {
         Some(name) => Ok(BrandRef::Known(name)),
@@ -85,16 +80,6 @@ fn random_u64() -> Result<u64, JsError> {
     Ok(u64::from_le_bytes(buf))
 }
 
-/// xorshift64* seeded from [`random_u64`]: the fold-in's negative sampler.
-fn random_source() -> Result<impl FnMut() -> u32, JsError> {
-    let mut x = random_u64()? | 1;
-    Ok(move || {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
-    })
-}
 
 #[derive(Serialize)]
 struct Info<'a> {
@@ -106,6 +91,8 @@ struct Info<'a> {
     brands: usize,
     interactions: u64,
     seed: u64,
+    /// Points per interaction kind (the page reads them from here).
+    points: PointsConfig,
 }
 
 /// A loaded bundle, ready to rank.
@@ -115,19 +102,8 @@ pub struct Engine {
     header: bundle::Header,
     /// FNV-1a 64 of the bundle's bytes.
     version: u64,
-    /// Brand vectors adapted on this device by fold-in, by brand name key.
-    folded: BTreeMap<String, Vec<f32>>,
-    /// Points of the interactions recorded on this device, by brand name key, then
-    /// influencer id.
-    local: BTreeMap<String, BTreeMap<u32, f64>>,
-}
-
-/// An interaction recorded on the device, as the page hands it over.
-#[derive(serde::Deserialize)]
-struct LocalRow {
-    brand: String,
-    influencer: String,
-    points: f64,
+    /// What this device did since the bundle loaded.
+    session: Session,
 }
 
 /// The options of a ranking call: `{filter}` (all optional).
@@ -163,27 +139,27 @@ impl Engine {
     #[wasm_bindgen(constructor)]
     pub fn new(bytes: &[u8]) -> Result<Engine, JsError> {
         let (header, b) = bundle::read(bytes, "model.bundle").map_err(to_js)?;
-        let rec = Recommender::new(b).map_err(to_js)?;
+        let rec = b.recommender("model.bundle").map_err(to_js)?;
         Ok(Engine {
             rec,
             header,
             version: bundle::fnv1a64(bytes),
-            folded: BTreeMap::new(),
-            local: BTreeMap::new(),
+            session: Session::default(),
         })
     }
 
     /// What the bundle is: format version, writer, sizes.
     pub fn info(&self) -> Result<JsValue, JsError> {
-        let b = self.rec.bundle();
+        let c = self.rec.catalog();
         to_value(&Info {
             version: format!("{:016x}", self.version),
             format_version: self.header.format_version,
             writer: &self.header.writer,
-            influencers: b.influencers.len(),
-            brands: b.brands.len(),
-            interactions: b.meta.interactions,
-            seed: b.meta.seed,
+            influencers: c.influencers().len(),
+            brands: c.brands().len(),
+            interactions: c.meta().interactions,
+            seed: c.meta().seed,
+            points: c.points(),
         })
     }
 
@@ -207,27 +183,6 @@ impl Engine {
         self.rec.ranker().is_some()
     }
 
-    /// The request for brand `name`: its fold-in vector and the points recorded on this
-    /// device, with the caller's ordering and options.
-    fn request(
-        &self,
-        name: &str,
-        by: Option<String>,
-        opts: Option<JsValue>,
-    ) -> Result<RankRequest, JsError> {
-        let k = key(name);
-        Ok(RankRequest {
-            by: parse_by(by)?,
-            vector: self.folded.get(&k).cloned(),
-            local_points: self
-                .local
-                .get(&k)
-                .map(|m| m.iter().map(|(&i, &p)| (i, p)).collect())
-                .unwrap_or_default(),
-            filter: options(opts)?.filter,
-        })
-    }
-
     /// Top `k` influencers for a known brand, with breakdowns and influencer records, ordered
     /// by `by`: `"rating"` (default), `"model"` or `"ranker"`. `options.filter` narrows the
     /// list (`{countries, min_followers, max_followers, min_engagement, max_cost}`);
@@ -240,10 +195,11 @@ impl Engine {
         by: Option<String>,
         options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let req = self.request(brand, by, options)?;
-        let was_folded = req.vector.is_some();
-        let r = self.rec.rank_known_with(brand, k, &req).map_err(to_js)?;
-        self.view(&r, was_folded)
+        let req = self
+            .session
+            .request(brand, parse_by(by)?, self::options(options)?.filter);
+        let r = self.rec.rank(Who::Known(brand), k, &req).map_err(to_js)?;
+        self.view(&r, req.vector.is_some())
     }
 
     /// Top `k` influencers for a new brand `{name, category, country, hashtags, description}`
@@ -257,13 +213,12 @@ impl Engine {
         options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
         let nb: NewBrand = from_value(brand, "new brand")?;
-        let req = self.request(&nb.name, by, options)?;
-        let was_folded = req.vector.is_some();
-        let r = self
-            .rec
-            .rank_new_with(&nb, Lexicon::builtin(), k, &req)
-            .map_err(to_js)?;
-        self.view(&r, was_folded)
+        let req = self
+            .session
+            .request(&nb.name, parse_by(by)?, self::options(options)?.filter);
+        let resolved = nb.resolve(Lexicon::builtin());
+        let r = self.rec.rank(Who::New(&resolved), k, &req).map_err(to_js)?;
+        self.view(&r, req.vector.is_some())
     }
 
     /// Adds interactions recorded on this device, `[{brand, influencer, points}]`, to the
@@ -272,31 +227,13 @@ impl Engine {
     #[wasm_bindgen(js_name = addLocalInteractions)]
     pub fn add_local_interactions(&mut self, rows: JsValue) -> Result<u32, JsError> {
         let rows: Vec<LocalRow> = from_value(rows, "interactions")?;
-        let mut counted = 0;
-        for r in rows {
-            if !(r.points.is_finite() && r.points >= 0.0) {
-                return Err(to_js(Error::InvalidParam {
-                    name: "points",
-                    message: format!("must be a finite number >= 0, got {}", r.points),
-                }));
-            }
-            if let Some(i) = self.rec.influencer_id(&r.influencer) {
-                *self
-                    .local
-                    .entry(key(&r.brand))
-                    .or_default()
-                    .entry(i)
-                    .or_default() += r.points;
-                counted += 1;
-            }
-        }
-        Ok(counted)
+        self.session.add_local(&self.rec, &rows).map_err(to_js)
     }
 
     /// Forgets the interactions added with `addLocalInteractions` (all brands).
     #[wasm_bindgen(js_name = clearLocalInteractions)]
     pub fn clear_local_interactions(&mut self) {
-        self.local.clear();
+        self.session.clear_local();
     }
 
     /// "More like this": the `k` influencers most similar to the named one (the model's item
@@ -385,25 +322,7 @@ impl Engine {
     /// scoring loop the page and the browser benchmark time).
     #[wasm_bindgen(js_name = modelScores)]
     pub fn model_scores(&self, brand: &str) -> Result<Vec<f32>, JsError> {
-        let fm = self.rec.factor_model().ok_or_else(|| {
-            to_js(Error::Unknown {
-                what: "model in this bundle",
-                name: "factorization".into(),
-            })
-        })?;
-        let b = self.rec.brand_id(brand).ok_or_else(|| {
-            to_js(Error::Unknown {
-                what: "brand",
-                name: brand.to_string(),
-            })
-        })?;
-        let v = match self.folded.get(&key(brand)) {
-            Some(v) => v.clone(),
-            None => fm.known_user(b as usize).to_vec(),
-        };
-        let mut out = Vec::with_capacity(self.rec.influencers().len());
-        fm.score_all(&v, &mut out);
-        Ok(out)
+        self.session.model_scores(&self.rec, brand).map_err(to_js)
     }
 
     /// Fold-in: adapts the brand's model vector (a known brand by name, or a new brand
@@ -417,51 +336,24 @@ impl Engine {
         influencers: Vec<String>,
         steps: u32,
     ) -> Result<u32, JsError> {
-        let fm = self.rec.factor_model().ok_or_else(|| {
-            to_js(Error::Unknown {
-                what: "model in this bundle",
-                name: "factorization".into(),
-            })
-        })?;
-        let (name, base) = match brand_ref(brand)? {
-            BrandRef::Known(name) => {
-                let b = self.rec.brand_id(&name).ok_or_else(|| {
-                    to_js(Error::Unknown {
-                        what: "brand",
-                        name: name.clone(),
-                    })
-                })?;
-                let v = self
-                    .rec
-                    .brand_vector(&self.rec.brands()[b as usize], Some(b));
-                (name, v)
-            }
-            BrandRef::New(nb) => {
-                let resolved = nb.resolve(Lexicon::builtin());
-                let v = self.rec.brand_vector(&resolved, None);
-                (nb.name, v)
-            }
-        };
-        let k = key(&name);
-        let mut v = match self.folded.get(&k) {
-            Some(v) => v.clone(),
-            None => base.unwrap_or_default(),
-        };
-        let mut ids: Vec<u32> = influencers
-            .iter()
-            .filter_map(|n| self.rec.influencer_id(n))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        fm.fold_in(&mut v, &ids, steps, FOLD_IN_LEARNING_RATE, random_source()?);
-        self.folded.insert(k, v);
-        Ok(ids.len() as u32)
+        let brand = brand_ref(brand)?;
+        let random = xorshift(random_u64()?);
+        self.session
+            .fold_in(
+                &self.rec,
+                &brand,
+                Lexicon::builtin(),
+                &influencers,
+                steps,
+                random,
+            )
+            .map_err(to_js)
     }
 
     /// Forgets fold-in adaptations (all brands).
     #[wasm_bindgen(js_name = resetFoldIn)]
     pub fn reset_fold_in(&mut self) {
-        self.folded.clear();
+        self.session.reset_fold_in();
     }
 
     /// The row pairing a new brand with a randomly chosen influencer (randomness from the
@@ -534,50 +426,3 @@ pub fn categories() -> Result<JsValue, JsError> {
     to_value(&v)
 }
 
-/// A LightGBM text model (v4) evaluated in the browser: the same flat trees and f64
-/// accumulation as natively, so raw scores equal LightGBM's bit for bit. Only with the
-/// `lightgbm-text` feature (the benchmark's build): the text parser would add a fifth to
-/// the page's download for a class the page does not use.
-#[cfg(feature = "lightgbm-text")]
-#[wasm_bindgen]
-pub struct Trees {
-    model: crate::gbdt::FlatForest,
-}
-
-#[cfg(feature = "lightgbm-text")]
-#[wasm_bindgen]
-impl Trees {
-    /// Parses a LightGBM text model; errors name the line and field.
-    #[wasm_bindgen(js_name = fromLightgbmText)]
-    pub fn from_lightgbm_text(text: &str) -> Result<Trees, JsError> {
-        let model = crate::gbdt::GbdtModel::parse(text, "model.txt").map_err(to_js)?;
-        Ok(Trees {
-            model: model.flatten(),
-        })
-    }
-
-    /// Number of feature columns a row must have.
-    #[wasm_bindgen(js_name = numFeatures)]
-    pub fn num_features(&self) -> usize {
-        self.model.num_features()
-    }
-
-    /// Raw scores of row-major `values` (NaN is missing); its length must be a multiple of
-    /// the number of features.
-    #[wasm_bindgen(js_name = predictRaw)]
-    pub fn predict_raw(&self, values: &[f64]) -> Result<Vec<f64>, JsError> {
-        let nf = self.model.num_features().max(1);
-        if values.len() % nf != 0 {
-            return Err(to_js(Error::InvalidParam {
-                name: "values",
-                message: format!(
-                    "{} values is not a whole number of {nf}-feature rows",
-                    values.len()
-                ),
-            }));
-        }
-        let mut out = Vec::new();
-        self.model.predict_raw_batch(values, &mut out);
-        Ok(out)
-    }
-}

@@ -1,0 +1,497 @@
+//! The catalog: the one in-memory dataset every model trains on and every ranking reads.
+//!
+//! It is built once, from the canonical tables ([`Catalog::build`]) or from the tables a
+//! bundle carries ([`Catalog::from_tables`]), and is the only place where records are
+//! reshaped: names to ids, interactions to summed points per (brand, influencer) pair, pair
+//! points to per-brand lists and to positives, records to content-feature matrices, and the
+//! influencers to a cohesion index. Consumers borrow; nothing here knows files, bytes or JS.
+//!
+//! Ids: influencers and brands are sorted by name key ([`key`]); a record's position is its
+//! id. Pair points are sorted by (brand, influencer) and zero sums are left out.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cohesion::{CohesionIndex, CohesionWeights};
+use crate::error::{Error, Result};
+use crate::mf::data::{brand_features, feature_matrix, influencer_features};
+use crate::mf::{CsrMatrix, Vocabulary};
+use crate::random::DEFAULT_SEED;
+use crate::model::{Brand, Influencer, Interaction, PointsConfig};
+use crate::text::{key, truncate_chars};
+
+/// Bios longer than this are cut in the catalog (the page shows a summary; the full text
+/// stays in the data files).
+pub const CATALOG_DESCRIPTION_CHARS: usize = 280;
+
+/// Interaction points summed per (brand, influencer) pair; the ids index the catalog's
+/// brands and influencers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairPoints {
+    /// Brand id.
+    pub brand: u32,
+    /// Influencer id.
+    pub influencer: u32,
+    /// Sum of the points of the pair's interactions.
+    pub points: f64,
+}
+
+/// How the catalog was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CatalogMeta {
+    /// Seed of the learned models trained on it.
+    pub seed: u64,
+    /// Number of interaction rows it was built from.
+    pub interactions: u64,
+}
+
+/// The catalog's plain data: what a bundle stores. [`Catalog::from_tables`] validates it
+/// once, after which the catalog cannot be inconsistent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogTables {
+    /// Provenance.
+    pub meta: CatalogMeta,
+    /// Cohesion rule weights.
+    pub weights: CohesionWeights,
+    /// Points per interaction kind.
+    pub points: PointsConfig,
+    /// Influencers, sorted by name key; their position is their id.
+    pub influencers: Vec<Influencer>,
+    /// Known brands, sorted by name key; their position is their id.
+    pub brands: Vec<Brand>,
+    /// Summed interaction points, sorted by (brand, influencer), zero pairs omitted.
+    pub pair_points: Vec<PairPoints>,
+}
+
+/// Settings of a catalog build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildParams {
+    /// Cohesion rule weights.
+    pub weights: CohesionWeights,
+    /// Points per interaction kind; an interaction's points are recomputed from its kind
+    /// (the file's `points` column is what the recording client believed).
+    pub points: PointsConfig,
+    /// Seed recorded for the learned models.
+    pub seed: u64,
+}
+
+impl Default for BuildParams {
+    fn default() -> Self {
+        BuildParams {
+            weights: CohesionWeights::default(),
+            points: PointsConfig::default(),
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+/// What a build skipped.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Interactions naming a brand or influencer that is not in the tables, and duplicate
+    /// names (the first record of a name wins).
+    pub skipped: Vec<Error>,
+}
+
+/// Content-feature matrices of the catalog's brands and influencers (LightFM's
+/// `user_features` / `item_features`, rows L1-normalised).
+#[derive(Debug, Clone)]
+pub struct Features {
+    /// Brand feature vocabulary (brand identities included).
+    pub user_vocab: Vocabulary,
+    /// Brand x feature, identity included.
+    pub users: CsrMatrix,
+    /// Influencer feature vocabulary.
+    pub item_vocab: Vocabulary,
+    /// Influencer x feature.
+    pub items: CsrMatrix,
+    /// Brand rows without identity (cold start), same vocabulary.
+    pub users_cold: CsrMatrix,
+}
+
+/// The validated in-memory dataset (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    tables: CatalogTables,
+    brand_ids: BTreeMap<String, u32>,
+    influencer_ids: BTreeMap<String, u32>,
+    /// Per brand, its (influencer, points) pairs sorted by influencer.
+    points_by_brand: Vec<Vec<(u32, f64)>>,
+    index: CohesionIndex,
+    features: OnceLock<Features>,
+}
+
+impl PartialEq for Catalog {
+    /// Two catalogs are equal when their tables are (everything else derives from them).
+    fn eq(&self, other: &Self) -> bool {
+        self.tables == other.tables
+    }
+}
+
+impl Catalog {
+    /// Sorts, deduplicates by name key and links interactions into a catalog.
+    pub fn build(
+        mut influencers: Vec<Influencer>,
+        mut brands: Vec<Brand>,
+        interactions: &[Interaction],
+        params: &BuildParams,
+    ) -> Result<(Catalog, BuildReport)> {
+        params.weights.validate()?;
+        params.points.validate()?;
+        let mut report = BuildReport::default();
+        // Stable sort keeps the first record of a duplicated name first; dedup drops the rest.
+        influencers.sort_by_cached_key(|i| key(&i.name));
+        brands.sort_by_cached_key(|b| key(&b.name));
+        let before = influencers.len();
+        influencers.dedup_by(|a, b| key(&a.name) == key(&b.name));
+        if influencers.len() != before {
+            report.skipped.push(Error::InvalidParam {
+                name: "influencers",
+                message: format!(
+                    "{} duplicate influencer names dropped",
+                    before - influencers.len()
+                ),
+            });
+        }
+        let before = brands.len();
+        brands.dedup_by(|a, b| key(&a.name) == key(&b.name));
+        if brands.len() != before {
+            report.skipped.push(Error::InvalidParam {
+                name: "brands",
+                message: format!("{} duplicate brand names dropped", before - brands.len()),
+            });
+        }
+        for i in &mut influencers {
+            i.post_urls.clear();
+            i.description = truncate_chars(&i.description, CATALOG_DESCRIPTION_CHARS);
+        }
+        for b in &mut brands {
+            b.description = truncate_chars(&b.description, CATALOG_DESCRIPTION_CHARS);
+        }
+        let inf_ids = ids(influencers.iter().map(|x| x.name.as_str()));
+        let brand_ids = ids(brands.iter().map(|x| x.name.as_str()));
+        let mut sums: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+        let mut used = 0u64;
+        for x in interactions {
+            let (Some(&b), Some(&i)) = (
+                brand_ids.get(&key(&x.brand)),
+                inf_ids.get(&key(&x.influencer)),
+            ) else {
+                report.skipped.push(Error::Unknown {
+                    what: "brand or influencer in interaction",
+                    name: format!("{} ({} -> {})", x.event_id, x.brand, x.influencer),
+                });
+                continue;
+            };
+            used += 1;
+            *sums.entry((b, i)).or_insert(0.0) += params.points.points(x.kind);
+        }
+        let pair_points = sums
+            .into_iter()
+            .filter(|&(_, p)| p != 0.0)
+            .map(|((brand, influencer), points)| PairPoints {
+                brand,
+                influencer,
+                points,
+            })
+            .collect();
+        let tables = CatalogTables {
+            meta: CatalogMeta {
+                seed: params.seed,
+                interactions: used,
+            },
+            weights: params.weights,
+            points: params.points,
+            influencers,
+            brands,
+            pair_points,
+        };
+        Ok((Catalog::from_tables(tables, "tables")?, report))
+    }
+
+    /// Validates `tables` (from a bundle named `source`, or any other producer) into a
+    /// catalog: weights and points valid, pairs inside the tables.
+    pub fn from_tables(tables: CatalogTables, source: &str) -> Result<Catalog> {
+        tables.points.validate()?;
+        let index = CohesionIndex::new(&tables.influencers, tables.weights)?;
+        let (nb, ni) = (tables.brands.len(), tables.influencers.len());
+        let mut points_by_brand = vec![Vec::new(); nb];
+        for p in &tables.pair_points {
+            if p.brand as usize >= nb || p.influencer as usize >= ni {
+                return Err(Error::Corrupted {
+                    source_name: source.to_string(),
+                    message: format!(
+                        "pair ({}, {}) is out of range ({nb} brands, {ni} influencers)",
+                        p.brand, p.influencer
+                    ),
+                });
+            }
+            points_by_brand[p.brand as usize].push((p.influencer, p.points));
+        }
+        for v in &mut points_by_brand {
+            v.sort_by_key(|p| p.0);
+        }
+        Ok(Catalog {
+            brand_ids: ids(tables.brands.iter().map(|x| x.name.as_str())),
+            influencer_ids: ids(tables.influencers.iter().map(|x| x.name.as_str())),
+            points_by_brand,
+            index,
+            features: OnceLock::new(),
+            tables,
+        })
+    }
+
+    /// The plain tables (what a bundle stores).
+    pub fn tables(&self) -> &CatalogTables {
+        &self.tables
+    }
+
+    /// Provenance.
+    pub fn meta(&self) -> &CatalogMeta {
+        &self.tables.meta
+    }
+
+    /// Cohesion rule weights.
+    pub fn weights(&self) -> CohesionWeights {
+        self.tables.weights
+    }
+
+    /// Points per interaction kind.
+    pub fn points(&self) -> PointsConfig {
+        self.tables.points
+    }
+
+    /// All influencers, by id.
+    pub fn influencers(&self) -> &[Influencer] {
+        &self.tables.influencers
+    }
+
+    /// All known brands, by id.
+    pub fn brands(&self) -> &[Brand] {
+        &self.tables.brands
+    }
+
+    /// Summed points of every pair with interactions, sorted by (brand, influencer).
+    pub fn pair_points(&self) -> &[PairPoints] {
+        &self.tables.pair_points
+    }
+
+    /// The id of a known brand (name compared by [`key`]).
+    pub fn brand_id(&self, name: &str) -> Option<u32> {
+        self.brand_ids.get(&key(name)).copied()
+    }
+
+    /// The id of an influencer (name compared by [`key`]).
+    pub fn influencer_id(&self, name: &str) -> Option<u32> {
+        self.influencer_ids.get(&key(name)).copied()
+    }
+
+    /// Summed interaction points of known brand `b` with influencer `i`.
+    pub fn points_of(&self, b: u32, i: u32) -> f64 {
+        let v = &self.points_by_brand[b as usize];
+        v.binary_search_by_key(&i, |p| p.0).map_or(0.0, |k| v[k].1)
+    }
+
+    /// Known brand `b`'s (influencer, points) pairs, sorted by influencer.
+    pub fn brand_points(&self, b: u32) -> &[(u32, f64)] {
+        &self.points_by_brand[b as usize]
+    }
+
+    /// Positives: `(brand, influencer, points)` of the pairs whose summed points reach
+    /// `min_points`, sorted by pair.
+    pub fn positives(&self, min_points: f64) -> Vec<(u32, u32, f64)> {
+        self.tables
+            .pair_points
+            .iter()
+            .filter(|p| p.points >= min_points)
+            .map(|p| (p.brand, p.influencer, p.points))
+            .collect()
+    }
+
+    /// The cohesion index over the influencers, with the catalog's weights.
+    pub fn index(&self) -> &CohesionIndex {
+        &self.index
+    }
+
+    /// The content-feature matrices, built on first use and kept.
+    pub fn features(&self) -> Result<&Features> {
+        if let Some(f) = self.features.get() {
+            return Ok(f);
+        }
+        let f = self.build_features()?;
+        Ok(self.features.get_or_init(|| f))
+    }
+
+    fn build_features(&self) -> Result<Features> {
+        let mut user_vocab = Vocabulary::default();
+        let rows: Vec<Vec<String>> = self
+            .brands()
+            .iter()
+            .map(|x| brand_features(x, true))
+            .collect();
+        let mut users = feature_matrix(&mut user_vocab, &rows, true)?;
+        // Cold rows intern into the same vocabulary (after the identities, so no column moves).
+        let cold_rows: Vec<Vec<String>> = self
+            .brands()
+            .iter()
+            .map(|x| brand_features(x, false))
+            .collect();
+        let users_cold = feature_matrix(&mut user_vocab, &cold_rows, true)?;
+        users.cols = user_vocab.len() as u32;
+        let mut item_vocab = Vocabulary::default();
+        let irows: Vec<Vec<String>> = self
+            .influencers()
+            .iter()
+            .map(|x| influencer_features(x, true))
+            .collect();
+        let items = feature_matrix(&mut item_vocab, &irows, true)?;
+        Ok(Features {
+            user_vocab,
+            users,
+            item_vocab,
+            items,
+            users_cold,
+        })
+    }
+
+    /// Feature rows of every brand (`identity`: with its `brand:` feature) and of every
+    /// influencer, as names: the factorization exchange format's input.
+    pub fn feature_rows(&self) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
+        (
+            self.brands()
+                .iter()
+                .map(|x| brand_features(x, true))
+                .collect(),
+            self.influencers()
+                .iter()
+                .map(|x| influencer_features(x, true))
+                .collect(),
+        )
+    }
+
+    /// Gives the tables back.
+    pub fn into_tables(self) -> CatalogTables {
+        self.tables
+    }
+}
+
+/// Name key -> position.
+fn ids<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, u32> {
+    names
+        .enumerate()
+        .map(|(i, n)| (key(n), i as u32))
+        .collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::cohesion::tests::influencer;
+    use crate::model::InteractionKind;
+
+    /// A two-influencer, one-brand catalog with one interacted pair.
+    pub(crate) fn small_tables() -> CatalogTables {
+        CatalogTables {
+            meta: CatalogMeta {
+                seed: 7,
+                interactions: 1,
+            },
+            weights: CohesionWeights::default(),
+            points: PointsConfig::default(),
+            influencers: vec![
+                influencer("a", "music", "US", &["x"], 0.1),
+                influencer("b", "fashion", "ES", &["y", "z"], 0.2),
+            ],
+            brands: vec![Brand {
+                name: "acme".into(),
+                category: "music".into(),
+                country: "US".into(),
+                hashtags: vec!["x".into()],
+                followers: 5,
+                description: "d".into(),
+            }],
+            pair_points: vec![PairPoints {
+                brand: 0,
+                influencer: 1,
+                points: 3.0,
+            }],
+        }
+    }
+
+    pub(crate) fn small() -> Catalog {
+        Catalog::from_tables(small_tables(), "small").unwrap()
+    }
+
+    fn ix(id: &str, b: &str, i: &str, kind: InteractionKind) -> Interaction {
+        Interaction {
+            event_id: id.into(),
+            brand: b.into(),
+            influencer: i.into(),
+            kind,
+            timestamp_ms: 0,
+            points: 0.0,
+        }
+    }
+
+    #[test]
+    fn points_are_summed_per_pair_from_the_kinds() {
+        let infs = vec![
+            influencer("Zed", "", "", &[], 0.0),
+            influencer("amy", "", "", &[], 0.0),
+        ];
+        let brands = vec![Brand {
+            name: "B".into(),
+            category: String::new(),
+            country: String::new(),
+            hashtags: vec![],
+            followers: 0,
+            description: String::new(),
+        }];
+        let xs = vec![
+            ix("1", "b", "zed", InteractionKind::Click),
+            ix("2", "B", "Zed", InteractionKind::Collaboration),
+            ix("3", "b", "ghost", InteractionKind::Click),
+        ];
+        let (c, report) = Catalog::build(infs, brands, &xs, &BuildParams::default()).unwrap();
+        assert_eq!(c.influencers()[0].name, "amy", "sorted by name key");
+        // zed is id 1: click 1 + collaboration 10 = 11.
+        assert_eq!(
+            c.pair_points(),
+            [PairPoints {
+                brand: 0,
+                influencer: 1,
+                points: 11.0
+            }]
+        );
+        assert_eq!(c.meta().interactions, 2);
+        assert_eq!(report.skipped.len(), 1);
+        assert_eq!((c.points_of(0, 1), c.points_of(0, 0)), (11.0, 0.0));
+        assert_eq!(c.positives(1.0), [(0, 1, 11.0)]);
+        assert_eq!(c.positives(12.0), []);
+        assert_eq!((c.brand_id(" b "), c.influencer_id("ZED")), (Some(0), Some(1)));
+    }
+
+    #[test]
+    fn pairs_outside_the_tables_are_refused_naming_the_source() {
+        let mut t = small_tables();
+        t.pair_points[0].influencer = 2;
+        let e = Catalog::from_tables(t, "model.bundle").unwrap_err();
+        assert!(
+            matches!(&e, Error::Corrupted { source_name, .. } if source_name == "model.bundle"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn features_are_built_once_with_cold_rows_in_the_same_vocabulary() {
+        let c = small();
+        let f = c.features().unwrap();
+        // brand:acme, category:music, country:us, tag:x.
+        assert_eq!(f.user_vocab.len(), 4);
+        assert_eq!((f.users.cols, f.users_cold.rows), (4, 1));
+        assert_eq!(f.items.rows, 2);
+        assert!(std::ptr::eq(f, c.features().unwrap()), "cached");
+    }
+}

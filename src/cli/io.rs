@@ -1,0 +1,182 @@
+//! The CLI's files: opening and creating them, atomic writes, publishing a bundle with its
+//! top lists and manifest, CSV output, reading a data folder. Every error names its path.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::bundle::{self, Bundle, Manifest};
+use crate::catalog::{BuildParams, Catalog};
+use crate::error::{Error, Result};
+use crate::model::{Brand, Influencer, Interaction};
+use crate::rank::{Recommender, TopList};
+use crate::tables;
+
+/// Opens `path` for buffered reading.
+pub fn open(path: &Path) -> Result<BufReader<File>> {
+    File::open(path)
+        .map(BufReader::new)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Creates `path` (and its folder) for buffered writing.
+pub fn create(path: &Path) -> Result<BufWriter<File>> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| Error::io(path, e))
+}
+
+/// A spinner with `msg` and the elapsed time.
+pub fn spinner(msg: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(
+        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    pb.set_message(msg.to_string());
+    pb.enable_steady_tick(Duration::from_millis(120));
+    pb
+}
+
+/// Prints rejected rows (the first 50, then a count).
+pub fn report_rejects(errors: &[Error]) {
+    for e in errors.iter().take(50) {
+        eprintln!("rejected: {e}");
+    }
+    if errors.len() > 50 {
+        eprintln!("... and {} more rejected rows", errors.len() - 50);
+    }
+}
+
+/// The three tables of a data folder (rejected rows reported).
+pub fn read_tables(data: &Path) -> Result<(Vec<Influencer>, Vec<Brand>, Vec<Interaction>)> {
+    let read = |name: &str| -> Result<(BufReader<File>, String)> {
+        let p = data.join(name);
+        Ok((open(&p)?, p.display().to_string()))
+    };
+    let (r, n) = read("influencers.csv")?;
+    let (influencers, e1) = tables::read_influencers(r, &n)?;
+    let (r, n) = read("brands.csv")?;
+    let (brands, e2) = tables::read_brands(r, &n)?;
+    let (r, n) = read("interactions.csv")?;
+    let (interactions, e3) = tables::read_interactions(r, &n)?;
+    for e in [e1, e2, e3] {
+        report_rejects(&e);
+    }
+    Ok((influencers, brands, interactions))
+}
+
+/// The catalog of a data folder's tables (rejected rows and skipped records reported).
+pub fn catalog_from_folder(data: &Path, params: &BuildParams) -> Result<Catalog> {
+    let (influencers, brands, interactions) = read_tables(data)?;
+    let (c, report) = Catalog::build(influencers, brands, &interactions, params)?;
+    report_rejects(&report.skipped);
+    Ok(c)
+}
+
+/// Reads the bundle at `path`.
+pub fn read_bundle(path: &Path) -> Result<Bundle> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(bundle::read(&bytes, &path.display().to_string())?.1)
+}
+
+/// The recommender of the bundle at `path`.
+pub fn load(path: &Path) -> Result<Recommender> {
+    read_bundle(path)?.recommender(&path.display().to_string())
+}
+
+/// Writes `path` atomically: a temporary file beside it, flushed and synced, then renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut w = create(&tmp)?;
+    let go = || -> std::io::Result<()> {
+        w.write_all(bytes)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    };
+    go().map_err(|e| Error::io(path, e))
+}
+
+/// JSON of `value`, for `dest`.
+pub fn to_json<T: serde::Serialize>(value: &T, dest: &Path, pretty: bool) -> Result<Vec<u8>> {
+    let r = if pretty {
+        serde_json::to_vec_pretty(value)
+    } else {
+        serde_json::to_vec(value)
+    };
+    r.map_err(|e| Error::encode(dest.display().to_string(), e))
+}
+
+/// Publishes a bundle: the bundle at `out`, then `topk.json` (every brand's top list for the
+/// widget's fallback) and last `manifest.json` beside it, each written atomically, so a
+/// reader that follows the manifest never sees a half-written bundle.
+pub fn publish(out: &Path, bytes: &[u8], top: &[TopList], top_list_len: usize) -> Result<()> {
+    let dir = out.parent().unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "model.bundle".into());
+    write_atomic(out, bytes)?;
+    let top_path = dir.join("topk.json");
+    write_atomic(&top_path, &to_json(&top, &top_path, false)?)?;
+    let manifest = Manifest::of(bytes, &name, "topk.json", top_list_len as u32);
+    let m_path = dir.join("manifest.json");
+    write_atomic(&m_path, &to_json(&manifest, &m_path, true)?)
+}
+
+/// Writes a CSV file: `header`, then `rows`; returns how many rows, reporting each count to
+/// `progress`. A failed write is [`Error::Io`] on `path`.
+pub fn write_csv(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+    mut progress: impl FnMut(u64),
+) -> Result<u64> {
+    let err = |e: csv::Error| Error::io(path, std::io::Error::other(e));
+    let mut w = csv::Writer::from_writer(create(path)?);
+    w.write_record(header).map_err(err)?;
+    let mut n = 0;
+    for r in rows {
+        w.write_record(&r).map_err(err)?;
+        n += 1;
+        progress(n);
+    }
+    w.flush().map_err(|e| Error::io(path, e))?;
+    Ok(n)
+}
+
+/// The relationship table (every brand x influencer with its rating) as CSV.
+pub fn write_relationships(
+    rec: &Recommender,
+    out: &Path,
+    progress: impl FnMut(u64),
+) -> Result<u64> {
+    write_csv(
+        out,
+        &[
+            "brand",
+            "influencer",
+            "cohesion",
+            "interaction_points",
+            "rating",
+        ],
+        rec.relationships().map(|row| {
+            vec![
+                row.brand,
+                row.influencer,
+                row.cohesion.to_string(),
+                row.interaction_points.to_string(),
+                row.rating.to_string(),
+            ]
+        }),
+        progress,
+    )
+}

@@ -1,0 +1,209 @@
+//! Commands that read a bundle: recommend, relationships, infer-category.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use indicatif::ProgressBar;
+use rand::{Rng, SeedableRng};
+
+use super::io::{create, load, open, report_rejects, to_json, write_relationships};
+use crate::category::Lexicon;
+use crate::error::{Error, Result};
+use crate::model::Brand;
+use crate::random::DEFAULT_SEED;
+use crate::rank::{NewBrand, RankBy, RankRequest, Ranking, Who};
+use crate::tables;
+
+/// `recommend`.
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// Bundle to load.
+    #[arg(long, default_value = "pkg/model.bundle")]
+    bundle: PathBuf,
+    /// A known brand's name.
+    #[arg(long, conflicts_with_all = ["name", "category", "country", "hashtags", "description"])]
+    brand: Option<String>,
+    /// New brand: name.
+    #[arg(long)]
+    name: Option<String>,
+    /// New brand: category (name or slug; inferred from the description when absent).
+    #[arg(long)]
+    category: Option<String>,
+    /// New brand: country.
+    #[arg(long)]
+    country: Option<String>,
+    /// New brand: hashtags ("#a #b" or "a, b").
+    #[arg(long)]
+    hashtags: Option<String>,
+    /// New brand: free-text description.
+    #[arg(long)]
+    description: Option<String>,
+    /// How many influencers.
+    #[arg(short, default_value_t = 10)]
+    k: usize,
+    /// Seed for the random pairing of a new brand.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    /// New brand: append it to this brands.csv so the data grows.
+    #[arg(long)]
+    save_to: Option<PathBuf>,
+    /// Order by the rating (cohesion + interactions), the factorization model, or the
+    /// ranker pipeline (each falls back to the best the bundle has).
+    #[arg(long, value_enum, default_value_t = RankBy::default())]
+    by: RankBy,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `relationships`.
+#[derive(Debug, Args)]
+pub struct RelationshipsArgs {
+    /// Bundle to load.
+    #[arg(long, default_value = "pkg/model.bundle")]
+    bundle: PathBuf,
+    /// Output CSV.
+    #[arg(long, short)]
+    out: PathBuf,
+}
+
+pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
+    let rec = load(&a.bundle)?;
+    let req = RankRequest {
+        by: a.by,
+        ..RankRequest::default()
+    };
+    let ranking = match &a.brand {
+        Some(b) => rec.rank(Who::Known(b), a.k, &req)?,
+        None => {
+            let nb = NewBrand {
+                name: a.name.unwrap_or_else(|| "new brand".into()),
+                category: a.category.unwrap_or_default(),
+                country: a.country.unwrap_or_default(),
+                hashtags: a.hashtags.unwrap_or_default(),
+                description: a.description.unwrap_or_default(),
+            };
+            let brand = nb.resolve(Lexicon::builtin());
+            let ranking = rec.rank(Who::New(&brand), a.k, &req)?;
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(a.seed);
+            if let Some(row) = rec.pair_new_brand(&ranking.brand, rng.random()) {
+                eprintln!(
+                    "new row: {} x {} (cohesion {:.3})",
+                    row.brand, row.influencer, row.cohesion
+                );
+            }
+            if let Some(path) = &a.save_to {
+                append_brand(path, &ranking.brand)?;
+                eprintln!("appended {:?} to {}", ranking.brand.name, path.display());
+            }
+            ranking
+        }
+    };
+    if a.json {
+        let mut text = to_json(&ranking, Path::new("<stdout>"), true)?;
+        text.push(b'\n');
+        std::io::stdout()
+            .lock()
+            .write_all(&text)
+            .map_err(|e| Error::io("<stdout>", e))?;
+    } else {
+        print_ranking(&ranking);
+    }
+    Ok(())
+}
+
+pub(super) fn relationships(a: &RelationshipsArgs) -> Result<()> {
+    let rec = load(&a.bundle)?;
+    let pb = ProgressBar::new((rec.brands().len() * rec.influencers().len()) as u64);
+    let n = write_relationships(&rec, &a.out, |n| {
+        if n % 4096 == 0 {
+            pb.set_position(n);
+        }
+    })?;
+    pb.finish_and_clear();
+    println!("wrote {n} rows to {}", a.out.display());
+    Ok(())
+}
+
+pub(super) fn infer_category(text: &str) {
+    match Lexicon::builtin().infer(text) {
+        Some(i) => println!("{} ({} keyword hits)", i.slug, i.hits),
+        None => println!("(no category: no keyword hits)"),
+    }
+}
+
+fn append_brand(path: &Path, brand: &Brand) -> Result<()> {
+    let (mut brands, errors) = tables::read_brands(open(path)?, &path.display().to_string())?;
+    report_rejects(&errors);
+    let k = crate::text::key(&brand.name);
+    if brands.iter().any(|b| crate::text::key(&b.name) == k) {
+        return Err(Error::InvalidParam {
+            name: "name",
+            message: format!("brand {:?} is already in {}", brand.name, path.display()),
+        });
+    }
+    brands.push(brand.clone());
+    // Write to a sibling file first so an interrupted write loses nothing.
+    let tmp = path.with_extension("csv.tmp");
+    let mut w = create(&tmp)?;
+    tables::write_brands(&mut w, &tmp.display().to_string(), &brands)?;
+    w.flush().map_err(|e| Error::io(&tmp, e))?;
+    drop(w);
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Prints a ranking as a table with each recommendation's reasons.
+pub fn print_ranking(r: &Ranking) {
+    let or_unknown = |s: &str| if s.is_empty() { "?".to_string() } else { s.to_string() };
+    println!(
+        "{} brand {:?} (category {}, country {}, hashtags {})",
+        if r.known { "known" } else { "new" },
+        r.brand.name,
+        or_unknown(&r.brand.category),
+        or_unknown(&r.brand.country),
+        r.brand
+            .hashtags
+            .iter()
+            .map(|t| format!("#{t}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!("{:>4}  {:<28} {:>8}  why", "rank", "influencer", "score");
+    for x in &r.recommendations {
+        let c = &x.cohesion;
+        let mut why = Vec::new();
+        if let Some(cat) = &c.category {
+            why.push(format!("category {cat} +{}", c.category_points));
+        }
+        if let Some(loc) = &c.location {
+            why.push(format!("location {loc} +{}", c.location_points));
+        }
+        if !c.shared_hashtags.is_empty() {
+            why.push(format!(
+                "hashtags {} +{}",
+                c.shared_hashtags
+                    .iter()
+                    .map(|t| format!("#{t}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                c.hashtag_points
+            ));
+        }
+        why.push(format!(
+            "engagement {:.2}% +{:.3}",
+            c.engagement_rate * 100.0,
+            c.engagement_points
+        ));
+        if x.interaction_points != 0.0 {
+            why.push(format!("interactions +{}", x.interaction_points));
+        }
+        println!(
+            "{:>4}  {:<28} {:>8.3}  {}",
+            x.rank,
+            x.name,
+            x.score,
+            why.join(", ")
+        );
+    }
+}

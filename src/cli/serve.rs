@@ -1,0 +1,249 @@
+//! The collector loop's commands: serve, retrain, export.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::io::{
+    load, publish, read_tables, report_rejects, write_atomic, write_csv,
+    write_relationships,
+};
+use crate::bundle;
+use crate::catalog::{BuildParams, Catalog};
+use crate::category::Lexicon;
+use crate::error::{Error, Result};
+use crate::factor::Fit;
+use crate::mf::WarmStart;
+use crate::model::{Brand, Influencer, Interaction};
+use crate::pipeline::{TrainConfig, Trained};
+use crate::random::DEFAULT_SEED;
+use crate::sync::{BrandProfile, Row};
+use crate::tables;
+
+/// `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Repository root holding www/ and pkg/.
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// The collector's SQLite database (created if absent).
+    #[arg(long, default_value = "collector.db")]
+    db: PathBuf,
+    /// An origin allowed to post batches from another site (CORS), e.g.
+    /// https://partner.example; repeatable. None: same origin only.
+    #[arg(long = "allow-origin")]
+    allow_origin: Vec<String>,
+    /// Largest batch body in bytes; larger gets 413.
+    #[arg(long, default_value_t = 1 << 20)]
+    max_body: usize,
+}
+
+/// What `retrain` is asked to do.
+#[derive(Debug, Args)]
+pub struct RetrainArgs {
+    /// Data folder (the scraped tables and the original interactions).
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// The collector's database.
+    #[arg(long, default_value = "collector.db")]
+    db: PathBuf,
+    /// The published bundle (compared with, and replaced).
+    #[arg(long, default_value = "pkg/model.bundle")]
+    out: PathBuf,
+    /// Fraction of the newest collected interactions held out for the comparison.
+    #[arg(long, default_value_t = 0.2)]
+    holdout: f64,
+    /// List length of the comparison (NDCG@k).
+    #[arg(long, short, default_value_t = 10)]
+    k: usize,
+    /// Seed.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    /// Publish even when the new bundle scores worse.
+    #[arg(long)]
+    force: bool,
+    /// The factorization trainer's state, kept between retrains for warm starts
+    /// (default: beside the database, `<db>.trainer`).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Epochs of `fit_partial` on a warm start.
+    #[arg(long, default_value_t = 10)]
+    warm_epochs: u32,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The collector's database.
+    #[arg(long, default_value = "collector.db")]
+    db: PathBuf,
+    /// Bundle whose relationship table to write.
+    #[arg(long, default_value = "pkg/model.bundle")]
+    bundle: PathBuf,
+    /// Output folder (interactions.csv, brands.csv, relationships.csv).
+    #[arg(long, short)]
+    out: PathBuf,
+}
+
+pub(super) fn serve(a: ServeArgs) -> Result<()> {
+    crate::collector::serve(&crate::collector::ServeOptions {
+        root: a.root,
+        addr: a.addr,
+        db: a.db,
+        allow_origins: a.allow_origin,
+        max_body: a.max_body,
+    })
+}
+
+/// The data plus collected `rows`, trained into a bundle with both learned models.
+fn train_with(
+    tables: &(Vec<Influencer>, Vec<Brand>, Vec<Interaction>),
+    profiles: &[BrandProfile],
+    rows: &[Row],
+    seed: u64,
+    warm: Option<(&WarmStart, u32)>,
+) -> Result<Trained> {
+    let (influencers, mut brands, mut interactions) = tables.clone();
+    crate::retrain::merge(
+        &mut brands,
+        &mut interactions,
+        profiles,
+        rows,
+        Lexicon::builtin(),
+    );
+    let params = BuildParams {
+        seed,
+        ..BuildParams::default()
+    };
+    let (catalog, report) = Catalog::build(influencers, brands, &interactions, &params)?;
+    report_rejects(&report.skipped);
+    crate::pipeline::train(catalog, &TrainConfig::seeded(seed), warm)
+}
+
+pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
+    let (data, db, out, holdout, k, seed) = (&a.data, &a.db, &a.out, a.holdout, a.k, a.seed);
+    let state_path = a.state.clone().unwrap_or_else(|| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(".trainer");
+        PathBuf::from(p)
+    });
+    if !(holdout > 0.0 && holdout < 1.0) {
+        return Err(Error::InvalidParam {
+            name: "holdout",
+            message: format!("must be between 0 and 1 (exclusive), got {holdout}"),
+        });
+    }
+    let (rows, profiles) = {
+        let db = crate::collector::Db::open(db)?;
+        let rows: Vec<Row> = db.rows()?.into_iter().map(|s| s.row).collect();
+        (rows, db.brands()?)
+    };
+    let tables = read_tables(data)?;
+    let (train_rows, held) = crate::retrain::hold_out(&rows, holdout);
+    println!(
+        "collected: {} rows ({} new brands); holding out the newest {} interactions",
+        rows.len(),
+        profiles.len(),
+        held.len()
+    );
+    let previous = match std::fs::read(out) {
+        Ok(bytes) => {
+            let source = out.display().to_string();
+            Some(bundle::read(&bytes, &source)?.1.recommender(&source)?)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(out, e)),
+    };
+    let warm = match std::fs::read(&state_path) {
+        Ok(bytes) => Some(bundle::read_trainer_state(&bytes, &state_path.display().to_string())?.1),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::io(&state_path, e)),
+    };
+    let warm = warm.as_ref().map(|w| (w, a.warm_epochs));
+    let candidate = train_with(&tables, &profiles, &train_rows, seed, warm)?;
+    match &candidate.report.factor {
+        Some(Fit::Warm(n)) => println!(
+            "factorization: warm start from {} (fit_partial, {n} epochs)",
+            state_path.display()
+        ),
+        Some(Fit::Full(why)) => println!("factorization: full refit ({why})"),
+        None => {}
+    }
+    let candidate = candidate.bundle.recommender("candidate")?;
+    let new_score = crate::retrain::score(&candidate, &held, &profiles, k)?;
+    println!(
+        "new bundle:       NDCG@{k} {:.4}, hit rate {:.4} on {} held-out brands",
+        new_score.ndcg, new_score.hit_rate, new_score.brands
+    );
+    if let Some(prev) = &previous {
+        let old = crate::retrain::score(prev, &held, &profiles, k)?;
+        println!(
+            "published bundle: NDCG@{k} {:.4}, hit rate {:.4}",
+            old.ndcg, old.hit_rate
+        );
+        if new_score.ndcg < old.ndcg && !a.force {
+            println!("not published: the new bundle scores worse on the held-out interactions");
+            return Ok(());
+        }
+    }
+    // Not worse: the published bundle learns from every collected row, the held-out ones too.
+    let t = train_with(&tables, &profiles, &rows, seed, warm)?;
+    let bytes = bundle::write(&t.bundle)?;
+    publish(out, &bytes, &t.top_lists, TrainConfig::default().top_list_len)?;
+    if let Some(state) = &t.state {
+        write_atomic(&state_path, &bundle::write_trainer_state(state)?)?;
+    }
+    println!(
+        "published {} (version {:016x}): {} brands, {} interactions",
+        out.display(),
+        bundle::fnv1a64(&bytes),
+        t.bundle.catalog.brands().len(),
+        t.bundle.catalog.meta().interactions
+    );
+    Ok(())
+}
+
+pub(super) fn export(a: &ExportArgs) -> Result<()> {
+    let db = crate::collector::Db::open(&a.db)?;
+    let rows = db.rows()?;
+    let out = &a.out;
+    let n_rows = write_csv(
+        &out.join("interactions.csv"),
+        &[
+            &tables::INTERACTION_COLUMNS[..],
+            &["batch_id", "device_id", "received_ms"],
+        ]
+        .concat(),
+        rows.into_iter().map(|s| {
+            vec![
+                s.row.event_id,
+                s.row.brand,
+                s.row.influencer,
+                s.row.kind.as_str().to_string(),
+                s.row.timestamp_ms.to_string(),
+                s.row.points.to_string(),
+                s.batch_id,
+                s.device_id,
+                s.received_ms.to_string(),
+            ]
+        }),
+        |_| {},
+    )?;
+    let n_brands = write_csv(
+        &out.join("brands.csv"),
+        &["name", "category", "country", "hashtags", "description"],
+        db.brands()?
+            .into_iter()
+            .map(|b| vec![b.name, b.category, b.country, b.hashtags, b.description]),
+        |_| {},
+    )?;
+    let n_pairs = write_relationships(&load(&a.bundle)?, &out.join("relationships.csv"), |_| {})?;
+    println!(
+        "wrote {}: {n_rows} interactions, {n_brands} new brands, {n_pairs} relationship rows",
+        out.display()
+    );
+    Ok(())
+}
