@@ -18,8 +18,8 @@ use crate::cohesion::{CohesionIndex, CohesionWeights};
 use crate::error::{Error, Result};
 use crate::mf::data::{brand_features, feature_matrix, influencer_features};
 use crate::mf::{CsrMatrix, Vocabulary};
-use crate::random::DEFAULT_SEED;
 use crate::model::{Brand, Influencer, Interaction, PointsConfig};
+use crate::random::DEFAULT_SEED;
 use crate::text::{key, truncate_chars};
 
 /// Bios longer than this are cut in the catalog (the page shows a summary; the full text
@@ -379,10 +379,7 @@ impl Catalog {
 
 /// Name key -> position.
 fn ids<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, u32> {
-    names
-        .enumerate()
-        .map(|(i, n)| (key(n), i as u32))
-        .collect()
+    names.enumerate().map(|(i, n)| (key(n), i as u32)).collect()
 }
 
 #[cfg(test)]
@@ -470,7 +467,10 @@ pub(crate) mod tests {
         assert_eq!((c.points_of(0, 1), c.points_of(0, 0)), (11.0, 0.0));
         assert_eq!(c.positives(1.0), [(0, 1, 11.0)]);
         assert_eq!(c.positives(12.0), []);
-        assert_eq!((c.brand_id(" b "), c.influencer_id("ZED")), (Some(0), Some(1)));
+        assert_eq!(
+            (c.brand_id(" b "), c.influencer_id("ZED")),
+            (Some(0), Some(1))
+        );
     }
 
     #[test]

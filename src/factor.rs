@@ -108,8 +108,11 @@ pub fn fit(c: &Catalog, s: &FactorSettings, warm: Option<(&WarmStart, u32)>) -> 
     };
     let (m, how) = match (warm, reason) {
         (Some((w, epochs)), None) => {
-            let ix =
-                data::interactions(c.brands().len() as u32, c.influencers().len() as u32, &pairs);
+            let ix = data::interactions(
+                c.brands().len() as u32,
+                c.influencers().len() as u32,
+                &pairs,
+            );
             let mut m = w.trainer()?;
             m.fit_partial(
                 TrainData {

@@ -84,7 +84,10 @@ impl Session {
     /// skipped; points that are negative or not finite refuse the whole call (nothing is
     /// added). Returns how many rows counted.
     pub fn add_local(&mut self, rec: &Recommender, rows: &[LocalRow]) -> Result<u32> {
-        if let Some(r) = rows.iter().find(|r| !(r.points.is_finite() && r.points >= 0.0)) {
+        if let Some(r) = rows
+            .iter()
+            .find(|r| !(r.points.is_finite() && r.points >= 0.0))
+        {
             return Err(Error::InvalidParam {
                 name: "points",
                 message: format!("must be a finite number >= 0, got {}", r.points),
@@ -151,7 +154,10 @@ impl Session {
                     what: "brand",
                     name: name.clone(),
                 })?;
-                (name.as_str(), fm.brand_vector(&rec.brands()[b as usize], Some(b)))
+                (
+                    name.as_str(),
+                    fm.brand_vector(&rec.brands()[b as usize], Some(b)),
+                )
             }
             BrandRef::New(nb) => (
                 nb.name.as_str(),
@@ -233,7 +239,14 @@ mod tests {
         let bare = Recommender::new(small(), None, None).unwrap();
         let mut s = Session::default();
         let acme = BrandRef::Known("acme".into());
-        let e = s.fold_in(&bare, &acme, Lexicon::builtin(), &["a".into()], 3, xorshift(1));
+        let e = s.fold_in(
+            &bare,
+            &acme,
+            Lexicon::builtin(),
+            &["a".into()],
+            3,
+            xorshift(1),
+        );
         assert!(matches!(e, Err(Error::Unknown { .. })));
         let catalog = small();
         let fit = crate::factor::fit(
@@ -248,13 +261,23 @@ mod tests {
         let rec = Recommender::new(catalog, Some(fit.model), None).unwrap();
         let before = s.model_scores(&rec, "acme").unwrap();
         let n = s
-            .fold_in(&rec, &acme, Lexicon::builtin(), &["a".into(), "nobody".into()], 5, xorshift(7))
+            .fold_in(
+                &rec,
+                &acme,
+                Lexicon::builtin(),
+                &["a".into(), "nobody".into()],
+                5,
+                xorshift(7),
+            )
             .unwrap();
         assert_eq!(n, 1);
         assert!(s.is_folded("ACME"));
         let after = s.model_scores(&rec, "acme").unwrap();
         // Fold-in towards a widens a's margin over b.
-        assert!(after[0] - after[1] > before[0] - before[1], "{before:?} -> {after:?}");
+        assert!(
+            after[0] - after[1] > before[0] - before[1],
+            "{before:?} -> {after:?}"
+        );
         let req = s.request("acme", RankBy::Model, Filter::default());
         assert!(req.vector.is_some());
         s.reset_fold_in();

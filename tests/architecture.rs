@@ -191,7 +191,10 @@ fn pure_rooms_do_not_name_the_format_or_an_edge() {
             }
         }
     }
-    assert!(bad.is_empty(), "pure rooms import the format or an edge: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "pure rooms import the format or an edge: {bad:?}"
+    );
 }
 
 #[test]

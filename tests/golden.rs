@@ -7,9 +7,9 @@
 mod common;
 
 use influence_rec::bundle;
-use influence_rec::generate::{generate, GenerateParams};
 use influence_rec::catalog::{BuildParams, Catalog};
 use influence_rec::factor::FactorSettings;
+use influence_rec::generate::{generate, GenerateParams};
 use influence_rec::mf::{LightFmParams, Loss};
 use influence_rec::pipeline::{train, TrainConfig};
 use influence_rec::ranker::RankerSettings;

@@ -5,8 +5,8 @@
 
 mod common;
 
-use influence_rec::wasm::Engine;
 use influence_rec::bundle;
+use influence_rec::wasm::Engine;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 

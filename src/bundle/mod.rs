@@ -162,20 +162,16 @@ pub fn write_trainer_state(state: &WarmStart) -> Result<Vec<u8>> {
 }
 
 /// Loads a trainer state written by [`write_trainer_state`], with the bundle's checks.
-pub fn read_trainer_state(
-    bytes: &[u8],
-    source: &str,
-) -> Result<(Header, WarmStart)> {
+pub fn read_trainer_state(bytes: &[u8], source: &str) -> Result<(Header, WarmStart)> {
     let (header, payload) = read_artifact(bytes, source, KIND_TRAINER_STATE)?;
     Ok((header, decode(payload, source)?))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(payload: &[u8], source: &str) -> Result<T> {
-    let (v, rest): (T, &[u8]) =
-        postcard::take_from_bytes(payload).map_err(|e| Error::Decode {
-            source_name: source.to_string(),
-            source: e,
-        })?;
+    let (v, rest): (T, &[u8]) = postcard::take_from_bytes(payload).map_err(|e| Error::Decode {
+        source_name: source.to_string(),
+        source: e,
+    })?;
     if !rest.is_empty() {
         return Err(Error::Corrupted {
             source_name: source.to_string(),

@@ -381,8 +381,7 @@ pub(super) fn mf_bench(a: &MfBenchArgs) -> Result<()> {
         Ok((open(&p)?, p.display().to_string()))
     })?;
     let settings = a.factor.settings(a.seed);
-    let ix =
-        crate::mf::data::interactions(ds.user_features.rows, ds.item_features.rows, &ds.train);
+    let ix = crate::mf::data::interactions(ds.user_features.rows, ds.item_features.rows, &ds.train);
     let data = crate::mf::TrainData {
         interactions: &ix,
         user_features: &ds.user_features,

@@ -72,7 +72,14 @@ pub(super) fn run(c: GbdtCommand) -> Result<()> {
             group_column,
             params,
             out,
-        } => train(&input, valid.as_deref(), &label, group_column.as_deref(), &params, &out),
+        } => train(
+            &input,
+            valid.as_deref(),
+            &label,
+            group_column.as_deref(),
+            &params,
+            &out,
+        ),
         GbdtCommand::Predict { model, input, raw } => predict(&model, &input, raw),
         GbdtCommand::ExportRanking { data, out, factor } => export_ranking(&data, &out, &factor),
     }

@@ -155,7 +155,13 @@ fn append_brand(path: &Path, brand: &Brand) -> Result<()> {
 
 /// Prints a ranking as a table with each recommendation's reasons.
 pub fn print_ranking(r: &Ranking) {
-    let or_unknown = |s: &str| if s.is_empty() { "?".to_string() } else { s.to_string() };
+    let or_unknown = |s: &str| {
+        if s.is_empty() {
+            "?".to_string()
+        } else {
+            s.to_string()
+        }
+    };
     println!(
         "{} brand {:?} (category {}, country {}, hashtags {})",
         if r.known { "known" } else { "new" },

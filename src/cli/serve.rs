@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::io::{
-    load, publish, read_tables, report_rejects, write_atomic, write_csv,
-    write_relationships,
+    load, publish, read_tables, report_rejects, write_atomic, write_csv, write_relationships,
 };
 use crate::bundle;
 use crate::catalog::{BuildParams, Catalog};
@@ -192,7 +191,12 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
     // Not worse: the published bundle learns from every collected row, the held-out ones too.
     let t = train_with(&tables, &profiles, &rows, seed, warm)?;
     let bytes = bundle::write(&t.bundle)?;
-    publish(out, &bytes, &t.top_lists, TrainConfig::default().top_list_len)?;
+    publish(
+        out,
+        &bytes,
+        &t.top_lists,
+        TrainConfig::default().top_list_len,
+    )?;
     if let Some(state) = &t.state {
         write_atomic(&state_path, &bundle::write_trainer_state(state)?)?;
     }

@@ -114,7 +114,8 @@ pub fn read_table(
             } else {
                 feature_value(c)
             };
-            let v = v.ok_or_else(|| Error::parse(at.clone().field(header[j].clone()), "a number", c))?;
+            let v =
+                v.ok_or_else(|| Error::parse(at.clone().field(header[j].clone()), "a number", c))?;
             if j == li {
                 t.y.push(v)
             } else {
@@ -185,7 +186,10 @@ mod tests {
     #[test]
     fn bad_cells_name_file_line_and_column() {
         let e = read_table("label,a\n1,2\n1,x\n".as_bytes(), "t.csv", "label", None).unwrap_err();
-        assert_eq!(e.to_string(), "t.csv:3 field `a`: expected a number, found \"x\"");
+        assert_eq!(
+            e.to_string(),
+            "t.csv:3 field `a`: expected a number, found \"x\""
+        );
         let e = read_table("label,a\nnan,2\n".as_bytes(), "t.csv", "label", None).unwrap_err();
         assert!(e.to_string().contains("field `label`"), "{e}");
         let e = read_table("label,a\n1,2,3\n".as_bytes(), "t.csv", "label", None).unwrap_err();

@@ -74,7 +74,12 @@ fn numbers(r: impl BufRead, source: &str, cols: usize) -> Result<Vec<Vec<f64>>> 
         let at = Location::source(source).at_line(n as u64 + 1);
         let v: Vec<f64> = line
             .split(',')
-            .map(|x| x.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0))
+            .map(|x| {
+                x.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+            })
             .collect::<Option<_>>()
             .ok_or_else(|| Error::parse(at.clone(), format!("{cols} numbers >= 0"), &line))?;
         if v.len() != cols {
@@ -161,6 +166,9 @@ mod tests {
         assert_eq!(back.item_features, ds.item_features);
         files.insert("train.csv".into(), b"user,item\n0,x\n".to_vec());
         let e = read(open(&files)).unwrap_err();
-        assert_eq!(e.to_string(), "train.csv:2: expected 2 numbers >= 0, found \"0,x\"");
+        assert_eq!(
+            e.to_string(),
+            "train.csv:2: expected 2 numbers >= 0, found \"0,x\""
+        );
     }
 }

@@ -49,7 +49,7 @@ pub mod warm;
 
 pub use features::{CsrMatrix, Vocabulary};
 pub use model::FactorModel;
-pub use warm::WarmStart;
 pub use train::{
     Interactions, LearningSchedule, LightFm, LightFmParams, Loss, Parallelism, TrainData,
 };
+pub use warm::WarmStart;

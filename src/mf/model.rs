@@ -48,9 +48,11 @@ impl FactorModel {
             what: "factorization representations",
             source,
         };
-        let item_repr =
-            Array2::from_shape_vec((items.rows as usize, d + 1), m.representations(items, false))
-                .map_err(shape)?;
+        let item_repr = Array2::from_shape_vec(
+            (items.rows as usize, d + 1),
+            m.representations(items, false),
+        )
+        .map_err(shape)?;
         let user_repr =
             Array2::from_shape_vec((users.rows as usize, d + 1), m.representations(users, true))
                 .map_err(shape)?;

@@ -401,10 +401,7 @@ mod tests {
         assert_eq!(got[1].0, "b");
         assert!((got[1].1 - 3.2).abs() < 1e-12);
         assert!((rk.recommendations[1].interaction_points - 3.0).abs() < 1e-12);
-        assert!(matches!(
-            known(&r, "nobody", 3),
-            Err(Error::Unknown { .. })
-        ));
+        assert!(matches!(known(&r, "nobody", 3), Err(Error::Unknown { .. })));
     }
 
     #[test]
@@ -417,7 +414,11 @@ mod tests {
             ..Default::default()
         };
         let rk = r
-            .rank(Who::New(&nb.resolve(Lexicon::builtin())), 1, &RankRequest::default())
+            .rank(
+                Who::New(&nb.resolve(Lexicon::builtin())),
+                1,
+                &RankRequest::default(),
+            )
             .unwrap();
         assert!(!rk.known);
         assert_eq!(rk.brand.category, "fashion");
@@ -552,7 +553,9 @@ mod tests {
             category: "music".into(),
             ..NewBrand::default()
         };
-        let rk = r.rank(Who::New(&nb.resolve(Lexicon::builtin())), 1, &req).unwrap();
+        let rk = r
+            .rank(Who::New(&nb.resolve(Lexicon::builtin())), 1, &req)
+            .unwrap();
         assert_eq!(names(&rk), ["d"]);
         assert!((rk.recommendations[0].interaction_points - 2.0).abs() < 1e-12);
     }

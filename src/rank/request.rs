@@ -158,7 +158,6 @@ pub struct RankRequest {
     pub filter: Filter,
 }
 
-
 /// Whom a list is for.
 #[derive(Debug, Clone, Copy)]
 pub enum Who<'a> {

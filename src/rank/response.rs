@@ -90,4 +90,3 @@ pub struct RelationshipRow {
     /// cohesion + interaction points.
     pub rating: f64,
 }
-

@@ -75,7 +75,6 @@ pub fn pipeline_order(
     order
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,7 +80,6 @@ fn random_u64() -> Result<u64, JsError> {
     Ok(u64::from_le_bytes(buf))
 }
 
-
 #[derive(Serialize)]
 struct Info<'a> {
     /// FNV-1a 64 of the bundle's bytes, 16 hex digits (as in `manifest.json`).
@@ -425,4 +424,3 @@ pub fn categories() -> Result<JsValue, JsError> {
         .collect();
     to_value(&v)
 }
-

@@ -21,7 +21,10 @@ pub fn rankings_json(rec: &Recommender) -> String {
             ..RankRequest::default()
         };
         for b in rec.brands() {
-            out.push(rec.rank(Who::Known(&b.name), 10, &req).expect("known brand"));
+            out.push(
+                rec.rank(Who::Known(&b.name), 10, &req)
+                    .expect("known brand"),
+            );
         }
         let queries: Vec<NewBrand> = serde_json::from_str(NEW_BRANDS).expect("fixture parses");
         for q in &queries {

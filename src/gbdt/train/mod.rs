@@ -1,0 +1,368 @@
+//! Histogram gradient boosting in LightGBM's manner: regression (L2), binary and lambdarank.
+//!
+//! Per iteration: gradients g_i and hessians h_i of the objective at the current scores
+//! (stored as f32, LightGBM's `score_t`); optionally a bag of rows (`bagging_fraction`
+//! every `bagging_freq` iterations) and a subset of features (`feature_fraction`);
+//! leaf-wise growth (always split the leaf with the largest gain) up to `num_leaves`, each
+//! leaf's best split found from per-feature histograms of (Σg, Σh, count) over bins, summed
+//! in f64; the smaller child's histogram is built from its rows and the sibling's is
+//! parent − smaller.
+//!
+//! With G, H the sums over a node and T(G) = sign(G)·max(0, |G| − λ₁):
+//!
+//! ```text
+//! gain(split) = T(G_L)²/(H_L + λ₂) + T(G_R)²/(H_R + λ₂) − T(G)²/(H + λ₂)
+//! leaf value  = −T(G)/(H + λ₂) · learning_rate
+//! ```
+//!
+//! A split must leave `min_data_in_leaf` rows and `min_sum_hessian_in_leaf` hessian on each
+//! side and gain more than `min_gain_to_split`. Missing values (NaN, binned last) are tried
+//! on both sides; the better side becomes the split's default direction.
+//!
+//! Objectives (s = score, y = label):
+//! - regression: g = s − y, h = 1; starts from mean(y) when `boost_from_average`.
+//! - binary: p = σ(s), g = p − y, h = p(1 − p); starts from logit(mean(y)).
+//! - lambdarank (LambdaMART, LightGBM's `rank_objective.hpp`): per query, documents sorted
+//!   by score; for every pair (i, j) with different labels and i within the first
+//!   `lambdarank_truncation_level` positions, with high/low the better/worse labelled one,
+//!   ΔNDCG = (gain_high − gain_low)·|1/log₂(2+r_high) − 1/log₂(2+r_low)| / maxDCG@T,
+//!   divided by (0.01 + |s_high − s_low|) when `lambdarank_norm`; ρ = 1/(1 + e^{σ(s_high −
+//!   s_low)}); λ = −σ·ρ·ΔNDCG goes to g_high (+) and g_low (−), σ²ρ(1−ρ)·ΔNDCG to both
+//!   hessians; with `lambdarank_norm` the query's g and h are scaled by log₂(1+Σ|λ|)/Σ|λ|.
+//!   ρ comes from LightGBM's lookup table (2²⁰ bins), for speed and to follow it closely.
+//!
+//! Early stopping: with a validation set and `early_stopping_round` = r > 0, training stops
+//! once r rounds pass without improving the validation metric (RMSE, log loss, or
+//! NDCG@`eval_at`), and the model keeps the trees up to the best round.
+
+mod binning;
+mod grow;
+mod objectives;
+mod params;
+
+pub use binning::BinMapper;
+pub use objectives::{leaf_output, ndcg_at, split_gain};
+pub use params::{Dataset, Fitted, GbdtParams, ObjectiveKind};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::model::{GbdtModel, Objective, Tree};
+use crate::error::{Error, Result};
+use binning::*;
+use grow::*;
+use objectives::*;
+
+/// Trains on rows `x` (row-major, `n_features` columns) and labels `y` without validation.
+pub fn train(x: &[f64], n_features: usize, y: &[f64], p: &GbdtParams) -> Result<GbdtModel> {
+    let data = Dataset {
+        x,
+        n_features,
+        y,
+        group: &[],
+    };
+    Ok(fit(&data, None, p)?.model)
+}
+
+/// The validation metric (lower is better for RMSE and log loss; NDCG is negated here so
+/// that lower is always better).
+fn metric(data: &Dataset, score: &[f64], gains: &[f64], p: &GbdtParams) -> f64 {
+    let n = data.y.len() as f64;
+    match p.objective {
+        ObjectiveKind::Regression => (data
+            .y
+            .iter()
+            .zip(score)
+            .map(|(y, s)| (y - s) * (y - s))
+            .sum::<f64>()
+            / n)
+            .sqrt(),
+        ObjectiveKind::Binary => {
+            -data
+                .y
+                .iter()
+                .zip(score)
+                .map(|(&y, &s)| {
+                    let q = (1.0 / (1.0 + (-s).exp())).clamp(1e-15, 1.0 - 1e-15);
+                    y * q.ln() + (1.0 - y) * (1.0 - q).ln()
+                })
+                .sum::<f64>()
+                / n
+        }
+        ObjectiveKind::LambdaRank => -ndcg_at(p.eval_at as usize, data.y, score, data.group, gains),
+    }
+}
+
+/// Trains on `data`, tracking `valid` when given (and stopping early when
+/// `early_stopping_round` > 0).
+pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fitted> {
+    p.validate()?;
+    data.check(p, "data")?;
+    if let Some(v) = valid {
+        v.check(p, "valid")?;
+        if v.n_features != data.n_features {
+            return Err(Error::InvalidParam {
+                name: "valid",
+                message: format!(
+                    "{} features, training data has {}",
+                    v.n_features, data.n_features
+                ),
+            });
+        }
+    }
+    let (x, y, nf) = (data.x, data.y, data.n_features);
+    let n = y.len();
+    // Bin bounds come from a seeded sample of `bin_construct_sample_cnt` rows (all rows when
+    // there are fewer), as LightGBM builds them; every row is then binned.
+    let sample: Option<Vec<usize>> = (n > p.bin_construct_sample_cnt as usize).then(|| {
+        let mut idx: Vec<usize> = (0..n).collect();
+        crate::random::shuffle(
+            &mut idx,
+            &mut ChaCha8Rng::seed_from_u64(p.seed ^ 0x005e_edb1),
+        );
+        let mut s = idx[..p.bin_construct_sample_cnt as usize].to_vec();
+        s.sort_unstable();
+        s
+    });
+    let mappers: Vec<BinMapper> = (0..nf)
+        .map(|f| {
+            let col: Vec<f64> = match &sample {
+                Some(rows) => rows.iter().map(|&i| x[i * nf + f]).collect(),
+                None => x.iter().skip(f).step_by(nf).copied().collect(),
+            };
+            BinMapper::new(&col, p.max_bin, p.min_data_in_bin)
+        })
+        .collect();
+    // Column-major bins for histogram building.
+    let cols: Vec<Column> = mappers
+        .iter()
+        .enumerate()
+        .map(|(f, m)| {
+            let it = x.iter().skip(f).step_by(nf).map(|&v| m.bin(v));
+            if m.num_bins() <= 256 {
+                Column::U8(it.map(|b| b as u8).collect())
+            } else {
+                Column::U16(it.collect())
+            }
+        })
+        .collect();
+    // Row-major copy of the bins for row-wise histograms (LightGBM's row-wise mode), when
+    // a byte holds every bin; a few dense features make this the faster layout.
+    let rowbins: Option<Vec<u8>> = cols.iter().all(|c| matches!(c, Column::U8(_))).then(|| {
+        let mut rb = vec![0u8; n * nf];
+        for (f, c) in cols.iter().enumerate() {
+            if let Column::U8(v) = c {
+                for (i, &b) in v.iter().enumerate() {
+                    rb[i * nf + f] = b;
+                }
+            }
+        }
+        rb
+    });
+    let gains = p.label_gains();
+    let init = match p.objective {
+        _ if !p.boost_from_average => 0.0,
+        ObjectiveKind::Regression => y.iter().sum::<f64>() / n as f64,
+        ObjectiveKind::Binary => {
+            let mean = y.iter().sum::<f64>() / n as f64;
+            (mean / (1.0 - mean)).ln().clamp(-30.0, 30.0)
+        }
+        ObjectiveKind::LambdaRank => 0.0,
+    };
+    // Query boundaries and their 1/maxDCG, computed once.
+    let queries: Vec<(usize, usize, f64)> = {
+        let mut start = 0usize;
+        data.group
+            .iter()
+            .map(|&size| {
+                let end = start + size as usize;
+                let inv = inverse_max_dcg(
+                    &y[start..end],
+                    p.lambdarank_truncation_level as usize,
+                    &gains,
+                );
+                let q = (start, end, inv);
+                start = end;
+                q
+            })
+            .collect()
+    };
+    let lambdarank = (p.objective == ObjectiveKind::LambdaRank).then(|| {
+        let max_query = data.group.iter().copied().max().unwrap_or(0) as usize;
+        Lambdarank::new(p, max_query)
+    });
+    let threads = match p.num_threads {
+        0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
+        t => t as usize,
+    };
+    let mut score = vec![init; n];
+    let mut vscore = valid.map(|v| vec![init; v.y.len()]);
+    let mut trees: Vec<Tree> = Vec::with_capacity(p.num_iterations as usize);
+    let mut history = Vec::new();
+    let mut best: Option<(usize, f64)> = None;
+    let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
+    let (mut g, mut h) = (vec![0f32; n], vec![0f32; n]);
+    let mut bag: Option<Vec<u32>> = None;
+    for it in 0..p.num_iterations as usize {
+        match p.objective {
+            ObjectiveKind::Regression => {
+                for i in 0..n {
+                    g[i] = (score[i] - y[i]) as f32;
+                    h[i] = 1.0;
+                }
+            }
+            ObjectiveKind::Binary => {
+                for i in 0..n {
+                    let q = 1.0 / (1.0 + (-score[i]).exp());
+                    g[i] = (q - y[i]) as f32;
+                    h[i] = (q * (1.0 - q)).max(1e-16) as f32;
+                }
+            }
+            ObjectiveKind::LambdaRank => {
+                if let Some(l) = &lambdarank {
+                    // Queries are independent: contiguous runs of them go to the threads.
+                    let per = queries.len().div_ceil(threads.max(1)).max(1);
+                    std::thread::scope(|sc| {
+                        let (mut gr, mut hr) = (&mut g[..], &mut h[..]);
+                        let mut offset = 0;
+                        let mut handles = Vec::new();
+                        for qs in queries.chunks(per) {
+                            let end = qs.last().map_or(offset, |q| q.1);
+                            let (gq, gtail) = std::mem::take(&mut gr).split_at_mut(end - offset);
+                            let (hq, htail) = std::mem::take(&mut hr).split_at_mut(end - offset);
+                            (gr, hr) = (gtail, htail);
+                            let (score, base) = (&score, offset);
+                            let mut run = move || {
+                                for &(a, b, inv) in qs {
+                                    let (a0, b0) = (a - base, b - base);
+                                    l.query(
+                                        &y[a..b],
+                                        &score[a..b],
+                                        inv,
+                                        p,
+                                        &mut gq[a0..b0],
+                                        &mut hq[a0..b0],
+                                    );
+                                }
+                            };
+                            offset = end;
+                            if threads > 1 {
+                                handles.push(sc.spawn(run));
+                            } else {
+                                run();
+                            }
+                        }
+                        for hd in handles {
+                            if let Err(e) = hd.join() {
+                                std::panic::resume_unwind(e);
+                            }
+                        }
+                    });
+                }
+            }
+        }
+        if p.bagging_freq > 0 && p.bagging_fraction < 1.0 && it % p.bagging_freq as usize == 0 {
+            bag = Some(
+                (0..n as u32)
+                    .filter(|_| rng.random_bool(p.bagging_fraction))
+                    .collect(),
+            );
+        }
+        let features: Vec<usize> = if p.feature_fraction < 1.0 {
+            let k = ((nf as f64 * p.feature_fraction).round() as usize).max(1);
+            let mut all: Vec<usize> = (0..nf).collect();
+            crate::random::shuffle(&mut all, &mut rng);
+            let mut chosen = all[..k].to_vec();
+            chosen.sort_unstable();
+            chosen
+        } else {
+            (0..nf).collect()
+        };
+        let grower = Grower {
+            cols: &cols,
+            mappers: &mappers,
+            features: &features,
+            g: &g,
+            h: &h,
+            threads,
+            const_hessian: (p.objective == ObjectiveKind::Regression).then_some(1.0),
+            rowbins: rowbins.as_deref(),
+            p,
+        };
+        let rows = bag.clone().unwrap_or_else(|| (0..n as u32).collect());
+        let (mut tree, leaf_rows) = grower.grow(rows);
+        // The first tree carries the initial score, as LightGBM stores boost_from_average.
+        if it == 0 && init != 0.0 {
+            for v in &mut tree.leaf_value {
+                *v += init;
+            }
+        }
+        if bag.is_some() {
+            // Out-of-bag rows have no leaf yet: evaluate them.
+            add_tree(&mut score, x, nf, &tree, it == 0);
+        } else {
+            // Every row's leaf is known from the partition.
+            for (leaf, rows) in leaf_rows.iter().enumerate() {
+                let v = tree.leaf_value[leaf];
+                for &r in rows {
+                    let s = &mut score[r as usize];
+                    *s = if it == 0 { v } else { *s + v };
+                }
+            }
+        }
+        if let (Some(v), Some(vs)) = (valid, vscore.as_mut()) {
+            add_tree(vs, v.x, nf, &tree, it == 0);
+            let m = metric(v, vs, &gains, p);
+            history.push(if p.objective == ObjectiveKind::LambdaRank {
+                -m
+            } else {
+                m
+            });
+            if best.is_none_or(|(_, b)| m < b) {
+                best = Some((it, m));
+            }
+        }
+        trees.push(tree);
+        if let Some((b, _)) = best {
+            if p.early_stopping_round > 0 && it - b >= p.early_stopping_round as usize {
+                break;
+            }
+        }
+    }
+    let mut best_iteration = None;
+    if let Some((b, _)) = best {
+        if p.early_stopping_round > 0 && b + 1 < trees.len() {
+            trees.truncate(b + 1);
+            best_iteration = Some(b as u32 + 1);
+        }
+    }
+    Ok(Fitted {
+        model: GbdtModel {
+            num_features: nf,
+            feature_names: (0..nf).map(|f| format!("Column_{f}")).collect(),
+            objective: match p.objective {
+                ObjectiveKind::Regression => Objective::Regression,
+                ObjectiveKind::Binary => Objective::Binary { sigmoid: 1.0 },
+                ObjectiveKind::LambdaRank => Objective::LambdaRank,
+            },
+            trees,
+        },
+        valid_metric: history,
+        best_iteration,
+    })
+}
+
+/// Adds `tree`'s output for each row of `x` to `scores`; the first tree replaces them (it
+/// already carries the initial score).
+fn add_tree(scores: &mut [f64], x: &[f64], nf: usize, tree: &Tree, first: bool) {
+    for (s, row) in scores.iter_mut().zip(x.chunks_exact(nf)) {
+        *s = if first {
+            tree.predict(row)
+        } else {
+            *s + tree.predict(row)
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests;
