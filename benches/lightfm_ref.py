@@ -39,9 +39,11 @@ def main():
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--learning-schedule", default="adagrad", choices=["adagrad", "adadelta"])
     a = ap.parse_args()
     uf, itf, train, test = load(a.input)
-    model = LightFM(no_components=a.no_components, loss=a.loss, learning_rate=a.learning_rate, random_state=a.seed)
+    model = LightFM(no_components=a.no_components, loss=a.loss, learning_rate=a.learning_rate,
+                    learning_schedule=a.learning_schedule, random_state=a.seed)
     times = []
     for _ in range(a.epochs):
         t = time.perf_counter()

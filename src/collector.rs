@@ -113,6 +113,22 @@ impl Db {
         })
     }
 
+    /// The durability settings as the connection reports them: `(journal_mode,
+    /// synchronous)`, e.g. `("wal", 2)` (2 = FULL). Read back, not assumed, so a test can
+    /// tell when a build loses them.
+    pub fn durability(&self) -> Result<(String, i64)> {
+        let err = sql_err(&self.path);
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .map_err(&err)?;
+        let sync: i64 = self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .map_err(&err)?;
+        Ok((mode, sync))
+    }
+
     /// Stores a checked batch in one transaction: new brand profiles (first description
     /// wins) and every row whose event id is new. Returns which rows were stored now and
     /// which were there already; the caller answers only after this returned.
@@ -474,6 +490,7 @@ async fn post_batch(
 
 /// Runs the server until Ctrl-C or SIGTERM.
 pub fn serve(opts: &ServeOptions) -> Result<()> {
+    let durability = Db::open(&opts.db)?.durability()?;
     let app = app(opts)?;
     let addr = opts.addr.clone();
     let rt = tokio::runtime::Runtime::new().map_err(|e| Error::io(&addr, e))?;
@@ -482,6 +499,12 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
             .await
             .map_err(|e| Error::io(&addr, e))?;
         println!("serving influence-rec on http://{addr}/ (Ctrl-C to stop)");
+        println!(
+            "collector: {} (SQLite journal_mode={}, synchronous={})",
+            opts.db.display(),
+            durability.0,
+            durability.1
+        );
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let term = async {
@@ -501,4 +524,23 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
             .await
             .map_err(|e| Error::io(&addr, e))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_is_opened_in_wal_mode_with_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("c.db")).unwrap();
+        // synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+        assert_eq!(db.durability().unwrap(), ("wal".to_string(), 2));
+        // WAL is a property of the file: a plain connection sees it too.
+        let other = Connection::open(dir.path().join("c.db")).unwrap();
+        let mode: String = other
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
 }

@@ -20,7 +20,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::category::Lexicon;
 use crate::cohesion::{CohesionIndex, CohesionWeights};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::model::{Brand, Influencer, Interaction, InteractionKind, PointsConfig};
 use crate::random::{shuffle, std_normal};
 use crate::text::key;
@@ -645,15 +645,13 @@ fn simulate(
 
 /// Writes per-post rows as CSV with the [`RAW_COLUMNS`] header.
 pub fn write_posts<W: Write>(out: W, dest: &str, rows: &[[String; 16]]) -> Result<()> {
-    let err =
-        |e: csv::Error| Error::malformed(Location::source(dest), format!("write failed: {e}"));
+    let err = |e: csv::Error| Error::io(dest, e.into());
     let mut w = csv::Writer::from_writer(out);
     w.write_record(RAW_COLUMNS).map_err(err)?;
     for r in rows {
         w.write_record(r).map_err(err)?;
     }
-    w.flush()
-        .map_err(|e| Error::malformed(Location::source(dest), format!("write failed: {e}")))
+    w.flush().map_err(|e| Error::io(dest, e))
 }
 
 #[cfg(test)]

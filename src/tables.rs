@@ -191,8 +191,9 @@ fn opt_cell(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn write_err(e: impl std::fmt::Display, dest: &str) -> Error {
-    Error::malformed(Location::source(dest), format!("write failed: {e}"))
+/// A failed write is an I/O error on `dest` (not bad input).
+fn write_err(e: impl Into<std::io::Error>, dest: &str) -> Error {
+    Error::io(dest, e.into())
 }
 
 /// Writes `influencers.csv`.

@@ -241,3 +241,148 @@ fn gbdt_train_refuses_a_missing_label_but_accepts_missing_features() {
         "{err}"
     );
 }
+
+/// A small generated data folder in a temporary directory.
+fn small_data(influencers: &str, brands: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    ok(&cli(
+        &[
+            "generate",
+            "--influencers",
+            influencers,
+            "--brands",
+            brands,
+            "--out",
+            "data",
+        ],
+        dir.path(),
+    ));
+    dir
+}
+
+#[test]
+fn eval_prints_every_model_on_both_splits() {
+    let dir = small_data("400", "30");
+    let out = ok(&cli(&["eval", "--epochs", "3", "-k", "5"], dir.path()));
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    for model in [
+        "popularity",
+        "cohesion rule",
+        "factorization (warp, d=32, f32)",
+        "factorization (warp, d=32, int8)",
+        "gbdt ranker (lambdarank)",
+        "pipeline (top 200 each -> ranker)",
+    ] {
+        for split in ["random", "cold-start"] {
+            let row = rows
+                .iter()
+                .find(|r| r.starts_with(model) && r.contains(split))
+                .unwrap_or_else(|| panic!("no row {model} / {split} in\n{out}"));
+            // P@5, R@5, AUC, MRR, NDCG@5 are in [0, 1]; users > 0.
+            let nums: Vec<f64> = row
+                .split_whitespace()
+                .rev()
+                .take(6)
+                .map(|x| x.parse().expect("number"))
+                .collect();
+            assert!(nums[0] > 0.0, "users in {row}");
+            assert!(nums[1..].iter().all(|v| (0.0..=1.0).contains(v)), "{row}");
+        }
+    }
+    assert!(out.lines().next().unwrap_or("").contains("NDCG@5"), "{out}");
+}
+
+#[test]
+fn mf_export_then_mf_bench_round_trip_the_exchange_format() {
+    let dir = small_data("300", "20");
+    let d = dir.path();
+    let out = ok(&cli(
+        &["mf-export", "--split", "cold-start", "--out", "mf"],
+        d,
+    ));
+    assert!(out.contains("20 users, 300 items"), "{out}");
+    let meta = std::fs::read_to_string(d.join("mf/meta.csv")).expect("meta");
+    let nums: Vec<u32> = meta
+        .lines()
+        .nth(1)
+        .expect("row")
+        .split(',')
+        .map(|x| x.parse().expect("int"))
+        .collect();
+    assert_eq!(&nums[..2], [20, 300]);
+    for f in [
+        "user_features.csv",
+        "item_features.csv",
+        "train.csv",
+        "test.csv",
+    ] {
+        assert!(d.join("mf").join(f).exists(), "{f}");
+    }
+    let o = ok(&cli(
+        &[
+            "mf-bench", "--input", "mf", "--epochs", "4", "--loss", "bpr",
+        ],
+        d,
+    ));
+    let v: serde_json::Value = serde_json::from_str(o.trim()).expect("JSON");
+    assert_eq!(v["epoch_seconds"].as_array().expect("times").len(), 4);
+    assert_eq!(v["loss"], "bpr");
+    let auc = v["auc"].as_f64().expect("auc");
+    assert!((0.0..=1.0).contains(&auc), "{auc}");
+    // A broken exchange file is a located error, not a panic.
+    std::fs::write(d.join("mf/train.csv"), "user,item\n0,zz\n").expect("write");
+    let o = cli(&["mf-bench", "--input", "mf", "--epochs", "1"], d);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("train.csv:2"), "{err}");
+    // An unknown enum value is refused by the argument parser with the choices.
+    let o = cli(&["mf-export", "--split", "sideways", "--out", "x"], d);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cold-start"));
+}
+
+#[test]
+fn export_ranking_writes_tables_that_gbdt_train_reads() {
+    let dir = small_data("300", "20");
+    let d = dir.path();
+    let out = ok(&cli(
+        &["gbdt", "export-ranking", "--out", "rk", "--epochs", "2"],
+        d,
+    ));
+    assert!(out.contains("ranking_train.csv"), "{out}");
+    let text = std::fs::read_to_string(d.join("rk/ranking_train.csv")).expect("table");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    assert_eq!(&header[..2], ["brand", "label"]);
+    assert_eq!(&header[2..], influence_rec::ranker::FEATURE_NAMES);
+    let mut labels = std::collections::BTreeSet::new();
+    for l in lines {
+        let cells: Vec<&str> = l.split(',').collect();
+        assert_eq!(cells.len(), header.len(), "{l}");
+        labels.insert(cells[1].to_string());
+    }
+    assert!(labels.contains("0"), "{labels:?}");
+    assert!(labels.len() >= 2, "graded labels: {labels:?}");
+    let o = ok(&cli(
+        &[
+            "gbdt",
+            "train",
+            "--input",
+            "rk/ranking_train.csv",
+            "--valid",
+            "rk/ranking_valid.csv",
+            "--group-column",
+            "brand",
+            "--objective",
+            "lambdarank",
+            "--num-iterations",
+            "5",
+            "--out",
+            "rk/model.txt",
+        ],
+        d,
+    ));
+    assert!(o.contains("validation ndcg@10"), "{o}");
+    let model = std::fs::read_to_string(d.join("rk/model.txt")).expect("model");
+    assert!(model.contains("objective=lambdarank"), "{model:.200}");
+}

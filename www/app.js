@@ -10,12 +10,13 @@ const fmtInt = new Intl.NumberFormat('en-US');
 const fmtMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const fmtMoney2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
-// Interaction kinds and their points (the product design; README "Interactions").
+// Interaction kinds and their button labels; their points come from the bundle
+// (engine.info().points), so the page counts exactly what the model was trained with.
 const KINDS = {
-  click: { points: 1, label: 'Click' },
-  check_info: { points: 2, label: 'Details' },
-  add_to_campaign: { points: 5, label: 'Add to campaign' },
-  collaboration: { points: 10, label: 'Mark collaboration' },
+  click: { label: 'Click' },
+  check_info: { label: 'Details' },
+  add_to_campaign: { label: 'Add to campaign' },
+  collaboration: { label: 'Mark collaboration' },
 };
 const FOLD_IN_STEPS = 5;
 
@@ -24,6 +25,8 @@ const app = {
   store: null,
   syncer: null,
   version: '',
+  // Points per interaction kind, from the bundle.
+  points: null,
   labels: new Map(),
   // The brand being looked at: {known: true, name} or {known: false, brand: {...}}.
   current: null,
@@ -255,11 +258,11 @@ const brandName = () => (app.current.known ? app.current.name : app.current.bran
 // points in the rating, a fold-in step of the model vector, then the list re-ranked.
 async function interact(inf, kind) {
   if (!app.current) return;
-  const points = KINDS[kind].points;
+  const points = app.points[kind];
   const row = await app.store.record({ brand: brandName(), influencer: inf.name, kind, points, bundle_version: app.version });
   performance.mark('rerank-start');
   app.engine.addLocalInteractions([row]);
-  if (app.engine.hasModel() && points >= KINDS.check_info.points) app.engine.foldIn(brandRef(), [inf.name], FOLD_IN_STEPS);
+  if (app.engine.hasModel() && points >= app.points.check_info) app.engine.foldIn(brandRef(), [inf.name], FOLD_IN_STEPS);
   if (app.similarOf == null) show();
   performance.measure('rerank', 'rerank-start');
   updateSyncStatus();
@@ -274,7 +277,7 @@ async function replayLocal(events) {
   if (!app.engine.hasModel()) return;
   const byBrand = new Map();
   for (const r of rows) {
-    if (r.points < KINDS.check_info.points) continue;
+    if (r.points < app.points.check_info) continue;
     if (!byBrand.has(r.brand)) byBrand.set(r.brand, new Set());
     byBrand.get(r.brand).add(r.influencer);
   }
@@ -425,7 +428,9 @@ async function loadEngine() {
   });
   const [, b] = await Promise.all([init(), bytes]);
   app.engine = new Engine(b);
-  app.version = app.engine.info().version;
+  const info = app.engine.info();
+  app.version = info.version;
+  app.points = info.points;
 }
 
 async function main() {

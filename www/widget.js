@@ -3,7 +3,8 @@
 //   <script type="module" src="https://OUR-HOST/widget.js"></script>
 //   <influencer-recs brand="Atlas Co" k="5"></influencer-recs>
 //
-// Attributes: brand (a known brand's name), k (1-20, default 5), by (rating | model | ranker,
+// Attributes: brand (a known brand's name), k (1 to the published top-list length, 20 by
+// default; pkg/manifest.json says), by (rating | model | ranker,
 // default ranker). Theme with CSS custom properties on the element or any ancestor:
 // --ir-font, --ir-fg, --ir-bg, --ir-muted, --ir-accent, --ir-border, --ir-radius.
 // Everything (module, wasm, bundle) is loaded from the origin that served this script. If the
@@ -11,7 +12,6 @@
 // top lists shipped beside the bundle (pkg/topk.json) instead. Scraped text is rendered as
 // text only.
 const BASE = new URL('.', import.meta.url);
-const MAX_K = 20;
 
 const STYLE = `
 :host { display: block; font-family: var(--ir-font, system-ui, sans-serif); color: var(--ir-fg, #1b1b1f);
@@ -27,6 +27,17 @@ li { overflow-wrap: anywhere; }
 
 let engine = null;
 let topLists = null;
+let manifest = null;
+
+// The published bundle's manifest: its top-list length caps `k`.
+function loadManifest() {
+  manifest ??= (async () => {
+    const r = await fetch(new URL('pkg/manifest.json', BASE));
+    if (!r.ok) throw new Error(`manifest: HTTP ${r.status}`);
+    return r.json();
+  })();
+  return manifest;
+}
 
 // One engine per page, shared by every widget on it.
 function loadEngine() {
@@ -71,9 +82,10 @@ class InfluencerRecs extends HTMLElement {
   connectedCallback() { this.update(); }
   attributeChangedCallback() { if (this.isConnected) this.update(); }
 
-  get k() {
+  // The asked-for k, between 1 and the published top-list length.
+  k(maxK) {
     const k = Number.parseInt(this.getAttribute('k') ?? '5', 10);
-    return Number.isFinite(k) ? Math.min(MAX_K, Math.max(1, k)) : 5;
+    return Number.isFinite(k) ? Math.min(maxK, Math.max(1, k)) : Math.min(5, maxK);
   }
 
   async update() {
@@ -83,9 +95,17 @@ class InfluencerRecs extends HTMLElement {
     let rows;
     let note = '';
     let shownName = brand;
+    let k;
+    try {
+      k = this.k((await loadManifest()).top_list_len);
+    } catch (err) {
+      if (token === this.token) this.show(null, String(err?.message ?? err), true);
+      this.dataset.mode = 'error';
+      return;
+    }
     try {
       const e = await loadEngine();
-      const r = e.rankKnown(brand, this.k, this.getAttribute('by') || 'ranker');
+      const r = e.rankKnown(brand, k, this.getAttribute('by') || 'ranker');
       rows = r.recommendations.map((x) => x.influencer);
       shownName = r.brand.name;
       this.dataset.mode = 'wasm';
@@ -95,7 +115,7 @@ class InfluencerRecs extends HTMLElement {
       try {
         const list = (await loadTopLists()).get(keyOf(brand));
         if (!list) throw new Error(`no recommendations for “${brand}”`);
-        rows = list.influencers.slice(0, this.k);
+        rows = list.influencers.slice(0, k);
         shownName = list.brand;
         note = 'Precomputed list (this page does not allow WebAssembly).';
         this.dataset.mode = 'precomputed';

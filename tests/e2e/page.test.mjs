@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -22,7 +23,9 @@ function cli(args) {
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  server = spawn(bin, ['serve', '--root', root, '--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // A fresh collector database: the page's sync talks to the real collector.
+  const db = path.join(mkdtempSync(path.join(os.tmpdir(), 'ir-page-')), 'collector.db');
+  server = spawn(bin, ['serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] });
   const deadline = Date.now() + 15000;
   for (;;) {
     try { if ((await fetch(base + '/')).ok) break; } catch { /* not up yet */ }
@@ -45,10 +48,8 @@ async function openPage(query = '', viewport = { width: 1280, height: 900 }) {
   const page = await browser.newPage({ viewport });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  // The real server has no collector yet, so a sync attempt is refused; that is the sync's
-  // business (it retries), not an error of the page.
   page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.includes('/api/interactions')) errors.push(m.text());
+    if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(base + '/' + query);
   await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
