@@ -114,13 +114,6 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// A JSON input did not parse.
-    #[error("{source_name}: not valid JSON: {source}")]
-    Json {
-        source_name: String,
-        #[source]
-        source: serde_json::Error,
-    },
     /// Arrays of inconsistent shapes were combined (a bug in the caller, not bad input).
     #[error("{what}: inconsistent shapes: {source}")]
     Shape {

@@ -197,7 +197,7 @@ fn sigmoid(x: f64) -> f64 {
 
 /// A deterministic cluster for a tag: FNV-1a of its bytes modulo the cluster count.
 fn tag_cluster(tag: &str) -> usize {
-    (crate::bundle::fnv1a64(tag.as_bytes()) % CLUSTERS as u64) as usize
+    (crate::random::fnv1a64(tag.as_bytes()) % CLUSTERS as u64) as usize
 }
 
 struct Vocab {

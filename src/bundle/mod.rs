@@ -36,6 +36,7 @@ use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::mf::model::StoredFactorModel;
 use crate::mf::{FactorModel, WarmStart};
+pub use crate::random::fnv1a64;
 use crate::rank::Recommender;
 use crate::ranker::{Ranker, StoredRanker};
 
@@ -137,17 +138,6 @@ impl Manifest {
             top_list_len,
         }
     }
-}
-
-/// FNV-1a, 64-bit: a small, dependency-free checksum that catches truncation and flipped
-/// bytes (not an integrity guarantee against an adversary).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
 }
 
 /// Serialises `bundle` with this build's header.
