@@ -174,8 +174,9 @@ pub fn parse_number(cell: &str) -> Result<Option<f64>, NotANumber> {
     } else {
         body.to_string()
     };
-    match plain.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(Some(v * mult)),
+    // Finite after the suffix too: `1e308k` would overflow to infinity.
+    match plain.parse::<f64>().map(|v| v * mult) {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
         _ => Err(NotANumber),
     }
 }
@@ -213,6 +214,17 @@ mod tests {
             parse_hashtags("#caf\u{00E9}")
         );
         assert_eq!(hashtags_in_text("Ünïcode #ÜBER-cool"), vec!["über"]);
+    }
+
+    #[test]
+    fn numbers_that_overflow_with_their_suffix_are_refused() {
+        // 1e308 is finite; times 1,000 it is not. Each suffix, and plain overflow.
+        for cell in [
+            "1e308k", "1e308K", "9e305M", "2e300b", "1e309", "inf", "-inf", "NaN",
+        ] {
+            assert_eq!(parse_number(cell), Err(NotANumber), "{cell}");
+        }
+        assert_eq!(parse_number("1e300k"), Ok(Some(1e303)));
     }
 
     #[test]

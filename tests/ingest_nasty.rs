@@ -140,3 +140,20 @@ fn the_bundled_raw_scrape_reproduces_the_committed_tables() {
     );
     assert!(rows.len() >= 2000);
 }
+
+#[test]
+fn a_number_that_overflows_with_its_suffix_is_a_row_error() {
+    let csv = "user_Name,followers,likes\nbig,1e308k,5\nok,1000,5\n";
+    let (profiles, report) = ingest(
+        csv.as_bytes(),
+        "posts.csv",
+        &ColumnMapping::default(),
+        Lexicon::builtin(),
+    )
+    .expect("ingests");
+    assert_eq!(profiles.len(), 1, "the good row is kept");
+    assert_eq!(report.errors.len(), 1);
+    let e = report.errors[0].to_string();
+    assert!(e.starts_with("posts.csv:2 field `followers`"), "{e}");
+    assert!(e.contains("1e308k"), "{e}");
+}
