@@ -1,17 +1,23 @@
 //! The training recipe: a catalog in, a bundle out (pure: no files; the CLI reads the tables
 //! and writes what this returns).
 //!
-//! 1. the factorization model on every positive of the catalog ([`crate::factor::fit`]),
+//! 1. the factorization model on the relationship table and every interaction positive of
+//!    the catalog, mixed as [`crate::factor`] documents ([`crate::factor::fit`]),
 //!    warm-started from a previous trainer state when it is compatible;
-//! 2. the GBDT ranker on the same positives ([`crate::ranker::fit`]; it trains its own
-//!    history-only factorization model for its `factor_score` feature, so no label leaks);
+//! 2. the GBDT ranker on the interaction positives ([`crate::ranker::fit`]; it trains its
+//!    own history-only factorization model for its `factor_score` feature, so no label
+//!    leaks), when enough brands have interactions to learn an order from;
 //! 3. the top lists of every known brand from the recommender the bundle makes, so what the
 //!    widget's fallback shows is what the engine ranks.
+//!
+//! A model that cannot be trained (no pairs to learn from, too few brands with
+//! interactions) is left out with its reason in the report, never an error: rankings fall
+//! back to the best ordering the bundle has (ranker, then model, then the rule).
 
 use crate::bundle::Bundle;
 use crate::catalog::Catalog;
 use crate::error::Result;
-use crate::factor::{FactorSettings, Fit};
+use crate::factor::{FactorSettings, Fit, Sources};
 use crate::mf::model::Precision;
 use crate::mf::{FactorModel, WarmStart};
 use crate::rank::{Recommender, TopList};
@@ -66,10 +72,12 @@ impl TrainConfig {
 /// What training did, for the CLI to print.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainReport {
-    /// How the factorization model was trained, when it was.
-    pub factor: Option<Fit>,
+    /// How the factorization model was trained and what it learned from, when it was.
+    pub factor: Option<(Fit, Sources)>,
     /// The ranker's training summary, when it was trained.
     pub ranker: Option<RankerReport>,
+    /// Models left out, each with the reason.
+    pub left_out: Vec<(&'static str, String)>,
 }
 
 /// A trained bundle with what is published beside it.
@@ -96,15 +104,39 @@ pub fn train(
     let mut report = TrainReport {
         factor: None,
         ranker: None,
+        left_out: Vec::new(),
     };
     if config.models {
-        let fitted = crate::factor::fit(&catalog, &config.factor, warm)?;
-        factor = Some(fitted.model.store(config.precision));
-        state = Some(fitted.state);
-        report.factor = Some(fitted.how);
-        let (stored, r) = crate::ranker::fit(&catalog, Some(&config.factor), &config.ranker)?;
-        ranker = Some(stored);
-        report.ranker = Some(r);
+        let set = crate::factor::training_set(
+            &catalog,
+            &catalog.positives(config.factor.min_points),
+            None,
+            &config.factor,
+        );
+        if set.pairs.is_empty() {
+            report.left_out.push((
+                "factorization model",
+                "no interactions and no relationship pairs to learn from".into(),
+            ));
+        } else {
+            let fitted = crate::factor::fit(&catalog, &config.factor, warm)?;
+            factor = Some(fitted.model.store(config.precision));
+            state = Some(fitted.state);
+            report.factor = Some((fitted.how, fitted.sources));
+        }
+        match crate::ranker::train::untrainable(&catalog, &config.factor, &config.ranker) {
+            Some(why) => report.left_out.push(("ranker", why)),
+            None => {
+                let (stored, r) =
+                    crate::ranker::fit(&catalog, Some(&config.factor), &config.ranker)?;
+                ranker = Some(stored);
+                report.ranker = Some(r);
+            }
+        }
+    } else {
+        for model in ["factorization model", "ranker"] {
+            report.left_out.push((model, "--no-model".into()));
+        }
     }
     // Top lists from the models as the browser loads them (int8 embeddings dequantised).
     let loaded_factor = factor.as_ref().and_then(FactorModel::load);

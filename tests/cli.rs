@@ -386,3 +386,65 @@ fn export_ranking_writes_tables_that_gbdt_train_reads() {
     let model = std::fs::read_to_string(d.join("rk/model.txt")).expect("model");
     assert!(model.contains("objective=lambdarank"), "{model:.200}");
 }
+
+#[test]
+fn train_works_on_day_one_without_interactions_and_says_what_it_learned_from() {
+    let dir = small_data("300", "12");
+    let d = dir.path();
+    std::fs::remove_file(d.join("data/interactions.csv")).expect("rm");
+    let o = cli(&["train", "--data", "data", "--out", "pkg/model.bundle"], d);
+    let out = ok(&o);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("interactions.csv does not exist"),
+        "a note says it is day one"
+    );
+    assert!(
+        out.contains("relationship-table pairs and 0 interaction pairs"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ranker: left out: 0 brands have interactions; it needs 10"),
+        "{out}"
+    );
+    assert!(out.contains(", 0 interactions,"), "{out}");
+    // A file with only its header is the same day one.
+    std::fs::write(
+        d.join("data/interactions.csv"),
+        "event_id,brand,influencer,kind,timestamp_ms,points\n",
+    )
+    .expect("write");
+    let again = ok(&cli(
+        &["train", "--data", "data", "--out", "pkg/model.bundle"],
+        d,
+    ));
+    assert!(again.contains("0 interaction pairs"), "{again}");
+    // Every ordering answers; the ranker falls back to the model the bundle has.
+    let brands = std::fs::read_to_string(d.join("data/brands.csv")).expect("brands");
+    let brand = brands
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').next())
+        .expect("a brand");
+    for (by, want) in [
+        ("rating", "rating"),
+        ("model", "model"),
+        ("ranker", "model"),
+    ] {
+        let j = ok(&cli(
+            &[
+                "recommend",
+                "--brand",
+                brand,
+                "--by",
+                by,
+                "-k",
+                "5",
+                "--json",
+            ],
+            d,
+        ));
+        let v: serde_json::Value = serde_json::from_str(&j).expect("JSON");
+        assert_eq!(v["ranked_by"], want, "{by}");
+        assert_eq!(v["recommendations"].as_array().map(Vec::len), Some(5));
+    }
+}

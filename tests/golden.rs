@@ -8,7 +8,7 @@ mod common;
 
 use influence_rec::bundle;
 use influence_rec::catalog::{BuildParams, Catalog};
-use influence_rec::factor::FactorSettings;
+use influence_rec::factor::{FactorSettings, RelationshipPrior};
 use influence_rec::generate::{generate, GenerateParams};
 use influence_rec::mf::{LightFmParams, Loss};
 use influence_rec::pipeline::{train, TrainConfig};
@@ -45,10 +45,16 @@ fn small_bundle_bytes() -> Vec<u8> {
         epochs: 5,
         num_threads: 1,
         min_points: 1.0,
+        relationship: RelationshipPrior::default(),
     };
     let config = TrainConfig {
         factor: settings,
-        ranker: RankerSettings::default(),
+        // Six brands: below the default floor of brands with interactions, on purpose, so the
+        // golden bundle still carries a ranker to pin.
+        ranker: RankerSettings {
+            min_brands: 2,
+            ..RankerSettings::default()
+        },
         ..TrainConfig::default()
     };
     let t = train(c, &config, None).expect("trains");

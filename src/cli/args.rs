@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cohesion::CohesionWeights;
 use crate::error::Result;
-use crate::factor::FactorSettings;
+use crate::factor::{FactorSettings, RelationshipPrior};
 use crate::gbdt::train::{GbdtParams, ObjectiveKind};
 use crate::mf::{LightFmParams, Loss, Parallelism};
 use crate::random::DEFAULT_SEED;
@@ -43,6 +43,12 @@ pub struct FactorArgs {
     /// How several threads train: merge (per-thread copies, deterministic) or hogwild.
     #[arg(long, value_enum, default_value_t = Parallelism::default())]
     pub parallel: Parallelism,
+    /// Relationship-table positives per brand (its top pairs by cohesion; 0: none).
+    #[arg(long, default_value_t = RelationshipPrior::default().top)]
+    pub relationship_top: u32,
+    /// Interaction positives at which a brand's relationship prior weight halves.
+    #[arg(long, default_value_t = RelationshipPrior::default().fade)]
+    pub relationship_fade: f64,
 }
 
 impl FactorArgs {
@@ -59,6 +65,11 @@ impl FactorArgs {
             },
             epochs: self.epochs,
             num_threads: self.threads,
+            relationship: RelationshipPrior {
+                top: self.relationship_top,
+                fade: self.relationship_fade,
+                ..d.relationship
+            },
             ..d
         }
     }

@@ -260,18 +260,7 @@ pub(super) fn train(a: &TrainArgs) -> Result<()> {
     let bytes = bundle::write(&t.bundle)?;
     publish(&a.out, &bytes, &t.top_lists, config.top_list_len)?;
     pb.finish_and_clear();
-    if let Some(f) = &t.bundle.factor {
-        println!(
-            "factorization model: {:?} loss, d = {}, {} epochs, {:?} storage",
-            config.factor.params.loss, f.no_components, config.factor.epochs, config.precision
-        );
-    }
-    if let Some(r) = &t.report.ranker {
-        println!(
-            "ranker: lambdarank GBDT, {} trees, {} training rows in {} brand queries, validation NDCG@10 {:.4} ({} rows)",
-            r.rounds, r.train_rows, r.train_queries, r.valid_ndcg, r.valid_rows
-        );
-    }
+    super::print_train_report(&t, &config);
     let c = &t.bundle.catalog;
     println!(
         "wrote {} ({} bytes, format v{}, {}): {} influencers, {} brands, {} interactions, {} brand x influencer pairs",
@@ -297,7 +286,10 @@ pub(super) fn eval(a: &EvalArgs) -> Result<()> {
         ..Default::default()
     };
     let seeds: Vec<u64> = (seed..seed.saturating_add(a.repeat.max(1))).collect();
-    let rows = crate::evaluation::evaluate_seeds(&c, &settings, Some(&rs), a.k, &seeds)?;
+    let mut rows = crate::evaluation::evaluate_seeds(&c, &settings, Some(&rs), a.k, &seeds)?;
+    rows.extend(crate::evaluation::evaluate_day_one_seeds(
+        &c, &settings, a.k, &seeds,
+    )?);
     pb.finish_and_clear();
     if seeds.len() > 1 {
         println!(
@@ -309,7 +301,7 @@ pub(super) fn eval(a: &EvalArgs) -> Result<()> {
     }
     let k = a.k;
     println!(
-        "{:<34} {:<11} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}",
+        "{:<34} {:<22} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}",
         "model",
         "split",
         format!("P@{k}"),
@@ -322,7 +314,7 @@ pub(super) fn eval(a: &EvalArgs) -> Result<()> {
     for r in rows {
         let m = r.metrics;
         println!(
-            "{:<34} {:<11} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>6}",
+            "{:<34} {:<22} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>6}",
             r.model,
             r.split,
             m.precision_at_k,

@@ -64,8 +64,19 @@ pub fn read_tables(data: &Path) -> Result<(Vec<Influencer>, Vec<Brand>, Vec<Inte
     let (influencers, e1) = tables::read_influencers(r, &n)?;
     let (r, n) = read("brands.csv")?;
     let (brands, e2) = tables::read_brands(r, &n)?;
-    let (r, n) = read("interactions.csv")?;
-    let (interactions, e3) = tables::read_interactions(r, &n)?;
+    // No interactions yet is day one, not an error: the models learn from the relationship
+    // table until interactions arrive.
+    let ix_path = data.join("interactions.csv");
+    let (interactions, e3) = if ix_path.exists() {
+        let (r, n) = read("interactions.csv")?;
+        tables::read_interactions(r, &n)?
+    } else {
+        eprintln!(
+            "note: {} does not exist: no interactions yet (day one)",
+            ix_path.display()
+        );
+        (Vec::new(), Vec::new())
+    };
     for e in [e1, e2, e3] {
         report_rejects(&e);
     }

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use indicatif::ProgressBar;
-use rand::{Rng, SeedableRng};
 
 use super::io::{create, load, open, report_rejects, to_json, write_relationships};
 use crate::category::Lexicon;
@@ -42,7 +41,8 @@ pub struct RecommendArgs {
     /// How many influencers.
     #[arg(short, default_value_t = 10)]
     k: usize,
-    /// Seed for the random pairing of a new brand.
+    /// Seed for the random pairing of a new brand (mixed with the brand's name, so every
+    /// brand draws its own influencer).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
     /// New brand: append it to this brands.csv so the data grows.
@@ -86,8 +86,7 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
             };
             let brand = nb.resolve(Lexicon::builtin());
             let ranking = rec.rank(Who::New(&brand), a.k, &req)?;
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(a.seed);
-            if let Some(row) = rec.pair_new_brand(&ranking.brand, rng.random()) {
+            if let Some(row) = rec.pair_new_brand_seeded(&ranking.brand, a.seed) {
                 eprintln!(
                     "new row: {} x {} (cohesion {:.3})",
                     row.brand, row.influencer, row.cohesion

@@ -164,11 +164,11 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
     let warm = warm.as_ref().map(|w| (w, a.warm_epochs));
     let candidate = train_with(&tables, &profiles, &train_rows, seed, warm)?;
     match &candidate.report.factor {
-        Some(Fit::Warm(n)) => println!(
+        Some((Fit::Warm(n), _)) => println!(
             "factorization: warm start from {} (fit_partial, {n} epochs)",
             state_path.display()
         ),
-        Some(Fit::Full(why)) => println!("factorization: full refit ({why})"),
+        Some((Fit::Full(why), _)) => println!("factorization: full refit ({why})"),
         None => {}
     }
     let candidate = candidate.bundle.recommender("candidate")?;

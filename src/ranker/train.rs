@@ -54,6 +54,9 @@ pub struct RankerSettings {
     pub candidates: u32,
     /// Label grading (interactions only).
     pub label_rule: LabelRule,
+    /// Fewest brands with interactions the ranker trains on (10): fewer cannot fill the
+    /// training, validation and cold-brand queries with an order worth learning.
+    pub min_brands: u32,
     /// Seed of the splits (42).
     pub seed: u64,
 }
@@ -71,6 +74,7 @@ impl Default for RankerSettings {
             valid_fraction: 0.2,
             candidates: 200,
             label_rule: LabelRule::Interactions,
+            min_brands: 10,
             seed: DEFAULT_SEED,
         }
     }
@@ -239,7 +243,11 @@ pub fn ranking_tables(
     let history = History::from_pairs(nu as usize, ni as usize, history_pairs.iter().copied());
     let known: BTreeSet<(u32, u32)> = history_pairs.iter().map(|p| (p.0, p.1)).collect();
     let fm = match factor {
-        Some(fs) => Some(fit_pairs(c, &history_pairs, fs)?.1),
+        Some(fs) => {
+            // Brands treated as new get no relationship prior either: a new brand has none.
+            let prior: Vec<bool> = (0..nu).map(|u| !cold.contains(&u)).collect();
+            Some(fit_pairs(c, &history_pairs, Some(&prior), fs)?.1)
+        }
         None => None,
     };
     let index = c.index();
@@ -313,6 +321,20 @@ pub fn fit_positives(
         },
         report,
     ))
+}
+
+/// Why the ranker cannot be trained on catalog `c`, or `None` when it can: it learns an
+/// order from interactions, so it needs [`RankerSettings::min_brands`] brands with some.
+pub fn untrainable(c: &Catalog, factor: &FactorSettings, s: &RankerSettings) -> Option<String> {
+    let mut brands: Vec<u32> = c.positives(factor.min_points).iter().map(|p| p.0).collect();
+    brands.dedup();
+    (brands.len() < s.min_brands as usize).then(|| {
+        format!(
+            "{} brands have interactions; it needs {} to learn an order (rankings use the best ordering the bundle has)",
+            brands.len(),
+            s.min_brands
+        )
+    })
 }
 
 /// Trains the ranker on every positive of catalog `c` (points >= `factor`'s `min_points`,
