@@ -163,6 +163,20 @@ impl Catalog {
                 message: format!("{} duplicate brand names dropped", before - brands.len()),
             });
         }
+        // Countries as ISO codes where the text names one exactly ("United States", "us",
+        // "España"), so the rule compares countries, not spellings.
+        let places = crate::places::Places::builtin();
+        let code = |c: &mut String| {
+            if let Some(cc) = places.country_code(c) {
+                *c = cc;
+            }
+        };
+        for i in &mut influencers {
+            code(&mut i.country);
+        }
+        for b in &mut brands {
+            code(&mut b.country);
+        }
         for i in &mut influencers {
             i.post_urls.clear();
             i.description = truncate_chars(&i.description, CATALOG_DESCRIPTION_CHARS);

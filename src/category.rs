@@ -26,6 +26,9 @@ pub struct Category {
     pub aliases: Vec<String>,
     /// Keywords, already normalised with [`key`].
     pub keywords: Vec<String>,
+    /// Keywords in other languages (Spanish, Portuguese, French, Italian, German), normalised;
+    /// inference reads them like `keywords` (the synthetic generator does not).
+    pub more_keywords: Vec<String>,
 }
 
 /// The result of inferring a category from text.
@@ -55,10 +58,13 @@ impl Lexicon {
                 continue;
             }
             let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 4 {
+            if !(4..=5).contains(&cols.len()) {
                 return Err(Error::malformed(
                     at,
-                    format!("expected 4 tab-separated columns, found {}", cols.len()),
+                    format!(
+                        "expected 4 or 5 tab-separated columns, found {}",
+                        cols.len()
+                    ),
                 ));
             }
             let slug = cols[0].trim().to_string();
@@ -88,6 +94,7 @@ impl Lexicon {
                 label: cols[1].trim().to_string(),
                 aliases: list(cols[2]),
                 keywords,
+                more_keywords: cols.get(4).map(|c| list(c)).unwrap_or_default(),
             });
         }
         Ok(Lexicon { categories })
@@ -125,7 +132,12 @@ impl Lexicon {
         let mut hits = vec![0u32; self.categories.len()];
         for word in words(text) {
             for (ci, cat) in self.categories.iter().enumerate() {
-                if cat.keywords.iter().any(|kw| word_hits(&word, kw)) {
+                if cat
+                    .keywords
+                    .iter()
+                    .chain(&cat.more_keywords)
+                    .any(|kw| word_hits(&word, kw))
+                {
                     hits[ci] += 1;
                 }
             }
@@ -250,6 +262,18 @@ mod tests {
     }
 
     #[test]
+    fn keywords_in_other_languages_count_like_the_first_list() {
+        let lex = Lexicon::parse("food\tFood\t\trecipe\treceta,rezept\n", "<t>").expect("parses");
+        assert_eq!(lex.infer("Recetas de la abuela").map(|i| i.hits), Some(1));
+        assert_eq!(lex.infer("Rezepte und recipes").map(|i| i.hits), Some(2));
+        assert_eq!(
+            lex.categories()[0].keywords,
+            ["recipe"],
+            "the first list is unchanged"
+        );
+    }
+
+    #[test]
     fn short_keywords_match_only_whole_words() {
         let lex = Lexicon::parse("t\tT\t\tai\n", "<t>").expect("parses");
         assert_eq!(lex.infer("aim high"), None);
@@ -261,8 +285,10 @@ mod tests {
         let err = Lexicon::parse("# c\nx\tX\n", "cats.tsv").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "cats.tsv:2: expected 4 tab-separated columns, found 2"
+            "cats.tsv:2: expected 4 or 5 tab-separated columns, found 2"
         );
+        let err = Lexicon::parse("x\tX\t\tk\tm\textra\n", "cats.tsv").unwrap_err();
+        assert!(err.to_string().ends_with("found 6"), "{err}");
         let err = Lexicon::parse("x\tX\t\t\n", "cats.tsv").unwrap_err();
         assert!(
             err.to_string().starts_with("cats.tsv:1 field `keywords`"),

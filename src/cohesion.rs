@@ -325,6 +325,7 @@ pub(crate) mod tests {
         er: f64,
     ) -> Influencer {
         Influencer {
+            location: String::new(),
             name: name.into(),
             followers: 10_000,
             description: String::new(),

@@ -273,6 +273,9 @@ impl Db {
 pub struct ServeOptions {
     /// Folder holding www/ and pkg/.
     pub root: PathBuf,
+    /// Where the published bundle (model.bundle, manifest.json, topk.json) lives when not in
+    /// root/pkg (a data folder made by `init`); root/pkg still serves the wasm module.
+    pub bundle_dir: Option<PathBuf>,
     /// Address to bind.
     pub addr: String,
     /// The database file.
@@ -368,7 +371,8 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
 
     let www = opts.root.join("www");
     let pkg = opts.root.join("pkg");
-    for dir in [&www, &pkg] {
+    let published = opts.bundle_dir.clone().unwrap_or_else(|| pkg.clone());
+    for dir in [&www, &pkg, &published] {
         if !dir.is_dir() {
             return Err(Error::io(
                 dir,
@@ -378,7 +382,7 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
     }
     let state = Arc::new(State {
         db: Mutex::new(Db::open(&opts.db)?),
-        pkg: pkg.clone(),
+        pkg: published.clone(),
         points: PointsConfig::default(),
         known: Mutex::new(KnownCache {
             version: String::new(),
@@ -405,25 +409,29 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
     // Static files: revalidated on every load (the bundle and pkg change with each build;
     // unchanged files answer 304), and public to every origin (the widget loads them from
     // partner pages).
-    let static_files = |dir: PathBuf| {
+    fn static_files<S>(s: S) -> SetResponseHeader<SetResponseHeader<S, HeaderValue>, HeaderValue> {
         SetResponseHeader::overriding(
             SetResponseHeader::overriding(
-                ServeDir::new(dir),
+                s,
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("no-cache"),
             ),
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
         )
-    };
+    }
     let api = axum::Router::new()
         .route("/api/interactions", post(post_batch))
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body))
         .layer(cors);
+    // /pkg: the published bundle's folder first, then the built module's.
     Ok(api
-        .nest_service("/pkg", static_files(pkg))
-        .fallback_service(static_files(www)))
+        .nest_service(
+            "/pkg",
+            static_files(ServeDir::new(published).fallback(ServeDir::new(pkg))),
+        )
+        .fallback_service(static_files(ServeDir::new(www))))
 }
 
 async fn post_batch(

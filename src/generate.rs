@@ -97,27 +97,101 @@ pub struct Dataset {
     pub interactions: Vec<Interaction>,
 }
 
-const COUNTRIES: [(&str, f64); 20] = [
-    ("United States", 24.0),
-    ("India", 11.0),
-    ("Brazil", 9.0),
-    ("Indonesia", 7.0),
-    ("United Kingdom", 6.0),
-    ("Mexico", 5.0),
-    ("Spain", 5.0),
-    ("France", 4.0),
-    ("Germany", 4.0),
-    ("Italy", 4.0),
-    ("Turkey", 3.0),
-    ("Japan", 3.0),
-    ("South Korea", 3.0),
-    ("Canada", 3.0),
-    ("Argentina", 2.0),
-    ("Nigeria", 2.0),
-    ("Philippines", 2.0),
-    ("Australia", 1.5),
-    ("Egypt", 1.0),
-    ("Russia", 1.0),
+/// Countries: display name, ISO code, weight, and how scrapes write places there (city and
+/// region forms, short forms, flags), which the importer must resolve back to the code.
+const COUNTRIES: [(&str, &str, f64, &[&str]); 20] = [
+    (
+        "United States",
+        "US",
+        24.0,
+        &[
+            "Los Angeles, California",
+            "New York, NY",
+            "NYC",
+            "Austin, TX",
+            "Miami 🇺🇸",
+            "USA",
+        ],
+    ),
+    (
+        "India",
+        "IN",
+        11.0,
+        &[
+            "Mumbai, Maharashtra",
+            "New Delhi",
+            "Bangalore",
+            "Hyderabad, India",
+        ],
+    ),
+    (
+        "Brazil",
+        "BR",
+        9.0,
+        &[
+            "São Paulo - SP",
+            "Rio de Janeiro",
+            "Brasil",
+            "Belo Horizonte, MG",
+        ],
+    ),
+    (
+        "Indonesia",
+        "ID",
+        7.0,
+        &["Jakarta", "Bali, Indonesia", "Surabaya"],
+    ),
+    (
+        "United Kingdom",
+        "GB",
+        6.0,
+        &["London", "Manchester, England", "UK"],
+    ),
+    (
+        "Mexico",
+        "MX",
+        5.0,
+        &["CDMX", "Guadalajara, Jalisco", "México"],
+    ),
+    (
+        "Spain",
+        "ES",
+        5.0,
+        &["Madrid", "Barcelona, España", "Valencia 🇪🇸"],
+    ),
+    ("France", "FR", 4.0, &["Paris, France", "Lyon", "Marseille"]),
+    (
+        "Germany",
+        "DE",
+        4.0,
+        &["Berlin", "München, Deutschland", "Hamburg"],
+    ),
+    ("Italy", "IT", 4.0, &["Milano", "Roma, Italia", "Napoli"]),
+    ("Turkey", "TR", 3.0, &["İstanbul", "Ankara, Türkiye"]),
+    ("Japan", "JP", 3.0, &["Tokyo", "Osaka, Japan"]),
+    ("South Korea", "KR", 3.0, &["Seoul", "Busan, Korea"]),
+    (
+        "Canada",
+        "CA",
+        3.0,
+        &["Toronto, ON", "Vancouver, BC", "Montréal"],
+    ),
+    (
+        "Argentina",
+        "AR",
+        2.0,
+        &["Buenos Aires", "Córdoba, Argentina"],
+    ),
+    ("Nigeria", "NG", 2.0, &["Lagos", "Abuja, Nigeria"]),
+    ("Philippines", "PH", 2.0, &["Manila", "Cebu City"]),
+    (
+        "Australia",
+        "AU",
+        1.5,
+        &["Sydney, NSW", "Melbourne, Australia"],
+    ),
+    ("Egypt", "EG", 1.0, &["Cairo", "Alexandria, Egypt"]),
+    ("Russia", "RU", 1.0, &["Москва", "Saint Petersburg"]),
 ];
 
 /// Category weights in lexicon order (fashion and beauty dominate, politics is rare).
@@ -320,7 +394,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
     let mut rng = ChaCha8Rng::seed_from_u64(params.seed);
     let voc = vocab(lex, &mut rng);
     let generic: Vec<String> = GENERIC_TAGS.iter().map(|s| s.to_string()).collect();
-    let country_w: Vec<f64> = COUNTRIES.iter().map(|c| c.1).collect();
+    let country_w: Vec<f64> = COUNTRIES.iter().map(|c| c.2).collect();
     let mut taken = std::collections::BTreeSet::new();
 
     // Influencers and their posts.
@@ -338,7 +412,16 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
         let mean_likes = er * followers as f64;
         let cat = pick_weighted(&mut rng, &CATEGORY_WEIGHTS);
         let category = &lex.categories()[cat];
-        let country = COUNTRIES[pick_weighted(&mut rng, &country_w)].0;
+        let (country, code, _, forms) = COUNTRIES[pick_weighted(&mut rng, &country_w)];
+        // Half write the country's name, half a city, region or short form of it; drawn from
+        // a stream of its own (seed and name), so every other draw is what it always was.
+        let mut place_rng =
+            ChaCha8Rng::seed_from_u64(params.seed ^ crate::random::fnv1a64(name.as_bytes()));
+        let home = if place_rng.random_bool(0.5) {
+            country
+        } else {
+            forms.choose(&mut place_rng).copied().unwrap_or(country)
+        };
         let n_tags = rng.random_range(3..=12);
         let mut tags = Vec::new();
         sample_tags(&mut rng, &voc.per_category[cat], n_tags * 4 / 5, &mut tags);
@@ -377,7 +460,8 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
             description: bio.clone(),
             mean_likes,
             engagement_rate: er,
-            country: country.to_string(),
+            country: code.to_string(),
+            location: home.to_string(),
             category: category.slug.clone(),
             hashtags: tags.clone(),
             post_urls: Vec::new(),
@@ -425,7 +509,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
                 },
                 caption.clone(),
                 if rng.random_bool(0.9) {
-                    country.to_string()
+                    home.to_string()
                 } else {
                     String::new()
                 },
@@ -478,7 +562,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
         }
         let cat = pick_weighted(&mut rng, &CATEGORY_WEIGHTS);
         let category = &lex.categories()[cat];
-        let country = COUNTRIES[pick_weighted(&mut rng, &country_w)].0;
+        let (country, code, _, _) = COUNTRIES[pick_weighted(&mut rng, &country_w)];
         let mut tags = Vec::new();
         let n_tags = rng.random_range(3..=7);
         sample_tags(&mut rng, &voc.per_category[cat], n_tags, &mut tags);
@@ -524,7 +608,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
         brands.push(Brand {
             name,
             category: category.slug.clone(),
-            country: country.to_string(),
+            country: code.to_string(),
             hashtags: tags,
             followers,
             description,

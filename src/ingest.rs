@@ -10,8 +10,12 @@
 //! - engagement rate: the mean of given values (a cell ending in `%` is a percentage, a bare
 //!   number a fraction); when none is given, mean likes / followers (0 with no followers);
 //! - hashtags: union of the hashtag columns and the `#tags` in post text, first-seen order;
-//! - location: the most frequent non-empty `location`/`post_Location` value (first seen wins
-//!   a tie);
+//! - location: the most frequent non-empty `location`/`post_Location` text (first seen wins
+//!   a tie), kept as written;
+//! - country: each location text resolved to an ISO 3166-1 code ([`crate::places`]; every
+//!   distinct text once), the most frequent code winning (first seen wins a tie); with no
+//!   resolvable location, the one country the bio points to (a flag, or a country name);
+//!   else the location text itself;
 //! - category: the most frequent category that the lexicon resolves (first seen wins a tie),
 //!   else inferred from all the account's text;
 //! - costs: mean of the given values.
@@ -22,6 +26,7 @@ use std::io::Read;
 use crate::category::Lexicon;
 use crate::error::{Error, Location, Result};
 use crate::model::{Brand, Influencer};
+use crate::places::Places;
 use crate::text::{hashtags_in_text, key, parse_hashtags, parse_number};
 
 /// The canonical fields a scraped column can map onto.
@@ -175,6 +180,42 @@ pub struct IngestReport {
     pub errors: Vec<Error>,
     /// Non-fatal remarks (ignored columns, profiles missing values).
     pub notes: Vec<String>,
+    /// How the rows' location texts resolved to countries.
+    pub places: PlaceStats,
+}
+
+/// How location texts resolved, counted over rows (a text in two rows counts twice).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct PlaceStats {
+    /// Non-empty location cells.
+    pub cells: u64,
+    /// Of which resolved to a country.
+    pub resolved: u64,
+    /// Unresolved texts and how often each occurred.
+    pub unresolved: BTreeMap<String, u64>,
+}
+
+impl PlaceStats {
+    /// The share of non-empty cells that resolved (1 when there were none).
+    pub fn share(&self) -> f64 {
+        if self.cells == 0 {
+            1.0
+        } else {
+            self.resolved as f64 / self.cells as f64
+        }
+    }
+
+    /// The `n` most frequent unresolved texts, most frequent first (ties by text).
+    pub fn top_unresolved(&self, n: usize) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self
+            .unresolved
+            .iter()
+            .map(|(k, &c)| (k.as_str(), c))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v.truncate(n);
+        v
+    }
 }
 
 /// One accepted post row.
@@ -217,13 +258,29 @@ impl Profile {
 }
 
 /// Reads scraped per-post rows from `input` (named `source` in errors) and aggregates them
-/// into profiles sorted by account name. Fails as a whole only when the header is unusable
-/// (no name column, unreadable); every other problem is a row error in the report.
+/// into profiles sorted by account name, places resolved with the platform's gazetteer
+/// ([`Places::gazetteer`] natively). Fails as a whole only when the header is unusable (no
+/// name column, unreadable); every other problem is a row error in the report.
 pub fn ingest<R: Read>(
     input: R,
     source: &str,
     mapping: &ColumnMapping,
     lexicon: &Lexicon,
+) -> Result<(Vec<Profile>, IngestReport)> {
+    #[cfg(not(target_arch = "wasm32"))]
+    let places = Places::gazetteer();
+    #[cfg(target_arch = "wasm32")]
+    let places = Places::builtin();
+    ingest_with(input, source, mapping, lexicon, places)
+}
+
+/// [`ingest`] with the given gazetteer.
+pub fn ingest_with<R: Read>(
+    input: R,
+    source: &str,
+    mapping: &ColumnMapping,
+    lexicon: &Lexicon,
+    places: &Places,
 ) -> Result<(Vec<Profile>, IngestReport)> {
     let mut report = IngestReport::default();
     let mut rdr = csv::ReaderBuilder::new()
@@ -278,7 +335,7 @@ pub fn ingest<R: Read>(
             }
         }
     }
-    let profiles = aggregate(rows, lexicon, &mut report);
+    let profiles = aggregate(rows, lexicon, places, &mut report);
     Ok((profiles, report))
 }
 
@@ -463,7 +520,15 @@ fn mean(v: &[f64]) -> Option<f64> {
     }
 }
 
-fn aggregate(rows: Vec<PostRow>, lexicon: &Lexicon, report: &mut IngestReport) -> Vec<Profile> {
+fn aggregate(
+    rows: Vec<PostRow>,
+    lexicon: &Lexicon,
+    places: &Places,
+    report: &mut IngestReport,
+) -> Vec<Profile> {
+    // Every distinct text is resolved once: scrapes repeat the same few places many times.
+    let mut resolved: std::collections::HashMap<String, Option<String>> =
+        std::collections::HashMap::new();
     let mut groups: BTreeMap<String, Vec<PostRow>> = BTreeMap::new();
     for r in rows {
         groups.entry(key(&r.name)).or_default().push(r);
@@ -507,11 +572,29 @@ fn aggregate(rows: Vec<PostRow>, lexicon: &Lexicon, report: &mut IngestReport) -
             .find(|d| !d.is_empty())
             .unwrap_or("")
             .to_string();
-        let country = vote(
+        let location = vote(
             rows.iter()
                 .flat_map(|r| r.locations.iter().map(String::as_str)),
         )
         .unwrap_or_default();
+        let mut codes: Vec<String> = Vec::new();
+        for text in rows.iter().flat_map(|r| r.locations.iter()) {
+            let code = resolved
+                .entry(text.clone())
+                .or_insert_with(|| places.resolve(text))
+                .clone();
+            report.places.cells += 1;
+            match code {
+                Some(c) => {
+                    report.places.resolved += 1;
+                    codes.push(c);
+                }
+                None => *report.places.unresolved.entry(text.clone()).or_default() += 1,
+            }
+        }
+        let country = vote(codes.iter().map(String::as_str))
+            .or_else(|| crate::places::country_in_text(&description))
+            .unwrap_or_else(|| location.clone());
         let resolved: Vec<String> = rows
             .iter()
             .filter_map(|r| lexicon.resolve(&r.category))
@@ -540,6 +623,7 @@ fn aggregate(rows: Vec<PostRow>, lexicon: &Lexicon, report: &mut IngestReport) -
                 mean_likes,
                 engagement_rate,
                 country,
+                location,
                 category,
                 hashtags,
                 post_urls,
@@ -570,7 +654,8 @@ mod tests {
     fn aggregation_worked_example() {
         // Two posts of "ana": likes 100 and 300 -> mean 200; followers max(10,000; 9,000)
         // = 10,000; ER not given -> 200 / 10,000 = 0.02. Location votes: Spain, spain, Peru
-        // -> Spain (2). Category: "fashion" given once, empty once -> fashion.
+        // -> Spain (2), resolved ES (ES twice, PE once). Category: "fashion" given once,
+        // empty once -> fashion.
         let csv = "user_Name,followers,likes,location,post_Location,max_category,hashtags\n\
                    ana,\"10,000\",100,Spain,Peru,fashion,#a#b\n\
                    ANA,9000,300,spain,,,\"['#b', '#c']\"\n";
@@ -582,7 +667,9 @@ mod tests {
         assert_eq!(ana.followers, 10_000);
         assert_eq!(ana.mean_likes, 200.0);
         assert_eq!(ana.engagement_rate, 0.02);
-        assert_eq!(ana.country, "Spain");
+        assert_eq!(ana.country, "ES");
+        assert_eq!(ana.location, "Spain");
+        assert_eq!((r.places.cells, r.places.resolved), (3, 3));
         assert_eq!(ana.category, "fashion");
         assert_eq!(ana.hashtags, vec!["a", "b", "c"]);
     }

@@ -31,6 +31,7 @@ pub mod ingest;
 pub mod mf;
 pub mod model;
 pub mod pipeline;
+pub mod places;
 pub mod planner;
 pub mod platform;
 pub mod random;

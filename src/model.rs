@@ -21,7 +21,8 @@ pub struct Influencer {
     /// Engagement rate as a fraction (0.035 = 3.5 %): mean likes / followers unless the
     /// source gave it.
     pub engagement_rate: f64,
-    /// Country (display form; compared with [`crate::text::key`]).
+    /// Country: an ISO 3166-1 alpha-2 code when the place resolved ([`crate::places`]),
+    /// else the place's text (compared with [`crate::text::key`]).
     pub country: String,
     /// Category slug from the lexicon, or empty when unknown.
     pub category: String,
@@ -33,6 +34,10 @@ pub struct Influencer {
     pub cost_per_post: Option<f64>,
     /// Cost of one sponsored story, when known.
     pub cost_per_story: Option<f64>,
+    /// The place as the scrape wrote it ("Los Angeles, California"), kept beside the
+    /// resolved country.
+    #[serde(default)]
+    pub location: String,
 }
 
 /// One brand (a user of the recommender).

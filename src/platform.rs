@@ -23,3 +23,23 @@ fn nfkc_non_ascii(s: &str) -> String {
 fn nfkc_non_ascii(s: &str) -> String {
     String::from(js_sys::JsString::from(s).normalize("NFKC"))
 }
+
+/// Unicode normalisation form KD of `s` (compatibility decomposition: accents split off as
+/// combining marks, which place names drop).
+pub fn nfkd(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_string();
+    }
+    nfkd_non_ascii(s)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn nfkd_non_ascii(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkd().collect()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn nfkd_non_ascii(s: &str) -> String {
+    String::from(js_sys::JsString::from(s).normalize("NFKD"))
+}

@@ -13,7 +13,7 @@ use crate::model::{Brand, Influencer, Interaction, InteractionKind};
 use crate::text::{parse_hashtags, parse_number};
 
 /// Header of `influencers.csv`.
-pub const INFLUENCER_COLUMNS: [&str; 11] = [
+pub const INFLUENCER_COLUMNS: [&str; 12] = [
     "name",
     "followers",
     "description",
@@ -25,6 +25,7 @@ pub const INFLUENCER_COLUMNS: [&str; 11] = [
     "post_urls",
     "cost_per_post",
     "cost_per_story",
+    "location",
 ];
 /// Header of `brands.csv`.
 pub const BRAND_COLUMNS: [&str; 6] = [
@@ -112,6 +113,18 @@ pub fn read_table<R: Read, T>(
     input: R,
     source: &str,
     header: &'static [&'static str],
+    f: impl FnMut(&Row) -> Result<T>,
+) -> Result<Rows<T>> {
+    read_table_with_optional(input, source, header, 0, f)
+}
+
+/// [`read_table`] where the last `optional` columns of `header` may be absent from the file
+/// (tables written before those columns existed); an absent column reads as empty.
+pub fn read_table_with_optional<R: Read, T>(
+    input: R,
+    source: &str,
+    header: &'static [&'static str],
+    optional: usize,
     mut f: impl FnMut(&Row) -> Result<T>,
 ) -> Result<Rows<T>> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -136,7 +149,10 @@ pub fn read_table<R: Read, T>(
             }
         })
         .collect();
-    if found != header {
+    let present = (header.len() - optional.min(header.len())..=header.len())
+        .rev()
+        .find(|&n| found == header[..n]);
+    let Some(present) = present else {
         return Err(Error::malformed(
             at0,
             format!(
@@ -145,7 +161,8 @@ pub fn read_table<R: Read, T>(
                 found.join(",")
             ),
         ));
-    }
+    };
+    let header = &header[..present];
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     loop {
@@ -214,15 +231,16 @@ pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> R
             i.post_urls.join(" "),
             opt_cell(i.cost_per_post),
             opt_cell(i.cost_per_story),
+            i.location.clone(),
         ])
         .map_err(|e| write_err(e, dest))?;
     }
     w.flush().map_err(|e| write_err(e, dest))
 }
 
-/// Reads `influencers.csv`.
+/// Reads `influencers.csv` (a table without the later `location` column reads too).
 pub fn read_influencers<R: Read>(input: R, source: &str) -> Result<Rows<Influencer>> {
-    read_table(input, source, &INFLUENCER_COLUMNS, |r| {
+    read_table_with_optional(input, source, &INFLUENCER_COLUMNS, 1, |r| {
         Ok(Influencer {
             name: r.required("name")?,
             followers: r.count("followers")?,
@@ -230,6 +248,7 @@ pub fn read_influencers<R: Read>(input: R, source: &str) -> Result<Rows<Influenc
             mean_likes: r.nonneg("mean_likes")?,
             engagement_rate: r.nonneg("engagement_rate")?,
             country: r.text("country"),
+            location: r.text("location"),
             category: r.text("category"),
             hashtags: parse_hashtags(&r.text("hashtags")),
             post_urls: r

@@ -448,3 +448,108 @@ fn train_works_on_day_one_without_interactions_and_says_what_it_learned_from() {
         assert_eq!(v["recommendations"].as_array().map(Vec::len), Some(5));
     }
 }
+
+#[test]
+fn a_committed_sample_scrape_becomes_a_working_app_with_init() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/samples");
+    let inf = samples.join("influencer_posts.csv");
+    let brands = samples.join("brand_posts.csv");
+    let out = ok(&cli(
+        &[
+            "init",
+            "--influencers",
+            inf.to_str().expect("utf-8 path"),
+            "--brands",
+            brands.to_str().expect("utf-8 path"),
+            "--out",
+            "mydata",
+        ],
+        d,
+    ));
+    assert!(out.contains("-> 20 profiles"), "{out}");
+    assert!(out.contains("-> 8 profiles"), "{out}");
+    // Places: at least 95 % of the sample's non-empty locations resolve.
+    let share: f64 = out
+        .lines()
+        .find(|l| l.starts_with("places:"))
+        .and_then(|l| l.split('(').nth(1))
+        .and_then(|s| s.split('%').next())
+        .and_then(|s| s.parse().ok())
+        .expect("a places line");
+    assert!(share >= 95.0, "{out}");
+    assert!(out.contains("0 interaction pairs"), "{out}");
+    assert!(out.contains("ranker: left out"), "{out}");
+    let infs = std::fs::read_to_string(d.join("mydata/data/influencers.csv")).expect("table");
+    for (name, country) in [
+        ("lucia.cocina", ",ES,"),
+        ("glow.by.priya", ",IN,"),
+        ("gamer.kenji", ",JP,"),
+        ("runwithjules", ",US,"),
+        ("kucing.jakarta", ",ID,"),
+    ] {
+        let line = infs
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in\n{infs}"));
+        assert!(line.contains(country), "{name}: {line}");
+    }
+    let bundle = d.join("mydata/pkg/model.bundle");
+    let b = bundle.to_str().expect("utf-8 path");
+    // A known brand, by every ordering the bundle has (the ranker falls back to the model).
+    for (by, want) in [
+        ("rating", "rating"),
+        ("model", "model"),
+        ("ranker", "model"),
+    ] {
+        let j = ok(&cli(
+            &[
+                "recommend",
+                "--bundle",
+                b,
+                "--brand",
+                "Dulce Hogar",
+                "--by",
+                by,
+                "-k",
+                "3",
+                "--json",
+            ],
+            d,
+        ));
+        let v: serde_json::Value = serde_json::from_str(&j).expect("JSON");
+        assert_eq!(v["ranked_by"], want, "{by}");
+        assert_eq!(v["brand"]["country"], "ES");
+        let recs = v["recommendations"].as_array().expect("list");
+        assert_eq!(recs.len(), 3);
+        if by == "rating" {
+            // Spanish food brand: the Madrid recipe account is the best fit by the rule.
+            assert_eq!(recs[0]["name"], "lucia.cocina", "{j}");
+        }
+    }
+    // A new brand described in Portuguese, from Brazil.
+    let j = ok(&cli(
+        &[
+            "recommend",
+            "--bundle",
+            b,
+            "--name",
+            "Treino Já",
+            "--country",
+            "Brasil",
+            "--description",
+            "roupas de treino e academia #fitness #treino",
+            "--by",
+            "model",
+            "-k",
+            "3",
+            "--json",
+        ],
+        d,
+    ));
+    let v: serde_json::Value = serde_json::from_str(&j).expect("JSON");
+    assert_eq!(v["brand"]["country"], "BR");
+    assert_eq!(v["brand"]["category"], "fitness_sport");
+    assert_eq!(v["ranked_by"], "model");
+}

@@ -55,9 +55,10 @@ fn nasty_scrape_aggregates_exactly_and_reports_bad_rows_by_line_and_field() {
         ["baking", "paris", "croissant", "butter", "bread"]
     );
     assert_eq!(
-        cafe.country, "France",
+        cafe.location, "France",
         "France and france are one vote; first spelling kept"
     );
+    assert_eq!(cafe.country, "FR", "and it resolves to its ISO code");
     assert_eq!(
         cafe.category, "food_cooking",
         "\"Food\" is an alias of food_cooking"
@@ -69,7 +70,10 @@ fn nasty_scrape_aggregates_exactly_and_reports_bad_rows_by_line_and_field() {
     assert_eq!(tokyo.mean_likes, 600.0);
     assert_eq!(tokyo.engagement_rate, 0.05, "\"5%\" is a percentage");
     assert_eq!(tokyo.hashtags, ["ootd", "fashion", "tokyo"]);
-    assert_eq!(tokyo.country, "Japan");
+    assert_eq!(
+        (tokyo.country.as_str(), tokyo.location.as_str()),
+        ("JP", "Japan")
+    );
     // No category given: inferred. Words: ootd, tokyo (captions) + ootd, fashion, tokyo
     // (hashtags) -> fashion has 3 hits (ootd, ootd, fashion).
     assert_eq!(tokyo.category, "fashion");

@@ -10,6 +10,19 @@ const fmtInt = new Intl.NumberFormat('en-US');
 const fmtMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const fmtMoney2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
+// Countries are ISO 3166 codes when the place resolved (else the scraped text): shown as the
+// country's name in the user's language, from the browser's own tables.
+const regionNames = (() => {
+  try { return new Intl.DisplayNames(navigator.languages?.length ? navigator.languages : ['en'], { type: 'region' }); } catch { return null; }
+})();
+const countryName = (c) => {
+  if (!c) return '';
+  if (/^[A-Z]{2}$/.test(c)) {
+    try { return regionNames?.of(c) ?? c; } catch { return c; }
+  }
+  return c;
+};
+
 // Interaction kinds and their button labels; their points come from the bundle
 // (engine.info().points), so the page counts exactly what the model was trained with.
 const KINDS = {
@@ -87,7 +100,7 @@ function whyChips(rec) {
   const c = rec.cohesion;
   const chips = [];
   if (c.category) chips.push(`category ${app.labels.get(c.category) ?? c.category} +${c.category_points}`);
-  if (c.location) chips.push(`location ${c.location} +${c.location_points}`);
+  if (c.location) chips.push(`location ${countryName(c.location)} +${c.location_points}`);
   if (c.shared_hashtags.length) chips.push(`hashtags ${c.shared_hashtags.map((t) => '#' + t).join(' ')} +${c.hashtag_points}`);
   chips.push(`engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`);
   if (rec.interaction_points) chips.push(`your interactions +${rec.interaction_points}`);
@@ -101,7 +114,7 @@ const catLabel = (slug) => app.labels.get(slug) ?? (slug || '?');
 
 function statsLine(inf) {
   const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : ' · cost unknown';
-  return `${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${inf.country || '?'} · ${catLabel(inf.category)}${cost}`;
+  return `${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${countryName(inf.country) || '?'} · ${catLabel(inf.category)}${cost}`;
 }
 
 // ---- ranking ---------------------------------------------------------------------------
@@ -163,7 +176,7 @@ function render(ranking) {
   const cat = b.category ? catLabel(b.category) : 'unknown category';
   const by = { model: 'the learned model', ranker: 'the learned ranker' }[ranking.ranked_by] ?? 'rating';
   $('results-summary').textContent =
-    `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${b.country || 'any country'}` +
+    `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${countryName(b.country) || 'any country'}` +
     (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '') +
     ` · ranked by ${by}${ranking.folded_in ? ' (adapted to your interactions)' : ''}` +
     (ranking.recommendations.length ? '' : ' · no influencer passes the filters');
@@ -445,7 +458,8 @@ async function main() {
     o.value = c.slug;
     $('new-category').append(o);
   }
-  for (const c of engine.countries()) $('f-country').append(Object.assign(el('option', c), { value: c }));
+  const countries = engine.countries().map((c) => [countryName(c), c]).sort((a, b) => a[0].localeCompare(b[0]));
+  for (const [name, c] of countries) $('f-country').append(Object.assign(el('option', name), { value: c }));
   const info = engine.info();
   $('bundle-info').textContent =
     `Model bundle v${info.format_version} by ${info.writer} (version ${app.version}): ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;

@@ -66,6 +66,19 @@ function loadTopLists() {
 const keyOf = (s) => String(s).normalize('NFKC').toLowerCase().trim().split(/\s+/).join(' ');
 const fmtInt = new Intl.NumberFormat('en-US');
 
+// Countries are ISO 3166 codes when the place resolved (else the scraped text): shown as the
+// country's name in the user's language, from the browser's own tables.
+const regionNames = (() => {
+  try { return new Intl.DisplayNames(navigator.languages?.length ? navigator.languages : ['en'], { type: 'region' }); } catch { return null; }
+})();
+const countryName = (c) => {
+  if (!c) return '';
+  if (/^[A-Z]{2}$/.test(c)) {
+    try { return regionNames?.of(c) ?? c; } catch { return c; }
+  }
+  return c;
+};
+
 class InfluencerRecs extends HTMLElement {
   static observedAttributes = ['brand', 'k', 'by'];
 
@@ -141,7 +154,7 @@ class InfluencerRecs extends HTMLElement {
         name.textContent = inf.name;
         const meta = document.createElement('span');
         meta.className = 'meta';
-        meta.textContent = ` · ${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${inf.country || '?'}`;
+        meta.textContent = ` · ${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${countryName(inf.country) || '?'}`;
         li.append(name, meta);
         ol.append(li);
       }

@@ -10,9 +10,9 @@ Inputs (installed by build.sh into target/gazetteer-build):
 Outputs:
 - countries.tsv: ISO2, ISO3, then every name of the country in LANGS and its official and
   common names, `|`-separated. Small: the wasm module embeds it.
-- places.tsv: name, ISO2, population, kind (c = city, r = region, k = country) for cities
-  (name, ASCII name; alternate names for cities of 100,000+), subdivisions (name and the
-  code's suffix, e.g. CA for US-CA) and country names in OTHER_LANGS. Native only (ingest).
+- places.tsv: name, ISO2, population, kind (c = city, r = region, a = a region's letter code
+  such as CA for US-CA, k = country) for cities (name, ASCII name; alternate names for
+  cities of 100,000+), subdivisions and country names in OTHER_LANGS. Native only (ingest).
 Names are written as the sources spell them; influence-rec keys them (NFD, marks removed,
 case-folded, punctuation dropped) when it loads them.
 """
@@ -80,33 +80,39 @@ def main(build):
         cc, pop = c["countrycode"], int(c["population"])
         alts = [c["name"]]
         if pop >= BIG_CITY:
-            alts += [a for a in c.get("alternatenames", []) if 2 < len(a) <= 40 and "=" not in a]
+            # Two characters are a whole name in CJK scripts (東京, 서울), not in Latin ones.
+            alts += [a for a in c.get("alternatenames", [])
+                     if (len(a) > 2 or (len(a) == 2 and ord(a[0]) >= 0x2E80)) and len(a) <= 40 and "=" not in a]
         seen = set()
         for a in alts:
             k = key(a)
-            if len(k) >= 3 and k not in seen:
+            if (len(k) >= 3 or (len(k) == 2 and ord(k[0]) >= 0x2E80)) and k not in seen:
                 seen.add(k)
                 rows.append((a, cc, pop, "c"))
     subs = json.load(open(pyc / "iso3166-2.json"))["3166-2"]
     for s in subs:
         cc, suffix = s["code"].split("-", 1)
-        for a in {s["name"], suffix}:
-            rows.append((a, cc, 0, "r"))
-    # Per key, keep the most populous place of each country, and at most 3 countries.
+        rows.append((s["name"], cc, 0, "r"))
+        # Letter codes only (US-CA's "CA"); numeric suffixes ("07") name nothing in text.
+        if suffix.isalpha():
+            rows.append((suffix, cc, 0, "a"))
+    # Per key, keep one place of each country and kind (the most populous); of cities, at
+    # most 3 countries.
     best = {}
     for name, cc, pop, kind in rows:
         k = key(name)
         best.setdefault(k, {})
-        cur = best[k].get(cc)
-        rank = {"k": 2, "r": 1, "c": 0}
-        if cur is None or (rank[kind], pop) > (rank[cur[3]], cur[2]):
-            best[k][cc] = (name, cc, pop, kind)
+        cur = best[k].get((cc, kind))
+        if cur is None or pop > cur[2]:
+            best[k][(cc, kind)] = (name, cc, pop, kind)
     with open(out / "places.tsv", "w") as f:
-        f.write("# name\tiso2\tpopulation\tkind (c city, r region). Built by data/gazetteer/build.sh; see README.md.\n")
+        f.write("# name\tiso2\tpopulation\tkind (c city, r region, a region code, k country). Built by data/gazetteer/build.sh; see README.md.\n")
         for k in sorted(best):
-            for name, cc, pop, kind in sorted(best[k].values(), key=lambda r: (-r[2], r[1]))[:3]:
+            ranked = sorted(best[k].values(), key=lambda r: (-r[2], r[1]))
+            cities = [r for r in ranked if r[3] == "c"][:3]
+            for name, cc, pop, kind in [r for r in ranked if r[3] != "c"] + cities:
                 f.write(f"{name.replace(chr(9), ' ')}\t{cc}\t{pop}\t{kind}\n")
-    print(f"countries.tsv: {len(names)} countries; places.tsv: {sum(min(3, len(v)) for v in best.values())} rows")
+    print(f"countries.tsv: {len(names)} countries; places.tsv: {sum(len(v) for v in best.values())} keys x countries")
 
 
 if __name__ == "__main__":

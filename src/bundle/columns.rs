@@ -113,6 +113,8 @@ struct InfluencerColumns {
     post_urls: Vec<Vec<String>>,
     cost_per_post: Vec<Option<f64>>,
     cost_per_story: Vec<Option<f64>>,
+    /// The scraped place text, one value per row (since format version 5).
+    location: DictColumn,
 }
 
 /// The engagement rate implied by the counts, when there are followers.
@@ -159,6 +161,7 @@ impl Wire {
             infs.iter().map(|i| [f(i).clone()]).collect()
         };
         let countries = one(|i| &i.country);
+        let locations = one(|i| &i.location);
         let categories = one(|i| &i.category);
         let influencers = InfluencerColumns {
             name: infs.iter().map(|i| i.name.clone()).collect(),
@@ -174,6 +177,7 @@ impl Wire {
                 })
                 .collect(),
             country: DictColumn::encode(countries.iter().map(|c| c.as_slice())),
+            location: DictColumn::encode(locations.iter().map(|c| c.as_slice())),
             category: DictColumn::encode(categories.iter().map(|c| c.as_slice())),
             hashtags: DictColumn::encode(infs.iter().map(|i| i.hashtags.as_slice())),
             post_urls: infs.iter().map(|i| i.post_urls.clone()).collect(),
@@ -241,6 +245,7 @@ impl Wire {
                 .collect()
         };
         let country = single("country", c.country.decode("country", n)?)?;
+        let location = single("location", c.location.decode("location", n)?)?;
         let category = single("category", c.category.decode("category", n)?)?;
         let hashtags = c.hashtags.decode("hashtags", n)?;
         // Every column has n rows (checked above), so the iterators run out together.
@@ -250,6 +255,7 @@ impl Wire {
         let mut mean_likes = c.mean_likes.into_iter();
         let mut rate = c.engagement_rate.into_iter();
         let mut country = country.into_iter();
+        let mut location = location.into_iter();
         let mut category = category.into_iter();
         let mut hashtags = hashtags.into_iter();
         let mut post_urls = c.post_urls.into_iter();
@@ -274,6 +280,7 @@ impl Wire {
                 mean_likes,
                 engagement_rate,
                 country: country.next().unwrap_or_default(),
+                location: location.next().unwrap_or_default(),
                 category: category.next().unwrap_or_default(),
                 hashtags: hashtags.next().unwrap_or_default(),
                 post_urls: post_urls.next().unwrap_or_default(),

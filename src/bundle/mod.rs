@@ -20,7 +20,9 @@
 //!
 //! Version history: 1 = tables and cohesion weights; 2 = adds the optional factorization
 //! model ([`StoredFactorModel`]); 3 = adds the optional GBDT ranker ([`StoredRanker`]);
-//! 4 = the influencer and pair tables stored column by column (a third smaller gzipped).
+//! 4 = the influencer and pair tables stored column by column (a third smaller gzipped);
+//! 5 = countries are ISO codes where the place resolved, and the scraped place text is a
+//! column of its own (`location`).
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -43,7 +45,7 @@ use crate::ranker::{Ranker, StoredRanker};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).

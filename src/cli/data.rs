@@ -80,6 +80,31 @@ pub struct TrainArgs {
     no_model: bool,
 }
 
+/// `init`: a scrape to a working app in one command.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Per-post CSV exports of the influencers' accounts.
+    #[arg(long, required = true, num_args = 1..)]
+    influencers: Vec<PathBuf>,
+    /// Per-post CSV exports of the brands' accounts.
+    #[arg(long, required = true, num_args = 1..)]
+    brands: Vec<PathBuf>,
+    /// Output folder: data/ (the tables) and pkg/ (the bundle, top lists, manifest).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Column mapping of the influencer exports (`--map followers="Follower count"`).
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    map: Vec<String>,
+    /// Column mapping of the brand exports.
+    #[arg(long = "brand-map", value_name = "FIELD=COLUMN")]
+    brand_map: Vec<String>,
+    /// Seed of the learned models.
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    seed: u64,
+    #[command(flatten)]
+    weights: WeightArgs,
+}
+
 /// `eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -199,6 +224,7 @@ fn ingest_files(
     let mut profiles = Vec::new();
     let mut errors = Vec::new();
     let (mut read, mut accepted) = (0, 0);
+    let mut places = crate::ingest::PlaceStats::default();
     for input in inputs {
         let (p, report) = ingest::ingest(
             open(input)?,
@@ -211,6 +237,11 @@ fn ingest_files(
         }
         read += report.rows_read;
         accepted += report.rows_accepted;
+        places.cells += report.places.cells;
+        places.resolved += report.places.resolved;
+        for (t, c) in report.places.unresolved {
+            *places.unresolved.entry(t).or_default() += c;
+        }
         errors.extend(report.errors);
         profiles.extend(p);
     }
@@ -231,6 +262,22 @@ fn ingest_files(
     println!(
         "ingested {read} rows: {accepted} accepted, {} rejected -> {n} profiles in {dest}",
         errors.len()
+    );
+    println!(
+        "places: {} of {} non-empty locations resolved to a country ({:.1}%){}",
+        places.resolved,
+        places.cells,
+        100.0 * places.share(),
+        match places.top_unresolved(5) {
+            v if v.is_empty() => String::new(),
+            v => format!(
+                "; most frequent unresolved: {}",
+                v.iter()
+                    .map(|(t, c)| format!("{t:?} ({c})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
     );
     if strict && !errors.is_empty() {
         return Err(Error::InvalidParam {
@@ -254,17 +301,64 @@ pub(super) fn train(a: &TrainArgs) -> Result<()> {
         models: !a.no_model,
         ..TrainConfig::seeded(seed)
     };
+    train_folder(&a.data.data, &a.out, &params, &config)
+}
+
+pub(super) fn init(a: &InitArgs) -> Result<()> {
+    let data = a.out.join("data");
+    ingest_files(
+        &a.influencers,
+        Kind::Influencers,
+        &data.join("influencers.csv"),
+        &a.map,
+        false,
+    )?;
+    ingest_files(
+        &a.brands,
+        Kind::Brands,
+        &data.join("brands.csv"),
+        &a.brand_map,
+        false,
+    )?;
+    let ix = data.join("interactions.csv");
+    if !ix.exists() {
+        // Day one: the table exists, empty, so retrain and export find it.
+        tables::write_interactions(create(&ix)?, &ix.display().to_string(), &[])?;
+    }
+    let params = BuildParams {
+        weights: a.weights.weights(),
+        seed: a.seed,
+        ..BuildParams::default()
+    };
+    let bundle = a.out.join("pkg").join("model.bundle");
+    train_folder(&data, &bundle, &params, &TrainConfig::seeded(a.seed))?;
+    println!(
+        "ready: influence-rec serve --bundle-dir {}   (or recommend --bundle {} --brand NAME)",
+        a.out.join("pkg").display(),
+        bundle.display()
+    );
+    Ok(())
+}
+
+/// Trains the tables of folder `data` into a bundle published at `out`, printing the report.
+fn train_folder(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    params: &BuildParams,
+    config: &TrainConfig,
+) -> Result<()> {
+    let a_out = out;
     let pb = spinner("training");
-    let catalog = catalog_from_folder(&a.data.data, &params)?;
-    let t = crate::pipeline::train(catalog, &config, None)?;
+    let catalog = catalog_from_folder(data, params)?;
+    let t = crate::pipeline::train(catalog, config, None)?;
     let bytes = bundle::write(&t.bundle)?;
-    publish(&a.out, &bytes, &t.top_lists, config.top_list_len)?;
+    publish(a_out, &bytes, &t.top_lists, config.top_list_len)?;
     pb.finish_and_clear();
-    super::print_train_report(&t, &config);
+    super::print_train_report(&t, config);
     let c = &t.bundle.catalog;
     println!(
         "wrote {} ({} bytes, format v{}, {}): {} influencers, {} brands, {} interactions, {} brand x influencer pairs",
-        a.out.display(),
+        a_out.display(),
         bytes.len(),
         bundle::FORMAT_VERSION,
         bundle::WRITER,

@@ -37,6 +37,9 @@ enum Command {
     Ingest(data::IngestArgs),
     /// Build the model bundle from the data folder's tables.
     Train(data::TrainArgs),
+    /// From a scrape to a working app: ingest the influencers' and the brands' per-post
+    /// exports, train day-one models (no interactions needed) and publish the bundle.
+    Init(data::InitArgs),
     /// Evaluate popularity, the cohesion rule, the factorization model, the ranker and the
     /// pipeline on a random split and a cold-start split (held-out brands) of the data
     /// folder's interactions.
@@ -103,6 +106,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Generate(a) => data::generate(&a),
         Command::Ingest(a) => data::ingest(&a),
         Command::Train(a) => data::train(&a),
+        Command::Init(a) => data::init(&a),
         Command::Eval(a) => data::eval(&a),
         Command::MfExport(a) => data::mf_export(&a),
         Command::MfBench(a) => data::mf_bench(&a),

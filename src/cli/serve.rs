@@ -25,6 +25,10 @@ pub struct ServeArgs {
     /// Repository root holding www/ and pkg/.
     #[arg(long, default_value = ".")]
     root: PathBuf,
+    /// Serve the published bundle (model.bundle, manifest.json, topk.json) from this folder
+    /// instead of ROOT/pkg, e.g. the pkg/ folder `init` wrote.
+    #[arg(long)]
+    bundle_dir: Option<PathBuf>,
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: String,
@@ -90,6 +94,7 @@ pub struct ExportArgs {
 pub(super) fn serve(a: ServeArgs) -> Result<()> {
     crate::collector::serve(&crate::collector::ServeOptions {
         root: a.root,
+        bundle_dir: a.bundle_dir,
         addr: a.addr,
         db: a.db,
         allow_origins: a.allow_origin,

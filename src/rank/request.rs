@@ -38,10 +38,15 @@ impl NewBrand {
             let text = format!("{} {}", self.description, self.hashtags);
             lexicon.infer(&text).map(|i| i.slug).unwrap_or_default()
         });
+        // The country as an ISO code when the text names one (the built-in table, the same
+        // natively and in the browser), else as typed.
+        let country = crate::places::Places::builtin()
+            .resolve(&self.country)
+            .unwrap_or_else(|| self.country.trim().to_string());
         Brand {
             name: self.name.trim().to_string(),
             category,
-            country: self.country.trim().to_string(),
+            country,
             hashtags,
             followers: 0,
             description: self.description.clone(),

@@ -446,7 +446,7 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   const tags = [...fit.hashtags.map((t) => '#' + t), '#<svg/onload=window.__pwned=4>', '#"><iframe src=javascript:alert(1)>'].join(' ');
   const q = (s) => '"' + String(s).replace(/"/g, '""') + '"';
   writeFileSync(path.join(dir, 'data/influencers.csv'), readFileSync(path.join(dir, 'data/influencers.csv'), 'utf8').trimEnd() + '\n' +
-    [q(name), 9000, q(bio), 2000, 0.25, q(fit.country), fit.category, q(tags), '', 50, 20].join(',') + '\n');
+    [q(name), 9000, q(bio), 2000, 0.25, q(fit.country), fit.category, q(tags), '', 50, 20, q(fit.country)].join(',') + '\n');
   execFileSync(bin, ['train', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'pkg/model.bundle')], { stdio: 'ignore' });
   const port = basePort + 5;
   await realServer(port, dir);

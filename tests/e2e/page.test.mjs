@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -67,7 +67,8 @@ test('known brand: the page shows the same top 10 as the native CLI', async () =
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   assert.deepEqual(await cardScores(page), native.recommendations.map((r) => r.score.toFixed(2)));
   assert.match(await page.textContent('#results-summary'), /^Known brand/);
-  assert.match(await page.textContent('#bundle-info'), /Model bundle v4 by influence-rec \d+\.\d+\.\d+ \(version [0-9a-f]{16}\): 2,400 influencers, 120 brands/);
+  const manifest = JSON.parse(readFileSync(path.join(root, 'pkg/manifest.json'), 'utf8'));
+  assert.match(await page.textContent('#bundle-info'), new RegExp(`Model bundle v${manifest.format_version} by influence-rec \\d+\\.\\d+\\.\\d+ \\(version ${manifest.version}\\): 2,400 influencers, 120 brands`));
   await page.screenshot({ path: path.join(shots, 'known-brand-desktop.png'), fullPage: false });
   assert.deepEqual(errors, []);
   await page.close();
