@@ -95,6 +95,89 @@ pub struct Dataset {
     pub brand_posts: Vec<[String; 16]>,
     /// Simulated interactions, in time order.
     pub interactions: Vec<Interaction>,
+    /// What the simulation drew for each brand, in brand order: the hidden taste behind
+    /// the interactions ([`Dataset::affinity`]).
+    pub hidden: Vec<HiddenTaste>,
+}
+
+/// A brand's hidden taste in the simulation: its preference for audience size (τ), its cost
+/// sensitivity (κ) and its weights on the hashtag clusters (π).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HiddenTaste {
+    /// τ.
+    pub tau: f64,
+    /// κ.
+    pub kappa: f64,
+    /// π, one weight per hashtag cluster.
+    pub pi: Vec<f64>,
+}
+
+impl Dataset {
+    /// The simulation's noise-free affinity of brand `b` (index into `brands`) for every
+    /// influencer: a = 0.15·cohesion + 0.7·τ·z(ln followers) + 1.2·⟨π, cluster profile⟩
+    /// − 0.8·κ·z(ln cost). Interactions are this plus N(0, 0.5²) noise through a funnel of
+    /// thresholds, so ordering by it is the best a recommender could do (the oracle).
+    pub fn affinity(&self, b: usize) -> Result<Vec<f64>> {
+        let f = Features::of(&self.influencers)?;
+        let (brand, h) = (&self.brands[b], &self.hidden[b]);
+        let cohesion = f.index.score_all(&f.index.prepare_brand(brand));
+        Ok((0..self.influencers.len())
+            .map(|i| f.mean_affinity(&cohesion, i, h))
+            .collect())
+    }
+}
+
+/// What the affinity reads of the influencers, computed once per data set.
+struct Features {
+    index: CohesionIndex,
+    z_size: Vec<f64>,
+    z_cost: Vec<f64>,
+    profiles: Vec<[f64; CLUSTERS]>,
+}
+
+impl Features {
+    fn of(influencers: &[Influencer]) -> Result<Features> {
+        Ok(Features {
+            index: CohesionIndex::new(influencers, CohesionWeights::default())?,
+            z_size: zscores(
+                &influencers
+                    .iter()
+                    .map(|i| (i.followers as f64).ln())
+                    .collect::<Vec<_>>(),
+            ),
+            // Unknown costs are what a user would guess: the follower-based rate.
+            z_cost: zscores(
+                &influencers
+                    .iter()
+                    .map(|i| {
+                        i.cost_per_post
+                            .unwrap_or(10.0 * (i.followers as f64 / 1e3).powf(0.9))
+                            .ln()
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            profiles: influencers
+                .iter()
+                .map(|i| {
+                    let mut h = [0.0; CLUSTERS];
+                    for t in &i.hashtags {
+                        h[tag_cluster(t)] += 1.0 / i.hashtags.len().max(1) as f64;
+                    }
+                    h
+                })
+                .collect(),
+        })
+    }
+
+    fn mean_affinity(&self, cohesion: &[f64], i: usize, h: &HiddenTaste) -> f64 {
+        let cluster: f64 =
+            h.pi.iter()
+                .zip(self.profiles[i].iter())
+                .map(|(a, b)| a * b)
+                .sum();
+        0.15 * cohesion[i] + 0.7 * h.tau * self.z_size[i] + 1.2 * cluster
+            - 0.8 * h.kappa * self.z_cost[i]
+    }
 }
 
 /// Countries: display name, ISO code, weight, and how scrapes write places there (city and
@@ -615,13 +698,14 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
         });
     }
 
-    let interactions = simulate(&mut rng, params, &influencers, &brands)?;
+    let (interactions, hidden) = simulate(&mut rng, params, &influencers, &brands)?;
     Ok(Dataset {
         influencers,
         brands,
         influencer_posts,
         brand_posts,
         interactions,
+        hidden,
     })
 }
 
@@ -639,43 +723,19 @@ fn simulate(
     params: &GenerateParams,
     influencers: &[Influencer],
     brands: &[Brand],
-) -> Result<Vec<Interaction>> {
-    let index = CohesionIndex::new(influencers, CohesionWeights::default())?;
-    let z_size = zscores(
-        &influencers
-            .iter()
-            .map(|i| (i.followers as f64).ln())
-            .collect::<Vec<_>>(),
-    );
-    // Unknown costs are what a user would guess: the follower-based rate.
-    let z_cost = zscores(
-        &influencers
-            .iter()
-            .map(|i| {
-                i.cost_per_post
-                    .unwrap_or(10.0 * (i.followers as f64 / 1e3).powf(0.9))
-                    .ln()
-            })
-            .collect::<Vec<_>>(),
-    );
-    let profiles: Vec<[f64; CLUSTERS]> = influencers
-        .iter()
-        .map(|i| {
-            let mut h = [0.0; CLUSTERS];
-            for t in &i.hashtags {
-                h[tag_cluster(t)] += 1.0 / i.hashtags.len().max(1) as f64;
-            }
-            h
-        })
-        .collect();
+) -> Result<(Vec<Interaction>, Vec<HiddenTaste>)> {
+    let f = Features::of(influencers)?;
+    let index = &f.index;
     let points = PointsConfig::default();
     let mut t: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
     let mut out = Vec::new();
+    let mut hidden = Vec::with_capacity(brands.len());
     let n = influencers.len();
     for brand in brands {
         let tau = std_normal(rng);
         let kappa = rng.random::<f64>();
         let pi: Vec<f64> = (0..CLUSTERS).map(|_| std_normal(rng)).collect();
+        let taste = HiddenTaste { tau, kappa, pi };
         let prepared = index.prepare_brand(brand);
         let cohesion = index.score_all(&prepared);
         // Exposure: what a cohesion-ranked list would show (sampled from its top 300),
@@ -698,10 +758,7 @@ fn simulate(
             }
         }
         for i in shown {
-            let cluster: f64 = pi.iter().zip(profiles[i].iter()).map(|(a, b)| a * b).sum();
-            let a = 0.15 * cohesion[i] + 0.7 * tau * z_size[i] + 1.2 * cluster
-                - 0.8 * kappa * z_cost[i]
-                + 0.5 * std_normal(rng);
+            let a = f.mean_affinity(&cohesion, i, &taste) + 0.5 * std_normal(rng);
             let funnel = [
                 (InteractionKind::Click, 1.0),
                 (InteractionKind::CheckInfo, 1.5),
@@ -723,8 +780,9 @@ fn simulate(
                 });
             }
         }
+        hidden.push(taste);
     }
-    Ok(out)
+    Ok((out, hidden))
 }
 
 /// Writes per-post rows as CSV with the [`RAW_COLUMNS`] header.

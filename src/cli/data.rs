@@ -116,6 +116,10 @@ pub struct EvalArgs {
     /// Repeat with seeds seed, seed+1, ... and print the mean of each metric.
     #[arg(long, default_value_t = 1)]
     repeat: u64,
+    /// Seed of the synthetic world the data may be (`generate --seed`): when the data
+    /// folder is that world, an oracle row scores by the generator's hidden affinity.
+    #[arg(long, default_value_t = GenerateParams::default().seed)]
+    oracle_seed: u64,
     #[command(flatten)]
     factor: FactorArgs,
 }
@@ -384,6 +388,20 @@ pub(super) fn eval(a: &EvalArgs) -> Result<()> {
     rows.extend(crate::evaluation::evaluate_day_one_seeds(
         &c, &settings, a.k, &seeds,
     )?);
+    match oracle(&c, a.oracle_seed)? {
+        Some(scores) => rows.extend(crate::evaluation::evaluate_scorer(
+            &c,
+            settings.min_points,
+            a.k,
+            &seeds,
+            "oracle (generator's affinity)",
+            |u| scores[u as usize].clone(),
+        )?),
+        None => eprintln!(
+            "note: no oracle row: the data folder is not the synthetic world of generate --seed {}",
+            a.oracle_seed
+        ),
+    }
     pb.finish_and_clear();
     if seeds.len() > 1 {
         println!(
@@ -420,6 +438,37 @@ pub(super) fn eval(a: &EvalArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The generator's hidden affinity of every (brand, influencer) of `c`, in catalog ids, when
+/// `c` is the synthetic world of `seed` (same influencer and brand names); else `None`.
+fn oracle(c: &crate::catalog::Catalog, seed: u64) -> Result<Option<Vec<Vec<f32>>>> {
+    let params = GenerateParams {
+        seed,
+        influencers: c.influencers().len(),
+        brands: c.brands().len(),
+        ..GenerateParams::default()
+    };
+    let d = generate::generate(&params, Lexicon::builtin())?;
+    let inf_ids: Option<Vec<u32>> = d
+        .influencers
+        .iter()
+        .map(|i| c.influencer_id(&i.name))
+        .collect();
+    let brand_of: Option<Vec<u32>> = d.brands.iter().map(|b| c.brand_id(&b.name)).collect();
+    let (Some(inf_ids), Some(brand_of)) = (inf_ids, brand_of) else {
+        return Ok(None);
+    };
+    let mut scores = vec![Vec::new(); c.brands().len()];
+    for (gb, &cb) in brand_of.iter().enumerate() {
+        let a = d.affinity(gb)?;
+        let mut row = vec![0f32; c.influencers().len()];
+        for (gi, &ci) in inf_ids.iter().enumerate() {
+            row[ci as usize] = a[gi] as f32;
+        }
+        scores[cb as usize] = row;
+    }
+    Ok(Some(scores))
 }
 
 pub(super) fn mf_export(a: &MfExportArgs) -> Result<()> {

@@ -546,3 +546,48 @@ test('keyboard: every action is reachable with Tab and works with Enter', async 
   assert.deepEqual(unlabeled, []);
   await context.close();
 });
+
+// Day one: a team's own scrape made into an app with `init` (no interactions), served with
+// --bundle-dir; the page ranks by the day-one model, and without a model it falls back.
+test('day one: init on a scrape, the page ranks by the model, and falls back without one', async () => {
+  const dir = servedCopy('ir-dayone-');
+  const mine = path.join(dir, 'mydata');
+  execFileSync(bin, ['init', '--influencers', path.join(root, 'data/samples/influencer_posts.csv'),
+    '--brands', path.join(root, 'data/samples/brand_posts.csv'), '--out', mine], { stdio: 'ignore' });
+  const serveBundle = async (port, bundleDir) => {
+    const db = path.join(mkdtempSync(path.join(tmpdir(), 'ir-db-')), 'collector.db');
+    const proc = spawn(bin, ['serve', '--root', dir, '--bundle-dir', bundleDir, '--addr', `127.0.0.1:${port}`, '--db', db],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+    cleanup.push(() => proc.kill('SIGTERM'));
+    await waitUp(`http://127.0.0.1:${port}/`);
+  };
+  const disabled = (page) => page.$$eval('#rank-by option', (o) => Object.fromEntries(o.map((x) => [x.value, x.disabled])));
+
+  await serveBundle(basePort + 10, path.join(mine, 'pkg'));
+  let { context, page, errors } = await newPage(`http://127.0.0.1:${basePort + 10}`);
+  assert.deepEqual(await disabled(page), { rating: false, model: false, ranker: true }, 'no ranker on day one');
+  const brand = await page.inputValue('#brand-input');
+  await page.selectOption('#rank-by', 'model');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.includes('ranked by the learned model'));
+  const byModel = cli(['recommend', '--brand', brand, '--by', 'model', '-k', '10'], path.join(mine, 'pkg/model.bundle'));
+  assert.equal(byModel.ranked_by, 'model');
+  assert.deepEqual(await cardNames(page), byModel.recommendations.map((r) => r.name));
+  // Countries are codes in the data and names on the page.
+  const stats = await page.$$eval('#results > li > p.stats', (l) => l.map((p) => p.textContent));
+  assert.ok(stats.every((s) => !/ · [A-Z]{2} · /.test(s)), stats.join('\n'));
+  await page.screenshot({ path: path.join(shots, 'day-one-desktop.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // The same tables without learned models: the rule alone.
+  const bare = path.join(dir, 'bare');
+  execFileSync(bin, ['train', '--data', path.join(mine, 'data'), '--out', path.join(bare, 'model.bundle'), '--no-model'], { stdio: 'ignore' });
+  await serveBundle(basePort + 11, bare);
+  ({ context, page, errors } = await newPage(`http://127.0.0.1:${basePort + 11}`));
+  assert.deepEqual(await disabled(page), { rating: false, model: true, ranker: true });
+  const byRating = cli(['recommend', '--brand', brand, '--by', 'ranker', '-k', '10'], path.join(bare, 'model.bundle'));
+  assert.equal(byRating.ranked_by, 'rating', 'the CLI falls back to the rule too');
+  assert.deepEqual(await cardNames(page), byRating.recommendations.map((r) => r.name));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
