@@ -675,6 +675,34 @@ mod tests {
     }
 
     #[test]
+    fn places_resolve_to_codes_and_unknown_places_keep_their_text() {
+        let csv = "user_Name,followers,location,user_Description\n\
+                   a,10,\"Los Angeles, CA\",\n\
+                   b,10,Narnia,\n\
+                   c,10,,Chef 🇮🇹 in Rome\n\
+                   d,10,Worldwide,Travel creator\n";
+        let (p, r) = run(csv);
+        let got: Vec<(&str, &str, &str)> = p
+            .iter()
+            .map(|i| (i.name.as_str(), i.country.as_str(), i.location.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "US", "Los Angeles, CA"),
+                ("b", "Narnia", "Narnia"),
+                ("c", "IT", ""),
+                ("d", "Worldwide", "Worldwide"),
+            ]
+        );
+        assert_eq!((r.places.cells, r.places.resolved), (3, 1));
+        assert_eq!(
+            r.places.top_unresolved(5),
+            [("Narnia", 1), ("Worldwide", 1)]
+        );
+    }
+
+    #[test]
     fn given_engagement_rates_are_fractions_unless_marked_percent() {
         let csv = "user_Name,followers,likes,engagement_rate\nx,100,1,0.05\nx,100,1,3%\n";
         let (p, _) = run(csv);

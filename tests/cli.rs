@@ -528,28 +528,51 @@ fn a_committed_sample_scrape_becomes_a_working_app_with_init() {
             assert_eq!(recs[0]["name"], "lucia.cocina", "{j}");
         }
     }
-    // A new brand described in Portuguese, from Brazil.
-    let j = ok(&cli(
-        &[
-            "recommend",
-            "--bundle",
-            b,
-            "--name",
-            "Treino Já",
-            "--country",
-            "Brasil",
-            "--description",
-            "roupas de treino e academia #fitness #treino",
-            "--by",
-            "model",
-            "-k",
-            "3",
-            "--json",
-        ],
-        d,
-    ));
-    let v: serde_json::Value = serde_json::from_str(&j).expect("JSON");
-    assert_eq!(v["brand"]["country"], "BR");
-    assert_eq!(v["brand"]["category"], "fitness_sport");
-    assert_eq!(v["ranked_by"], "model");
+    // A new brand described in Portuguese, from Brazil, by every ordering the bundle has.
+    for (by, want) in [
+        ("rating", "rating"),
+        ("model", "model"),
+        ("ranker", "model"),
+    ] {
+        let j = ok(&cli(
+            &[
+                "recommend",
+                "--bundle",
+                b,
+                "--name",
+                "Treino Já",
+                "--country",
+                "Brasil",
+                "--description",
+                "roupas de treino e academia #fitness #treino",
+                "--by",
+                by,
+                "-k",
+                "3",
+                "--json",
+            ],
+            d,
+        ));
+        let v: serde_json::Value = serde_json::from_str(&j).expect("JSON");
+        assert_eq!(v["known"], false);
+        assert_eq!(v["brand"]["country"], "BR");
+        assert_eq!(v["brand"]["category"], "fitness_sport");
+        assert_eq!(v["ranked_by"], want, "{by}");
+        assert_eq!(v["recommendations"].as_array().map(Vec::len), Some(3));
+    }
+    // Every profile with 3 or more posts got a category.
+    let posts = std::fs::read_to_string(&inf).expect("posts");
+    let mut counts = std::collections::BTreeMap::new();
+    for line in posts.lines().skip(1) {
+        if let Some(name) = line.split(',').next() {
+            *counts.entry(name.to_string()).or_insert(0) += 1;
+        }
+    }
+    for line in infs.lines().skip(1) {
+        let name = line.split(',').next().expect("name");
+        let category = line.split(',').nth(6).unwrap_or("");
+        if counts.get(name).copied().unwrap_or(0) >= 3 {
+            assert!(!category.is_empty(), "{name} has no category: {line}");
+        }
+    }
 }
