@@ -91,8 +91,14 @@ pub fn print_train_report(t: &crate::pipeline::Trained, config: &crate::pipeline
     }
     if let Some(r) = &t.report.ranker {
         println!(
-            "ranker: lambdarank GBDT, {} trees, {} training rows in {} brand queries (labels from interactions), validation NDCG@10 {:.4} ({} rows)",
-            r.rounds, r.train_rows, r.train_queries, r.valid_ndcg, r.valid_rows
+            "ranker: lambdarank GBDT, {} trees; learned from {} interaction pairs of {} brands (0 relationship-table pairs: its labels are interactions): {} training rows in {} brand queries, validation NDCG@10 {:.4} ({} rows)",
+            r.rounds,
+            r.interaction_pairs,
+            r.brands,
+            r.train_rows,
+            r.train_queries,
+            r.valid_ndcg,
+            r.valid_rows
         );
     }
     for (model, why) in &t.report.left_out {

@@ -206,6 +206,11 @@ pub struct RankerReport {
     pub rounds: usize,
     /// Validation NDCG@10 of the kept model.
     pub valid_ndcg: f64,
+    /// Interaction pairs it learned from (history and labels; the relationship table gives
+    /// it none: its labels are interactions).
+    pub interaction_pairs: usize,
+    /// Brands those pairs belong to.
+    pub brands: usize,
 }
 
 /// The ranker's training and validation tables from catalog `c` and `positives` (brand,
@@ -298,6 +303,9 @@ pub fn fit_positives(
     s: &RankerSettings,
 ) -> Result<(StoredRanker, RankerReport)> {
     let (tt, vt) = ranking_tables(c, positives, factor, s)?;
+    let mut brands: Vec<u32> = positives.iter().map(|p| p.0).collect();
+    brands.sort_unstable();
+    brands.dedup();
     let valid = (!vt.y.is_empty()).then(|| vt.dataset());
     let fitted = crate::gbdt::train::fit(&tt.dataset(), valid.as_ref(), &s.gbdt)?;
     let mut model = fitted.model;
@@ -313,6 +321,8 @@ pub fn fit_positives(
             .get(kept.wrapping_sub(1))
             .copied()
             .unwrap_or(f64::NAN),
+        interaction_pairs: positives.len(),
+        brands: brands.len(),
     };
     Ok((
         StoredRanker {
