@@ -171,11 +171,27 @@ impl Catalog {
                 *c = cc;
             }
         };
+        // Categories as lexicon slugs ("Food & Cooking", "Fashion & Style" from a table
+        // written by hand); a brand without one gets the one its description and hashtags
+        // give, as a new brand does.
+        let lexicon = crate::category::Lexicon::builtin();
+        let slug = |c: &mut String| {
+            if let Some(s) = lexicon.resolve(c) {
+                *c = s;
+            }
+        };
         for i in &mut influencers {
             code(&mut i.country);
+            slug(&mut i.category);
         }
         for b in &mut brands {
             code(&mut b.country);
+            slug(&mut b.category);
+            if b.category.trim().is_empty() {
+                let tags: Vec<String> = b.hashtags.iter().map(|t| format!("#{t}")).collect();
+                let text = format!("{} {}", b.description, tags.join(" "));
+                b.category = lexicon.infer(&text).map(|i| i.slug).unwrap_or_default();
+            }
         }
         for i in &mut influencers {
             i.post_urls.clear();
@@ -485,6 +501,42 @@ pub(crate) mod tests {
             (c.brand_id(" b "), c.influencer_id("ZED")),
             (Some(0), Some(1))
         );
+    }
+
+    #[test]
+    fn a_hand_written_brand_table_is_read_in_codes_and_slugs() {
+        let brand = |name: &str, category: &str, country: &str, description: &str| Brand {
+            name: name.into(),
+            category: category.into(),
+            country: country.into(),
+            hashtags: vec![],
+            followers: 0,
+            description: description.into(),
+        };
+        let brands = vec![
+            brand("A", "Food & Cooking", "United States", ""),
+            brand("B", "Fashion & Style", "España", ""),
+            brand("C", "", "Narnia", "Vegan recipes and baking classes"),
+            brand("D", "fitness_sport", "us", ""),
+        ];
+        let infs = vec![influencer("x", "Beauty", "Deutschland", &[], 0.1)];
+        let (c, _) = Catalog::build(infs, brands, &[], &BuildParams::default()).unwrap();
+        let got: Vec<(&str, &str)> = c
+            .brands()
+            .iter()
+            .map(|b| (b.category.as_str(), b.country.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("food_cooking", "US"),
+                ("fashion", "ES"),
+                ("food_cooking", "Narnia"),
+                ("fitness_sport", "US"),
+            ]
+        );
+        let i = &c.influencers()[0];
+        assert_eq!((i.category.as_str(), i.country.as_str()), ("beauty", "DE"));
     }
 
     #[test]
