@@ -295,6 +295,8 @@ struct KnownCache {
 
 struct State {
     db: Mutex<Db>,
+    /// Origins besides the server's own that may post batches.
+    allowed_origins: Vec<String>,
     pkg: PathBuf,
     points: PointsConfig,
     known: Mutex<KnownCache>,
@@ -302,17 +304,23 @@ struct State {
 
 impl State {
     /// The influencer and brand names of the bundle now published (reloaded when the
-    /// manifest names another version) plus the new brands received so far.
+    /// manifest names another version; without a manifest, when the bundle file's size or
+    /// modification time changes) plus the new brands received so far.
     fn known(&self) -> Result<Arc<Known>> {
         let m_path = self.pkg.join("manifest.json");
+        let b_path = self.pkg.join("model.bundle");
         let version = std::fs::read(&m_path)
             .ok()
             .and_then(|b| serde_json::from_slice::<bundle::Manifest>(&b).ok())
             .map(|m| m.version)
+            .or_else(|| {
+                let meta = std::fs::metadata(&b_path).ok()?;
+                let modified = meta.modified().ok()?;
+                Some(format!("file:{}:{:?}", meta.len(), modified))
+            })
             .unwrap_or_default();
         let mut cache = self.known.lock().map_err(|_| poisoned())?;
         if cache.version != version || version.is_empty() {
-            let b_path = self.pkg.join("model.bundle");
             let bytes = std::fs::read(&b_path).map_err(|e| Error::io(&b_path, e))?;
             let (_, b) = bundle::read(&bytes, &b_path.display().to_string())?;
             let db_brands = self.db.lock().map_err(|_| poisoned())?.brand_keys()?;
@@ -382,6 +390,7 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
     }
     let state = Arc::new(State {
         db: Mutex::new(Db::open(&opts.db)?),
+        allowed_origins: opts.allow_origins.clone(),
         pkg: published.clone(),
         points: PointsConfig::default(),
         known: Mutex::new(KnownCache {
@@ -460,6 +469,37 @@ async fn post_batch(
             },
         )
     };
+    // Who may write. A browser names the page's origin on every cross-site request: it must
+    // be the server's own or an allowed one (403). Only JSON is taken (415): a cross-site
+    // JSON POST needs a CORS preflight, which the CORS layer answers for allowed origins
+    // only, so a "simple" text/plain request from another site cannot write either.
+    let header = |name: axum::http::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let host = header(axum::http::header::HOST).unwrap_or("");
+        let own = origin == format!("http://{host}") || origin == format!("https://{host}");
+        if !own && !st.allowed_origins.iter().any(|a| a == origin) {
+            return json(
+                StatusCode::FORBIDDEN,
+                &Ack {
+                    error: Some(format!("origin {origin:?} may not post batches here")),
+                    ..Ack::default()
+                },
+            );
+        }
+    }
+    let json_body = header(axum::http::header::CONTENT_TYPE)
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json_body {
+        return json(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            &Ack {
+                error: Some("batches are application/json".into()),
+                ..Ack::default()
+            },
+        );
+    }
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())

@@ -260,12 +260,19 @@ pub fn parse_batch(
     let batch_id = text_field(&v, "batch_id", MAX_ID_LEN)
         .map_err(refuse)?
         .to_string();
-    if let Some(h) = key_header {
-        if h != batch_id {
+    // The key is required: a retry must be recognisable as one before its body is trusted.
+    match key_header {
+        None => {
+            return Err(refuse(format!(
+                "Idempotency-Key header missing: it must be the batch_id {batch_id:?}"
+            )))
+        }
+        Some(h) if h != batch_id => {
             return Err(refuse(format!(
                 "Idempotency-Key {h:?} is not the batch_id {batch_id:?}"
-            )));
+            )))
         }
+        Some(_) => {}
     }
     let Some(rows) = rows else {
         return Err(refuse("rows: expected a list".into()));
@@ -399,9 +406,22 @@ mod tests {
         let body = batch(vec![]);
         let r = parse_batch(&body, Some("other"), &known(), &p, NOW).unwrap_err();
         assert!(r.error.starts_with("Idempotency-Key"));
+        let r = parse_batch(&body, None, &known(), &p, NOW).unwrap_err();
+        assert!(
+            r.error.starts_with("Idempotency-Key header missing"),
+            "{}",
+            r.error
+        );
         v["version"] = json!(1);
         v["rows"] = json!("x");
-        let r = parse_batch(&serde_json::to_vec(&v).unwrap(), None, &known(), &p, NOW).unwrap_err();
+        let r = parse_batch(
+            &serde_json::to_vec(&v).unwrap(),
+            Some("b1"),
+            &known(),
+            &p,
+            NOW,
+        )
+        .unwrap_err();
         assert_eq!(r.error, "rows: expected a list");
     }
 

@@ -576,3 +576,19 @@ fn a_committed_sample_scrape_becomes_a_working_app_with_init() {
         }
     }
 }
+
+#[test]
+fn retrain_refuses_an_empty_comparison_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = cli(&["retrain", "-k", "0", "--db", "c.db"], dir.path());
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("invalid value '0'") && err.contains("1.."),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("c.db").exists(),
+        "refused before anything is opened"
+    );
+}

@@ -87,14 +87,27 @@ impl Drop for Server {
     }
 }
 
-/// POSTs `body` over a fresh connection; `None` when the connection fails or drops.
+/// POSTs `body` as JSON over a fresh connection; `None` when the connection fails or drops.
 fn post(addr: &str, body: &[u8], key: Option<&str>) -> Option<(u16, Value)> {
+    post_with(addr, body, key, &[("Content-Type", "application/json")])
+}
+
+/// POSTs `body` with these headers (and Host, Content-Length, the key).
+fn post_with(
+    addr: &str,
+    body: &[u8],
+    key: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Option<(u16, Value)> {
     let mut s = TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut head = format!(
-        "POST /api/interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "POST /api/interactions HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
     );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
     if let Some(k) = key {
         head.push_str(&format!("Idempotency-Key: {k}\r\n"));
     }
@@ -204,7 +217,7 @@ fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one() {
         "rows": [row("e6", "trail gear", &infs[3], "check_info", 2.0)]
     }))
     .expect("json");
-    let (status, ack) = post(&server.addr, &later, None).expect("answer");
+    let (status, ack) = post(&server.addr, &later, Some("b2")).expect("answer");
     assert_eq!(
         (status, ids(&ack, "accepted")),
         (200, vec!["e6".to_string()])
@@ -212,8 +225,12 @@ fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one() {
     // A malformed envelope: 400, every row named with the reason.
     let mut bad: Value = serde_json::from_slice(&body).expect("json");
     bad["version"] = json!(99);
-    let (status, ack) =
-        post(&server.addr, &serde_json::to_vec(&bad).expect("json"), None).expect("answer");
+    let (status, ack) = post(
+        &server.addr,
+        &serde_json::to_vec(&bad).expect("json"),
+        Some("b1"),
+    )
+    .expect("answer");
     assert_eq!(status, 400);
     assert_eq!(ack["error"], "version: expected 1, found Some(99)");
     assert_eq!(ack["rejected"].as_array().map(Vec::len), Some(5));
@@ -234,10 +251,13 @@ fn an_oversized_body_gets_413_and_nothing_is_stored() {
         .collect();
     let body = batch("big", rows);
     assert!(body.len() > 4096);
-    let (status, _) = post(&server.addr, &body, None).expect("answer");
+    let (status, _) = post(&server.addr, &body, Some("big")).expect("answer");
     assert_eq!(status, 413);
     let small = batch("small", vec![row("s1", &brands[0], &infs[0], "click", 1.0)]);
-    assert_eq!(post(&server.addr, &small, None).expect("answer").0, 200);
+    assert_eq!(
+        post(&server.addr, &small, Some("small")).expect("answer").0,
+        200
+    );
     assert_eq!(stored(&db), ["s1"]);
 }
 
@@ -333,7 +353,9 @@ fn store(db: &Path, body: &[u8], brands: &[String], infs: &[String]) {
         influencers: infs.iter().map(|n| influence_rec::text::key(n)).collect(),
         brands: brands.iter().map(|n| influence_rec::text::key(n)).collect(),
     };
-    let batch = parse_batch(body, None, &known, &Default::default(), now_ms()).expect("batch");
+    let v: Value = serde_json::from_slice(body).expect("json");
+    let id = v["batch_id"].as_str().expect("batch id");
+    let batch = parse_batch(body, Some(id), &known, &Default::default(), now_ms()).expect("batch");
     assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
     influence_rec::collector::Db::open(db)
         .expect("db")
@@ -433,4 +455,67 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("c.db.trainer: not an influence-rec bundle")
     );
+}
+
+#[test]
+fn only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key() {
+    let (site, brands, infs) = site();
+    let db = site.path().join("c.db");
+    let server = Server::start(
+        site.path(),
+        &db,
+        port(5),
+        &["--allow-origin", "https://partner.example"],
+    );
+    let one = |id: &str| batch(id, vec![row(id, &brands[0], &infs[0], "click", 1.0)]);
+    let json = ("Content-Type", "application/json");
+    // Another site: refused before anything is read.
+    let (status, ack) = post_with(
+        &server.addr,
+        &one("evil"),
+        Some("evil"),
+        &[json, ("Origin", "https://evil.example")],
+    )
+    .expect("answer");
+    assert_eq!(status, 403, "{ack}");
+    // A "simple" cross-site request (no preflight): text/plain is not taken.
+    let (status, _) = post_with(
+        &server.addr,
+        &one("plain"),
+        Some("plain"),
+        &[
+            ("Content-Type", "text/plain"),
+            ("Origin", "https://evil.example"),
+        ],
+    )
+    .expect("answer");
+    assert_eq!(status, 403);
+    let (status, _) = post_with(
+        &server.addr,
+        &one("plain2"),
+        Some("plain2"),
+        &[("Content-Type", "text/plain;charset=UTF-8")],
+    )
+    .expect("answer");
+    assert_eq!(status, 415);
+    // No key: refused.
+    assert_eq!(
+        post(&server.addr, &one("nokey"), None).expect("answer").0,
+        400
+    );
+    // The allowed partner, the server's own origin, and no Origin (not a browser) write.
+    let own = format!("http://{}", server.addr);
+    for (id, origin) in [
+        ("partner", Some("https://partner.example")),
+        ("own", Some(own.as_str())),
+        ("cli", None),
+    ] {
+        let mut h = vec![("Content-Type", "application/json; charset=utf-8")];
+        if let Some(o) = origin {
+            h.push(("Origin", o));
+        }
+        let (status, ack) = post_with(&server.addr, &one(id), Some(id), &h).expect("answer");
+        assert_eq!(status, 200, "{id}: {ack}");
+    }
+    assert_eq!(stored(&db), ["cli", "own", "partner"]);
 }

@@ -59,9 +59,9 @@ pub struct RetrainArgs {
     /// Fraction of the newest collected interactions held out for the comparison.
     #[arg(long, default_value_t = 0.2)]
     holdout: f64,
-    /// List length of the comparison (NDCG@k).
-    #[arg(long, short, default_value_t = 10)]
-    k: usize,
+    /// List length of the comparison (NDCG@k), at least 1.
+    #[arg(long, short, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    k: u32,
     /// Seed.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
@@ -128,7 +128,8 @@ fn train_with(
 }
 
 pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
-    let (data, db, out, holdout, k, seed) = (&a.data, &a.db, &a.out, a.holdout, a.k, a.seed);
+    let (data, db, out, holdout, k, seed) =
+        (&a.data, &a.db, &a.out, a.holdout, a.k as usize, a.seed);
     let state_path = a.state.clone().unwrap_or_else(|| {
         let mut p = db.as_os_str().to_owned();
         p.push(".trainer");
