@@ -6,7 +6,7 @@
 //! refused whole; inside a good envelope every row is judged on its own, so one bad row never
 //! costs the others.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +70,59 @@ pub struct Row {
     pub points: f64,
     /// When, in ms since the Unix epoch.
     pub timestamp_ms: i64,
+}
+
+/// What one batch may carry beyond its rows (the collector's defaults; one place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// New-brand profiles per batch (10): more refuses the batch.
+    pub brands_per_batch: usize,
+    /// Characters of a profile's name (120), category (60), country (80), hashtags (500) and
+    /// description (2,000): a profile over any is refused, and so are the rows naming it.
+    pub name_chars: usize,
+    /// See `name_chars`.
+    pub category_chars: usize,
+    /// See `name_chars`.
+    pub country_chars: usize,
+    /// See `name_chars`.
+    pub hashtags_chars: usize,
+    /// See `name_chars`.
+    pub description_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            brands_per_batch: 10,
+            name_chars: 120,
+            category_chars: 60,
+            country_chars: 80,
+            hashtags_chars: 500,
+            description_chars: 2_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Why `p` is refused, or `None`.
+    fn refuses(&self, p: &BrandProfile) -> Option<String> {
+        [
+            ("name", &p.name, self.name_chars),
+            ("category", &p.category, self.category_chars),
+            ("country", &p.country, self.country_chars),
+            ("hashtags", &p.hashtags, self.hashtags_chars),
+            ("description", &p.description, self.description_chars),
+        ]
+        .into_iter()
+        .find(|(_, v, max)| v.chars().count() > *max)
+        .map(|(field, v, max)| {
+            format!(
+                "brand profile {:?}: {field} has {} characters, at most {max}",
+                p.name.chars().take(40).collect::<String>(),
+                v.chars().count()
+            )
+        })
+    }
 }
 
 /// A new brand described on the device.
@@ -281,6 +334,26 @@ pub fn parse_batch(
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(b) => serde_json::from_value(b.clone()).map_err(|e| refuse(format!("brands: {e}")))?,
     };
+    let limits = Limits::default();
+    if brands.len() > limits.brands_per_batch {
+        return Err(refuse(format!(
+            "brands: {} profiles, at most {} per batch",
+            brands.len(),
+            limits.brands_per_batch
+        )));
+    }
+    // Profiles over a cap are refused; rows naming them are rejected with the reason.
+    let mut refused_profiles: BTreeMap<String, String> = BTreeMap::new();
+    let brands: Vec<BrandProfile> = brands
+        .into_iter()
+        .filter(|b| match limits.refuses(b) {
+            Some(why) => {
+                refused_profiles.insert(key(&b.name), why);
+                false
+            }
+            None => true,
+        })
+        .collect();
     let new_brands: BTreeSet<String> = brands
         .iter()
         .map(|b| key(&b.name))
@@ -310,16 +383,25 @@ pub fn parse_batch(
                 reason: "event_id: twice in this batch".into(),
             }),
             Ok(row) => out.rows.push(row),
-            Err(reason) => out.rejected.push(Rejected {
-                event_id: r
-                    .get("event_id")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                reason,
-            }),
+            Err(reason) => {
+                let brand = r.get("brand").and_then(serde_json::Value::as_str).map(key);
+                out.rejected.push(Rejected {
+                    event_id: r
+                        .get("event_id")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    reason: brand
+                        .and_then(|b| refused_profiles.get(&b).cloned())
+                        .unwrap_or(reason),
+                })
+            }
         }
     }
+    // A profile is kept only when a row of this batch that passed names it: no row, no
+    // brand (nothing is injected into the data by profiles alone).
+    let named: BTreeSet<String> = out.rows.iter().map(|r| key(&r.brand)).collect();
+    out.brands.retain(|b| named.contains(&key(&b.name)));
     Ok(out)
 }
 
@@ -423,6 +505,63 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(r.error, "rows: expected a list");
+    }
+
+    fn with_brands(rows: Vec<serde_json::Value>, brands: serde_json::Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({
+            "format": BATCH_FORMAT, "version": 1, "batch_id": "b1", "device_id": "d1",
+            "sent_at_ms": NOW, "brands": brands, "rows": rows
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn profiles_are_kept_only_when_a_row_names_them_and_within_their_caps() {
+        let p = PointsConfig::default();
+        // Ten profiles sent, one named by a row: one kept.
+        let many: Vec<serde_json::Value> = (0..10)
+            .map(|i| json!({"name": format!("Spam {i}"), "description": "buy now"}))
+            .collect();
+        let body = with_brands(
+            vec![row("e1", "Spam 3", "bebe", "pairing", 0.0)],
+            json!(many),
+        );
+        let b = parse_batch(&body, Some("b1"), &known(), &p, NOW).unwrap();
+        assert_eq!(b.brands.len(), 1);
+        assert_eq!(b.brands[0].name, "Spam 3");
+        // More profiles than a batch may carry: the batch is refused.
+        let eleven: Vec<serde_json::Value> =
+            (0..11).map(|i| json!({"name": format!("B{i}")})).collect();
+        let r = parse_batch(
+            &with_brands(vec![], json!(eleven)),
+            Some("b1"),
+            &known(),
+            &p,
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(r.error, "brands: 11 profiles, at most 10 per batch");
+        // A 200 kB description: the profile is refused and so is the row naming it; the
+        // batch's other rows stand.
+        let huge = "x".repeat(200_000);
+        let body = with_brands(
+            vec![
+                row("e1", "Huge", "bebe", "pairing", 0.0),
+                row("e2", "Atlas Co", "zoe", "click", 1.0),
+            ],
+            json!([{"name": "Huge", "description": huge}]),
+        );
+        let b = parse_batch(&body, Some("b1"), &known(), &p, NOW).unwrap();
+        assert!(b.brands.is_empty());
+        assert_eq!(b.rows.len(), 1);
+        assert_eq!(b.rejected[0].event_id, "e1");
+        assert!(
+            b.rejected[0]
+                .reason
+                .contains("description has 200000 characters, at most 2000"),
+            "{}",
+            b.rejected[0].reason
+        );
     }
 
     #[test]

@@ -445,8 +445,15 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
     let b = std::fs::read(d.join("pkg/model.bundle")).expect("bundle");
     let (_, b) = influence_rec::bundle::read(&b, "model.bundle").expect("loads");
     assert!(
-        b.catalog.brands().iter().any(|x| x.name == "Trail Gear"),
-        "the new brand is in the data now"
+        b.catalog
+            .brands()
+            .iter()
+            .any(|x| x.name == "Peak Outfitters"),
+        "the new brand its rows name is in the data now"
+    );
+    assert!(
+        !b.catalog.brands().iter().any(|x| x.name == "Trail Gear"),
+        "a profile no row named was never stored"
     );
     // A trainer state that is not one is refused with a typed error naming the file.
     std::fs::write(d.join("c.db.trainer"), b"garbage").expect("write");

@@ -25,6 +25,18 @@ function done(tx) {
   });
 }
 
+// A random version-4 UUID. crypto.randomUUID exists only in secure contexts (HTTPS,
+// localhost): on plain HTTP from a LAN address it is missing and recording an interaction
+// would throw. crypto.getRandomValues exists in every context.
+export function newId() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; // version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 export const brandKey = (name) => String(name).normalize('NFKC').toLowerCase().trim().split(/\s+/).join(' ');
 
 export class Store {
@@ -59,7 +71,7 @@ export class Store {
   async deviceId() {
     let id = await this.getMeta('device_id');
     if (!id) {
-      id = crypto.randomUUID();
+      id = newId();
       await this.setMeta('device_id', id);
     }
     return id;
@@ -69,7 +81,7 @@ export class Store {
   // every device-side copy carries the same id.
   async record({ brand, influencer, kind, points, bundle_version }) {
     const row = {
-      event_id: crypto.randomUUID(),
+      event_id: newId(),
       brand: String(brand),
       influencer: String(influencer),
       kind,

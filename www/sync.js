@@ -2,6 +2,8 @@
 // "Sync batch format"). A batch is persisted with its idempotency key before it is sent, and
 // is re-sent with the same key until the collector answers, so a lost answer never makes a
 // second copy; a row leaves the queue only when the answer acknowledges it.
+import { newId } from './store.js';
+
 export const BATCH_FORMAT = 'influence-rec/interactions';
 export const BATCH_VERSION = 1;
 
@@ -33,7 +35,7 @@ export class Syncer {
     if (!pending) {
       const rows = await this.store.byState('queued', this.batchSize);
       if (rows.length === 0) return null;
-      pending = { batch_id: crypto.randomUUID(), event_ids: rows.map((r) => r.event_id) };
+      pending = { batch_id: newId(), event_ids: rows.map((r) => r.event_id) };
       await this.store.setMeta('pending_batch', pending);
     }
     const rows = await this.store.rows(pending.event_ids);

@@ -591,3 +591,32 @@ test('day one: init on a scrape, the page ranks by the model, and falls back wit
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// crypto.randomUUID exists only in secure contexts; on plain HTTP from a LAN address it is
+// missing. Recording must still work (the ids come from crypto.getRandomValues).
+test('interactions are recorded where crypto.randomUUID is missing', async () => {
+  const port = basePort + 12;
+  await realServer(port);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(() => {
+    Object.defineProperty(Crypto.prototype, 'randomUUID', { value: undefined, configurable: true });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await ready(page);
+  assert.equal(await page.evaluate(() => typeof crypto.randomUUID), 'undefined');
+  const who = (await cardNames(page))[2];
+  await page.click(`#results > li[data-influencer="${who}"] [data-action="collaboration"]`);
+  let rows = [];
+  for (let i = 0; i < 50 && !rows.some((r) => r.influencer === who); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    rows = await localRows(page);
+  }
+  const row = rows.find((r) => r.influencer === who);
+  assert.ok(row, 'the interaction was saved');
+  assert.match(row.event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
