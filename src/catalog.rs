@@ -355,12 +355,8 @@ impl Catalog {
     }
 
     fn build_features(&self) -> Result<Features> {
+        let (rows, irows) = self.feature_rows();
         let mut user_vocab = Vocabulary::default();
-        let rows: Vec<Vec<String>> = self
-            .brands()
-            .iter()
-            .map(|x| brand_features(x, true))
-            .collect();
         let mut users = feature_matrix(&mut user_vocab, &rows, true)?;
         // Cold rows intern into the same vocabulary (after the identities, so no column moves).
         let cold_rows: Vec<Vec<String>> = self
@@ -371,11 +367,6 @@ impl Catalog {
         let users_cold = feature_matrix(&mut user_vocab, &cold_rows, true)?;
         users.cols = user_vocab.len() as u32;
         let mut item_vocab = Vocabulary::default();
-        let irows: Vec<Vec<String>> = self
-            .influencers()
-            .iter()
-            .map(|x| influencer_features(x, true))
-            .collect();
         let items = feature_matrix(&mut item_vocab, &irows, true)?;
         Ok(Features {
             user_vocab,

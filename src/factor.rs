@@ -174,10 +174,9 @@ pub fn training_set(
                 continue;
             }
             let scores = index.score_all(&index.prepare_brand(brand));
-            let mut ids: Vec<usize> = (0..scores.len()).filter(|&i| scores[i] > 0.0).collect();
-            // Best first, ties to the lower id (the ranking's own order).
-            ids.sort_by(|&x, &y| scores[y].total_cmp(&scores[x]).then(x.cmp(&y)));
-            ids.truncate(r.top as usize);
+            // Best first, ties to the lower id (the ranking's own order); only rated pairs.
+            let mut ids = crate::topk::top_k(&scores, r.top as usize);
+            ids.retain(|&i| scores[i] > 0.0);
             let Some(&best) = ids.first() else { continue };
             let fade = 1.0 / (1.0 + n_b[b] as f64 / r.fade);
             for i in ids {
@@ -263,10 +262,18 @@ fn train_on(
 
 /// Trains on every interaction positive of `c` and the relationship prior of every brand:
 /// continued from `warm` with `fit_partial` for its epochs when the state is compatible
-/// (same hyper-parameters and vocabularies), from scratch otherwise, saying why.
-pub fn fit(c: &Catalog, s: &FactorSettings, warm: Option<(&WarmStart, u32)>) -> Result<FactorFit> {
+/// (same hyper-parameters and vocabularies), from scratch otherwise, saying why. `None` when
+/// there is nothing to learn from (no interactions and no rated pair).
+pub fn fit(
+    c: &Catalog,
+    s: &FactorSettings,
+    warm: Option<(&WarmStart, u32)>,
+) -> Result<Option<FactorFit>> {
     let f = c.features()?;
     let set = training_set(c, &c.positives(s.min_points), None, s);
+    if set.pairs.is_empty() {
+        return Ok(None);
+    }
     let reason = match warm {
         None => Some("no trainer state yet"),
         Some((w, _)) => w.incompatibility(&s.params, &f.user_vocab, &f.item_vocab),
@@ -278,12 +285,12 @@ pub fn fit(c: &Catalog, s: &FactorSettings, warm: Option<(&WarmStart, u32)>) -> 
             Fit::Full(reason.unwrap_or_default().to_string()),
         ),
     };
-    Ok(FactorFit {
+    Ok(Some(FactorFit {
         model: FactorModel::from_trainer(&m, &f.users, &f.items, Some(&f.user_vocab))?,
         state: WarmStart::of(&m, &f.user_vocab, &f.item_vocab),
         how,
         sources: set.sources,
-    })
+    }))
 }
 
 /// The catalog's positives (points >= `min_points`) as a factorization data set split as

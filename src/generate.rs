@@ -740,7 +740,7 @@ fn simulate(
         let cohesion = index.score_all(&prepared);
         // Exposure: what a cohesion-ranked list would show (sampled from its top 300),
         // plus uniform exploration.
-        let top = crate::rank::top_k(&cohesion, 300.min(n));
+        let top = crate::topk::top_k(&cohesion, 300.min(n));
         let mut shown: Vec<usize> = Vec::new();
         let from_top = params.exposures_per_brand * 5 / 8;
         while shown.len() < from_top.min(top.len()) {

@@ -205,6 +205,15 @@ impl PlaceStats {
         }
     }
 
+    /// Adds `other`'s counts (several input files of one import).
+    pub fn merge(&mut self, other: PlaceStats) {
+        self.cells += other.cells;
+        self.resolved += other.resolved;
+        for (t, c) in other.unresolved {
+            *self.unresolved.entry(t).or_default() += c;
+        }
+    }
+
     /// The `n` most frequent unresolved texts, most frequent first (ties by text).
     pub fn top_unresolved(&self, n: usize) -> Vec<(&str, u64)> {
         let mut v: Vec<(&str, u64)> = self

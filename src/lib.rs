@@ -42,6 +42,7 @@ pub mod session;
 pub mod sync;
 pub mod tables;
 pub mod text;
+pub mod topk;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

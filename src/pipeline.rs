@@ -107,22 +107,16 @@ pub fn train(
         left_out: Vec::new(),
     };
     if config.models {
-        let set = crate::factor::training_set(
-            &catalog,
-            &catalog.positives(config.factor.min_points),
-            None,
-            &config.factor,
-        );
-        if set.pairs.is_empty() {
-            report.left_out.push((
+        match crate::factor::fit(&catalog, &config.factor, warm)? {
+            None => report.left_out.push((
                 "factorization model",
                 "no interactions and no relationship pairs to learn from".into(),
-            ));
-        } else {
-            let fitted = crate::factor::fit(&catalog, &config.factor, warm)?;
-            factor = Some(fitted.model.store(config.precision));
-            state = Some(fitted.state);
-            report.factor = Some((fitted.how, fitted.sources));
+            )),
+            Some(fitted) => {
+                factor = Some(fitted.model.store(config.precision));
+                state = Some(fitted.state);
+                report.factor = Some((fitted.how, fitted.sources));
+            }
         }
         match crate::ranker::train::untrainable(&catalog, &config.factor, &config.ranker) {
             Some(why) => report.left_out.push(("ranker", why)),

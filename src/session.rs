@@ -257,7 +257,8 @@ mod tests {
             },
             None,
         )
-        .unwrap();
+        .unwrap()
+        .expect("the small catalog has pairs to learn from");
         let rec = Recommender::new(catalog, Some(fit.model), None).unwrap();
         let before = s.model_scores(&rec, "acme").unwrap();
         let n = s

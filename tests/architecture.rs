@@ -27,6 +27,7 @@ const PURE: &[&str] = &[
     "ranker",
     "session",
     "text",
+    "topk",
 ];
 /// The byte format and the edges.
 const OUTER: &[&str] = &["bundle", "cli", "collector", "wasm"];

@@ -4,24 +4,12 @@
 import init, { Engine, categories, inferCategory } from './pkg/influence_rec.js';
 import { Store } from './store.js';
 import { Syncer } from './sync.js';
+import { countryName } from './countries.js';
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = new Intl.NumberFormat('en-US');
 const fmtMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const fmtMoney2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-
-// Countries are ISO 3166 codes when the place resolved (else the scraped text): shown as the
-// country's name in the user's language, from the browser's own tables.
-const regionNames = (() => {
-  try { return new Intl.DisplayNames(navigator.languages?.length ? navigator.languages : ['en'], { type: 'region' }); } catch { return null; }
-})();
-const countryName = (c) => {
-  if (!c) return '';
-  if (/^[A-Z]{2}$/.test(c)) {
-    try { return regionNames?.of(c) ?? c; } catch { return c; }
-  }
-  return c;
-};
 
 // Interaction kinds and their button labels; their points come from the bundle
 // (engine.info().points), so the page counts exactly what the model was trained with.

@@ -5,7 +5,7 @@
 // and fall back to the cache when the network fails or does not answer in time.
 const SHELL_VERSION = 'v1';
 const CACHE = `influence-rec-${SHELL_VERSION}`;
-const SHELL = ['./', 'index.html', 'app.js', 'store.js', 'sync.js', 'style.css', 'widget.js',
+const SHELL = ['./', 'index.html', 'app.js', 'store.js', 'sync.js', 'countries.js', 'style.css', 'widget.js',
   'pkg/influence_rec.js', 'pkg/influence_rec_bg.wasm', 'pkg/manifest.json', 'pkg/model.bundle'];
 const NETWORK_TIMEOUT_MS = 4000;
 

@@ -11,6 +11,8 @@
 // host page's Content-Security-Policy forbids WebAssembly, the widget shows the precomputed
 // top lists shipped beside the bundle (pkg/topk.json) instead. Scraped text is rendered as
 // text only.
+import { countryName } from './countries.js';
+
 const BASE = new URL('.', import.meta.url);
 
 const STYLE = `
@@ -65,19 +67,6 @@ function loadTopLists() {
 
 const keyOf = (s) => String(s).normalize('NFKC').toLowerCase().trim().split(/\s+/).join(' ');
 const fmtInt = new Intl.NumberFormat('en-US');
-
-// Countries are ISO 3166 codes when the place resolved (else the scraped text): shown as the
-// country's name in the user's language, from the browser's own tables.
-const regionNames = (() => {
-  try { return new Intl.DisplayNames(navigator.languages?.length ? navigator.languages : ['en'], { type: 'region' }); } catch { return null; }
-})();
-const countryName = (c) => {
-  if (!c) return '';
-  if (/^[A-Z]{2}$/.test(c)) {
-    try { return regionNames?.of(c) ?? c; } catch { return c; }
-  }
-  return c;
-};
 
 class InfluencerRecs extends HTMLElement {
   static observedAttributes = ['brand', 'k', 'by'];

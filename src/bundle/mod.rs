@@ -371,7 +371,10 @@ pub(crate) mod tests {
             epochs: 2,
             ..Default::default()
         };
-        let state = crate::factor::fit(&b.catalog, &s, None).unwrap().state;
+        let state = crate::factor::fit(&b.catalog, &s, None)
+            .unwrap()
+            .unwrap()
+            .state;
         let bytes = write_trainer_state(&state).unwrap();
         let (h, back) = read_trainer_state(&bytes, "t").unwrap();
         assert_eq!((h.kind, back), (KIND_TRAINER_STATE, state));

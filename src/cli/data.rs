@@ -241,11 +241,7 @@ fn ingest_files(
         }
         read += report.rows_read;
         accepted += report.rows_accepted;
-        places.cells += report.places.cells;
-        places.resolved += report.places.resolved;
-        for (t, c) in report.places.unresolved {
-            *places.unresolved.entry(t).or_default() += c;
-        }
+        places.merge(report.places);
         errors.extend(report.errors);
         profiles.extend(p);
     }
@@ -351,18 +347,17 @@ fn train_folder(
     params: &BuildParams,
     config: &TrainConfig,
 ) -> Result<()> {
-    let a_out = out;
     let pb = spinner("training");
     let catalog = catalog_from_folder(data, params)?;
     let t = crate::pipeline::train(catalog, config, None)?;
     let bytes = bundle::write(&t.bundle)?;
-    publish(a_out, &bytes, &t.top_lists, config.top_list_len)?;
+    publish(out, &bytes, &t.top_lists, config.top_list_len)?;
     pb.finish_and_clear();
     super::print_train_report(&t, config);
     let c = &t.bundle.catalog;
     println!(
         "wrote {} ({} bytes, format v{}, {}): {} influencers, {} brands, {} interactions, {} brand x influencer pairs",
-        a_out.display(),
+        out.display(),
         bytes.len(),
         bundle::FORMAT_VERSION,
         bundle::WRITER,
