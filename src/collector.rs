@@ -15,8 +15,9 @@ use rusqlite::{params, Connection};
 
 use crate::bundle;
 use crate::error::{Error, Result};
+use crate::limiter::{Buckets, DailyCounts};
 use crate::model::PointsConfig;
-use crate::sync::{Ack, Batch, BrandProfile, Known, Row, RowKind};
+use crate::sync::{Ack, Batch, BrandProfile, Known, Limits, Row, RowKind};
 use crate::text::key;
 
 /// The database schema version this build writes (`PRAGMA user_version`).
@@ -284,6 +285,11 @@ pub struct ServeOptions {
     pub allow_origins: Vec<String>,
     /// Largest request body accepted, in bytes (larger gets 413).
     pub max_body: usize,
+    /// Write keys by site name: when any is set, every batch must carry one of the keys in
+    /// `X-Site-Key` (401 otherwise).
+    pub site_keys: Vec<(String, String)>,
+    /// Rates, bursts and caps.
+    pub limits: Limits,
 }
 
 /// What the data knows, cached by bundle version.
@@ -300,6 +306,17 @@ struct State {
     pkg: PathBuf,
     points: PointsConfig,
     known: Mutex<KnownCache>,
+    site_keys: Vec<(String, String)>,
+    limits: Limits,
+    max_body: usize,
+    /// Requests by client address.
+    addresses: Mutex<Buckets>,
+    /// Rows by device id.
+    devices: Mutex<Buckets>,
+    /// New brands by device id and UTC day.
+    new_brands: Mutex<DailyCounts>,
+    /// The clock of the buckets.
+    started: std::time::Instant,
 }
 
 impl State {
@@ -377,6 +394,7 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
     use tower_http::services::ServeDir;
     use tower_http::set_header::SetResponseHeader;
 
+    opts.limits.validate()?;
     let www = opts.root.join("www");
     let pkg = opts.root.join("pkg");
     let published = opts.bundle_dir.clone().unwrap_or_else(|| pkg.clone());
@@ -397,6 +415,21 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
             version: String::new(),
             known: Arc::new(Known::default()),
         }),
+        site_keys: opts.site_keys.clone(),
+        limits: opts.limits,
+        max_body: opts.max_body,
+        addresses: Mutex::new(Buckets::new(
+            opts.limits.address_rate,
+            opts.limits.address_burst,
+            opts.limits.tracked_clients,
+        )),
+        devices: Mutex::new(Buckets::new(
+            opts.limits.device_rate,
+            opts.limits.device_burst,
+            opts.limits.tracked_clients,
+        )),
+        new_brands: Mutex::new(DailyCounts::new(opts.limits.tracked_clients)),
+        started: std::time::Instant::now(),
     });
     let origins: Vec<HeaderValue> = opts
         .allow_origins
@@ -414,7 +447,10 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
         .allow_headers([
             header::CONTENT_TYPE,
             header::HeaderName::from_static("idempotency-key"),
-        ]);
+            header::HeaderName::from_static("x-site-key"),
+        ])
+        // A cross-site page may read Retry-After only when exposed.
+        .expose_headers([header::RETRY_AFTER]);
     // Static files: revalidated on every load (the bundle and pkg change with each build;
     // unchanged files answer 304), and public to every origin (the widget loads them from
     // partner pages).
@@ -443,97 +479,202 @@ pub fn app(opts: &ServeOptions) -> Result<axum::Router> {
         .fallback_service(static_files(ServeDir::new(www))))
 }
 
+/// An answer: the status, the acknowledgement, and how long to wait (429).
+type Answer = (axum::http::StatusCode, Ack, Option<f64>);
+
+fn refusal(status: axum::http::StatusCode, error: String) -> Answer {
+    (
+        status,
+        Ack {
+            error: Some(error),
+            ..Ack::default()
+        },
+        None,
+    )
+}
+
+fn too_many(what: &str, wait: f64) -> Answer {
+    let (status, ack, _) = refusal(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "{what}: too many requests, retry in {:.0} s",
+            wait.ceil().max(1.0)
+        ),
+    );
+    (status, ack, Some(wait))
+}
+
+/// `POST /api/interactions`. The checks run cheapest first and before anything is stored:
+/// the client address's rate (429), the origin (403), the media type (415), the site key
+/// (401), the body's size (413), the batch itself (400), the device's rate (429); then new
+/// brands past the device's day are refused row by row, and the rest is stored.
 async fn post_batch(
     axum::extract::State(st): axum::extract::State<Arc<State>>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
+    request: axum::extract::Request,
 ) -> axum::response::Response {
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
 
-    let json = |status: StatusCode, ack: &Ack| {
-        let body = serde_json::to_vec(ack).unwrap_or_default();
-        (
-            status,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
+    let (parts, body) = request.into_parts();
+    let (status, ack, wait) = match check_and_store(&st, &parts, body).await {
+        Ok(answer) => answer,
+        Err(e) => refusal(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
     };
-    let unavailable = |e: Error| {
-        json(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &Ack {
-                error: Some(e.to_string()),
-                ..Ack::default()
-            },
-        )
-    };
+    let body = serde_json::to_vec(&ack).unwrap_or_default();
+    let mut response = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    if let Some(w) = wait {
+        // Whole seconds, rounded up: never sooner than the bucket allows.
+        let secs = (w.ceil() as u64).max(1);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+    }
+    response
+}
+
+async fn check_and_store(
+    st: &Arc<State>,
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+) -> Result<Answer> {
+    use axum::http::StatusCode;
+
+    let headers = &parts.headers;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let now = st.started.elapsed().as_secs_f64();
+    // The socket's peer: behind a reverse proxy this is the proxy (limit there, too).
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    if let Err(wait) = st
+        .addresses
+        .lock()
+        .map_err(|_| poisoned())?
+        .take(&address, 1.0, now)
+    {
+        return Ok(too_many(&format!("address {address}"), wait));
+    }
     // Who may write. A browser names the page's origin on every cross-site request: it must
     // be the server's own or an allowed one (403). Only JSON is taken (415): a cross-site
     // JSON POST needs a CORS preflight, which the CORS layer answers for allowed origins
     // only, so a "simple" text/plain request from another site cannot write either.
-    let header = |name: axum::http::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
-        let host = header(axum::http::header::HOST).unwrap_or("");
+        let host = header("host").unwrap_or("");
         let own = origin == format!("http://{host}") || origin == format!("https://{host}");
         if !own && !st.allowed_origins.iter().any(|a| a == origin) {
-            return json(
+            return Ok(refusal(
                 StatusCode::FORBIDDEN,
-                &Ack {
-                    error: Some(format!("origin {origin:?} may not post batches here")),
-                    ..Ack::default()
-                },
-            );
+                format!("origin {origin:?} may not post batches here"),
+            ));
         }
     }
-    let json_body = header(axum::http::header::CONTENT_TYPE)
+    let json_body = header("content-type")
         .and_then(|ct| ct.split(';').next())
         .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
     if !json_body {
-        return json(
+        return Ok(refusal(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            &Ack {
-                error: Some("batches are application/json".into()),
-                ..Ack::default()
-            },
-        );
+            "batches are application/json".into(),
+        ));
     }
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let work = tokio::task::spawn_blocking(move || -> Result<(StatusCode, Ack)> {
-        let known = st.known()?;
-        let now = now_ms();
-        match crate::sync::parse_batch(&body, key.as_deref(), &known, &st.points, now) {
-            Err(refused) => Ok((
-                StatusCode::BAD_REQUEST,
-                Ack {
-                    rejected: refused.rejected,
-                    error: Some(refused.error),
-                    ..Ack::default()
-                },
-            )),
-            Ok(batch) => {
-                let mut ack = st.db.lock().map_err(|_| poisoned())?.store(&batch, now)?;
-                st.remember_brands(&batch.brands);
-                ack.rejected = batch.rejected;
-                Ok((StatusCode::OK, ack))
-            }
+    if !st.site_keys.is_empty() {
+        let sent = header("x-site-key").unwrap_or("").as_bytes();
+        // Compared in time independent of where the bytes differ.
+        let same = |k: &str| {
+            k.len() == sent.len() && k.bytes().zip(sent).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        };
+        if !st.site_keys.iter().any(|(_, k)| same(k)) {
+            return Ok(refusal(
+                StatusCode::UNAUTHORIZED,
+                "X-Site-Key missing or unknown: this collector takes batches from its partner sites only".into(),
+            ));
         }
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, st.max_body).await else {
+        return Ok(refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("a batch body is at most {} bytes", st.max_body),
+        ));
+    };
+    let idempotency = header("idempotency-key").map(str::to_string);
+    let st = Arc::clone(st);
+    let work = tokio::task::spawn_blocking(move || -> Result<Answer> {
+        let known = st.known()?;
+        let now_ms = now_ms();
+        let mut batch = match crate::sync::parse_batch(
+            &bytes,
+            idempotency.as_deref(),
+            &known,
+            &st.points,
+            &st.limits,
+            now_ms,
+        ) {
+            Err(refused) => {
+                return Ok((
+                    StatusCode::BAD_REQUEST,
+                    Ack {
+                        rejected: refused.rejected,
+                        error: Some(refused.error),
+                        ..Ack::default()
+                    },
+                    None,
+                ))
+            }
+            Ok(batch) => batch,
+        };
+        let rows = batch.rows.len().max(1) as f64;
+        let device = batch.device_id.clone();
+        if let Err(wait) = st
+            .devices
+            .lock()
+            .map_err(|_| poisoned())?
+            .take(&device, rows, now)
+        {
+            return Ok(too_many(&format!("device {device:?}"), wait));
+        }
+        // New brands past the device's day: reserve what the batch may add, give back what
+        // it did not use.
+        let day = now_ms.div_euclid(86_400_000);
+        let max = st.limits.new_brands_per_device_day;
+        let want = batch
+            .brands
+            .iter()
+            .filter(|b| !known.brands.contains(&key(&b.name)))
+            .count();
+        let got = st
+            .new_brands
+            .lock()
+            .map_err(|_| poisoned())?
+            .reserve(&device, day, want, max);
+        let reason = format!("new brands: at most {max} per device a day");
+        let kept = crate::sync::cap_new_brands(&mut batch, &known, got, &reason);
+        if let Ok(mut counts) = st.new_brands.lock() {
+            counts.release(&device, day, got - kept);
+        }
+        let mut ack = st
+            .db
+            .lock()
+            .map_err(|_| poisoned())?
+            .store(&batch, now_ms)?;
+        st.remember_brands(&batch.brands);
+        ack.rejected = batch.rejected;
+        Ok((StatusCode::OK, ack, None))
     })
     .await;
-    match work {
-        Ok(Ok((status, ack))) => json(status, &ack),
-        Ok(Err(e)) => unavailable(e),
-        Err(e) => unavailable(Error::Database {
-            path: "<collector>".into(),
-            message: format!("request task failed: {e}"),
-            source: Some(Box::new(e)),
-        }),
-    }
+    work.map_err(|e| Error::Database {
+        path: "<collector>".into(),
+        message: format!("request task failed: {e}"),
+        source: Some(Box::new(e)),
+    })?
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -553,24 +694,26 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
             durability.0,
             durability.1
         );
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let term = async {
-                    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    {
-                        Ok(mut s) => {
-                            s.recv().await;
-                        }
-                        Err(_) => std::future::pending::<()>().await,
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let term = async {
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(mut s) => {
+                        s.recv().await;
                     }
-                };
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term => {}
+                    Err(_) => std::future::pending::<()>().await,
                 }
-            })
-            .await
-            .map_err(|e| Error::io(&addr, e))
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term => {}
+            }
+        })
+        .await
+        .map_err(|e| Error::io(&addr, e))
     })
 }
 

@@ -72,8 +72,9 @@ pub struct Row {
     pub timestamp_ms: i64,
 }
 
-/// What one batch may carry beyond its rows (the collector's defaults; one place).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Everything the collector limits, in one place, with its defaults (`serve` has a flag for
+/// each; README "Collector limits").
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// New-brand profiles per batch (10): more refuses the batch.
     pub brands_per_batch: usize,
@@ -88,6 +89,21 @@ pub struct Limits {
     pub hashtags_chars: usize,
     /// See `name_chars`.
     pub description_chars: usize,
+    /// New brands one device may add per UTC day (20); a profile past it is refused with the
+    /// rows naming it.
+    pub new_brands_per_device_day: usize,
+    /// Requests per second one client address may make, on average (10; 0: no limit) ...
+    pub address_rate: f64,
+    /// ... and in a burst (60). Past it: 429 with `Retry-After`, nothing read.
+    pub address_burst: f64,
+    /// Rows per second one device id may send, on average (50; 0: no limit) ...
+    pub device_rate: f64,
+    /// ... and in a burst (2,000: an offline week of planning drains at once). Past it: 429
+    /// with `Retry-After`, nothing stored.
+    pub device_burst: f64,
+    /// Clients (addresses, devices) each limiter remembers (100,000); idle ones are forgotten
+    /// first, and when all are busy a new client waits (429) rather than growing memory.
+    pub tracked_clients: usize,
 }
 
 impl Default for Limits {
@@ -99,11 +115,41 @@ impl Default for Limits {
             country_chars: 80,
             hashtags_chars: 500,
             description_chars: 2_000,
+            new_brands_per_device_day: 20,
+            address_rate: 10.0,
+            address_burst: 60.0,
+            device_rate: 50.0,
+            device_burst: 2_000.0,
+            tracked_clients: 100_000,
         }
     }
 }
 
 impl Limits {
+    /// Refuses limits that make no sense (negative or non-finite rates, a burst below one
+    /// request or row when limited).
+    pub fn validate(&self) -> crate::error::Result<()> {
+        let bad = |name: &'static str, message: String| crate::error::Error::InvalidParam {
+            name,
+            message,
+        };
+        for (name, rate, burst) in [
+            ("address-rate", self.address_rate, self.address_burst),
+            ("device-rate", self.device_rate, self.device_burst),
+        ] {
+            if !(rate.is_finite() && rate >= 0.0) {
+                return Err(bad(name, format!("must be a number >= 0, got {rate}")));
+            }
+            if rate > 0.0 && !(burst.is_finite() && burst >= 1.0) {
+                return Err(bad(name, format!("its burst must be >= 1, got {burst}")));
+            }
+        }
+        if self.tracked_clients == 0 {
+            return Err(bad("tracked-clients", "must be at least 1".into()));
+        }
+        Ok(())
+    }
+
     /// Why `p` is refused, or `None`.
     fn refuses(&self, p: &BrandProfile) -> Option<String> {
         [
@@ -272,6 +318,7 @@ pub fn parse_batch(
     key_header: Option<&str>,
     known: &Known,
     points: &PointsConfig,
+    limits: &Limits,
     now_ms: i64,
 ) -> Result<Batch, Refused> {
     let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| Refused {
@@ -334,7 +381,6 @@ pub fn parse_batch(
         None | Some(serde_json::Value::Null) => Vec::new(),
         Some(b) => serde_json::from_value(b.clone()).map_err(|e| refuse(format!("brands: {e}")))?,
     };
-    let limits = Limits::default();
     if brands.len() > limits.brands_per_batch {
         return Err(refuse(format!(
             "brands: {} profiles, at most {} per batch",
@@ -405,6 +451,37 @@ pub fn parse_batch(
     Ok(out)
 }
 
+/// Keeps at most `allowance` profiles of brands not in `known` (in the batch's order); the
+/// others are refused, and their rows move to `rejected` with `reason`. Returns how many new
+/// brands were kept (the caller counts them against the device's day).
+pub fn cap_new_brands(batch: &mut Batch, known: &Known, allowance: usize, reason: &str) -> usize {
+    let mut kept = 0;
+    let mut refused = BTreeSet::new();
+    batch.brands.retain(|b| {
+        let k = key(&b.name);
+        if known.brands.contains(&k) {
+            true
+        } else if kept < allowance {
+            kept += 1;
+            true
+        } else {
+            refused.insert(k);
+            false
+        }
+    });
+    if !refused.is_empty() {
+        let (out, keep): (Vec<Row>, Vec<Row>) = std::mem::take(&mut batch.rows)
+            .into_iter()
+            .partition(|r| refused.contains(&key(&r.brand)));
+        batch.rows = keep;
+        batch.rejected.extend(out.into_iter().map(|r| Rejected {
+            event_id: r.event_id,
+            reason: reason.to_string(),
+        }));
+    }
+    kept
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,7 +523,15 @@ mod tests {
             json!({"event_id": "e8", "brand": "Atlas Co", "influencer": "bebe", "kind": "click", "points": 1, "timestamp_ms": 5}),
             json!(17),
         ]);
-        let b = parse_batch(&body, Some("b1"), &known(), &PointsConfig::default(), NOW).unwrap();
+        let b = parse_batch(
+            &body,
+            Some("b1"),
+            &known(),
+            &PointsConfig::default(),
+            &Limits::default(),
+            NOW,
+        )
+        .unwrap();
         let ids: Vec<&str> = b.rows.iter().map(|r| r.event_id.as_str()).collect();
         assert_eq!(ids, ["e1", "e2"]);
         assert_eq!(b.rows[1].kind, RowKind::Pairing);
@@ -474,21 +559,32 @@ mod tests {
     #[test]
     fn a_bad_envelope_refuses_the_batch_naming_every_row() {
         let p = PointsConfig::default();
-        assert!(parse_batch(b"{nope", None, &known(), &p, NOW)
-            .unwrap_err()
-            .error
-            .starts_with("body is not JSON"));
+        assert!(
+            parse_batch(b"{nope", None, &known(), &p, &Limits::default(), NOW)
+                .unwrap_err()
+                .error
+                .starts_with("body is not JSON")
+        );
         let mut v: serde_json::Value =
             serde_json::from_slice(&batch(vec![row("e1", "Atlas Co", "bebe", "click", 1.0)]))
                 .unwrap();
         v["version"] = json!(2);
-        let r = parse_batch(&serde_json::to_vec(&v).unwrap(), None, &known(), &p, NOW).unwrap_err();
+        let r = parse_batch(
+            &serde_json::to_vec(&v).unwrap(),
+            None,
+            &known(),
+            &p,
+            &Limits::default(),
+            NOW,
+        )
+        .unwrap_err();
         assert_eq!(r.error, "version: expected 1, found Some(2)");
         assert_eq!(r.rejected[0].event_id, "e1");
         let body = batch(vec![]);
-        let r = parse_batch(&body, Some("other"), &known(), &p, NOW).unwrap_err();
+        let r =
+            parse_batch(&body, Some("other"), &known(), &p, &Limits::default(), NOW).unwrap_err();
         assert!(r.error.starts_with("Idempotency-Key"));
-        let r = parse_batch(&body, None, &known(), &p, NOW).unwrap_err();
+        let r = parse_batch(&body, None, &known(), &p, &Limits::default(), NOW).unwrap_err();
         assert!(
             r.error.starts_with("Idempotency-Key header missing"),
             "{}",
@@ -501,6 +597,7 @@ mod tests {
             Some("b1"),
             &known(),
             &p,
+            &Limits::default(),
             NOW,
         )
         .unwrap_err();
@@ -526,7 +623,7 @@ mod tests {
             vec![row("e1", "Spam 3", "bebe", "pairing", 0.0)],
             json!(many),
         );
-        let b = parse_batch(&body, Some("b1"), &known(), &p, NOW).unwrap();
+        let b = parse_batch(&body, Some("b1"), &known(), &p, &Limits::default(), NOW).unwrap();
         assert_eq!(b.brands.len(), 1);
         assert_eq!(b.brands[0].name, "Spam 3");
         // More profiles than a batch may carry: the batch is refused.
@@ -537,6 +634,7 @@ mod tests {
             Some("b1"),
             &known(),
             &p,
+            &Limits::default(),
             NOW,
         )
         .unwrap_err();
@@ -551,7 +649,7 @@ mod tests {
             ],
             json!([{"name": "Huge", "description": huge}]),
         );
-        let b = parse_batch(&body, Some("b1"), &known(), &p, NOW).unwrap();
+        let b = parse_batch(&body, Some("b1"), &known(), &p, &Limits::default(), NOW).unwrap();
         assert!(b.brands.is_empty());
         assert_eq!(b.rows.len(), 1);
         assert_eq!(b.rejected[0].event_id, "e1");
@@ -578,5 +676,70 @@ mod tests {
             assert_eq!(serde_json::to_value(v).unwrap(), json!(k));
         }
         assert_eq!(RowKind::parse("like"), None);
+    }
+
+    #[test]
+    fn new_brands_past_the_device_allowance_are_refused_with_their_rows() {
+        let p = PointsConfig::default();
+        let body = with_brands(
+            vec![
+                row("e1", "First New", "bebe", "pairing", 0.0),
+                row("e2", "Second New", "bebe", "pairing", 0.0),
+                row("e3", "Atlas Co", "zoe", "click", 1.0),
+                row("e4", "Second New", "zoe", "click", 1.0),
+            ],
+            json!([{"name": "First New"}, {"name": "Second New"}, {"name": "Atlas Co"}]),
+        );
+        let mut b = parse_batch(&body, Some("b1"), &known(), &p, &Limits::default(), NOW).unwrap();
+        // "Atlas Co" is known: it never counts. One new brand left today: the first is kept.
+        let kept = cap_new_brands(&mut b, &known(), 1, "new brands: at most 20 a day");
+        assert_eq!(kept, 1);
+        let names: Vec<&str> = b.brands.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, ["First New", "Atlas Co"]);
+        let rows: Vec<&str> = b.rows.iter().map(|r| r.event_id.as_str()).collect();
+        assert_eq!(rows, ["e1", "e3"]);
+        let refused: Vec<(&str, &str)> = b
+            .rejected
+            .iter()
+            .map(|r| (r.event_id.as_str(), r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("e2", "new brands: at most 20 a day"),
+                ("e4", "new brands: at most 20 a day")
+            ]
+        );
+    }
+
+    #[test]
+    fn limits_are_validated() {
+        assert!(Limits::default().validate().is_ok());
+        for bad in [
+            Limits {
+                address_rate: -1.0,
+                ..Limits::default()
+            },
+            Limits {
+                device_rate: f64::NAN,
+                ..Limits::default()
+            },
+            Limits {
+                device_burst: 0.5,
+                ..Limits::default()
+            },
+            Limits {
+                tracked_clients: 0,
+                ..Limits::default()
+            },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+        let off = Limits {
+            address_rate: 0.0,
+            address_burst: 0.0,
+            ..Limits::default()
+        };
+        assert!(off.validate().is_ok());
     }
 }

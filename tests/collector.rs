@@ -99,6 +99,16 @@ fn post_with(
     key: Option<&str>,
     headers: &[(&str, &str)],
 ) -> Option<(u16, Value)> {
+    send(addr, body, key, headers).map(|(status, _, v)| (status, v))
+}
+
+/// [`post_with`], also giving the answer's head.
+fn send(
+    addr: &str,
+    body: &[u8],
+    key: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Option<(u16, String, Value)> {
     let mut s = TcpStream::connect(addr).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
     let mut head = format!(
@@ -119,9 +129,16 @@ fn post_with(
     s.read_to_end(&mut out).ok()?;
     let text = String::from_utf8_lossy(&out);
     let status: u16 = text.split(' ').nth(1)?.parse().ok()?;
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
-    Some((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    Some((
+        status,
+        head.to_ascii_lowercase(),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    ))
 }
+
+/// `serve` flags that lift the rate limits (for tests about other things that post fast).
+const NO_RATE_LIMITS: &[&str] = &["--address-rate", "0", "--device-rate", "0"];
 
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
@@ -266,7 +283,7 @@ fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once() {
     let (site, brands, infs) = site();
     let db = site.path().join("c.db");
     let p = port(2);
-    let server = Server::start(site.path(), &db, p, &[]);
+    let server = Server::start(site.path(), &db, p, NO_RATE_LIMITS);
     let addr = server.addr.clone();
     // The client: 300 batches of 25 rows, each re-sent (same key, same rows) until answered.
     const BATCHES: usize = 300;
@@ -320,11 +337,11 @@ fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once() {
     wait_for(50);
     server.kill();
     std::thread::sleep(Duration::from_millis(200));
-    let server = Server::start(site.path(), &db, p, &[]);
+    let server = Server::start(site.path(), &db, p, NO_RATE_LIMITS);
     wait_for(150);
     server.kill();
     std::thread::sleep(Duration::from_millis(100));
-    let _server = Server::start(site.path(), &db, p, &[]);
+    let _server = Server::start(site.path(), &db, p, NO_RATE_LIMITS);
     let (mut acked, retries) = client.join().expect("client");
     assert!(retries > 0, "the kills interrupted the client");
     acked.sort();
@@ -355,7 +372,15 @@ fn store(db: &Path, body: &[u8], brands: &[String], infs: &[String]) {
     };
     let v: Value = serde_json::from_slice(body).expect("json");
     let id = v["batch_id"].as_str().expect("batch id");
-    let batch = parse_batch(body, Some(id), &known, &Default::default(), now_ms()).expect("batch");
+    let batch = parse_batch(
+        body,
+        Some(id),
+        &known,
+        &Default::default(),
+        &Default::default(),
+        now_ms(),
+    )
+    .expect("batch");
     assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
     influence_rec::collector::Db::open(db)
         .expect("db")
@@ -525,4 +550,189 @@ fn only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key() {
         assert_eq!(status, 200, "{id}: {ack}");
     }
     assert_eq!(stored(&db), ["cli", "own", "partner"]);
+}
+
+fn device_batch(id: &str, device: &str, brands: Vec<Value>, rows: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": id,
+        "device_id": device, "sent_at_ms": now_ms(), "brands": brands, "rows": rows
+    }))
+    .expect("json")
+}
+
+#[test]
+fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write() {
+    let (site, brands, infs) = site();
+    // Per address: a burst of 5, then one a second.
+    let db = site.path().join("a.db");
+    let server = Server::start(
+        site.path(),
+        &db,
+        port(6),
+        &["--address-rate", "1", "--address-burst", "5"],
+    );
+    let one = |id: &str, device: &str| {
+        device_batch(
+            id,
+            device,
+            vec![],
+            vec![row(id, &brands[0], &infs[0], "click", 1.0)],
+        )
+    };
+    for i in 0..5 {
+        let id = format!("a{i}");
+        let (status, _, ack) = send(
+            &server.addr,
+            &one(&id, "d"),
+            Some(&id),
+            &[("Content-Type", "application/json")],
+        )
+        .expect("answer");
+        assert_eq!(status, 200, "{ack}");
+    }
+    let (status, head, ack) = send(
+        &server.addr,
+        &one("a5", "d"),
+        Some("a5"),
+        &[("Content-Type", "application/json")],
+    )
+    .expect("answer");
+    assert_eq!(status, 429, "{ack}");
+    assert!(head.contains("\r\nretry-after: 1"), "{head}");
+    assert_eq!(stored(&db), ["a0", "a1", "a2", "a3", "a4"]);
+    drop(server);
+
+    // Per device: 30 rows in a burst, one a second after; another device is not affected.
+    let db = site.path().join("d.db");
+    let server = Server::start(
+        site.path(),
+        &db,
+        port(7),
+        &[
+            "--address-rate",
+            "0",
+            "--device-rate",
+            "1",
+            "--device-burst",
+            "30",
+        ],
+    );
+    let rows = |prefix: &str| -> Vec<Value> {
+        (0..25)
+            .map(|i| {
+                row(
+                    &format!("{prefix}{i:02}"),
+                    &brands[0],
+                    &infs[i],
+                    "click",
+                    1.0,
+                )
+            })
+            .collect()
+    };
+    let json_ct = [("Content-Type", "application/json")];
+    let post_rows = |id: &str, device: &str| {
+        send(
+            &server.addr,
+            &device_batch(id, device, vec![], rows(id)),
+            Some(id),
+            &json_ct,
+        )
+        .expect("answer")
+    };
+    assert_eq!(post_rows("x", "flood").0, 200);
+    let (status, head, _) = post_rows("y", "flood");
+    assert_eq!(status, 429);
+    // 25 rows wanted, 5 tokens left at one a second: 20 s.
+    assert!(head.contains("\r\nretry-after: 20"), "{head}");
+    assert_eq!(post_rows("z", "honest").0, 200);
+    let got = stored(&db);
+    assert_eq!(got.len(), 50);
+    assert!(got.iter().all(|id| !id.starts_with('y')));
+}
+
+#[test]
+fn new_brands_per_device_day_and_site_keys_are_enforced() {
+    let (site, brands, infs) = site();
+    let db = site.path().join("c.db");
+    let key = "0123456789abcdef-partner";
+    let server = Server::start(
+        site.path(),
+        &db,
+        port(8),
+        &[
+            "--new-brands-per-device-day",
+            "2",
+            "--site-key",
+            &format!("partner={key}"),
+        ],
+    );
+    let body = device_batch(
+        "b1",
+        "dev",
+        (0..3)
+            .map(|i| json!({"name": format!("Brand New {i}")}))
+            .collect(),
+        (0..3)
+            .map(|i| {
+                row(
+                    &format!("n{i}"),
+                    &format!("Brand New {i}"),
+                    &infs[i],
+                    "pairing",
+                    0.0,
+                )
+            })
+            .chain([row("known", &brands[0], &infs[0], "click", 1.0)])
+            .collect(),
+    );
+    let json_ct = ("Content-Type", "application/json");
+    // No key, a wrong key: 401, nothing stored.
+    for h in [
+        vec![json_ct],
+        vec![json_ct, ("X-Site-Key", "0123456789abcdef-wrong!!")],
+    ] {
+        let (status, ack) = post_with(&server.addr, &body, Some("b1"), &h).expect("answer");
+        assert_eq!(status, 401, "{ack}");
+    }
+    assert!(stored(&db).is_empty());
+    let with_key = [json_ct, ("X-Site-Key", key)];
+    let (status, ack) = post_with(&server.addr, &body, Some("b1"), &with_key).expect("answer");
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ids(&ack, "accepted"), ["n0", "n1", "known"]);
+    assert_eq!(ack["rejected"][0]["event_id"], "n2");
+    assert_eq!(
+        ack["rejected"][0]["reason"],
+        "new brands: at most 2 per device a day"
+    );
+    // The day's allowance is spent: a fourth new brand is refused; a brand already added
+    // (re-sent with its next rows) is not new and passes.
+    let more = device_batch(
+        "b2",
+        "dev",
+        vec![
+            json!({"name": "Brand New 3"}),
+            json!({"name": "Brand New 0"}),
+        ],
+        vec![
+            row("n3", "Brand New 3", &infs[3], "pairing", 0.0),
+            row("n0b", "Brand New 0", &infs[4], "click", 1.0),
+        ],
+    );
+    let (status, ack) = post_with(&server.addr, &more, Some("b2"), &with_key).expect("answer");
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ids(&ack, "accepted"), ["n0b"]);
+    assert_eq!(ack["rejected"][0]["event_id"], "n3");
+    // Another device has its own allowance.
+    let other = device_batch(
+        "b3",
+        "other",
+        vec![json!({"name": "Brand New 3"})],
+        vec![row("n3", "Brand New 3", &infs[3], "pairing", 0.0)],
+    );
+    let (status, ack) = post_with(&server.addr, &other, Some("b3"), &with_key).expect("answer");
+    assert_eq!(
+        (status, ids(&ack, "accepted")),
+        (200, vec!["n3".to_string()])
+    );
 }

@@ -523,7 +523,8 @@ async function main() {
   app.syncer = new Syncer({
     store,
     endpoint,
-    onChange: (s) => updateSyncStatus(s.state === 'retrying' ? `collector unreachable, retrying in ${Math.round(s.delay_ms / 1000)} s` : ''),
+    siteKey: document.querySelector('meta[name="influence-rec:site-key"]')?.content ?? '',
+    onChange: (s) => updateSyncStatus(s.state === 'retrying' ? `not synced (${s.reason}), retrying in ${Math.round(s.delay_ms / 1000)} s` : ''),
   });
   addEventListener('online', () => app.syncer.sync({ fresh: true }));
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') app.syncer.sync({ keepalive: true }); });

@@ -9,9 +9,11 @@ export const BATCH_VERSION = 1;
 
 export class Syncer {
   // store: a Store (store.js); endpoint: the collector's URL; onChange(status) reports.
-  constructor({ store, endpoint, batchSize = 100, onChange = () => {}, random = Math.random }) {
+  // siteKey: the deployment's write key (serve --site-key), sent as X-Site-Key when set.
+  constructor({ store, endpoint, siteKey = '', batchSize = 100, onChange = () => {}, random = Math.random }) {
     this.store = store;
     this.endpoint = endpoint;
+    this.siteKey = siteKey;
     this.batchSize = batchSize;
     this.onChange = onChange;
     this.random = random;
@@ -70,7 +72,7 @@ export class Syncer {
       try {
         resp = await fetch(this.endpoint, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': pending.batch_id },
+          headers: { 'content-type': 'application/json', 'idempotency-key': pending.batch_id, ...(this.siteKey ? { 'x-site-key': this.siteKey } : {}) },
           body: JSON.stringify(body),
           keepalive,
           cache: 'no-store',
@@ -85,11 +87,23 @@ export class Syncer {
         await this.store.setMeta('pending_batch', undefined);
         continue;
       }
+      if (resp.status === 413) {
+        // One row alone is too large: it can never be stored, so it leaves the queue with
+        // the reason instead of blocking every row behind it.
+        await this.store.acknowledge({ accepted: [], duplicates: [], rejected: [{ event_id: rows[0].event_id, reason: 'too large for the collector (HTTP 413)' }] });
+        this.onChange({ state: 'sent', accepted: 0, rejected: 1 });
+        continue;
+      }
       let ack = null;
       if (resp.ok || resp.status === 400 || resp.status === 422) {
         try { ack = normaliseAck(await resp.json()); } catch { ack = null; }
       }
-      if (!ack) return this.#retry(`HTTP ${resp.status}`);
+      // Progress is an answer about at least one row of this batch. Anything else (429,
+      // 5xx, 403, a 400 without per-row verdicts, an answer about other rows) moves the
+      // backoff forward, honouring Retry-After: the same batch never goes again at once.
+      const ids = new Set(rows.map((r) => r.event_id));
+      const about = ack ? [...ack.accepted, ...ack.duplicates, ...ack.rejected.map((r) => r.event_id)].filter((id) => ids.has(id)) : [];
+      if (about.length === 0) return this.#retry(`HTTP ${resp.status}${ack?.error ? `: ${ack.error}` : ''}`, retryAfterMs(resp));
       await this.store.acknowledge(ack);
       this.attempt = 0;
       this.onChange({ state: 'sent', accepted: ack.accepted.length + ack.duplicates.length, rejected: ack.rejected.length });
@@ -97,14 +111,24 @@ export class Syncer {
     }
   }
 
-  // Exponential backoff with jitter: 1 s, 2 s, 4 s ... at most 5 minutes, times 0.5-1.
-  #retry(reason) {
+  // Exponential backoff with jitter: 1 s, 2 s, 4 s ... at most 5 minutes, times 0.5-1; never
+  // sooner than the collector's Retry-After.
+  #retry(reason, atLeastMs = 0) {
     const base = Math.min(300_000, 1000 * 2 ** this.attempt);
-    const delay = Math.round(base * (0.5 + this.random() / 2));
+    const delay = Math.max(atLeastMs, Math.round(base * (0.5 + this.random() / 2)));
     this.attempt += 1;
     this.onChange({ state: 'retrying', reason, delay_ms: delay });
     this.timer = setTimeout(() => this.sync(), delay);
   }
+}
+
+// Retry-After as milliseconds: delta-seconds or an HTTP date; 0 when absent or unreadable,
+// at most an hour (a hostile or broken answer cannot park the queue for longer).
+function retryAfterMs(resp) {
+  const v = resp.headers.get('retry-after');
+  if (!v) return 0;
+  const secs = /^\s*\d+\s*$/.test(v) ? Number(v) : (Date.parse(v) - Date.now()) / 1000;
+  return Number.isFinite(secs) && secs > 0 ? Math.min(3600, secs) * 1000 : 0;
 }
 
 // The collector's answer: {accepted: [event_id], duplicates: [event_id],
@@ -117,5 +141,5 @@ function normaliseAck(j) {
     ? j.rejected.filter((r) => typeof r?.event_id === 'string').map((r) => ({ event_id: r.event_id, reason: String(r.reason ?? '') }))
     : [];
   if (!accepted || !duplicates) return null;
-  return { accepted, duplicates, rejected };
+  return { accepted, duplicates, rejected, error: typeof j?.error === 'string' ? j.error.slice(0, 200) : '' };
 }

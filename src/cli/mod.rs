@@ -4,6 +4,7 @@
 //! - [`recommend`]: recommend, relationships, infer-category (and the table printer);
 //! - [`gbdt`]: gbdt train, predict, export-ranking;
 //! - [`serve`]: serve, retrain, export (the collector loop);
+//! - [`plan`]: campaign planning from a candidates CSV;
 //! - [`args`]: arguments shared by several commands, defaults from the settings' `Default`;
 //! - [`io`]: files, atomic publishing, CSV output.
 
@@ -11,6 +12,7 @@ pub mod args;
 pub mod data;
 pub mod gbdt;
 pub mod io;
+pub mod plan;
 pub mod recommend;
 pub mod serve;
 
@@ -69,6 +71,9 @@ enum Command {
     /// Retrain from the data and the collected interactions; publish the new bundle only if it
     /// scores no worse than the published one on the newest collected interactions.
     Retrain(serve::RetrainArgs),
+    /// Choose the candidates (CSV: id, cost, value) with the most value whose costs fit the
+    /// budget, exactly in whole cents, and write the chosen rows as CSV.
+    Plan(plan::PlanArgs),
     /// Export the collected interactions (and the relationship table of the published bundle)
     /// as CSV, for people who retrain elsewhere.
     Export(serve::ExportArgs),
@@ -126,5 +131,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => serve::serve(a),
         Command::Retrain(a) => serve::retrain(&a),
         Command::Export(a) => serve::export(&a),
+        Command::Plan(a) => plan::plan(&a),
     }
 }

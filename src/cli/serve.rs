@@ -16,7 +16,7 @@ use crate::mf::WarmStart;
 use crate::model::{Brand, Influencer, Interaction};
 use crate::pipeline::{TrainConfig, Trained};
 use crate::random::DEFAULT_SEED;
-use crate::sync::{BrandProfile, Row};
+use crate::sync::{BrandProfile, Limits, Row};
 use crate::tables;
 
 /// `serve`.
@@ -42,6 +42,73 @@ pub struct ServeArgs {
     /// Largest batch body in bytes; larger gets 413.
     #[arg(long, default_value_t = 1 << 20)]
     max_body: usize,
+    /// A partner site's write key, NAME=KEY; repeatable. When any is given, every batch
+    /// must carry one of the keys in X-Site-Key (401 otherwise); the page and the widget
+    /// send theirs from their configuration.
+    #[arg(long = "site-key", value_parser = site_key)]
+    site_key: Vec<(String, String)>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The collector's limits (`sync::Limits`; defaults from its `Default`).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Requests per second one client address may make on average (0: no limit).
+    #[arg(long, default_value_t = Limits::default().address_rate)]
+    address_rate: f64,
+    /// Requests one client address may make in a burst.
+    #[arg(long, default_value_t = Limits::default().address_burst)]
+    address_burst: f64,
+    /// Rows per second one device may send on average (0: no limit).
+    #[arg(long, default_value_t = Limits::default().device_rate)]
+    device_rate: f64,
+    /// Rows one device may send in a burst.
+    #[arg(long, default_value_t = Limits::default().device_burst)]
+    device_burst: f64,
+    /// New brands one device may add per UTC day.
+    #[arg(long, default_value_t = Limits::default().new_brands_per_device_day)]
+    new_brands_per_device_day: usize,
+    /// New-brand profiles per batch.
+    #[arg(long, default_value_t = Limits::default().brands_per_batch)]
+    brands_per_batch: usize,
+    /// Longest new-brand description, in characters (name, category, country and hashtags
+    /// have their own caps: 120, 60, 80, 500).
+    #[arg(long, default_value_t = Limits::default().description_chars)]
+    description_chars: usize,
+    /// Clients each limiter remembers.
+    #[arg(long, default_value_t = Limits::default().tracked_clients)]
+    tracked_clients: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            address_rate: self.address_rate,
+            address_burst: self.address_burst,
+            device_rate: self.device_rate,
+            device_burst: self.device_burst,
+            new_brands_per_device_day: self.new_brands_per_device_day,
+            brands_per_batch: self.brands_per_batch,
+            description_chars: self.description_chars,
+            tracked_clients: self.tracked_clients,
+            ..Limits::default()
+        }
+    }
+}
+
+/// `NAME=KEY`, both non-empty, the key at least 16 characters of visible ASCII.
+fn site_key(s: &str) -> std::result::Result<(String, String), String> {
+    let (name, key) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=KEY, found {s:?}"))?;
+    if name.trim().is_empty() {
+        return Err("the site name is empty".into());
+    }
+    if key.len() < 16 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("the key must be at least 16 visible ASCII characters".into());
+    }
+    Ok((name.trim().to_string(), key.to_string()))
 }
 
 /// What `retrain` is asked to do.
@@ -99,6 +166,8 @@ pub(super) fn serve(a: ServeArgs) -> Result<()> {
         db: a.db,
         allow_origins: a.allow_origin,
         max_body: a.max_body,
+        site_keys: a.site_key,
+        limits: a.limits.limits(),
     })
 }
 

@@ -8,7 +8,7 @@ use crate::bundle;
 use crate::category::Lexicon;
 use crate::error::{Error, Location};
 use crate::model::{Influencer, PointsConfig};
-use crate::planner::{fill_to_budget, Item};
+use crate::planner::{cents, fill_to_budget, Item};
 use crate::rank::{Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who};
 use crate::session::{xorshift, BrandRef, LocalRow, Session};
 
@@ -130,6 +130,8 @@ struct PlanView<'a> {
     chosen: Vec<&'a Influencer>,
     cost: f64,
     expected_engagements: f64,
+    /// False only when the exact search stopped at its state limit.
+    optimal: bool,
 }
 
 #[wasm_bindgen]
@@ -284,7 +286,8 @@ impl Engine {
 
     /// Fill to budget: of the named candidates with a known cost per post, the set with the
     /// most expected engagements (followers × engagement rate) whose cost fits in `budget`
-    /// (see `planner`). Never over budget.
+    /// (see `planner`): exact in whole cents (a cost rounds up to its cent, the budget down), so
+    /// never over budget.
     #[wasm_bindgen(js_name = fillToBudget)]
     pub fn fill_to_budget(&self, candidates: Vec<String>, budget: f64) -> Result<JsValue, JsError> {
         let infs = self.rec.influencers();
@@ -293,18 +296,21 @@ impl Engine {
             .filter_map(|n| self.rec.influencer_id(n))
             .filter_map(|i| {
                 let inf = &infs[i as usize];
-                inf.cost_per_post.map(|cost| Item {
+                let cost = inf.cost_per_post?;
+                Some(cents(cost, false).map(|cost_cents| Item {
                     id: i,
-                    cost,
+                    cost_cents,
                     value: inf.followers as f64 * inf.engagement_rate,
-                })
+                }))
             })
-            .collect();
-        let plan = fill_to_budget(&items, budget).map_err(to_js)?;
+            .collect::<crate::error::Result<_>>()
+            .map_err(to_js)?;
+        let plan = fill_to_budget(&items, cents(budget, true).map_err(to_js)?).map_err(to_js)?;
         to_value(&PlanView {
             chosen: plan.chosen.iter().map(|&i| &infs[i as usize]).collect(),
-            cost: plan.cost,
+            cost: plan.cost_cents as f64 / 100.0,
             expected_engagements: plan.value,
+            optimal: plan.optimal,
         })
     }
 

@@ -66,8 +66,11 @@ function stubCollector(port, dir = root) {
       req.on('data', (c) => { body += c; });
       req.on('end', () => {
         const batch = JSON.parse(body);
-        stub.requests.push({ key: req.headers['idempotency-key'], batch });
+        stub.requests.push({ key: req.headers['idempotency-key'], batch, at: Date.now() });
         if (stub.failNext > 0) { stub.failNext -= 1; res.writeHead(503).end(); return; }
+        // A scripted answer ({status, headers, body}) instead of storing, when the test sets one.
+        const scripted = stub.answer?.(batch);
+        if (scripted) { res.writeHead(scripted.status, scripted.headers ?? {}).end(scripted.body ?? ''); return; }
         const ack = { accepted: [], duplicates: [], rejected: [] };
         for (const r of batch.rows) {
           if (stub.stored.has(r.event_id)) ack.duplicates.push(r.event_id);
@@ -617,6 +620,83 @@ test('interactions are recorded where crypto.randomUUID is missing', async () =>
   const row = rows.find((r) => r.influencer === who);
   assert.ok(row, 'the interaction was saved');
   assert.match(row.event_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// The sync never spins and never jams: each kind of answer, driven through a stub collector,
+// with the requests counted. (Before: a 400 without verdicts was re-sent in a tight loop, 601
+// POSTs in 6 s, and a one-row batch answered 413 blocked the queue for ever.)
+test('sync: every answer moves the backoff, Retry-After is honoured, a row refused for good leaves the queue', async () => {
+  const port = basePort + 13;
+  const base = `http://127.0.0.1:${port}`;
+  const stub = stubCollector(port);
+  await stub.start();
+  const json = (status, body, headers = {}) => ({ status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const record = async (page, nth, kind = 'click') => {
+    const who = (await cardNames(page))[nth];
+    await page.click(`#results > li[data-influencer="${who}"] [data-action="${kind}"]`);
+    return who;
+  };
+  const posts = () => stub.requests.length;
+  const rowsOf = async (page) => until('rows saved', async () => { const r = await localRows(page); return r.length ? r : null; });
+
+  // 400 without per-row verdicts (what the collector says of a body that is not JSON).
+  stub.answer = () => json(400, { accepted: [], duplicates: [], rejected: [], error: 'body is not JSON' });
+  let { context, page, errors } = await newPage(base);
+  await record(page, 1);
+  await until('the first post', async () => posts() >= 1);
+  await new Promise((r) => setTimeout(r, 3500));
+  assert.ok(posts() >= 2 && posts() <= 4, `backoff after 400: ${posts()} posts in 3.5 s`);
+  assert.match(await page.textContent('#sync-status'), /HTTP 400: body is not JSON/);
+  await context.close();
+
+  // 429 with Retry-After: the next attempt waits at least that long, then succeeds.
+  stub.requests.length = 0;
+  let limited = 1;
+  stub.answer = () => (limited-- > 0 ? json(429, { accepted: [], duplicates: [], rejected: [], error: 'slow down' }, { 'retry-after': '3' }) : null);
+  ({ context, page, errors } = await newPage(base));
+  await record(page, 2);
+  await until('the retry to be stored', async () => (await localRows(page)).every((r) => r.state === 'synced'), 15000);
+  assert.equal(posts(), 2);
+  assert.ok(stub.requests[1].at - stub.requests[0].at >= 2900, `Retry-After honoured: ${stub.requests[1].at - stub.requests[0].at} ms`);
+  await context.close();
+
+  // 5xx: backed off, then stored.
+  stub.requests.length = 0;
+  let failing = 2;
+  stub.answer = () => (failing-- > 0 ? { status: 502 } : null);
+  ({ context, page, errors } = await newPage(base));
+  await record(page, 3);
+  await until('stored after two 502s', async () => (await localRows(page)).every((r) => r.state === 'synced'), 15000);
+  assert.equal(posts(), 3);
+  assert.ok(stub.requests[2].at - stub.requests[1].at >= 900, 'the second retry waited longer');
+  await context.close();
+
+  // A row too large on its own (413) and a row refused for good (a verdict) leave the queue
+  // with their reasons; the rows behind them are stored.
+  stub.requests.length = 0;
+  let big = null;
+  stub.answer = (batch) => (batch.rows.some((r) => r.influencer === big) ? { status: 413 } : null);
+  ({ context, page, errors } = await newPage(base));
+  big = await record(page, 4);
+  await rowsOf(page);
+  const behind = await record(page, 5, 'collaboration');
+  await until('the queue to drain', async () => (await localRows(page)).every((r) => r.state !== 'queued'), 20000);
+  let rows = await localRows(page);
+  assert.equal(rows.find((r) => r.influencer === big).state, 'rejected');
+  assert.match(rows.find((r) => r.influencer === big).reason, /413/);
+  assert.equal(rows.find((r) => r.influencer === behind && r.kind === 'collaboration').state, 'synced');
+  assert.ok(posts() <= 6, `${posts()} posts`);
+  stub.answer = (batch) => json(200, { accepted: [], duplicates: [], rejected: batch.rows.map((r) => ({ event_id: r.event_id, reason: 'influencer: unknown' })) });
+  const refused = await record(page, 6);
+  await until('the refused row to leave the queue', async () => (await localRows(page)).every((r) => r.state !== 'queued'), 10000);
+  rows = await localRows(page);
+  assert.equal(rows.find((r) => r.influencer === refused && r.kind === 'click').reason, 'influencer: unknown');
+  const n = posts();
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(posts(), n, 'nothing left to send, nothing sent');
+  stub.answer = null;
   assert.deepEqual(errors, []);
   await context.close();
 });
