@@ -403,6 +403,8 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
                 "c.db",
                 "--out",
                 "pkg/model.bundle",
+                "--min-holdout",
+                "1",
             ])
             .current_dir(d)
             .output()
@@ -735,4 +737,132 @@ fn new_brands_per_device_day_and_site_keys_are_enforced() {
         (status, ids(&ack, "accepted")),
         (200, vec!["n3".to_string()])
     );
+}
+
+#[test]
+fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_when_too_few_or_worse()
+{
+    let (site, brands, infs) = site();
+    let d = site.path();
+    let db = d.join("c.db");
+    let retrain = |extra: &[&str]| -> String {
+        let o = Command::new(BIN)
+            .args([
+                "retrain",
+                "--data",
+                "data",
+                "--db",
+                "c.db",
+                "--out",
+                "pkg/model.bundle",
+            ])
+            .args(extra)
+            .current_dir(d)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let bundle_bytes = || std::fs::read(d.join("pkg/model.bundle")).expect("bundle");
+    let t0 = now_ms() - 3_600_000;
+    let timed = |id: String, brand: &str, inf: &str, kind: &str, points: f64, ts: i64| json!({"event_id": id, "brand": brand, "influencer": inf, "kind": kind, "points": points, "timestamp_ms": ts});
+    let rows: Vec<Value> = (0..30)
+        .map(|i| {
+            timed(
+                format!("a{i:02}"),
+                &brands[i % 2],
+                &infs[(i * 7) % infs.len()],
+                "click",
+                1.0,
+                t0 + i as i64,
+            )
+        })
+        .collect();
+    store(&db, &batch("r1", rows), &brands, &infs);
+    // The bundle `train` wrote learned from no collected row: all 30 are fair to score on.
+    let out = retrain(&["--min-holdout", "5"]);
+    assert!(
+        out.contains("30 since the published bundle was trained; holding out the newest 6"),
+        "{out}"
+    );
+    assert!(out.contains("published bundle: NDCG@10"), "{out}");
+    assert!(out.contains("\npublished "), "{out}");
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(d.join("c.db.published")).expect("record"))
+            .expect("json");
+    assert_eq!(record["format"], "influence-rec/retrain-record");
+    let published = bundle_bytes();
+    // Nothing new since: the published bundle trained on every row, so nothing is fair to
+    // compare on; it is kept (before: it was scored on rows it had trained on, and won).
+    let out = retrain(&[]);
+    assert!(
+        out.contains("0 since the published bundle was trained"),
+        "{out}"
+    );
+    assert!(
+        out.contains("too few new interactions to compare fairly: 0 held out, --min-holdout is 20"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not published: keeping the published bundle"),
+        "{out}"
+    );
+    assert_eq!(bundle_bytes(), published);
+    let out = retrain(&["--force"]);
+    assert!(out.contains("\npublished "), "{out}");
+
+    // Worse: the newest interactions are with the published bundle's own top influencers for
+    // a brand, the older new ones pull the candidate elsewhere (collaborations with others).
+    let (_, b) = influence_rec::bundle::read(&bundle_bytes(), "model.bundle").expect("bundle");
+    let rec = b.recommender("model.bundle").expect("rec");
+    let brand = &brands[2];
+    let req = influence_rec::rank::RankRequest {
+        by: influence_rec::rank::RankBy::Ranker,
+        ..Default::default()
+    };
+    let ranking = rec
+        .rank(influence_rec::rank::Who::Known(brand), infs.len(), &req)
+        .expect("ranks");
+    let order: Vec<String> = ranking
+        .recommendations
+        .iter()
+        .map(|r| r.name.clone())
+        .collect();
+    let t1 = now_ms() - 60_000;
+    let mut rows: Vec<Value> = order[order.len() - 40..]
+        .iter()
+        .enumerate()
+        .map(|(i, inf)| {
+            timed(
+                format!("w{i:02}"),
+                brand,
+                inf,
+                "collaboration",
+                10.0,
+                t1 + i as i64,
+            )
+        })
+        .collect();
+    rows.extend((0..10).map(|i| {
+        timed(
+            format!("x{i:02}"),
+            brand,
+            &order[i],
+            "click",
+            1.0,
+            t1 + 100 + i as i64,
+        )
+    }));
+    store(&db, &batch("r2", rows), &brands, &infs);
+    let published = bundle_bytes();
+    let out = retrain(&["--min-holdout", "5"]);
+    assert!(
+        out.contains("50 since the published bundle was trained; holding out the newest 10"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not published: the new bundle scores worse"),
+        "{out}"
+    );
+    assert_eq!(bundle_bytes(), published);
 }

@@ -69,7 +69,8 @@ enum Command {
     /// Serve www/ at / and pkg/ at /pkg/ (static files) and take interaction batches.
     Serve(serve::ServeArgs),
     /// Retrain from the data and the collected interactions; publish the new bundle only if it
-    /// scores no worse than the published one on the newest collected interactions.
+    /// scores no worse than the published one on the newest interactions collected since the
+    /// published bundle was trained (rows neither bundle learned from).
     Retrain(serve::RetrainArgs),
     /// Choose the candidates (CSV: id, cost, value) with the most value whose costs fit the
     /// budget, exactly in whole cents, and write the chosen rows as CSV.

@@ -10,6 +10,7 @@ use super::io::{
 use crate::bundle;
 use crate::catalog::{BuildParams, Catalog};
 use crate::category::Lexicon;
+use crate::collector::StoredRow;
 use crate::error::{Error, Result};
 use crate::factor::Fit;
 use crate::mf::WarmStart;
@@ -123,7 +124,8 @@ pub struct RetrainArgs {
     /// The published bundle (compared with, and replaced).
     #[arg(long, default_value = "pkg/model.bundle")]
     out: PathBuf,
-    /// Fraction of the newest collected interactions held out for the comparison.
+    /// Fraction of the interactions collected since the published bundle was trained (the
+    /// newest) held out for the comparison; neither bundle trains on them before it.
     #[arg(long, default_value_t = 0.2)]
     holdout: f64,
     /// List length of the comparison (NDCG@k), at least 1.
@@ -132,9 +134,14 @@ pub struct RetrainArgs {
     /// Seed.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     seed: u64,
-    /// Publish even when the new bundle scores worse.
+    /// Publish even when the new bundle scores worse, or when too few rows came in since the
+    /// published bundle was trained to compare them fairly.
     #[arg(long)]
     force: bool,
+    /// Fewest held-out interactions (collected since the published bundle was trained) a
+    /// comparison needs; with fewer the published bundle is kept unless --force.
+    #[arg(long, default_value_t = 20)]
+    min_holdout: usize,
     /// The factorization trainer's state, kept between retrains for warm starts
     /// (default: beside the database, `<db>.trainer`).
     #[arg(long)]
@@ -199,72 +206,115 @@ fn train_with(
 pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
     let (data, db, out, holdout, k, seed) =
         (&a.data, &a.db, &a.out, a.holdout, a.k as usize, a.seed);
-    let state_path = a.state.clone().unwrap_or_else(|| {
-        let mut p = db.as_os_str().to_owned();
-        p.push(".trainer");
-        PathBuf::from(p)
-    });
+    let state_path = a.state.clone().unwrap_or_else(|| beside(db, ".trainer"));
     if !(holdout > 0.0 && holdout < 1.0) {
         return Err(Error::InvalidParam {
             name: "holdout",
             message: format!("must be between 0 and 1 (exclusive), got {holdout}"),
         });
     }
-    let (rows, profiles) = {
+    let (stored, profiles) = {
         let db = crate::collector::Db::open(db)?;
-        let rows: Vec<Row> = db.rows()?.into_iter().map(|s| s.row).collect();
-        (rows, db.brands()?)
+        (db.rows()?, db.brands()?)
     };
+    let rows: Vec<Row> = stored.iter().map(|s| s.row.clone()).collect();
     let tables = read_tables(data)?;
-    let (train_rows, held) = crate::retrain::hold_out(&rows, holdout);
-    println!(
-        "collected: {} rows ({} new brands); holding out the newest {} interactions",
-        rows.len(),
-        profiles.len(),
-        held.len()
-    );
     let previous = match std::fs::read(out) {
         Ok(bytes) => {
             let source = out.display().to_string();
-            Some(bundle::read(&bytes, &source)?.1.recommender(&source)?)
+            let version = format!("{:016x}", bundle::fnv1a64(&bytes));
+            Some((
+                bundle::read(&bytes, &source)?.1.recommender(&source)?,
+                version,
+            ))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(out, e)),
     };
+    // A fair comparison scores both bundles only on rows neither trained on. The record
+    // beside the database says which collected rows the published bundle learned from (those
+    // received up to a time); a bundle retrain did not write (train, init) learned from none.
+    let record_path = beside(db, ".published");
+    let record = read_record(&record_path)?;
+    let seen_through = match (&record, &previous) {
+        (Some(r), Some((_, version))) if &r.bundle_version == version => Some(r.trained_through_ms),
+        _ => None,
+    };
+    let (seen, unseen): (Vec<&StoredRow>, Vec<&StoredRow>) = stored
+        .iter()
+        .partition(|s| seen_through.is_some_and(|t| s.received_ms <= t));
+    let unseen_rows: Vec<Row> = unseen.iter().map(|s| s.row.clone()).collect();
+    let (fresh_train, held) = crate::retrain::hold_out(&unseen_rows, holdout);
+    let train_rows: Vec<Row> = seen
+        .iter()
+        .map(|s| s.row.clone())
+        .chain(fresh_train)
+        .collect();
+    println!(
+        "collected: {} rows ({} new brands), {} since the published bundle was trained; holding out the newest {} of their interactions",
+        rows.len(),
+        profiles.len(),
+        unseen.len(),
+        held.len()
+    );
     let warm = match std::fs::read(&state_path) {
         Ok(bytes) => Some(bundle::read_trainer_state(&bytes, &state_path.display().to_string())?.1),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&state_path, e)),
     };
     let warm = warm.as_ref().map(|w| (w, a.warm_epochs));
-    let candidate = train_with(&tables, &profiles, &train_rows, seed, warm)?;
-    match &candidate.report.factor {
-        Some((Fit::Warm(n), _)) => println!(
-            "factorization: warm start from {} (fit_partial, {n} epochs)",
-            state_path.display()
-        ),
-        Some((Fit::Full(why), _)) => println!("factorization: full refit ({why})"),
-        None => {}
-    }
-    let candidate = candidate.bundle.recommender("candidate")?;
-    let new_score = crate::retrain::score(&candidate, &held, &profiles, k)?;
-    println!(
-        "new bundle:       NDCG@{k} {:.4}, hit rate {:.4} on {} held-out brands",
-        new_score.ndcg, new_score.hit_rate, new_score.brands
-    );
-    if let Some(prev) = &previous {
-        let old = crate::retrain::score(prev, &held, &profiles, k)?;
+    let compare = previous.is_some() && held.len() >= a.min_holdout;
+    if previous.is_some() && !compare {
         println!(
-            "published bundle: NDCG@{k} {:.4}, hit rate {:.4}",
-            old.ndcg, old.hit_rate
+            "too few new interactions to compare fairly: {} held out, --min-holdout is {}",
+            held.len(),
+            a.min_holdout
         );
-        if new_score.ndcg < old.ndcg && !a.force {
-            println!("not published: the new bundle scores worse on the held-out interactions");
+        if !a.force {
+            println!("not published: keeping the published bundle (--force publishes anyway)");
             return Ok(());
         }
     }
-    // Not worse: the published bundle learns from every collected row, the held-out ones too.
+    if compare {
+        let candidate = train_with(&tables, &profiles, &train_rows, seed, warm)?;
+        match &candidate.report.factor {
+            Some((Fit::Warm(n), _)) => println!(
+                "factorization: warm start from {} (fit_partial, {n} epochs)",
+                state_path.display()
+            ),
+            Some((Fit::Full(why), _)) => println!("factorization: full refit ({why})"),
+            None => {}
+        }
+        let candidate = candidate.bundle.recommender("candidate")?;
+        let new_score = crate::retrain::score(&candidate, &held, &profiles, k)?;
+        println!(
+            "new bundle:       NDCG@{k} {:.4}, hit rate {:.4} on {} held-out brands",
+            new_score.ndcg, new_score.hit_rate, new_score.brands
+        );
+        if let Some((prev, _)) = &previous {
+            let old = crate::retrain::score(prev, &held, &profiles, k)?;
+            println!(
+                "published bundle: NDCG@{k} {:.4}, hit rate {:.4}",
+                old.ndcg, old.hit_rate
+            );
+            if new_score.ndcg < old.ndcg {
+                if !a.force {
+                    println!(
+                        "not published: the new bundle scores worse on the held-out interactions"
+                    );
+                    return Ok(());
+                }
+                println!("publishing anyway (--force)");
+            }
+        }
+    }
+    // Published: the bundle learns from every collected row, the held-out ones too.
     let t = train_with(&tables, &profiles, &rows, seed, warm)?;
+    if !compare {
+        if let Some((Fit::Full(why), _)) = &t.report.factor {
+            println!("factorization: full refit ({why})");
+        }
+    }
     let bytes = bundle::write(&t.bundle)?;
     publish(
         out,
@@ -275,14 +325,70 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
     if let Some(state) = &t.state {
         write_atomic(&state_path, &bundle::write_trainer_state(state)?)?;
     }
+    let version = format!("{:016x}", bundle::fnv1a64(&bytes));
+    let through = stored.iter().map(|s| s.received_ms).max().unwrap_or(0);
+    write_record(&record_path, &version, through)?;
     println!(
-        "published {} (version {:016x}): {} brands, {} interactions",
+        "published {} (version {version}): {} brands, {} interactions",
         out.display(),
-        bundle::fnv1a64(&bytes),
         t.bundle.catalog.brands().len(),
         t.bundle.catalog.meta().interactions
     );
     Ok(())
+}
+
+/// `path` with `suffix` appended to its file name (`c.db` -> `c.db.published`).
+fn beside(path: &std::path::Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// What the published bundle learned from, kept beside the database by `retrain`.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct RetrainRecord {
+    format: String,
+    version: u32,
+    /// The published bundle's version (FNV-1a of its bytes, hex).
+    bundle_version: String,
+    /// It trained on every collected row received up to this time (ms since the epoch).
+    trained_through_ms: i64,
+}
+
+const RECORD_FORMAT: &str = "influence-rec/retrain-record";
+
+fn read_record(path: &std::path::Path) -> Result<Option<RetrainRecord>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let r: RetrainRecord = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::malformed(
+            crate::error::Location::source(path.display().to_string()),
+            format!("not a retrain record: {e}"),
+        )
+    })?;
+    if r.format != RECORD_FORMAT || r.version != 1 {
+        return Err(Error::malformed(
+            crate::error::Location::source(path.display().to_string()),
+            format!(
+                "expected {RECORD_FORMAT} version 1, found {:?} version {}",
+                r.format, r.version
+            ),
+        ));
+    }
+    Ok(Some(r))
+}
+
+fn write_record(path: &std::path::Path, bundle_version: &str, through: i64) -> Result<()> {
+    let r = RetrainRecord {
+        format: RECORD_FORMAT.into(),
+        version: 1,
+        bundle_version: bundle_version.into(),
+        trained_through_ms: through,
+    };
+    write_atomic(path, &super::io::to_json(&r, path, true)?)
 }
 
 pub(super) fn export(a: &ExportArgs) -> Result<()> {
