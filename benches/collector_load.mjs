@@ -18,7 +18,9 @@ const [seconds, clients, batchRows] = [Number(process.argv[2] ?? 10), Number(pro
 const dir = mkdtempSync(path.join(tmpdir(), 'ir-load-'));
 const db = path.join(dir, 'collector.db');
 const port = 18800 + (process.pid % 90);
-const server = spawn(bin, ['serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: 'ignore' });
+// Limits lifted: this measures the collector's capacity, and every client shares 127.0.0.1
+// (benches/collector_flood.mjs measures the limits).
+const server = spawn(bin, ['serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--db', db, '--address-rate', '0', '--device-rate', '0'], { stdio: 'ignore' });
 const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
 
 function post(body, key) {

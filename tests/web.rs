@@ -166,3 +166,47 @@ fn unicode_normalisation_in_the_browser_matches_native() {
     assert_eq!(normalize_hashtag("#ﬁtness").as_deref(), Some("fitness"));
     assert_eq!(normalize_hashtag("#Cafe\u{0301}").as_deref(), Some("café"));
 }
+
+/// The planner in wasm32 (64-bit integers and floats as native): the exact optimum of the
+/// float-grid counter-example, and an equal-density instance against a DP over cents.
+#[wasm_bindgen_test]
+fn the_exact_planner_runs_in_wasm() {
+    use influence_rec::planner::{cents, fill_to_budget, Item};
+    let items: Vec<Item> = [(1826, 722.0), (1694, 201.0), (499, 671.0), (897, 590.0)]
+        .iter()
+        .enumerate()
+        .map(|(id, &(cost_cents, value))| Item {
+            id: id as u32,
+            cost_cents,
+            value,
+        })
+        .collect();
+    let p = fill_to_budget(&items, cents(32.22, true).expect("budget")).expect("plan");
+    assert_eq!(
+        (p.chosen, p.cost_cents, p.value),
+        (vec![0, 2, 3], 3222, 1983.0)
+    );
+    // Value = cost (every plan equally dense, the hardest case for the LP bounds), against an
+    // exact DP over cents computed here.
+    let items: Vec<Item> = (0..300u32)
+        .map(|id| {
+            let c = 1 + u64::from(id.wrapping_mul(2_654_435_761) % 200_000);
+            Item {
+                id,
+                cost_cents: c,
+                value: c as f64,
+            }
+        })
+        .collect();
+    let budget = 1_000_000usize;
+    let mut best = vec![0f64; budget + 1];
+    for it in &items {
+        let w = it.cost_cents as usize;
+        for x in (w..=budget).rev() {
+            best[x] = best[x].max(best[x - w] + it.value);
+        }
+    }
+    let p = fill_to_budget(&items, budget as u64).expect("plan");
+    assert!(p.optimal);
+    assert_eq!(p.value, best[budget]);
+}

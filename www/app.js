@@ -377,7 +377,7 @@ function fillToBudget() {
   const pool = rankCurrent(100).recommendations.map((r) => r.name).filter((n) => !inCampaign(n));
   const plan = app.engine.fillToBudget(pool, left);
   app.suggestion = plan;
-  $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}.`;
+  $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}${plan.optimal ? '' : ' (the best found; the exact search stopped at its limit)'}.`;
   const ul = $('suggestion-list');
   ul.replaceChildren(...plan.chosen.map((inf) => el('li', `${inf.name} · ${fmtMoney2.format(inf.cost_per_post)} · ${fmtInt.format(Math.round(expected(inf)))} expected engagements`)));
   $('accept-suggestion').hidden = plan.chosen.length === 0;

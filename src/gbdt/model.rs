@@ -376,6 +376,26 @@ impl GbdtModel {
                     return bad(format!("child {c} out of range"));
                 }
             }
+            // A tree: the root is no node's child, every other internal node and every leaf
+            // is exactly one node's child. Then no path from the root revisits a node, so
+            // prediction and TreeSHAP end (a cycle such as 1 -> 2 -> 1 would loop for ever).
+            let mut parents_int = vec![0u8; n_int];
+            let mut parents_leaf = vec![0u8; n_leaves];
+            for &c in tree.left_child.iter().chain(&tree.right_child) {
+                let slot = if c >= 0 {
+                    &mut parents_int[c as usize]
+                } else {
+                    &mut parents_leaf[(!c) as usize]
+                };
+                *slot = slot.saturating_add(1);
+            }
+            if parents_int[1..]
+                .iter()
+                .chain(&parents_leaf)
+                .any(|&p| p != 1)
+            {
+                return bad("child links do not form a tree (a node with no parent or two)".into());
+            }
             if tree
                 .split_feature
                 .iter()
@@ -576,5 +596,18 @@ mod tests {
             e.to_string().starts_with("m.txt:10 field `threshold`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn child_links_that_are_not_a_tree_are_refused() {
+        // Found by the fuzzer: node 1 its own child passed the range check, and prediction
+        // looped for ever on any row that went right at the root and left at node 1.
+        let looped = TINY.replace("right_child=1 -3", "right_child=1 1");
+        let e = GbdtModel::parse(&looped, "m.txt").unwrap_err();
+        assert!(e.to_string().contains("do not form a tree"), "{e}");
+        // A leaf reached twice (and so another never) is refused too.
+        let twice = TINY.replace("left_child=-1 -2", "left_child=-1 -1");
+        let e = GbdtModel::parse(&twice, "m.txt").unwrap_err();
+        assert!(e.to_string().contains("do not form a tree"), "{e}");
     }
 }
