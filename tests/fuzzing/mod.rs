@@ -381,6 +381,9 @@ pub fn run_one(target: &Target, input: &[u8]) -> (Option<String>, Duration) {
     )
 }
 
+/// The input running now and since when (read by the watchdog).
+type Current = std::sync::Mutex<Option<(Instant, Vec<u8>)>>;
+
 /// An input still running after this is a hang: the watchdog keeps it and stops the run
 /// (an endless loop cannot be caught in-process).
 pub const HANG: Duration = Duration::from_secs(30);
@@ -389,7 +392,7 @@ pub const HANG: Duration = Duration::from_secs(30);
 /// writes an input that runs longer than [`HANG`] to the regression folder and exits.
 pub fn fuzz(target: &Target, seed: u64, inputs: u64, time: Duration) -> Report {
     use std::sync::{Arc, Mutex};
-    let current: Arc<Mutex<Option<(Instant, Vec<u8>)>>> = Arc::new(Mutex::new(None));
+    let current: Arc<Current> = Arc::new(Mutex::new(None));
     let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let watchdog = {
         let (current, done) = (Arc::clone(&current), Arc::clone(&done));
@@ -430,7 +433,7 @@ fn fuzz_watched(
     seed: u64,
     inputs: u64,
     time: Duration,
-    current: &std::sync::Mutex<Option<(Instant, Vec<u8>)>>,
+    current: &Current,
 ) -> Report {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut report = Report::default();
