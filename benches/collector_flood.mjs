@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
+import { postBatch } from './collector_http.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'target/release/influence-rec');
@@ -24,18 +25,7 @@ const pairs = top.flatMap((l) => l.influencers.map((i) => [l.brand, i.name]));
 const kinds = [['click', 1], ['check_info', 2], ['add_to_campaign', 5], ['collaboration', 10]];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function post(port, agent, localAddress, body, key) {
-  return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/api/interactions', method: 'POST', agent, localAddress,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } }, (res) => {
-      let data = '';
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode, data }));
-    });
-    req.on('error', (e) => resolve({ status: 0, data: String(e) }));
-    req.end(body);
-  });
-}
+const post = (port, agent, localAddress, body, key) => postBatch({ port, agent, localAddress }, body, key);
 
 let seq = 0;
 function batch(device, n) {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
+import { postBatch } from './collector_http.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'target/release/influence-rec');
@@ -23,18 +24,7 @@ const port = 18800 + (process.pid % 90);
 const server = spawn(bin, ['serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--db', db, '--address-rate', '0', '--device-rate', '0'], { stdio: 'ignore' });
 const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
 
-function post(body, key) {
-  return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/api/interactions', method: 'POST', agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': key } }, (res) => {
-      let data = '';
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => resolve({ status: res.statusCode, data }));
-    });
-    req.on('error', (e) => resolve({ status: 0, data: String(e) }));
-    req.end(body);
-  });
-}
+const post = (body, key) => postBatch({ port, agent }, body, key);
 
 try {
   for (let i = 0; i < 150; i++) {

@@ -10,6 +10,21 @@ mod fuzzing;
 use std::time::{Duration, Instant};
 
 fn main() {
+    // `cargo test --all-targets` runs this binary too, without `--bench`: a smoke run of a
+    // few inputs per target then (the bounded fuzzing of the suite is tests/fuzz.rs).
+    if !std::env::args().any(|a| a == "--bench") {
+        let found: usize = fuzzing::targets()
+            .iter()
+            .map(|t| {
+                let r = fuzzing::fuzz(t, 1, 100, Duration::from_secs(10));
+                r.panics.len() + r.slow.len()
+            })
+            .sum();
+        println!(
+            "fuzz bench smoke run (cargo bench --bench fuzz for the long run): {found} findings"
+        );
+        std::process::exit(i32::from(found > 0));
+    }
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

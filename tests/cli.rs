@@ -237,7 +237,7 @@ fn gbdt_train_refuses_a_missing_label_but_accepts_missing_features() {
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("bad.csv:62 field `label`: expected a number, found \"nan\""),
+        err.contains("bad.csv:62 field `label`: expected a finite number, found \"nan\""),
         "{err}"
     );
 }

@@ -135,3 +135,22 @@ fn ranker_orders_by_its_score_and_explains_it() {
         }
     }
 }
+
+/// A bundle's ranker must be over exactly the features this build computes: a model with
+/// more would read past each feature row (it panicked), one with fewer ignores some.
+#[test]
+fn a_ranker_over_another_feature_count_is_refused() {
+    use influence_rec::ranker::{Ranker, NUM_FEATURES};
+    let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
+    let stored = b.ranker.expect("the small bundle has a ranker");
+    assert!(Ranker::load(&stored).is_ok());
+    for n in [NUM_FEATURES + 3, NUM_FEATURES - 1] {
+        let mut bad = stored.clone();
+        bad.model.num_features = n;
+        bad.model.trees.iter_mut().for_each(|t| {
+            t.split_feature.iter_mut().for_each(|f| *f %= n as u32);
+        });
+        let e = Ranker::load(&bad).expect_err("refused");
+        assert!(e.to_string().contains("features"), "{e}");
+    }
+}

@@ -36,12 +36,27 @@ impl Table {
     }
 }
 
-/// A feature cell: empty, `nan` or `na` is missing (NaN), otherwise a finite number; `None`
-/// for anything else.
+/// A feature cell, read as LightGBM's text parser (`Common::Atof`) reads it: empty, `nan`,
+/// `na` or `null` (any case, any sign) is missing (NaN); `inf` and `infinity` (any case,
+/// signed) are ±1e308, the value LightGBM gives them; otherwise a decimal number (one beyond
+/// ±1e308 is ±1e308 too, so every non-missing value is finite). `None` for anything else.
 pub fn feature_value(cell: &str) -> Option<f64> {
-    match cell.trim().to_ascii_lowercase().as_str() {
-        "" | "nan" | "na" => Some(f64::NAN),
-        t => t.parse::<f64>().ok().filter(|v| v.is_finite()),
+    let t = cell.trim().to_ascii_lowercase();
+    let (sign, word) = match t.as_bytes().first() {
+        Some(b'-') => (-1.0, &t[1..]),
+        Some(b'+') => (1.0, &t[1..]),
+        _ => (1.0, t.as_str()),
+    };
+    match word {
+        "" if t.is_empty() => Some(f64::NAN),
+        "nan" | "na" | "null" => Some(f64::NAN),
+        "inf" | "infinity" => Some(sign * 1e308),
+        // Rust's parser also takes "inf"/"nan" spellings; those are handled above, so what
+        // remains must start like a number.
+        w if w.starts_with(|c: char| c.is_ascii_digit() || c == '.') => {
+            t.parse::<f64>().ok().map(|v| v.clamp(-1e308, 1e308))
+        }
+        _ => None,
     }
 }
 
@@ -114,8 +129,17 @@ pub fn read_table(
             } else {
                 feature_value(c)
             };
-            let v =
-                v.ok_or_else(|| Error::parse(at.clone().field(header[j].clone()), "a number", c))?;
+            let v = v.ok_or_else(|| {
+                Error::parse(
+                    at.clone().field(header[j].clone()),
+                    if j == li {
+                        "a finite number"
+                    } else {
+                        "a number, an empty cell, nan, na, null, inf or infinity"
+                    },
+                    c,
+                )
+            })?;
             if j == li {
                 t.y.push(v)
             } else {
@@ -151,7 +175,7 @@ pub fn read_rows(r: impl Read, source: &str, n_features: usize) -> Result<Vec<f6
             Err(j) => {
                 return Err(Error::parse(
                     at.field(format!("column {}", j + 1)),
-                    "a number or an empty cell",
+                    "a number, an empty cell, nan, na, null, inf or infinity",
                     rec.get(j).unwrap_or(""),
                 ))
             }
@@ -184,11 +208,41 @@ mod tests {
     }
 
     #[test]
+    fn every_token_lightgbm_reads_has_its_meaning() {
+        for missing in [
+            "", " ", "nan", "NaN", "-nan", "na", "NA", "null", "NULL", "+null",
+        ] {
+            assert!(feature_value(missing).unwrap().is_nan(), "{missing:?}");
+        }
+        for (t, v) in [
+            ("inf", 1e308),
+            ("-inf", -1e308),
+            ("+Inf", 1e308),
+            ("INFINITY", 1e308),
+            ("-Infinity", -1e308),
+            ("1e400", 1e308),
+            ("-1e400", -1e308),
+            ("-0", -0.0),
+            (".5", 0.5),
+            (" 2.5e-3 ", 0.0025),
+        ] {
+            assert_eq!(feature_value(t), Some(v), "{t:?}");
+        }
+        for bad in ["x", "1,5", "infinit", "nul", "--1", "0x10", "e5"] {
+            assert_eq!(feature_value(bad), None, "{bad:?}");
+        }
+        let x = read_rows("a,b\ninf,null\n-infinity,\n".as_bytes(), "r.csv", 2).unwrap();
+        assert_eq!(x[0], 1e308);
+        assert!(x[1].is_nan() && x[3].is_nan());
+        assert_eq!(x[2], -1e308);
+    }
+
+    #[test]
     fn bad_cells_name_file_line_and_column() {
         let e = read_table("label,a\n1,2\n1,x\n".as_bytes(), "t.csv", "label", None).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "t.csv:3 field `a`: expected a number, found \"x\""
+            "t.csv:3 field `a`: expected a number, an empty cell, nan, na, null, inf or infinity, found \"x\""
         );
         let e = read_table("label,a\nnan,2\n".as_bytes(), "t.csv", "label", None).unwrap_err();
         assert!(e.to_string().contains("field `label`"), "{e}");

@@ -83,12 +83,17 @@ fn unwound_sum(path: &[PathElement], depth: usize, at: usize) -> f64 {
 }
 
 impl Tree {
-    fn count(&self, node: i32) -> f64 {
-        if node >= 0 {
-            f64::from(self.internal_count[node as usize])
+    fn count_u32(&self, node: i32) -> u32 {
+        let got = if node >= 0 {
+            self.internal_count.get(node as usize)
         } else {
-            f64::from(self.leaf_count[(!node) as usize])
-        }
+            self.leaf_count.get((!node) as usize)
+        };
+        got.copied().unwrap_or(0)
+    }
+
+    fn count(&self, node: i32) -> f64 {
+        f64::from(self.count_u32(node))
     }
 
     /// Σ_leaves (r_leaf / r_root) · v_leaf: the tree's mean output over its training rows.
@@ -183,11 +188,26 @@ impl Tree {
 }
 
 impl GbdtModel {
-    /// The first tree that splits but lacks the row counts explanations need, if any.
+    /// The first tree that splits but lacks the row counts explanations need, if any: counts
+    /// absent, a root that saw no rows, or a node whose count is not the sum of its
+    /// children's (TreeSHAP's fractions r_child / r_node would be 0/0 or above 1).
     pub fn tree_without_counts(&self) -> Option<usize> {
-        self.trees
-            .iter()
-            .position(|t| !t.left_child.is_empty() && t.internal_count.is_empty())
+        self.trees.iter().position(|t| {
+            if t.left_child.is_empty() {
+                return false;
+            }
+            if t.internal_count.len() != t.left_child.len()
+                || t.leaf_count.len() != t.leaf_value.len()
+                || t.internal_count[0] == 0
+            {
+                return true;
+            }
+            (0..t.left_child.len()).any(|n| {
+                let sum = u64::from(t.count_u32(t.left_child[n]))
+                    + u64::from(t.count_u32(t.right_child[n]));
+                sum != u64::from(t.internal_count[n])
+            })
+        })
     }
 
     /// TreeSHAP contributions of every feature to the raw score of `row`, plus the expected
@@ -198,7 +218,7 @@ impl GbdtModel {
             return Err(Error::InvalidParam {
                 name: "model",
                 message: format!(
-                    "Tree={t} has no leaf_count/internal_count; contributions need them"
+                    "Tree={t} has no usable leaf_count/internal_count (absent, a root with no rows, or a node's count not the sum of its children's); contributions need them"
                 ),
             });
         }
@@ -287,5 +307,13 @@ mod tests {
         let mut m = stump();
         m.trees[0].internal_count.clear();
         assert!(m.contributions(&[0.0, 0.0]).is_err());
+        // All-zero counts passed "has counts" and TreeSHAP then divided 0/0 and indexed past
+        // its path; counts that do not add up are refused too.
+        for (internal, leaves) in [(vec![0, 0], vec![0, 0, 0]), (vec![10, 8], vec![4, 4, 3])] {
+            let mut m = stump();
+            m.trees[0].internal_count = internal;
+            m.trees[0].leaf_count = leaves;
+            assert!(m.contributions(&[0.0, 0.0]).is_err());
+        }
     }
 }

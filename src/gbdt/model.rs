@@ -123,9 +123,71 @@ pub enum Objective {
     },
     /// `lambdarank` (identity output).
     LambdaRank,
-    /// Anything else, kept verbatim; output is the raw score.
+    /// Kept for bundles written before objectives were checked; parsing never makes it
+    /// (an objective this evaluator does not know is refused).
     Other(String),
+    /// Objectives whose output is the raw score (`regression_l1`, `huber`, `fair`,
+    /// `quantile`, `mape`, `rank_xendcg`), kept verbatim.
+    Identity(String),
+    /// `poisson`, `gamma`, `tweedie`: output exp(raw); kept verbatim.
+    Exp(String),
+    /// A regression objective trained with `reg_sqrt` (`... sqrt`): output sign(raw)·raw².
+    SignedSquare(String),
+    /// `cross_entropy` (xentropy): output 1 / (1 + exp(−raw)).
+    CrossEntropy,
+    /// `cross_entropy_lambda` (xentlambda): output log(1 + exp(raw)).
+    CrossEntropyLambda,
 }
+
+impl Objective {
+    /// Reads an `objective=` line's value; an objective this evaluator does not implement is
+    /// an error saying what is expected (its predictions would be silently wrong).
+    fn parse(v: &str) -> std::result::Result<Objective, String> {
+        let mut parts = v.split_whitespace();
+        let name = parts.next().unwrap_or("");
+        let rest: Vec<&str> = parts.collect();
+        let sqrt = rest.contains(&"sqrt");
+        let identity = ["regression_l1", "huber", "fair", "quantile", "mape"];
+        Ok(match name {
+            "regression" | "regression_l2" if sqrt => Objective::SignedSquare(v.to_string()),
+            n if identity.contains(&n) && sqrt => Objective::SignedSquare(v.to_string()),
+            "regression" if rest.is_empty() => Objective::Regression,
+            "regression" | "regression_l2" => Objective::Identity(v.to_string()),
+            n if identity.contains(&n) || n == "rank_xendcg" => Objective::Identity(v.to_string()),
+            "lambdarank" => Objective::LambdaRank,
+            "poisson" | "gamma" | "tweedie" => Objective::Exp(v.to_string()),
+            "cross_entropy" | "xentropy" => Objective::CrossEntropy,
+            "cross_entropy_lambda" | "xentlambda" => Objective::CrossEntropyLambda,
+            "binary" => {
+                let s = rest
+                    .iter()
+                    .find_map(|p| p.strip_prefix("sigmoid:"))
+                    .unwrap_or("1");
+                let sigmoid: f64 = s
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                    .ok_or_else(|| "binary sigmoid:<a positive number>".to_string())?;
+                Objective::Binary { sigmoid }
+            }
+            "multiclass" | "multiclassova" | "softmax" | "multiclass_ova" | "ova" | "ovr" => {
+                return Err(
+                    "a single-output objective (multiclass models, one score per class, are not supported yet)"
+                        .into(),
+                )
+            }
+            _ => {
+                return Err(
+                    "an objective this evaluator implements (regression, regression_l1, huber, fair, quantile, mape, poisson, gamma, tweedie, binary, cross_entropy, cross_entropy_lambda, lambdarank, rank_xendcg)"
+                        .into(),
+                )
+            }
+        })
+    }
+}
+
+/// Most features a model may have (`max_feature_idx` below it).
+pub const MAX_FEATURES: usize = 1 << 31;
 
 /// One `Tree=` block being read: its first line, then `(key, value, line)` entries.
 type Block = (u64, Vec<(String, String, u64)>);
@@ -162,7 +224,7 @@ impl GbdtModel {
     pub fn parse(text: &str, source: &str) -> Result<Self> {
         let mut num_features = None;
         let mut feature_names = Vec::new();
-        let mut objective = Objective::Other(String::new());
+        let mut objective = Objective::Regression;
         let mut trees = Vec::new();
         let mut cur: Option<Block> = None;
         let mut saw_header = false;
@@ -187,6 +249,14 @@ impl GbdtModel {
                 cur = Some((line_no, Vec::new()));
                 continue;
             }
+            if line == "average_output" && cur.is_none() {
+                // Random-forest boosting averages the trees instead of summing them.
+                return Err(Error::parse(
+                    Location::source(source).at_line(line_no),
+                    "a boosted model (average_output, random forests, is not supported yet)",
+                    line,
+                ));
+            }
             let Some((k, v)) = line.split_once('=') else {
                 continue;
             };
@@ -201,33 +271,37 @@ impl GbdtModel {
                             return Err(Error::parse(at, "model format version v4", v));
                         }
                         "max_feature_idx" => {
+                            // Split features are u32: at most 2^31 features, so +1 cannot
+                            // overflow and a crafted value cannot size anything absurd.
                             num_features = Some(
                                 v.trim()
                                     .parse::<usize>()
-                                    .map_err(|_| Error::parse(at, "an integer", v))?
+                                    .ok()
+                                    .filter(|&m| m < MAX_FEATURES)
+                                    .ok_or_else(|| {
+                                        Error::parse(
+                                            at,
+                                            format!("an integer below {MAX_FEATURES}"),
+                                            v,
+                                        )
+                                    })?
                                     + 1,
                             );
+                        }
+                        // Fields that change predictions and that this evaluator does not
+                        // implement: refused, never silently ignored.
+                        "num_class" | "num_tree_per_iteration" if v.trim() != "1" => {
+                            return Err(Error::parse(
+                                at,
+                                "1 (multiclass models, one score per class, are not supported yet)",
+                                v,
+                            ));
                         }
                         "feature_names" => {
                             feature_names = v.split_whitespace().map(str::to_string).collect()
                         }
                         "objective" => {
-                            let mut parts = v.split_whitespace();
-                            objective = match parts.next() {
-                                Some("regression") => Objective::Regression,
-                                Some("lambdarank") => Objective::LambdaRank,
-                                Some("binary") => {
-                                    let s = parts
-                                        .find_map(|p| p.strip_prefix("sigmoid:"))
-                                        .unwrap_or("1");
-                                    Objective::Binary {
-                                        sigmoid: s
-                                            .parse()
-                                            .map_err(|_| Error::parse(at, "sigmoid:<number>", v))?,
-                                    }
-                                }
-                                _ => Objective::Other(v.to_string()),
-                            };
+                            objective = Objective::parse(v).map_err(|e| Error::parse(at, e, v))?;
                         }
                         _ => {}
                     }
@@ -263,6 +337,13 @@ impl GbdtModel {
                 .map(|e| (e.1.clone(), e.2))
                 .ok_or_else(|| Error::malformed(at(start), format!("tree is missing `{k}`")))
         };
+        if let Some(e) = get("is_linear").filter(|e| e.1.trim() != "0") {
+            return Err(Error::parse(
+                at(e.2).field("is_linear"),
+                "0 (linear trees, leaves with coefficients, are not supported yet)",
+                e.1.clone(),
+            ));
+        }
         let (nl, l) = list("num_leaves")?;
         let num_leaves: usize = nl
             .trim()
@@ -424,7 +505,12 @@ impl GbdtModel {
             Objective::Regression => "regression".to_string(),
             Objective::Binary { sigmoid } => format!("binary sigmoid:{sigmoid}"),
             Objective::LambdaRank => "lambdarank".to_string(),
-            Objective::Other(s) => s.clone(),
+            Objective::Other(s)
+            | Objective::Identity(s)
+            | Objective::Exp(s)
+            | Objective::SignedSquare(s) => s.clone(),
+            Objective::CrossEntropy => "cross_entropy".to_string(),
+            Objective::CrossEntropyLambda => "cross_entropy_lambda".to_string(),
         };
         let mut blocks = Vec::with_capacity(self.trees.len());
         for (i, t) in self.trees.iter().enumerate() {
@@ -525,16 +611,23 @@ impl GbdtModel {
         s
     }
 
-    /// The transformed output (sigmoid for binary, identity otherwise).
+    /// The transformed output (the objective's `ConvertOutput` in LightGBM).
     pub fn predict(&self, row: &[f64]) -> f64 {
         self.transform(self.predict_raw(row))
     }
 
-    /// The objective's output transform of a raw score.
+    /// The objective's output transform of a raw score, as LightGBM's objectives compute it.
     pub fn transform(&self, raw: f64) -> f64 {
         match self.objective {
             Objective::Binary { sigmoid } => 1.0 / (1.0 + (-sigmoid * raw).exp()),
-            _ => raw,
+            Objective::Exp(_) => raw.exp(),
+            Objective::SignedSquare(_) => raw.signum() * raw * raw,
+            Objective::CrossEntropy => 1.0 / (1.0 + (-raw).exp()),
+            Objective::CrossEntropyLambda => raw.exp().ln_1p(),
+            Objective::Regression
+            | Objective::LambdaRank
+            | Objective::Identity(_)
+            | Objective::Other(_) => raw,
         }
     }
 }
@@ -596,6 +689,89 @@ mod tests {
             e.to_string().starts_with("m.txt:10 field `threshold`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn what_the_evaluator_does_not_implement_is_refused_naming_the_line() {
+        let cases = [
+            (
+                TINY.replace(
+                    "objective=binary sigmoid:1",
+                    "objective=multiclass num_class:3",
+                ),
+                "m.txt:4 field `objective`",
+            ),
+            (
+                TINY.replace(
+                    "objective=binary sigmoid:1",
+                    "objective=multiclassova num_class:3 sigmoid:1",
+                ),
+                "m.txt:4 field `objective`",
+            ),
+            (
+                TINY.replace("objective=binary sigmoid:1", "objective=my_custom_loss"),
+                "m.txt:4 field `objective`",
+            ),
+            (
+                TINY.replace("max_feature_idx=1\n", "max_feature_idx=1\nnum_class=3\n"),
+                "m.txt:4 field `num_class`",
+            ),
+            (
+                TINY.replace(
+                    "max_feature_idx=1\n",
+                    "max_feature_idx=1\nnum_tree_per_iteration=3\n",
+                ),
+                "m.txt:4 field `num_tree_per_iteration`",
+            ),
+            (
+                TINY.replace("max_feature_idx=1\n", "max_feature_idx=1\naverage_output\n"),
+                "m.txt:4:",
+            ),
+            (
+                TINY.replace("num_cat=1\n", "num_cat=1\nis_linear=1\n"),
+                "m.txt:9 field `is_linear`",
+            ),
+            (
+                TINY.replace("max_feature_idx=1", "max_feature_idx=18446744073709551615"),
+                "m.txt:3 field `max_feature_idx`",
+            ),
+            (
+                TINY.replace(
+                    "max_feature_idx=1",
+                    "max_feature_idx=99999999999999999999999",
+                ),
+                "m.txt:3 field `max_feature_idx`",
+            ),
+            (
+                TINY.replace("sigmoid:1", "sigmoid:-2"),
+                "m.txt:4 field `objective`",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = GbdtModel::parse(&text, "m.txt").unwrap_err();
+            assert!(e.to_string().starts_with(want), "{want}: {e}");
+        }
+        // What is implemented parses, with the objective's own output transform.
+        let with =
+            |o: &str| GbdtModel::parse(&TINY.replace("binary sigmoid:1", o), "m.txt").unwrap();
+        assert_eq!(with("regression").transform(-2.0), -2.0);
+        assert_eq!(with("regression sqrt").transform(-2.0), -4.0);
+        assert_eq!(with("huber").transform(-2.0), -2.0);
+        assert_eq!(with("poisson").transform(0.5), 0.5f64.exp());
+        assert_eq!(with("tweedie").transform(0.5), 0.5f64.exp());
+        assert_eq!(
+            with("cross_entropy").transform(0.5),
+            1.0 / (1.0 + (-0.5f64).exp())
+        );
+        assert_eq!(
+            with("cross_entropy_lambda").transform(0.5),
+            0.5f64.exp().ln_1p()
+        );
+        assert_eq!(with("lambdarank").transform(3.0), 3.0);
+        assert_eq!(with("rank_xendcg").transform(3.0), 3.0);
+        // Written back, the objective line is what was read.
+        let m = with("poisson");
+        assert!(m.to_lightgbm_text().contains("objective=poisson\n"));
     }
 
     #[test]

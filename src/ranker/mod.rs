@@ -215,7 +215,18 @@ impl Ranker {
         if let Some(t) = s.model.tree_without_counts() {
             return Err(Error::Corrupted {
                 source_name: "<bundle>".into(),
-                message: format!("ranker tree {t} has no row counts"),
+                message: format!("ranker tree {t} has no usable row counts"),
+            });
+        }
+        // The ranker computes NUM_FEATURES features per row: a model over a different count
+        // would read past them or ignore some.
+        if s.model.num_features != NUM_FEATURES {
+            return Err(Error::Corrupted {
+                source_name: "<bundle>".into(),
+                message: format!(
+                    "the ranker's model has {} features, this build computes {NUM_FEATURES}",
+                    s.model.num_features
+                ),
             });
         }
         Ok(Ranker {

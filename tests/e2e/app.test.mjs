@@ -238,7 +238,9 @@ test('offline after one visit, and queued rows reach the collector exactly once'
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
   await page.click('#results > li:nth-child(2) [data-action="check_info"]');
-  await until('the first row to sync', async () => stub.stored.size === 1);
+  // Synced means acknowledged on the device, not only stored by the collector: cutting the
+  // network between the two would leave the row queued (and counted below).
+  await until('the first row to sync', async () => stub.stored.size === 1 && (await localRows(page)).every((r) => r.state === 'synced'));
 
   // Cut the network: the page still loads from the service worker and still ranks.
   await stub.stop();
