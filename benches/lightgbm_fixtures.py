@@ -3,7 +3,9 @@ by LightGBM 4.6 from PyPI, the rows they are evaluated on, and LightGBM's own ra
 printed with 17 significant digits (exact for f64).
 
 Cases: regression with NaN missing values and zeros (missing type NaN and Zero, default-left
-both ways), a categorical feature (bitset splits), and lambdarank with query groups.
+both ways), a categorical feature (bitset splits), and lambdarank with query groups; and a
+rows file full of special tokens (inf, infinity, nan, na, null, empty, overflowing decimals)
+predicted by LightGBM reading the file with its own parser.
 
 Usage: bash benches/reference_env.sh && target/refvenv/bin/python benches/lightgbm_fixtures.py
 """
@@ -54,7 +56,31 @@ def main():
     groups = [20] * (n // 20)
     rel = np.clip(np.round((y - y.min()) / (y.max() - y.min()) * 4), 0, 4)
     case("lambdarank", {"objective": "lambdarank", "num_leaves": 15, "min_data_in_leaf": 10}, x, rel, group=groups, categorical=[2])
+    tokens(rng)
     print("wrote fixtures to", OUT)
+
+
+# Every token LightGBM's text parser reads, in every column (the categorical one too).
+TOKENS = ["inf", "-inf", "+inf", "Inf", "INFINITY", "-Infinity", "nan", "NaN", "-nan", "na", "NA",
+          "null", "NULL", "", "1e400", "-1e400", "-0", "0", "1e308", "-1e308"]
+
+
+def tokens(rng):
+    """tokens.rows.csv: rows of the regression_nan model's features with special tokens, and
+    tokens.raw.txt: LightGBM's raw predictions reading that very file with its own parser."""
+    booster = lgb.Booster(model_file=os.path.join(OUT, "regression_nan.model.txt"))
+    n_features = booster.num_feature()
+    lines = []
+    for i in range(400):
+        row = [repr(float(v)) for v in rng.normal(size=n_features)]
+        row[2] = str(int(rng.integers(0, 12)))
+        for j in rng.choice(n_features, size=int(rng.integers(1, 4)), replace=False):
+            row[j] = TOKENS[(i + j) % len(TOKENS)]
+        lines.append(",".join(row))
+    path = os.path.join(OUT, "tokens.rows.csv")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    write_preds(os.path.join(OUT, "tokens.raw.txt"), booster.predict(path, raw_score=True))
 
 
 if __name__ == "__main__":

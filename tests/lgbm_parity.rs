@@ -203,3 +203,21 @@ fn lightgbm_models_written_back_predict_the_same_bits() {
         assert_eq!(again.trees[0].leaf_count, m.trees[0].leaf_count, "{case}");
     }
 }
+
+/// Special tokens in an input file (inf, infinity, nan, na, null, empty, decimals beyond f64,
+/// in every column, the categorical one too), read by our CSV reader, predict exactly what
+/// LightGBM predicts reading the same file with its own parser.
+#[test]
+fn special_tokens_read_as_lightgbm_reads_them() {
+    let m =
+        GbdtModel::parse(&fixture("regression_nan.model.txt"), "regression_nan").expect("parses");
+    let text = fixture("tokens.rows.csv");
+    let x = influence_rec::gbdt::csv::read_rows(text.as_bytes(), "tokens.rows.csv", m.num_features)
+        .expect("every token reads");
+    let raw = values("tokens.raw.txt");
+    assert_eq!(x.len(), raw.len() * m.num_features);
+    for (i, row) in x.chunks_exact(m.num_features).enumerate() {
+        let r = m.predict_raw(row);
+        assert_eq!(r.to_bits(), raw[i].to_bits(), "row {i}: {r} vs {}", raw[i]);
+    }
+}
