@@ -3,7 +3,8 @@ by LightGBM 4.6 from PyPI, the rows they are evaluated on, and LightGBM's own ra
 printed with 17 significant digits (exact for f64).
 
 Cases: regression with NaN missing values and zeros (missing type NaN and Zero, default-left
-both ways), a categorical feature (bitset splits), and lambdarank with query groups; and a
+both ways), a categorical feature (bitset splits), lambdarank with query groups, multiclass
+(softmax) and multiclassova (one-vs-all) over 3 classes (one column per class); and a
 rows file full of special tokens (inf, infinity, nan, na, null, empty, overflowing decimals)
 predicted by LightGBM reading the file with its own parser.
 
@@ -24,9 +25,10 @@ def write_rows(path, x):
 
 
 def write_preds(path, p):
+    """One line per row; a multiclass model's K scores comma-separated."""
     with open(path, "w") as f:
         for v in p:
-            f.write("%.17g\n" % v)
+            f.write(",".join("%.17g" % c for c in np.atleast_1d(v)) + "\n")
 
 
 def case(name, params, x, y, group=None, categorical="auto", rounds=20):
@@ -56,6 +58,11 @@ def main():
     groups = [20] * (n // 20)
     rel = np.clip(np.round((y - y.min()) / (y.max() - y.min()) * 4), 0, 4)
     case("lambdarank", {"objective": "lambdarank", "num_leaves": 15, "min_data_in_leaf": 10}, x, rel, group=groups, categorical=[2])
+    # Three classes from the same signal: multiclass (softmax) and one-vs-all, with the
+    # categorical feature and NaN.
+    yc = np.digitize(y, np.quantile(y, [1 / 3, 2 / 3])).astype(float)
+    case("multiclass", {"objective": "multiclass", "num_class": 3, "num_leaves": 15, "min_data_in_leaf": 10}, x, yc, categorical=[2], rounds=10)
+    case("multiclassova", {"objective": "multiclassova", "num_class": 3, "num_leaves": 15, "min_data_in_leaf": 10}, x, yc, categorical=[2], rounds=10)
     tokens(rng)
     print("wrote fixtures to", OUT)
 

@@ -630,3 +630,39 @@ fn plan_writes_the_best_rows_that_fit_the_budget_in_exact_cents() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("budget"));
 }
+
+#[test]
+fn gbdt_predict_prints_one_column_per_class_of_a_multiclass_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lgbm");
+    let model = fixtures.join("multiclass.model.txt");
+    let rows = fixtures.join("multiclass.rows.csv");
+    for (raw, want) in [(true, "multiclass.raw.txt"), (false, "multiclass.pred.txt")] {
+        let mut args = vec![
+            "gbdt",
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--input",
+            rows.to_str().unwrap(),
+        ];
+        if raw {
+            args.push("--raw");
+        }
+        let out = ok(&cli(&args, dir.path()));
+        let mut lines = out.lines();
+        assert_eq!(lines.next(), Some("class_0,class_1,class_2"));
+        let reference = std::fs::read_to_string(fixtures.join(want)).unwrap();
+        for (got, expected) in lines.zip(reference.lines()) {
+            let g: Vec<f64> = got.split(',').map(|v| v.parse().unwrap()).collect();
+            let e: Vec<f64> = expected.split(',').map(|v| v.parse().unwrap()).collect();
+            for (a, b) in g.iter().zip(&e) {
+                let ulps = (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs();
+                assert!(
+                    if raw { ulps == 0 } else { ulps <= 4 },
+                    "{got} vs {expected}"
+                );
+            }
+        }
+    }
+}

@@ -210,3 +210,40 @@ fn the_exact_planner_runs_in_wasm() {
     assert!(p.optimal);
     assert_eq!(p.value, best[budget]);
 }
+
+/// LightGBM parity in wasm32: the multiclass fixtures (every class's raw score) and the
+/// special-token rows, bit for bit as natively (`tests/lgbm_parity.rs`).
+#[wasm_bindgen_test]
+fn lightgbm_multiclass_and_special_tokens_are_bit_exact_in_wasm() {
+    use influence_rec::gbdt::{csv::read_rows, GbdtModel};
+    let bits = |text: &str| -> Vec<u64> {
+        text.split(['\n', ','])
+            .filter(|t| !t.is_empty())
+            .map(|t| t.parse::<f64>().expect("number").to_bits())
+            .collect()
+    };
+    for (model, rows, raw) in [
+        (
+            include_str!("fixtures/lgbm/multiclass.model.txt"),
+            include_str!("fixtures/lgbm/multiclass.rows.csv"),
+            include_str!("fixtures/lgbm/multiclass.raw.txt"),
+        ),
+        (
+            include_str!("fixtures/lgbm/multiclassova.model.txt"),
+            include_str!("fixtures/lgbm/multiclassova.rows.csv"),
+            include_str!("fixtures/lgbm/multiclassova.raw.txt"),
+        ),
+        (
+            include_str!("fixtures/lgbm/regression_nan.model.txt"),
+            include_str!("fixtures/lgbm/tokens.rows.csv"),
+            include_str!("fixtures/lgbm/tokens.raw.txt"),
+        ),
+    ] {
+        let m = GbdtModel::parse(model, "model.txt").expect("parses");
+        let x = read_rows(rows.as_bytes(), "rows.csv", m.num_features).expect("rows");
+        let mut got = Vec::new();
+        m.flatten().predict_raw_batch(&x, &mut got);
+        let got: Vec<u64> = got.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, bits(raw));
+    }
+}

@@ -148,15 +148,24 @@ fn predict(model: &std::path::Path, input: &std::path::Path, raw: bool) -> Resul
     let started = std::time::Instant::now();
     let mut preds = Vec::new();
     flat.predict_raw_batch(&x, &mut preds);
+    let k = flat.num_class();
     if !raw {
-        for p in &mut preds {
-            *p = m.transform(*p);
+        for row in preds.chunks_exact_mut(k) {
+            m.transform_all(row);
         }
     }
     let seconds = started.elapsed().as_secs_f64();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for v in &preds {
-        writeln!(out, "{v:?}").map_err(|e| Error::io("<stdout>", e))?;
+    let io = |e| Error::io("<stdout>", e);
+    // One number a line; a multiclass model gets a header naming the classes and one
+    // column per class.
+    if k > 1 {
+        let header: Vec<String> = (0..k).map(|c| format!("class_{c}")).collect();
+        writeln!(out, "{}", header.join(",")).map_err(io)?;
+    }
+    for row in preds.chunks_exact(k) {
+        let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
+        writeln!(out, "{}", cells.join(",")).map_err(io)?;
     }
     out.flush().map_err(|e| Error::io("<stdout>", e))?;
     eprintln!("predict_seconds={seconds:.6} rows={}", preds.len());

@@ -214,6 +214,15 @@ impl GbdtModel {
     /// value last (LightGBM's `predict(pred_contrib=True)` layout); they sum to
     /// [`GbdtModel::predict_raw`] up to rounding. Fails for a model without row counts.
     pub fn contributions(&self, row: &[f64]) -> Result<Vec<f64>> {
+        if self.num_class > 1 {
+            return Err(Error::InvalidParam {
+                name: "model",
+                message: format!(
+                    "contributions of a {}-class model are not supported (one set per class)",
+                    self.num_class
+                ),
+            });
+        }
         if let Some(t) = self.tree_without_counts() {
             return Err(Error::InvalidParam {
                 name: "model",
@@ -253,6 +262,7 @@ mod tests {
                 leaf_count: vec![4, 4, 2],
                 internal_count: vec![10, 8],
             }],
+            num_class: 1,
         }
     }
 
@@ -294,6 +304,7 @@ mod tests {
                 leaf_count: vec![3, 3, 4],
                 internal_count: vec![10, 6],
             }],
+            num_class: 1,
         };
         let e = 0.3 * 0.0 + 0.3 * 2.0 + 0.4 * 4.0;
         let phi = m.contributions(&[0.3, 7.0]).unwrap();

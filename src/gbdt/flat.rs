@@ -44,6 +44,8 @@ pub struct FlatForest {
     cats: Vec<(u32, u32)>,
     words: Vec<u32>,
     num_features: usize,
+    /// Scores per row: tree t adds to class t mod `classes`.
+    classes: usize,
 }
 
 impl FlatForest {
@@ -56,6 +58,7 @@ impl FlatForest {
             cats: Vec::new(),
             words: Vec::new(),
             num_features: m.num_features,
+            classes: m.num_class.max(1),
         };
         for t in &m.trees {
             f.push_tree(t);
@@ -161,7 +164,12 @@ impl FlatForest {
         self.leaves[(!n) as usize]
     }
 
-    /// Raw score of one row: Σ trees in file order, f64.
+    /// Scores per row (the model's `num_class`).
+    pub fn num_class(&self) -> usize {
+        self.classes
+    }
+
+    /// Raw score of one row of a single-output model: Σ trees in file order, f64.
     pub fn predict_raw(&self, row: &[f64]) -> f64 {
         let mut s = 0.0f64;
         for &root in &self.roots {
@@ -170,18 +178,21 @@ impl FlatForest {
         s
     }
 
-    /// Raw scores of row-major `x` into `out` (one per whole row). Rows go in blocks, tree by
-    /// tree, so a tree's nodes stay in cache and the block's independent walks overlap; each
-    /// row still sums its trees in file order, so the result is [`FlatForest::predict_raw`]'s.
+    /// Raw scores of row-major `x` into `out`: [`Self::num_class`] per whole row (class by
+    /// class). Rows go in blocks, tree by tree, so a tree's nodes stay in cache and the
+    /// block's independent walks overlap; each row still sums each class's trees in file
+    /// order, so the result is [`GbdtModel::predict_raw_all`]'s.
     pub fn predict_raw_batch(&self, x: &[f64], out: &mut Vec<f64>) {
         const BLOCK: usize = 32;
         let nf = self.num_features.max(1);
+        let k = self.classes;
         out.clear();
-        out.resize(x.len() / nf, 0.0);
-        for (acc, rows) in out.chunks_mut(BLOCK).zip(x.chunks(BLOCK * nf)) {
-            for &root in &self.roots {
-                for (a, row) in acc.iter_mut().zip(rows.chunks_exact(nf)) {
-                    *a += self.leaf(root, row);
+        out.resize(x.len() / nf * k, 0.0);
+        for (acc, rows) in out.chunks_mut(BLOCK * k).zip(x.chunks(BLOCK * nf)) {
+            for (t, &root) in self.roots.iter().enumerate() {
+                let class = t % k;
+                for (a, row) in acc.chunks_exact_mut(k).zip(rows.chunks_exact(nf)) {
+                    a[class] += self.leaf(root, row);
                 }
             }
         }
@@ -227,6 +238,7 @@ mod tests {
                 tree(4, -1.0, (vec![], vec![])),
                 tree(1, 0.0, (vec![0, 1], vec![0b1010])),
             ],
+            num_class: 1,
         };
         let flat = m.flatten();
         for x in [

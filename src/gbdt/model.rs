@@ -137,6 +137,13 @@ pub enum Objective {
     CrossEntropy,
     /// `cross_entropy_lambda` (xentlambda): output log(1 + exp(raw)).
     CrossEntropyLambda,
+    /// `multiclass num_class:K` (softmax): outputs softmax(raw_0 .. raw_K−1).
+    Multiclass,
+    /// `multiclassova num_class:K sigmoid:s` (one-vs-all): output k = 1 / (1 + exp(−s·raw_k)).
+    MulticlassOva {
+        /// The sigmoid parameter.
+        sigmoid: f64,
+    },
 }
 
 impl Objective {
@@ -170,15 +177,22 @@ impl Objective {
                     .ok_or_else(|| "binary sigmoid:<a positive number>".to_string())?;
                 Objective::Binary { sigmoid }
             }
-            "multiclass" | "multiclassova" | "softmax" | "multiclass_ova" | "ova" | "ovr" => {
-                return Err(
-                    "a single-output objective (multiclass models, one score per class, are not supported yet)"
-                        .into(),
-                )
+            "multiclass" | "softmax" => Objective::Multiclass,
+            "multiclassova" | "multiclass_ova" | "ova" | "ovr" => {
+                let s = rest
+                    .iter()
+                    .find_map(|p| p.strip_prefix("sigmoid:"))
+                    .unwrap_or("1");
+                let sigmoid: f64 = s
+                    .parse()
+                    .ok()
+                    .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                    .ok_or_else(|| "multiclassova sigmoid:<a positive number>".to_string())?;
+                Objective::MulticlassOva { sigmoid }
             }
             _ => {
                 return Err(
-                    "an objective this evaluator implements (regression, regression_l1, huber, fair, quantile, mape, poisson, gamma, tweedie, binary, cross_entropy, cross_entropy_lambda, lambdarank, rank_xendcg)"
+                    "an objective this evaluator implements (regression, regression_l1, huber, fair, quantile, mape, poisson, gamma, tweedie, binary, cross_entropy, cross_entropy_lambda, multiclass, multiclassova, lambdarank, rank_xendcg)"
                         .into(),
                 )
             }
@@ -203,7 +217,19 @@ pub struct GbdtModel {
     pub objective: Objective,
     /// Trees in file order.
     pub trees: Vec<Tree>,
+    /// Scores per row (`num_class`: K for multiclass, else 1). Trees cycle through the
+    /// classes, tree t adding to class t mod K (LightGBM's `num_tree_per_iteration`). Not in
+    /// bundles: their rankers are single-output, so it reads back as 1.
+    #[serde(skip, default = "one_class")]
+    pub num_class: usize,
 }
+
+fn one_class() -> usize {
+    1
+}
+
+/// Most classes a multiclass model may have.
+pub const MAX_CLASSES: usize = 10_000;
 
 fn nums<T: std::str::FromStr>(v: &str, at: &Location, what: &str) -> Result<Vec<T>> {
     v.split_whitespace()
@@ -225,6 +251,9 @@ impl GbdtModel {
         let mut num_features = None;
         let mut feature_names = Vec::new();
         let mut objective = Objective::Regression;
+        let mut objective_line = 0;
+        let mut num_class: Option<(usize, u64)> = None;
+        let mut per_iteration: Option<(usize, u64)> = None;
         let mut trees = Vec::new();
         let mut cur: Option<Block> = None;
         let mut saw_header = false;
@@ -288,20 +317,31 @@ impl GbdtModel {
                                     + 1,
                             );
                         }
-                        // Fields that change predictions and that this evaluator does not
-                        // implement: refused, never silently ignored.
-                        "num_class" | "num_tree_per_iteration" if v.trim() != "1" => {
-                            return Err(Error::parse(
-                                at,
-                                "1 (multiclass models, one score per class, are not supported yet)",
-                                v,
-                            ));
+                        "num_class" | "num_tree_per_iteration" => {
+                            let n = v
+                                .trim()
+                                .parse::<usize>()
+                                .ok()
+                                .filter(|n| (1..=MAX_CLASSES).contains(n))
+                                .ok_or_else(|| {
+                                    Error::parse(
+                                        at.clone(),
+                                        format!("an integer from 1 to {MAX_CLASSES}"),
+                                        v,
+                                    )
+                                })?;
+                            if k == "num_class" {
+                                num_class = Some((n, line_no));
+                            } else {
+                                per_iteration = Some((n, line_no));
+                            }
                         }
                         "feature_names" => {
                             feature_names = v.split_whitespace().map(str::to_string).collect()
                         }
                         "objective" => {
                             objective = Objective::parse(v).map_err(|e| Error::parse(at, e, v))?;
+                            objective_line = line_no;
                         }
                         _ => {}
                     }
@@ -319,11 +359,43 @@ impl GbdtModel {
         }
         let num_features = num_features
             .ok_or_else(|| Error::malformed(Location::source(source), "no max_feature_idx line"))?;
+        // Classes: K trees per iteration, tree t for class t mod K, and only with a multiclass
+        // objective (any other mix would be predicted wrongly).
+        let k = num_class.map_or(1, |c| c.0);
+        let at = |line: u64, field: &str| Location::source(source).at_line(line).field(field);
+        if let Some((t, line)) = per_iteration.filter(|p| p.0 != k) {
+            return Err(Error::parse(
+                at(line, "num_tree_per_iteration"),
+                format!("num_class ({k})"),
+                t.to_string(),
+            ));
+        }
+        let multiclass = matches!(
+            objective,
+            Objective::Multiclass | Objective::MulticlassOva { .. }
+        );
+        if multiclass != (k > 1) {
+            return Err(Error::parse(
+                at(num_class.map_or(objective_line, |c| c.1), "num_class"),
+                "a multiclass objective exactly when num_class > 1",
+                format!("num_class {k} with objective {objective:?}"),
+            ));
+        }
+        if trees.len() % k != 0 {
+            return Err(Error::malformed(
+                Location::source(source),
+                format!(
+                    "{} trees is not a whole number of iterations of {k} classes",
+                    trees.len()
+                ),
+            ));
+        }
         let model = GbdtModel {
             num_features,
             feature_names,
             objective,
             trees,
+            num_class: k,
         };
         model.validate(source)?;
         Ok(model)
@@ -511,6 +583,13 @@ impl GbdtModel {
             | Objective::SignedSquare(s) => s.clone(),
             Objective::CrossEntropy => "cross_entropy".to_string(),
             Objective::CrossEntropyLambda => "cross_entropy_lambda".to_string(),
+            Objective::Multiclass => format!("multiclass num_class:{}", self.num_class),
+            Objective::MulticlassOva { sigmoid } => {
+                format!(
+                    "multiclassova num_class:{} sigmoid:{sigmoid}",
+                    self.num_class
+                )
+            }
         };
         let mut blocks = Vec::with_capacity(self.trees.len());
         for (i, t) in self.trees.iter().enumerate() {
@@ -581,9 +660,9 @@ impl GbdtModel {
             b += "is_linear=0\nshrinkage=1\n\n\n";
             blocks.push(b);
         }
-        let mut out = String::from(
-            "tree\nversion=v4\nnum_class=1\nnum_tree_per_iteration=1\nlabel_index=0\n",
-        );
+        let k = self.num_class.max(1);
+        let mut out =
+            format!("tree\nversion=v4\nnum_class={k}\nnum_tree_per_iteration={k}\nlabel_index=0\n");
         out += &format!("max_feature_idx={}\n", self.num_features.saturating_sub(1));
         out += &format!("objective={objective}\n");
         out += &format!("feature_names={}\n", self.feature_names.join(" "));
@@ -602,7 +681,48 @@ impl GbdtModel {
         out
     }
 
-    /// The raw score: Σ trees in file order, in f64.
+    /// The raw scores of every class into `out` (K values): class k sums trees k, k + K,
+    /// k + 2K, ... in file order, in f64, as LightGBM's `PredictRaw` does.
+    pub fn predict_raw_all(&self, row: &[f64], out: &mut Vec<f64>) {
+        let k = self.num_class.max(1);
+        out.clear();
+        out.resize(k, 0.0);
+        for (t, tree) in self.trees.iter().enumerate() {
+            out[t % k] += tree.predict(row);
+        }
+    }
+
+    /// The objective's outputs from all raw scores of a row (K values), in place: softmax
+    /// for `multiclass` (LightGBM's `Common::Softmax`: subtract the largest, exponentiate,
+    /// divide by the sum), the sigmoid per class for `multiclassova`, else [`Self::transform`].
+    pub fn transform_all(&self, raw: &mut [f64]) {
+        match self.objective {
+            Objective::Multiclass => {
+                let max = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mut sum = 0.0f64;
+                for r in raw.iter_mut() {
+                    *r = (*r - max).exp();
+                    sum += *r;
+                }
+                for r in raw.iter_mut() {
+                    *r /= sum;
+                }
+            }
+            Objective::MulticlassOva { sigmoid } => {
+                for r in raw.iter_mut() {
+                    *r = 1.0 / (1.0 + (-sigmoid * *r).exp());
+                }
+            }
+            _ => {
+                for r in raw.iter_mut() {
+                    *r = self.transform(*r);
+                }
+            }
+        }
+    }
+
+    /// The raw score of a single-output model: Σ trees in file order, in f64 (for a
+    /// multiclass model use [`Self::predict_raw_all`]).
     pub fn predict_raw(&self, row: &[f64]) -> f64 {
         let mut s = 0.0f64;
         for t in &self.trees {
@@ -624,8 +744,10 @@ impl GbdtModel {
             Objective::SignedSquare(_) => raw.signum() * raw * raw,
             Objective::CrossEntropy => 1.0 / (1.0 + (-raw).exp()),
             Objective::CrossEntropyLambda => raw.exp().ln_1p(),
+            Objective::MulticlassOva { sigmoid } => 1.0 / (1.0 + (-sigmoid * raw).exp()),
             Objective::Regression
             | Objective::LambdaRank
+            | Objective::Multiclass
             | Objective::Identity(_)
             | Objective::Other(_) => raw,
         }
@@ -699,14 +821,29 @@ mod tests {
                     "objective=binary sigmoid:1",
                     "objective=multiclass num_class:3",
                 ),
-                "m.txt:4 field `objective`",
+                "m.txt:4 field `num_class`: expected a multiclass objective exactly when",
             ),
             (
                 TINY.replace(
                     "objective=binary sigmoid:1",
                     "objective=multiclassova num_class:3 sigmoid:1",
                 ),
-                "m.txt:4 field `objective`",
+                "m.txt:4 field `num_class`",
+            ),
+            (
+                // Three classes, one tree: not whole iterations.
+                TINY.replace(
+                    "max_feature_idx=1\nobjective=binary sigmoid:1",
+                    "max_feature_idx=1\nnum_class=3\nobjective=multiclass num_class:3",
+                ),
+                "m.txt: 1 trees is not a whole number of iterations of 3 classes",
+            ),
+            (
+                TINY.replace(
+                    "max_feature_idx=1\nobjective=binary sigmoid:1",
+                    "max_feature_idx=1\nnum_class=3\nnum_tree_per_iteration=2\nobjective=multiclass num_class:3",
+                ),
+                "m.txt:5 field `num_tree_per_iteration`",
             ),
             (
                 TINY.replace("objective=binary sigmoid:1", "objective=my_custom_loss"),

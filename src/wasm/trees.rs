@@ -32,8 +32,14 @@ impl Trees {
         self.model.num_features()
     }
 
-    /// Raw scores of row-major `values` (NaN is missing); its length must be a multiple of
-    /// the number of features.
+    /// Scores per row: the number of classes of a multiclass model, else 1.
+    #[wasm_bindgen(js_name = numClass)]
+    pub fn num_class(&self) -> usize {
+        self.model.num_class()
+    }
+
+    /// Raw scores of row-major `values` (NaN is missing), `numClass()` per row; its length
+    /// must be a multiple of the number of features.
     #[wasm_bindgen(js_name = predictRaw)]
     pub fn predict_raw(&self, values: &[f64]) -> Result<Vec<f64>, JsError> {
         let nf = self.model.num_features().max(1);

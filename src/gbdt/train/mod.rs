@@ -346,6 +346,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                 ObjectiveKind::LambdaRank => Objective::LambdaRank,
             },
             trees,
+            num_class: 1,
         },
         valid_metric: history,
         best_iteration,
