@@ -211,10 +211,10 @@ fn the_exact_planner_runs_in_wasm() {
     assert_eq!(p.value, best[budget]);
 }
 
-/// LightGBM parity in wasm32: the multiclass fixtures (every class's raw score) and the
-/// special-token rows, bit for bit as natively (`tests/lgbm_parity.rs`).
+/// LightGBM parity in wasm32: the multiclass fixtures (every class's raw score), linear
+/// trees and the special-token rows, bit for bit as natively (`tests/lgbm_parity.rs`).
 #[wasm_bindgen_test]
-fn lightgbm_multiclass_and_special_tokens_are_bit_exact_in_wasm() {
+fn lightgbm_multiclass_linear_and_special_tokens_are_bit_exact_in_wasm() {
     use influence_rec::gbdt::{csv::read_rows, GbdtModel};
     let bits = |text: &str| -> Vec<u64> {
         text.split(['\n', ','])
@@ -232,6 +232,11 @@ fn lightgbm_multiclass_and_special_tokens_are_bit_exact_in_wasm() {
             include_str!("fixtures/lgbm/multiclassova.model.txt"),
             include_str!("fixtures/lgbm/multiclassova.rows.csv"),
             include_str!("fixtures/lgbm/multiclassova.raw.txt"),
+        ),
+        (
+            include_str!("fixtures/lgbm/linear.model.txt"),
+            include_str!("fixtures/lgbm/linear.rows.csv"),
+            include_str!("fixtures/lgbm/linear.raw.txt"),
         ),
         (
             include_str!("fixtures/lgbm/regression_nan.model.txt"),

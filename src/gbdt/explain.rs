@@ -261,6 +261,7 @@ mod tests {
                 cat_threshold: vec![],
                 leaf_count: vec![4, 4, 2],
                 internal_count: vec![10, 8],
+                linear: None,
             }],
             num_class: 1,
         }
@@ -303,6 +304,7 @@ mod tests {
                 cat_threshold: vec![],
                 leaf_count: vec![3, 3, 4],
                 internal_count: vec![10, 6],
+                linear: None,
             }],
             num_class: 1,
         };

@@ -46,6 +46,11 @@ pub struct FlatForest {
     num_features: usize,
     /// Scores per row: tree t adds to class t mod `classes`.
     classes: usize,
+    /// Per leaf (parallel to `leaves`, empty when no tree is linear): its linear model as
+    /// (intercept, start, end) into `lin_features` / `lin_coeff`; `None` for a constant leaf.
+    linear: Vec<Option<(f64, u32, u32)>>,
+    lin_features: Vec<u32>,
+    lin_coeff: Vec<f64>,
 }
 
 impl FlatForest {
@@ -59,9 +64,27 @@ impl FlatForest {
             words: Vec::new(),
             num_features: m.num_features,
             classes: m.num_class.max(1),
+            linear: Vec::new(),
+            lin_features: Vec::new(),
+            lin_coeff: Vec::new(),
         };
+        let any_linear = m.trees.iter().any(|t| t.linear.is_some());
         for t in &m.trees {
             f.push_tree(t);
+            if any_linear {
+                match &t.linear {
+                    Some(lin) => {
+                        for l in 0..t.leaf_value.len() {
+                            let start = f.lin_features.len() as u32;
+                            f.lin_features.extend_from_slice(&lin.features[l]);
+                            f.lin_coeff.extend_from_slice(&lin.coeff[l]);
+                            let end = f.lin_features.len() as u32;
+                            f.linear.push(Some((lin.leaf_const[l], start, end)));
+                        }
+                    }
+                    None => f.linear.extend((0..t.leaf_value.len()).map(|_| None)),
+                }
+            }
         }
         f
     }
@@ -161,7 +184,34 @@ impl FlatForest {
         while n >= 0 {
             n = self.next(&self.nodes[n as usize], row);
         }
-        self.leaves[(!n) as usize]
+        let l = (!n) as usize;
+        match self.linear.get(l) {
+            Some(&Some(lin)) => self.linear_leaf(lin, row, self.leaves[l]),
+            _ => self.leaves[l],
+        }
+    }
+
+    /// A linear leaf's output: intercept + Σ coeff·x in order, or the constant when one of
+    /// its features is NaN (as [`super::model::LinearLeaves::output`]).
+    fn linear_leaf(
+        &self,
+        (intercept, start, end): (f64, u32, u32),
+        row: &[f64],
+        constant: f64,
+    ) -> f64 {
+        let mut out = intercept;
+        let range = start as usize..end as usize;
+        for (&f, &c) in self.lin_features[range.clone()]
+            .iter()
+            .zip(&self.lin_coeff[range])
+        {
+            let x = row.get(f as usize).copied().unwrap_or(f64::NAN);
+            if x.is_nan() {
+                return constant;
+            }
+            out += c * x;
+        }
+        out
     }
 
     /// Scores per row (the model's `num_class`).
@@ -225,6 +275,7 @@ mod tests {
             cat_threshold: cats.1,
             leaf_count: vec![],
             internal_count: vec![],
+            linear: None,
         };
         let m = GbdtModel {
             num_features: 1,

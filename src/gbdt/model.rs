@@ -42,19 +42,62 @@ pub struct Tree {
     pub leaf_count: Vec<u32>,
     /// Training rows that reached each internal node (`internal_count`; empty when unknown).
     pub internal_count: Vec<u32>,
+    /// A linear tree's leaf models (`is_linear=1`), else `None`. Not in bundles: their
+    /// rankers are constant-leaf trees, so it reads back as `None`.
+    #[serde(skip)]
+    pub linear: Option<LinearLeaves>,
+}
+
+/// The leaves of a linear tree (LightGBM `linear_tree`): leaf l outputs
+/// `leaf_const[l] + Σ_i coeff[l][i] · x[features[l][i]]`, summed in that order, or its
+/// constant `leaf_value[l]` when any of those features is NaN.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinearLeaves {
+    /// Intercept per leaf.
+    pub leaf_const: Vec<f64>,
+    /// Features of each leaf's linear model.
+    pub features: Vec<Vec<u32>>,
+    /// Their coefficients.
+    pub coeff: Vec<Vec<f64>>,
+}
+
+impl LinearLeaves {
+    /// Leaf `l`'s output for `row`; `constant` when a feature it uses is missing (NaN).
+    pub fn output(&self, l: usize, row: &[f64], constant: f64) -> f64 {
+        let mut out = self.leaf_const[l];
+        for (&f, &c) in self.features[l].iter().zip(&self.coeff[l]) {
+            let x = row.get(f as usize).copied().unwrap_or(f64::NAN);
+            if x.is_nan() {
+                return constant;
+            }
+            out += c * x;
+        }
+        out
+    }
 }
 
 impl Tree {
-    /// The leaf value this tree gives `row` (missing features read as NaN).
-    pub fn predict(&self, row: &[f64]) -> f64 {
+    /// The leaf this tree sends `row` to.
+    pub fn leaf_index(&self, row: &[f64]) -> usize {
         if self.left_child.is_empty() {
-            return self.leaf_value.first().copied().unwrap_or(0.0);
+            return 0;
         }
         let mut node: i32 = 0;
         while node >= 0 {
             node = self.next(node as usize, row);
         }
-        self.leaf_value[(!node) as usize]
+        (!node) as usize
+    }
+
+    /// The output this tree gives `row` (missing features read as NaN): its leaf's value, or
+    /// the leaf's linear model for a linear tree.
+    pub fn predict(&self, row: &[f64]) -> f64 {
+        let l = self.leaf_index(row);
+        let constant = self.leaf_value.get(l).copied().unwrap_or(0.0);
+        match &self.linear {
+            Some(lin) => lin.output(l, row, constant),
+            None => constant,
+        }
     }
 
     /// The child of internal node `n` that `row` goes to.
@@ -409,13 +452,11 @@ impl GbdtModel {
                 .map(|e| (e.1.clone(), e.2))
                 .ok_or_else(|| Error::malformed(at(start), format!("tree is missing `{k}`")))
         };
-        if let Some(e) = get("is_linear").filter(|e| e.1.trim() != "0") {
-            return Err(Error::parse(
-                at(e.2).field("is_linear"),
-                "0 (linear trees, leaves with coefficients, are not supported yet)",
-                e.1.clone(),
-            ));
-        }
+        let is_linear = match get("is_linear").map(|e| (e.1.trim(), e.2)) {
+            None | Some(("0", _)) => false,
+            Some(("1", _)) => true,
+            Some((v, line)) => return Err(Error::parse(at(line).field("is_linear"), "0 or 1", v)),
+        };
         let (nl, l) = list("num_leaves")?;
         let num_leaves: usize = nl
             .trim()
@@ -423,6 +464,51 @@ impl GbdtModel {
             .map_err(|_| Error::parse(at(l).field("num_leaves"), "an integer", nl.clone()))?;
         let (lv, l) = list("leaf_value")?;
         let leaf_value: Vec<f64> = nums(&lv, &at(l), "leaf_value")?;
+        // A linear tree's leaf models: `num_features` (per leaf) says how many of the flat
+        // `leaf_features` / `leaf_coeff` tokens belong to each leaf.
+        let linear = if is_linear {
+            let (v, l) = list("leaf_const")?;
+            let leaf_const: Vec<f64> = nums(&v, &at(l), "leaf_const")?;
+            let (v, l) = list("num_features")?;
+            let per_leaf: Vec<usize> = nums(&v, &at(l), "num_features")?;
+            let (v, lf) = list("leaf_features")?;
+            let flat_features: Vec<u32> = nums(&v, &at(lf), "leaf_features")?;
+            let (v, lc) = list("leaf_coeff")?;
+            let flat_coeff: Vec<f64> = nums(&v, &at(lc), "leaf_coeff")?;
+            let total = per_leaf.iter().try_fold(0usize, |a, &n| a.checked_add(n));
+            if leaf_const.len() != leaf_value.len()
+                || per_leaf.len() != leaf_value.len()
+                || total != Some(flat_features.len())
+                || flat_coeff.len() != flat_features.len()
+            {
+                return Err(Error::malformed(
+                    at(lf),
+                    format!(
+                        "linear leaves disagree: {} leaves, {} constants, {} feature counts summing to {:?}, {} features, {} coefficients",
+                        leaf_value.len(),
+                        leaf_const.len(),
+                        per_leaf.len(),
+                        total,
+                        flat_features.len(),
+                        flat_coeff.len()
+                    ),
+                ));
+            }
+            let (mut features, mut coeff) = (Vec::new(), Vec::new());
+            let mut at_token = 0;
+            for &n in &per_leaf {
+                features.push(flat_features[at_token..at_token + n].to_vec());
+                coeff.push(flat_coeff[at_token..at_token + n].to_vec());
+                at_token += n;
+            }
+            Some(LinearLeaves {
+                leaf_const,
+                features,
+                coeff,
+            })
+        } else {
+            None
+        };
         if num_leaves <= 1 {
             return Ok(Tree {
                 split_feature: vec![],
@@ -435,6 +521,7 @@ impl GbdtModel {
                 cat_threshold: vec![],
                 leaf_count: vec![],
                 internal_count: vec![],
+                linear,
             });
         }
         let field = |k: &str| -> Result<(String, Location)> {
@@ -482,6 +569,7 @@ impl GbdtModel {
             cat_threshold,
             leaf_count,
             internal_count,
+            linear,
         })
     }
 
@@ -498,6 +586,27 @@ impl GbdtModel {
             let n_leaves = tree.leaf_value.len();
             if n_leaves == 0 {
                 return bad("no leaf values".into());
+            }
+            if let Some(lin) = &tree.linear {
+                if lin.leaf_const.len() != n_leaves
+                    || lin.features.len() != n_leaves
+                    || lin.coeff.len() != n_leaves
+                    || lin
+                        .features
+                        .iter()
+                        .zip(&lin.coeff)
+                        .any(|(f, c)| f.len() != c.len())
+                {
+                    return bad("linear leaves disagree with the leaf count".into());
+                }
+                if lin
+                    .features
+                    .iter()
+                    .flatten()
+                    .any(|&f| f as usize >= self.num_features)
+                {
+                    return bad("a linear leaf's feature is out of range".into());
+                }
             }
             if !tree.leaf_count.is_empty() && tree.leaf_count.len() != n_leaves
                 || !tree.internal_count.is_empty() && tree.internal_count.len() != n_int
@@ -657,7 +766,26 @@ impl GbdtModel {
             } else {
                 b += &format!("split_feature=\nsplit_gain=\nthreshold=\ndecision_type=\nleft_child=\nright_child=\nleaf_value={}\nleaf_weight=\nleaf_count=\ninternal_value=\ninternal_weight=\ninternal_count=\n", join(&mut t.leaf_value.iter().map(|v| format!("{v:?}"))));
             }
-            b += "is_linear=0\nshrinkage=1\n\n\n";
+            match &t.linear {
+                None => b += "is_linear=0\n",
+                Some(lin) => {
+                    // LightGBM's layout: each leaf's tokens, leaves separated by a space.
+                    let per_leaf = |v: Vec<String>| {
+                        v.into_iter()
+                            .map(|x| if x.is_empty() { String::new() } else { x + " " })
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    b += &format!(
+                        "is_linear=1\nleaf_const={}\nnum_features={}\nleaf_features={}\nleaf_coeff={}\n",
+                        join(&mut lin.leaf_const.iter().map(|v| format!("{v:?}"))),
+                        join(&mut lin.features.iter().map(|f| f.len().to_string())),
+                        per_leaf(lin.features.iter().map(|f| join(&mut f.iter().map(u32::to_string))).collect()),
+                        per_leaf(lin.coeff.iter().map(|c| join(&mut c.iter().map(|v| format!("{v:?}")))).collect()),
+                    );
+                }
+            }
+            b += "shrinkage=1\n\n\n";
             blocks.push(b);
         }
         let k = self.num_class.max(1);
@@ -865,8 +993,27 @@ mod tests {
                 "m.txt:4:",
             ),
             (
-                TINY.replace("num_cat=1\n", "num_cat=1\nis_linear=1\n"),
+                TINY.replace("num_cat=1\n", "num_cat=1\nis_linear=2\n"),
                 "m.txt:9 field `is_linear`",
+            ),
+            (
+                TINY.replace("num_cat=1\n", "num_cat=1\nis_linear=1\n"),
+                "m.txt:6: tree is missing `leaf_const`",
+            ),
+            (
+                // Two leaves' worth of features for three leaves.
+                TINY.replace(
+                    "num_cat=1\n",
+                    "num_cat=1\nis_linear=1\nleaf_const=0 0 0\nnum_features=1 1 1\nleaf_features=0  1 \nleaf_coeff=1  1 \n",
+                ),
+                "m.txt:12: linear leaves disagree",
+            ),
+            (
+                TINY.replace(
+                    "num_cat=1\n",
+                    "num_cat=1\nis_linear=1\nleaf_const=0 0 0\nnum_features=1 0 0\nleaf_features=7  \nleaf_coeff=1  \n",
+                ),
+                "m.txt: Tree=0: a linear leaf's feature is out of range",
             ),
             (
                 TINY.replace("max_feature_idx=1", "max_feature_idx=18446744073709551615"),

@@ -146,9 +146,13 @@ fn lightgbm_target(bytes: &[u8]) {
         return;
     };
     let n = model.num_features.min(10_000);
+    let flat = model.flatten();
+    let mut out = Vec::new();
     for v in [0.0, f64::NAN, -1e300, 1e300] {
         let row = vec![v; n];
-        let _ = model.predict(&row);
+        model.predict_raw_all(&row, &mut out);
+        model.transform_all(&mut out);
+        flat.predict_raw_batch(&row, &mut out);
     }
 }
 
@@ -213,6 +217,8 @@ pub fn targets() -> Vec<Target> {
             seeds: vec![
                 file("tests/fixtures/lgbm/binary.model.txt"),
                 file("tests/fixtures/lgbm/lambdarank.model.txt"),
+                file("tests/fixtures/lgbm/multiclass.model.txt"),
+                file("tests/fixtures/lgbm/linear.model.txt"),
             ],
             run: lightgbm_target,
         },

@@ -261,6 +261,7 @@ impl Grower<'_> {
             cat_threshold: vec![],
             leaf_count: vec![],
             internal_count: vec![],
+            linear: None,
         };
         while leaves.len() < p.num_leaves as usize {
             let Some((li, s)) = leaves
