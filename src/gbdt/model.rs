@@ -658,6 +658,24 @@ impl GbdtModel {
             {
                 return bad("child links do not form a tree (a node with no parent or two)".into());
             }
+            // One parent each still allows a cycle cut off from the root (1 -> 2 -> 1): walk
+            // from the root and require every node reached. The walk ends: a revisit would
+            // need a second parent.
+            let (mut seen_int, mut seen_leaf, mut stack) = (0usize, 0usize, vec![0i32]);
+            while let Some(n) = stack.pop() {
+                if n < 0 {
+                    seen_leaf += 1;
+                } else {
+                    seen_int += 1;
+                    stack.push(tree.left_child[n as usize]);
+                    stack.push(tree.right_child[n as usize]);
+                }
+            }
+            if seen_int != n_int || seen_leaf != n_leaves {
+                return bad(format!(
+                    "child links do not form a tree: {seen_int} of {n_int} nodes and {seen_leaf} of {n_leaves} leaves reached from the root"
+                ));
+            }
             if tree
                 .split_feature
                 .iter()
@@ -1069,5 +1087,13 @@ mod tests {
         let twice = TINY.replace("left_child=-1 -2", "left_child=-1 -1");
         let e = GbdtModel::parse(&twice, "m.txt").unwrap_err();
         assert!(e.to_string().contains("do not form a tree"), "{e}");
+        // Every node one parent, but nodes 1 and 2 a cycle cut off from the root: refused.
+        let island = "tree\nversion=v4\nmax_feature_idx=0\nobjective=regression\n\nTree=0\nnum_leaves=4\nnum_cat=0\nsplit_feature=0 0 0\nthreshold=0 0 0\ndecision_type=0 0 0\nleft_child=-1 2 1\nright_child=-2 -3 -4\nleaf_value=1 2 3 4\nshrinkage=1\n\nend of trees\n";
+        let e = GbdtModel::parse(island, "m.txt").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("1 of 3 nodes and 2 of 4 leaves reached"),
+            "{e}"
+        );
     }
 }
