@@ -5,7 +5,7 @@ printed with 17 significant digits (exact for f64).
 Cases: regression with NaN missing values and zeros (missing type NaN and Zero, default-left
 both ways), a categorical feature (bitset splits), lambdarank with query groups, multiclass
 (softmax) and multiclassova (one-vs-all) over 3 classes (one column per class), linear
-trees with NaN in linear features; and a
+trees with NaN in linear features, a random forest (averaged trees); and a
 rows file full of special tokens (inf, infinity, nan, na, null, empty, overflowing decimals)
 predicted by LightGBM reading the file with its own parser.
 
@@ -66,6 +66,8 @@ def main():
     case("multiclassova", {"objective": "multiclassova", "num_class": 3, "num_leaves": 15, "min_data_in_leaf": 10}, x, yc, categorical=[2], rounds=10)
     # Linear trees: leaves with coefficients, NaN in a linear feature (the leaf's constant).
     case("linear", {"objective": "regression", "linear_tree": True, "linear_lambda": 0.1, "num_leaves": 15, "min_data_in_leaf": 30}, x, y, categorical=[2], rounds=10)
+    # A random forest: trees averaged, not summed (the model's `average_output` line).
+    case("rf", {"objective": "regression", "boosting": "rf", "bagging_fraction": 0.7, "bagging_freq": 1, "feature_fraction": 0.8, "num_leaves": 15, "min_data_in_leaf": 10}, x, y, categorical=[2], rounds=10)
     tokens(rng)
     print("wrote fixtures to", OUT)
 

@@ -49,6 +49,7 @@ fn raw_scores_are_bit_exact_and_outputs_within_ulps() {
         "binary",
         "lambdarank",
         "linear",
+        "rf",
     ] {
         let m = GbdtModel::parse(&fixture(&format!("{case}.model.txt")), case).expect("parses");
         let x = rows(&format!("{case}.rows.csv"));

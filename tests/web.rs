@@ -234,6 +234,11 @@ fn lightgbm_multiclass_linear_and_special_tokens_are_bit_exact_in_wasm() {
             include_str!("fixtures/lgbm/multiclassova.raw.txt"),
         ),
         (
+            include_str!("fixtures/lgbm/rf.model.txt"),
+            include_str!("fixtures/lgbm/rf.rows.csv"),
+            include_str!("fixtures/lgbm/rf.raw.txt"),
+        ),
+        (
             include_str!("fixtures/lgbm/linear.model.txt"),
             include_str!("fixtures/lgbm/linear.rows.csv"),
             include_str!("fixtures/lgbm/linear.raw.txt"),

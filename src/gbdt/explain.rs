@@ -214,6 +214,13 @@ impl GbdtModel {
     /// value last (LightGBM's `predict(pred_contrib=True)` layout); they sum to
     /// [`GbdtModel::predict_raw`] up to rounding. Fails for a model without row counts.
     pub fn contributions(&self, row: &[f64]) -> Result<Vec<f64>> {
+        if self.average_output {
+            return Err(Error::InvalidParam {
+                name: "model",
+                message: "contributions of a random forest (average_output) are not supported"
+                    .into(),
+            });
+        }
         if self.num_class > 1 {
             return Err(Error::InvalidParam {
                 name: "model",
@@ -264,6 +271,7 @@ mod tests {
                 linear: None,
             }],
             num_class: 1,
+            average_output: false,
         }
     }
 
@@ -307,6 +315,7 @@ mod tests {
                 linear: None,
             }],
             num_class: 1,
+            average_output: false,
         };
         let e = 0.3 * 0.0 + 0.3 * 2.0 + 0.4 * 4.0;
         let phi = m.contributions(&[0.3, 7.0]).unwrap();

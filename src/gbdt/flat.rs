@@ -46,6 +46,7 @@ pub struct FlatForest {
     num_features: usize,
     /// Scores per row: tree t adds to class t mod `classes`.
     classes: usize,
+
     /// Per leaf (parallel to `leaves`, empty when no tree is linear): its linear model as
     /// (intercept, start, end) into `lin_features` / `lin_coeff`; `None` for a constant leaf.
     linear: Vec<Option<(f64, u32, u32)>>,
@@ -290,6 +291,7 @@ mod tests {
                 tree(1, 0.0, (vec![0, 1], vec![0b1010])),
             ],
             num_class: 1,
+            average_output: false,
         };
         let flat = m.flatten();
         for x in [

@@ -265,6 +265,11 @@ pub struct GbdtModel {
     /// bundles: their rankers are single-output, so it reads back as 1.
     #[serde(skip, default = "one_class")]
     pub num_class: usize,
+    /// Random forests (`boosting=rf`, the `average_output` line): the raw score is still the
+    /// sum, but the output is the transform of the mean over iterations (LightGBM's
+    /// `Predict`). Not in bundles (their rankers are boosted).
+    #[serde(skip)]
+    pub average_output: bool,
 }
 
 fn one_class() -> usize {
@@ -295,6 +300,7 @@ impl GbdtModel {
         let mut feature_names = Vec::new();
         let mut objective = Objective::Regression;
         let mut objective_line = 0;
+        let mut average_output = false;
         let mut num_class: Option<(usize, u64)> = None;
         let mut per_iteration: Option<(usize, u64)> = None;
         let mut trees = Vec::new();
@@ -323,11 +329,8 @@ impl GbdtModel {
             }
             if line == "average_output" && cur.is_none() {
                 // Random-forest boosting averages the trees instead of summing them.
-                return Err(Error::parse(
-                    Location::source(source).at_line(line_no),
-                    "a boosted model (average_output, random forests, is not supported yet)",
-                    line,
-                ));
+                average_output = true;
+                continue;
             }
             let Some((k, v)) = line.split_once('=') else {
                 continue;
@@ -439,6 +442,7 @@ impl GbdtModel {
             objective,
             trees,
             num_class: k,
+            average_output,
         };
         model.validate(source)?;
         Ok(model)
@@ -811,6 +815,9 @@ impl GbdtModel {
             format!("tree\nversion=v4\nnum_class={k}\nnum_tree_per_iteration={k}\nlabel_index=0\n");
         out += &format!("max_feature_idx={}\n", self.num_features.saturating_sub(1));
         out += &format!("objective={objective}\n");
+        if self.average_output {
+            out += "average_output\n";
+        }
         out += &format!("feature_names={}\n", self.feature_names.join(" "));
         out += &format!(
             "feature_infos={}\n",
@@ -838,10 +845,22 @@ impl GbdtModel {
         }
     }
 
+    /// A random forest's iterations (its raw scores are divided by them before the output
+    /// transform, as LightGBM's `Predict` does; `predict_raw` is the plain sum there too).
+    fn forest_divisor(&self) -> Option<f64> {
+        (self.average_output && !self.trees.is_empty())
+            .then(|| (self.trees.len() / self.num_class.max(1)) as f64)
+    }
+
     /// The objective's outputs from all raw scores of a row (K values), in place: softmax
     /// for `multiclass` (LightGBM's `Common::Softmax`: subtract the largest, exponentiate,
     /// divide by the sum), the sigmoid per class for `multiclassova`, else [`Self::transform`].
     pub fn transform_all(&self, raw: &mut [f64]) {
+        if let Some(d) = self.forest_divisor() {
+            for r in raw.iter_mut() {
+                *r /= d;
+            }
+        }
         match self.objective {
             Objective::Multiclass => {
                 let max = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -861,13 +880,14 @@ impl GbdtModel {
             }
             _ => {
                 for r in raw.iter_mut() {
-                    *r = self.transform(*r);
+                    *r = self.convert(*r);
                 }
             }
         }
     }
 
-    /// The raw score of a single-output model: Σ trees in file order, in f64 (for a
+    /// The raw score of a single-output model: Σ trees in file order, in f64 (a random
+    /// forest's too: LightGBM's raw score is the sum, its output the mean's transform; for a
     /// multiclass model use [`Self::predict_raw_all`]).
     pub fn predict_raw(&self, row: &[f64]) -> f64 {
         let mut s = 0.0f64;
@@ -882,8 +902,17 @@ impl GbdtModel {
         self.transform(self.predict_raw(row))
     }
 
-    /// The objective's output transform of a raw score, as LightGBM's objectives compute it.
+    /// The output of a single-output model's raw score, as LightGBM's `Predict` computes it:
+    /// a random forest's mean first, then the objective's `ConvertOutput`.
     pub fn transform(&self, raw: f64) -> f64 {
+        self.convert(match self.forest_divisor() {
+            Some(d) => raw / d,
+            None => raw,
+        })
+    }
+
+    /// The objective's `ConvertOutput` of one score.
+    fn convert(&self, raw: f64) -> f64 {
         match self.objective {
             Objective::Binary { sigmoid } => 1.0 / (1.0 + (-sigmoid * raw).exp()),
             Objective::Exp(_) => raw.exp(),
@@ -1006,10 +1035,7 @@ mod tests {
                 ),
                 "m.txt:4 field `num_tree_per_iteration`",
             ),
-            (
-                TINY.replace("max_feature_idx=1\n", "max_feature_idx=1\naverage_output\n"),
-                "m.txt:4:",
-            ),
+
             (
                 TINY.replace("num_cat=1\n", "num_cat=1\nis_linear=2\n"),
                 "m.txt:9 field `is_linear`",

@@ -347,6 +347,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             },
             trees,
             num_class: 1,
+            average_output: false,
         },
         valid_metric: history,
         best_iteration,
