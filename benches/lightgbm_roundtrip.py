@@ -1,5 +1,7 @@
 """Round-trip fixture: a model trained and written by influence-rec, loaded by LightGBM 4.6,
-must predict what influence-rec predicts (tests/lgbm_parity.rs checks it bit for bit).
+must predict what influence-rec predicts (tests/lgbm_parity.rs checks it bit for bit); and
+its statistics (gain importances, trees_to_dataframe) compared with a model LightGBM trains
+on the same data with the same parameters.
 
 Writes tests/fixtures/lgbm/ours.train.csv (the training data, with NaNs), ours.model.txt
 (written by `influence-rec gbdt train`), ours.rows.csv and ours.lgbm_raw.txt (LightGBM's raw
@@ -41,6 +43,34 @@ def main():
         for v in booster.predict(rows, raw_score=True):
             f.write("%.17g\n" % v)
     print("LightGBM loaded our model:", booster.num_trees(), "trees")
+    compare_statistics(booster, x, y)
+
+
+def compare_statistics(ours, x, y):
+    """LightGBM trains on the same data with the same parameters; where it makes the same
+    splits, the statistics our writer fills (split_gain, internal_value, internal_weight,
+    leaf_weight) must be LightGBM's: gain importances and trees_to_dataframe are compared."""
+    theirs = lgb.train({"objective": "regression", "verbose": -1, "num_threads": 1, "deterministic": True},
+                       lgb.Dataset(x, y), num_boost_round=30)
+    a, b = ours.trees_to_dataframe(), theirs.trees_to_dataframe()
+    # Compare features by position (ours are named f0.., LightGBM's Column_0..).
+    b["split_feature"] = b["split_feature"].map(dict(zip(theirs.feature_name(), ours.feature_name())))
+    # Trees whose rows agree in structure (same features in the same walk order).
+    same = [t for t in range(ours.num_trees())
+            if (a[a.tree_index == t]["split_feature"].fillna("").tolist()
+                == b[b.tree_index == t]["split_feature"].fillna("").tolist())]
+    print(f"trees_to_dataframe: {len(same)} of {ours.num_trees()} trees have LightGBM's structure")
+    a, b = a[a.tree_index.isin(same)], b[b.tree_index.isin(same)]
+    for col in ["split_gain", "threshold", "value", "weight", "count"]:
+        d = (a[col].astype(float) - b[col].astype(float)).abs()
+        rel = d / b[col].astype(float).abs().clip(lower=1e-12)
+        print(f"  {col:11} in those trees: max |ours - LightGBM| {d.max():.3g} (relative {rel.max():.3g})")
+    gi_a = ours.feature_importance(importance_type="gain")
+    gi_b = theirs.feature_importance(importance_type="gain")
+    print("gain importance ours:    ", ", ".join(f"{v:.10g}" for v in gi_a))
+    print("gain importance LightGBM:", ", ".join(f"{v:.10g}" for v in gi_b))
+    print("gain importance max relative difference:", f"{max(abs(p - q) / max(abs(q), 1e-12) for p, q in zip(gi_a, gi_b)):.3g}")
+    print("split importance ours / LightGBM:", list(ours.feature_importance()), list(theirs.feature_importance()))
 
 
 if __name__ == "__main__":

@@ -277,6 +277,7 @@ mod tests {
             leaf_count: vec![],
             internal_count: vec![],
             linear: None,
+            stats: Default::default(),
         };
         let m = GbdtModel {
             num_features: 1,

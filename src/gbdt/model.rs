@@ -46,6 +46,25 @@ pub struct Tree {
     /// rankers are constant-leaf trees, so it reads back as `None`.
     #[serde(skip)]
     pub linear: Option<LinearLeaves>,
+    /// Statistics LightGBM keeps for inspection (gain importances, `trees_to_dataframe`),
+    /// empty when unknown; prediction never reads them, and bundles do not keep them.
+    #[serde(skip)]
+    pub stats: TreeStats,
+}
+
+/// Per-node statistics of a tree, as LightGBM writes them: `split_gain` (the split's gain
+/// over its parent's, less `min_gain_to_split`), `internal_value` (the node's output had it
+/// stayed a leaf, with shrinkage), `internal_weight` and `leaf_weight` (Σ hessians).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TreeStats {
+    /// Per internal node.
+    pub split_gain: Vec<f64>,
+    /// Per internal node.
+    pub internal_value: Vec<f64>,
+    /// Per internal node.
+    pub internal_weight: Vec<f64>,
+    /// Per leaf.
+    pub leaf_weight: Vec<f64>,
 }
 
 /// The leaves of a linear tree (LightGBM `linear_tree`): leaf l outputs
@@ -526,6 +545,7 @@ impl GbdtModel {
                 leaf_count: vec![],
                 internal_count: vec![],
                 linear,
+                stats: TreeStats::default(),
             });
         }
         let field = |k: &str| -> Result<(String, Location)> {
@@ -560,6 +580,26 @@ impl GbdtModel {
                 _ => Ok(vec![]),
             }
         };
+        // Statistics: kept when present and not all zeros (what writers without them put).
+        let stat = |k: &str| -> Result<Vec<f64>> {
+            match get(k) {
+                Some(e) if !e.1.trim().is_empty() => {
+                    let v: Vec<f64> = nums(&e.1, &at(e.2), k)?;
+                    Ok(if v.iter().all(|&x| x == 0.0) {
+                        vec![]
+                    } else {
+                        v
+                    })
+                }
+                _ => Ok(vec![]),
+            }
+        };
+        let stats = TreeStats {
+            split_gain: stat("split_gain")?,
+            internal_value: stat("internal_value")?,
+            internal_weight: stat("internal_weight")?,
+            leaf_weight: stat("leaf_weight")?,
+        };
         let leaf_count = counts("leaf_count")?;
         let internal_count = counts("internal_count")?;
         Ok(Tree {
@@ -574,6 +614,7 @@ impl GbdtModel {
             leaf_count,
             internal_count,
             linear,
+            stats,
         })
     }
 
@@ -616,6 +657,14 @@ impl GbdtModel {
                 || !tree.internal_count.is_empty() && tree.internal_count.len() != n_int
             {
                 return bad("leaf_count/internal_count lengths disagree with the tree".into());
+            }
+            let st = &tree.stats;
+            if [&st.split_gain, &st.internal_value, &st.internal_weight]
+                .iter()
+                .any(|v| !v.is_empty() && v.len() != n_int)
+                || !st.leaf_weight.is_empty() && st.leaf_weight.len() != n_leaves
+            {
+                return bad("split_gain/internal_value/internal_weight/leaf_weight lengths disagree with the tree".into());
             }
             if n_int == 0 {
                 continue;
@@ -736,7 +785,15 @@ impl GbdtModel {
                     "split_feature={}\n",
                     join(&mut t.split_feature.iter().map(|v| v.to_string()))
                 );
-                b += &format!("split_gain={}\n", zeros(n));
+                // Statistics when known (same length as the tree), else zeros.
+                let stat = |v: &[f64], k: usize| {
+                    if v.len() == k {
+                        join(&mut v.iter().map(|x| format!("{x:?}")))
+                    } else {
+                        zeros(k)
+                    }
+                };
+                b += &format!("split_gain={}\n", stat(&t.stats.split_gain, n));
                 b += &format!(
                     "threshold={}\n",
                     join(&mut t.threshold.iter().map(|v| format!("{v:?}")))
@@ -766,13 +823,13 @@ impl GbdtModel {
                 };
                 b += &format!(
                     "leaf_weight={}\nleaf_count={}\n",
-                    zeros(n + 1),
+                    stat(&t.stats.leaf_weight, n + 1),
                     counts(&t.leaf_count, n + 1)
                 );
                 b += &format!(
                     "internal_value={}\ninternal_weight={}\ninternal_count={}\n",
-                    zeros(n),
-                    zeros(n),
+                    stat(&t.stats.internal_value, n),
+                    stat(&t.stats.internal_weight, n),
                     counts(&t.internal_count, n)
                 );
                 if !t.cat_boundaries.is_empty() {

@@ -262,6 +262,7 @@ impl Grower<'_> {
             leaf_count: vec![],
             internal_count: vec![],
             linear: None,
+            stats: Default::default(),
         };
         while leaves.len() < p.num_leaves as usize {
             let Some((li, s)) = leaves
@@ -296,6 +297,14 @@ impl Grower<'_> {
             tree.left_child.push(-1);
             tree.right_child.push(-1);
             tree.internal_count.push(leaf.sum.2);
+            // LightGBM's statistics: the split's gain over the parent's (less
+            // min_gain_to_split), the node's output had it stayed a leaf (with shrinkage),
+            // and its Σ hessians.
+            tree.stats.split_gain.push(s.gain - p.min_gain_to_split);
+            tree.stats
+                .internal_value
+                .push(leaf_output(leaf.sum.0, leaf.sum.1, p) * p.learning_rate);
+            tree.stats.internal_weight.push(leaf.sum.1);
             let col = &self.cols[s.feature];
             let nb = m.upper.len();
             let (mut lrows, mut rrows) = (
@@ -356,6 +365,7 @@ impl Grower<'_> {
             let v = leaf_output(leaf.sum.0, leaf.sum.1, p) * p.learning_rate;
             tree.leaf_value.push(v);
             tree.leaf_count.push(leaf.sum.2);
+            tree.stats.leaf_weight.push(leaf.sum.1);
             if let Some((parent, is_left)) = leaf.parent_node {
                 let id = !(k as i32);
                 if is_left {
