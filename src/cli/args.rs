@@ -110,6 +110,9 @@ pub struct GbdtArgs {
     /// Objective.
     #[arg(long, value_enum, default_value_t = GbdtParams::default().objective)]
     pub objective: ObjectiveKind,
+    /// Classes of a multiclass objective (labels 0..K).
+    #[arg(long, default_value_t = GbdtParams::default().num_class)]
+    pub num_class: u32,
     /// Boosting rounds.
     #[arg(long, default_value_t = GbdtParams::default().num_iterations)]
     pub num_iterations: u32,
@@ -150,6 +153,7 @@ impl GbdtArgs {
     pub fn params(&self) -> Result<GbdtParams> {
         let p = GbdtParams {
             objective: self.objective,
+            num_class: self.num_class,
             num_iterations: self.num_iterations,
             num_leaves: self.num_leaves,
             learning_rate: self.learning_rate,

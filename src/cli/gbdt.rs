@@ -127,6 +127,9 @@ fn train(
                 ObjectiveKind::Regression => "rmse".to_string(),
                 ObjectiveKind::Binary => "logloss".to_string(),
                 ObjectiveKind::LambdaRank => format!("ndcg@{}", p.eval_at),
+                ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva => {
+                    "multi_logloss".to_string()
+                }
             },
             fitted.valid_metric.len(),
             fitted

@@ -64,11 +64,47 @@ pub fn train(x: &[f64], n_features: usize, y: &[f64], p: &GbdtParams) -> Result<
     Ok(fit(&data, None, p)?.model)
 }
 
+/// Class probabilities from one row's raw scores, in place: softmax (LightGBM's
+/// `Common::Softmax`) or a sigmoid per class (one-vs-all).
+fn class_outputs(objective: ObjectiveKind, scores: &mut [f64]) {
+    if objective == ObjectiveKind::Multiclass {
+        let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut sum = 0.0;
+        for s in scores.iter_mut() {
+            *s = (*s - max).exp();
+            sum += *s;
+        }
+        for s in scores.iter_mut() {
+            *s /= sum;
+        }
+    } else {
+        for s in scores.iter_mut() {
+            *s = 1.0 / (1.0 + (-*s).exp());
+        }
+    }
+}
+
 /// The validation metric (lower is better for RMSE and log loss; NDCG is negated here so
 /// that lower is always better).
 fn metric(data: &Dataset, score: &[f64], gains: &[f64], p: &GbdtParams) -> f64 {
     let n = data.y.len() as f64;
+    let k = p.num_class as usize;
     match p.objective {
+        // multi_logloss: −mean log p(true class), the probabilities as the model outputs them.
+        ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva => {
+            let mut probs = vec![0.0; k];
+            -data
+                .y
+                .iter()
+                .zip(score.chunks_exact(k))
+                .map(|(&y, s)| {
+                    probs.copy_from_slice(s);
+                    class_outputs(p.objective, &mut probs);
+                    probs[y as usize].clamp(1e-15, 1.0).ln()
+                })
+                .sum::<f64>()
+                / n
+        }
         ObjectiveKind::Regression => (data
             .y
             .iter()
@@ -160,14 +196,21 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
         rb
     });
     let gains = p.label_gains();
-    let init = match p.objective {
-        _ if !p.boost_from_average => 0.0,
-        ObjectiveKind::Regression => y.iter().sum::<f64>() / n as f64,
-        ObjectiveKind::Binary => {
-            let mean = y.iter().sum::<f64>() / n as f64;
-            (mean / (1.0 - mean)).ln().clamp(-30.0, 30.0)
-        }
-        ObjectiveKind::LambdaRank => 0.0,
+    // K scores per row (class-major within a row); K trees per iteration, class k's tree
+    // fitting class k's gradients.
+    let k = p.num_class as usize;
+    let logit = |mean: f64| (mean / (1.0 - mean)).ln().clamp(-30.0, 30.0);
+    let init: Vec<f64> = match p.objective {
+        _ if !p.boost_from_average => vec![0.0; k],
+        ObjectiveKind::Regression => vec![y.iter().sum::<f64>() / n as f64],
+        ObjectiveKind::Binary => vec![logit(y.iter().sum::<f64>() / n as f64)],
+        ObjectiveKind::LambdaRank => vec![0.0],
+        // LightGBM boosts from the average for one-vs-all (each class a binary problem), not
+        // for softmax.
+        ObjectiveKind::Multiclass => vec![0.0; k],
+        ObjectiveKind::MulticlassOva => (0..k)
+            .map(|c| logit(y.iter().filter(|&&v| v as usize == c).count() as f64 / n as f64))
+            .collect(),
     };
     // Query boundaries and their 1/maxDCG, computed once.
     let queries: Vec<(usize, usize, f64)> = {
@@ -195,13 +238,15 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
         0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
         t => t as usize,
     };
-    let mut score = vec![init; n];
-    let mut vscore = valid.map(|v| vec![init; v.y.len()]);
+    let mut score: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
+    let mut vscore: Option<Vec<f64>> =
+        valid.map(|v| (0..v.y.len()).flat_map(|_| init.iter().copied()).collect());
     let mut trees: Vec<Tree> = Vec::with_capacity(p.num_iterations as usize);
     let mut history = Vec::new();
     let mut best: Option<(usize, f64)> = None;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
-    let (mut g, mut h) = (vec![0f32; n], vec![0f32; n]);
+    // Gradients class-major: class c's are g[c·n .. (c+1)·n].
+    let (mut g, mut h) = (vec![0f32; n * k], vec![0f32; n * k]);
     let mut bag: Option<Vec<u32>> = None;
     for it in 0..p.num_iterations as usize {
         match p.objective {
@@ -216,6 +261,25 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                     let q = 1.0 / (1.0 + (-score[i]).exp());
                     g[i] = (q - y[i]) as f32;
                     h[i] = (q * (1.0 - q)).max(1e-16) as f32;
+                }
+            }
+            ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva => {
+                // Softmax: g_c = p_c − [y = c], h_c = K/(K−1) · p_c (1 − p_c) (LightGBM's
+                // factor); one-vs-all: each class's binary log loss on its own sigmoid.
+                let factor = k as f64 / (k as f64 - 1.0);
+                let mut probs = vec![0.0; k];
+                for i in 0..n {
+                    probs.copy_from_slice(&score[i * k..(i + 1) * k]);
+                    class_outputs(p.objective, &mut probs);
+                    for (c, &q) in probs.iter().enumerate() {
+                        let label = f64::from(u8::from(y[i] as usize == c));
+                        g[c * n + i] = (q - label) as f32;
+                        h[c * n + i] = if p.objective == ObjectiveKind::Multiclass {
+                            (factor * q * (1.0 - q)).max(1e-16) as f32
+                        } else {
+                            (q * (1.0 - q)).max(1e-16) as f32
+                        };
+                    }
                 }
             }
             ObjectiveKind::LambdaRank => {
@@ -268,50 +332,58 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                     .collect(),
             );
         }
-        let features: Vec<usize> = if p.feature_fraction < 1.0 {
-            let k = ((nf as f64 * p.feature_fraction).round() as usize).max(1);
-            let mut all: Vec<usize> = (0..nf).collect();
-            crate::random::shuffle(&mut all, &mut rng);
-            let mut chosen = all[..k].to_vec();
-            chosen.sort_unstable();
-            chosen
-        } else {
-            (0..nf).collect()
-        };
-        let grower = Grower {
-            cols: &cols,
-            mappers: &mappers,
-            features: &features,
-            g: &g,
-            h: &h,
-            threads,
-            const_hessian: (p.objective == ObjectiveKind::Regression).then_some(1.0),
-            rowbins: rowbins.as_deref(),
-            p,
-        };
-        let rows = bag.clone().unwrap_or_else(|| (0..n as u32).collect());
-        let (mut tree, leaf_rows) = grower.grow(rows);
-        // The first tree carries the initial score, as LightGBM stores boost_from_average.
-        if it == 0 && init != 0.0 {
-            for v in &mut tree.leaf_value {
-                *v += init;
-            }
-        }
-        if bag.is_some() {
-            // Out-of-bag rows have no leaf yet: evaluate them.
-            add_tree(&mut score, x, nf, &tree, it == 0);
-        } else {
-            // Every row's leaf is known from the partition.
-            for (leaf, rows) in leaf_rows.iter().enumerate() {
-                let v = tree.leaf_value[leaf];
-                for &r in rows {
-                    let s = &mut score[r as usize];
-                    *s = if it == 0 { v } else { *s + v };
+        let mut iteration_trees = Vec::with_capacity(k);
+        for c in 0..k {
+            // Features are drawn per tree, as LightGBM's column sampler does.
+            let features: Vec<usize> = if p.feature_fraction < 1.0 {
+                let take = ((nf as f64 * p.feature_fraction).round() as usize).max(1);
+                let mut all: Vec<usize> = (0..nf).collect();
+                crate::random::shuffle(&mut all, &mut rng);
+                let mut chosen = all[..take].to_vec();
+                chosen.sort_unstable();
+                chosen
+            } else {
+                (0..nf).collect()
+            };
+            let grower = Grower {
+                cols: &cols,
+                mappers: &mappers,
+                features: &features,
+                g: &g[c * n..(c + 1) * n],
+                h: &h[c * n..(c + 1) * n],
+                threads,
+                const_hessian: (p.objective == ObjectiveKind::Regression).then_some(1.0),
+                rowbins: rowbins.as_deref(),
+                p,
+            };
+            let rows = bag.clone().unwrap_or_else(|| (0..n as u32).collect());
+            let (mut tree, leaf_rows) = grower.grow(rows);
+            // The first tree of a class carries its initial score, as LightGBM stores
+            // boost_from_average.
+            if it == 0 && init[c] != 0.0 {
+                for v in &mut tree.leaf_value {
+                    *v += init[c];
                 }
             }
+            if bag.is_some() {
+                // Out-of-bag rows have no leaf yet: evaluate them.
+                add_tree(&mut score, x, nf, &tree, it == 0, c, k);
+            } else {
+                // Every row's leaf is known from the partition.
+                for (leaf, rows) in leaf_rows.iter().enumerate() {
+                    let v = tree.leaf_value[leaf];
+                    for &r in rows {
+                        let s = &mut score[r as usize * k + c];
+                        *s = if it == 0 { v } else { *s + v };
+                    }
+                }
+            }
+            iteration_trees.push(tree);
         }
         if let (Some(v), Some(vs)) = (valid, vscore.as_mut()) {
-            add_tree(vs, v.x, nf, &tree, it == 0);
+            for (c, tree) in iteration_trees.iter().enumerate() {
+                add_tree(vs, v.x, nf, tree, it == 0, c, k);
+            }
             let m = metric(v, vs, &gains, p);
             history.push(if p.objective == ObjectiveKind::LambdaRank {
                 -m
@@ -322,7 +394,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                 best = Some((it, m));
             }
         }
-        trees.push(tree);
+        trees.extend(iteration_trees);
         if let Some((b, _)) = best {
             if p.early_stopping_round > 0 && it - b >= p.early_stopping_round as usize {
                 break;
@@ -331,8 +403,8 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
     }
     let mut best_iteration = None;
     if let Some((b, _)) = best {
-        if p.early_stopping_round > 0 && b + 1 < trees.len() {
-            trees.truncate(b + 1);
+        if p.early_stopping_round > 0 && (b + 1) * k < trees.len() {
+            trees.truncate((b + 1) * k);
             best_iteration = Some(b as u32 + 1);
         }
     }
@@ -344,9 +416,11 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                 ObjectiveKind::Regression => Objective::Regression,
                 ObjectiveKind::Binary => Objective::Binary { sigmoid: 1.0 },
                 ObjectiveKind::LambdaRank => Objective::LambdaRank,
+                ObjectiveKind::Multiclass => Objective::Multiclass,
+                ObjectiveKind::MulticlassOva => Objective::MulticlassOva { sigmoid: 1.0 },
             },
             trees,
-            num_class: 1,
+            num_class: k,
             average_output: false,
         },
         valid_metric: history,
@@ -356,8 +430,17 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
 
 /// Adds `tree`'s output for each row of `x` to `scores`; the first tree replaces them (it
 /// already carries the initial score).
-fn add_tree(scores: &mut [f64], x: &[f64], nf: usize, tree: &Tree, first: bool) {
-    for (s, row) in scores.iter_mut().zip(x.chunks_exact(nf)) {
+/// `scores` holds `k` per row; the tree adds to class `c`.
+fn add_tree(
+    scores: &mut [f64],
+    x: &[f64],
+    nf: usize,
+    tree: &Tree,
+    first: bool,
+    c: usize,
+    k: usize,
+) {
+    for (s, row) in scores.iter_mut().skip(c).step_by(k).zip(x.chunks_exact(nf)) {
         *s = if first {
             tree.predict(row)
         } else {

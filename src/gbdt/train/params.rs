@@ -1,7 +1,7 @@
 //! Training parameters (LightGBM's names and defaults), the data a fit reads and what it
 //! returns.
 
-use super::super::model::GbdtModel;
+use super::super::model::{GbdtModel, MAX_CLASSES};
 use crate::error::{Error, Result};
 
 /// Training objectives.
@@ -15,6 +15,11 @@ pub enum ObjectiveKind {
     /// LambdaMART on graded labels within query groups (LightGBM `lambdarank`).
     #[cfg_attr(not(target_arch = "wasm32"), value(name = "lambdarank"))]
     LambdaRank,
+    /// Softmax over `num_class` classes, labels 0..K (LightGBM `multiclass`).
+    Multiclass,
+    /// One-vs-all log loss per class, labels 0..K (LightGBM `multiclassova`, sigmoid 1).
+    #[cfg_attr(not(target_arch = "wasm32"), value(name = "multiclassova"))]
+    MulticlassOva,
 }
 
 impl ObjectiveKind {
@@ -24,6 +29,10 @@ impl ObjectiveKind {
             "regression" | "l2" => Some(ObjectiveKind::Regression),
             "binary" => Some(ObjectiveKind::Binary),
             "lambdarank" => Some(ObjectiveKind::LambdaRank),
+            "multiclass" | "softmax" => Some(ObjectiveKind::Multiclass),
+            "multiclassova" | "multiclass_ova" | "ova" | "ovr" => {
+                Some(ObjectiveKind::MulticlassOva)
+            }
             _ => None,
         }
     }
@@ -34,6 +43,8 @@ impl ObjectiveKind {
 pub struct GbdtParams {
     /// Objective (regression).
     pub objective: ObjectiveKind,
+    /// Classes of a multiclass objective (1; must be >= 2 for multiclass and 1 otherwise).
+    pub num_class: u32,
     /// Boosting rounds (100).
     pub num_iterations: u32,
     /// Shrinkage (0.1).
@@ -90,6 +101,7 @@ impl Default for GbdtParams {
     fn default() -> Self {
         GbdtParams {
             objective: ObjectiveKind::Regression,
+            num_class: 1,
             num_iterations: 100,
             learning_rate: 0.1,
             num_leaves: 31,
@@ -129,6 +141,19 @@ impl GbdtParams {
         };
         if self.num_leaves < 2 {
             return bad("num_leaves", "must be >= 2");
+        }
+        let multiclass = matches!(
+            self.objective,
+            ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva
+        );
+        if multiclass && !(2..=MAX_CLASSES as u32).contains(&self.num_class) {
+            return bad(
+                "num_class",
+                "must be in 2..=10000 for a multiclass objective",
+            );
+        }
+        if !multiclass && self.num_class != 1 {
+            return bad("num_class", "must be 1 unless the objective is multiclass");
         }
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
             return bad("learning_rate", "must be > 0");
@@ -201,6 +226,19 @@ impl Dataset<'_> {
         match p.objective {
             ObjectiveKind::Binary if self.y.iter().any(|&v| v != 0.0 && v != 1.0) => {
                 fail("binary labels must be 0 or 1".into())
+            }
+            ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva => {
+                let k = p.num_class as f64;
+                match self
+                    .y
+                    .iter()
+                    .find(|&&v| !(v >= 0.0 && v.fract() == 0.0 && v < k))
+                {
+                    Some(v) => fail(format!(
+                        "multiclass labels must be integers in 0..{k}, found {v}"
+                    )),
+                    None => Ok(()),
+                }
             }
             ObjectiveKind::LambdaRank => {
                 let gains = p.label_gains().len();

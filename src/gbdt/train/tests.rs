@@ -336,3 +336,59 @@ fn counts_add_up_and_depth_is_bounded() {
         assert_eq!(t.leaf_count.iter().sum::<u32>(), 2000);
     }
 }
+
+#[test]
+fn multiclass_objectives_learn_three_bands_and_write_lightgbm_text() {
+    // Class = which third of [0, 600) x falls in, with a second, noise column.
+    let n = 600;
+    let x: Vec<f64> = (0..n)
+        .flat_map(|i| [i as f64, ((i * 37) % 11) as f64])
+        .collect();
+    let y: Vec<f64> = (0..n).map(|i| (i / 200) as f64).collect();
+    for objective in [ObjectiveKind::Multiclass, ObjectiveKind::MulticlassOva] {
+        let p = GbdtParams {
+            objective,
+            num_class: 3,
+            num_iterations: 15,
+            ..Default::default()
+        };
+        let m = train(&x, 2, &y, &p).unwrap();
+        assert_eq!((m.num_class, m.trees.len()), (3, 45));
+        let mut out = Vec::new();
+        for (i, want) in [(50usize, 0usize), (300, 1), (550, 2)] {
+            m.predict_raw_all(&x[i * 2..i * 2 + 2], &mut out);
+            m.transform_all(&mut out);
+            let best = (0..3).max_by(|&a, &b| out[a].total_cmp(&out[b])).unwrap();
+            assert_eq!(best, want, "{objective:?} row {i}: {out:?}");
+            if objective == ObjectiveKind::Multiclass {
+                assert!((out.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            }
+        }
+        // Written as LightGBM text and read back: the very same scores.
+        let back = GbdtModel::parse(&m.to_lightgbm_text(), "written").unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for row in x.chunks_exact(2) {
+            m.predict_raw_all(row, &mut a);
+            back.predict_raw_all(row, &mut b);
+            assert_eq!(a, b);
+        }
+    }
+    // Labels outside 0..K and a class count without a multiclass objective are refused.
+    let p = GbdtParams {
+        objective: ObjectiveKind::Multiclass,
+        num_class: 2,
+        ..Default::default()
+    };
+    assert!(train(&x, 2, &y, &p).is_err());
+    let p = GbdtParams {
+        num_class: 3,
+        ..Default::default()
+    };
+    assert!(matches!(
+        train(&x, 2, &y, &p),
+        Err(Error::InvalidParam {
+            name: "num_class",
+            ..
+        })
+    ));
+}
