@@ -20,12 +20,19 @@ export class Syncer {
     this.attempt = 0;
     this.timer = null;
     this.running = null;
+    // While a retry is scheduled, nothing is sent before it (a new interaction or a hidden
+    // page must not jump a backoff or a Retry-After); a returning connection starts over.
+    this.notBefore = 0;
   }
 
   // Runs one sync pass unless one is running; resolves when the queue is empty or a retry
   // is scheduled. `fresh` (the connection just came back) starts the backoff over.
   sync({ keepalive = false, fresh = false } = {}) {
-    if (fresh) this.attempt = 0;
+    if (fresh) {
+      this.attempt = 0;
+      this.notBefore = 0;
+    }
+    if (Date.now() < this.notBefore) return Promise.resolve();
     if (!this.running) {
       this.running = this.#pass(keepalive).finally(() => { this.running = null; });
     }
@@ -117,8 +124,12 @@ export class Syncer {
     const base = Math.min(300_000, 1000 * 2 ** this.attempt);
     const delay = Math.max(atLeastMs, Math.round(base * (0.5 + this.random() / 2)));
     this.attempt += 1;
+    this.notBefore = Date.now() + delay;
     this.onChange({ state: 'retrying', reason, delay_ms: delay });
-    this.timer = setTimeout(() => this.sync(), delay);
+    this.timer = setTimeout(() => {
+      this.notBefore = 0;
+      this.sync();
+    }, delay);
   }
 }
 
