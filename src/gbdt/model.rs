@@ -216,6 +216,16 @@ impl Objective {
         let name = parts.next().unwrap_or("");
         let rest: Vec<&str> = parts.collect();
         let sqrt = rest.contains(&"sqrt");
+        // The `sigmoid:s` parameter (default 1) of binary and one-vs-all objectives.
+        let sigmoid = |name: &str| -> std::result::Result<f64, String> {
+            rest.iter()
+                .find_map(|p| p.strip_prefix("sigmoid:"))
+                .unwrap_or("1")
+                .parse()
+                .ok()
+                .filter(|x: &f64| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| format!("{name} sigmoid:<a positive number>"))
+        };
         let identity = ["regression_l1", "huber", "fair", "quantile", "mape"];
         Ok(match name {
             "regression" | "regression_l2" if sqrt => Objective::SignedSquare(v.to_string()),
@@ -227,31 +237,13 @@ impl Objective {
             "poisson" | "gamma" | "tweedie" => Objective::Exp(v.to_string()),
             "cross_entropy" | "xentropy" => Objective::CrossEntropy,
             "cross_entropy_lambda" | "xentlambda" => Objective::CrossEntropyLambda,
-            "binary" => {
-                let s = rest
-                    .iter()
-                    .find_map(|p| p.strip_prefix("sigmoid:"))
-                    .unwrap_or("1");
-                let sigmoid: f64 = s
-                    .parse()
-                    .ok()
-                    .filter(|x: &f64| x.is_finite() && *x > 0.0)
-                    .ok_or_else(|| "binary sigmoid:<a positive number>".to_string())?;
-                Objective::Binary { sigmoid }
-            }
+            "binary" => Objective::Binary {
+                sigmoid: sigmoid("binary")?,
+            },
             "multiclass" | "softmax" => Objective::Multiclass,
-            "multiclassova" | "multiclass_ova" | "ova" | "ovr" => {
-                let s = rest
-                    .iter()
-                    .find_map(|p| p.strip_prefix("sigmoid:"))
-                    .unwrap_or("1");
-                let sigmoid: f64 = s
-                    .parse()
-                    .ok()
-                    .filter(|x: &f64| x.is_finite() && *x > 0.0)
-                    .ok_or_else(|| "multiclassova sigmoid:<a positive number>".to_string())?;
-                Objective::MulticlassOva { sigmoid }
-            }
+            "multiclassova" | "multiclass_ova" | "ova" | "ovr" => Objective::MulticlassOva {
+                sigmoid: sigmoid("multiclassova")?,
+            },
             _ => {
                 return Err(
                     "an objective this evaluator implements (regression, regression_l1, huber, fair, quantile, mape, poisson, gamma, tweedie, binary, cross_entropy, cross_entropy_lambda, multiclass, multiclassova, lambdarank, rank_xendcg)"
@@ -918,29 +910,7 @@ impl GbdtModel {
                 *r /= d;
             }
         }
-        match self.objective {
-            Objective::Multiclass => {
-                let max = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let mut sum = 0.0f64;
-                for r in raw.iter_mut() {
-                    *r = (*r - max).exp();
-                    sum += *r;
-                }
-                for r in raw.iter_mut() {
-                    *r /= sum;
-                }
-            }
-            Objective::MulticlassOva { sigmoid } => {
-                for r in raw.iter_mut() {
-                    *r = 1.0 / (1.0 + (-sigmoid * *r).exp());
-                }
-            }
-            _ => {
-                for r in raw.iter_mut() {
-                    *r = self.convert(*r);
-                }
-            }
-        }
+        self.objective.convert_all(raw);
     }
 
     /// The raw score of a single-output model: Σ trees in file order, in f64 (a random
@@ -962,15 +932,39 @@ impl GbdtModel {
     /// The output of a single-output model's raw score, as LightGBM's `Predict` computes it:
     /// a random forest's mean first, then the objective's `ConvertOutput`.
     pub fn transform(&self, raw: f64) -> f64 {
-        self.convert(match self.forest_divisor() {
+        self.objective.convert(match self.forest_divisor() {
             Some(d) => raw / d,
             None => raw,
         })
     }
+}
+
+impl Objective {
+    /// `ConvertOutput` of one row's K scores, in place: softmax for `multiclass` (LightGBM's
+    /// `Common::Softmax`: subtract the largest, exponentiate, divide by the sum), else each
+    /// score's [`Objective::convert`] (the sigmoid per class for `multiclassova`). The
+    /// trainer's validation metric uses it too.
+    pub fn convert_all(&self, raw: &mut [f64]) {
+        if *self == Objective::Multiclass {
+            let max = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mut sum = 0.0f64;
+            for r in raw.iter_mut() {
+                *r = (*r - max).exp();
+                sum += *r;
+            }
+            for r in raw.iter_mut() {
+                *r /= sum;
+            }
+        } else {
+            for r in raw.iter_mut() {
+                *r = self.convert(*r);
+            }
+        }
+    }
 
     /// The objective's `ConvertOutput` of one score.
-    fn convert(&self, raw: f64) -> f64 {
-        match self.objective {
+    pub fn convert(&self, raw: f64) -> f64 {
+        match *self {
             Objective::Binary { sigmoid } => 1.0 / (1.0 + (-sigmoid * raw).exp()),
             Objective::Exp(_) => raw.exp(),
             Objective::SignedSquare(_) => raw.signum() * raw * raw,

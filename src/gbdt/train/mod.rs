@@ -64,23 +64,14 @@ pub fn train(x: &[f64], n_features: usize, y: &[f64], p: &GbdtParams) -> Result<
     Ok(fit(&data, None, p)?.model)
 }
 
-/// Class probabilities from one row's raw scores, in place: softmax (LightGBM's
-/// `Common::Softmax`) or a sigmoid per class (one-vs-all).
-fn class_outputs(objective: ObjectiveKind, scores: &mut [f64]) {
-    if objective == ObjectiveKind::Multiclass {
-        let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mut sum = 0.0;
-        for s in scores.iter_mut() {
-            *s = (*s - max).exp();
-            sum += *s;
-        }
-        for s in scores.iter_mut() {
-            *s /= sum;
-        }
-    } else {
-        for s in scores.iter_mut() {
-            *s = 1.0 / (1.0 + (-*s).exp());
-        }
+/// The model's objective (its output transform) for a training objective.
+fn output_of(kind: ObjectiveKind) -> Objective {
+    match kind {
+        ObjectiveKind::Regression => Objective::Regression,
+        ObjectiveKind::Binary => Objective::Binary { sigmoid: 1.0 },
+        ObjectiveKind::LambdaRank => Objective::LambdaRank,
+        ObjectiveKind::Multiclass => Objective::Multiclass,
+        ObjectiveKind::MulticlassOva => Objective::MulticlassOva { sigmoid: 1.0 },
     }
 }
 
@@ -92,6 +83,7 @@ fn metric(data: &Dataset, score: &[f64], gains: &[f64], p: &GbdtParams) -> f64 {
     match p.objective {
         // multi_logloss: −mean log p(true class), the probabilities as the model outputs them.
         ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva => {
+            let output = output_of(p.objective);
             let mut probs = vec![0.0; k];
             -data
                 .y
@@ -99,7 +91,7 @@ fn metric(data: &Dataset, score: &[f64], gains: &[f64], p: &GbdtParams) -> f64 {
                 .zip(score.chunks_exact(k))
                 .map(|(&y, s)| {
                     probs.copy_from_slice(s);
-                    class_outputs(p.objective, &mut probs);
+                    output.convert_all(&mut probs);
                     probs[y as usize].clamp(1e-15, 1.0).ln()
                 })
                 .sum::<f64>()
@@ -267,10 +259,11 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                 // Softmax: g_c = p_c − [y = c], h_c = K/(K−1) · p_c (1 − p_c) (LightGBM's
                 // factor); one-vs-all: each class's binary log loss on its own sigmoid.
                 let factor = k as f64 / (k as f64 - 1.0);
+                let output = output_of(p.objective);
                 let mut probs = vec![0.0; k];
                 for i in 0..n {
                     probs.copy_from_slice(&score[i * k..(i + 1) * k]);
-                    class_outputs(p.objective, &mut probs);
+                    output.convert_all(&mut probs);
                     for (c, &q) in probs.iter().enumerate() {
                         let label = f64::from(u8::from(y[i] as usize == c));
                         g[c * n + i] = (q - label) as f32;
@@ -412,13 +405,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
         model: GbdtModel {
             num_features: nf,
             feature_names: (0..nf).map(|f| format!("Column_{f}")).collect(),
-            objective: match p.objective {
-                ObjectiveKind::Regression => Objective::Regression,
-                ObjectiveKind::Binary => Objective::Binary { sigmoid: 1.0 },
-                ObjectiveKind::LambdaRank => Objective::LambdaRank,
-                ObjectiveKind::Multiclass => Objective::Multiclass,
-                ObjectiveKind::MulticlassOva => Objective::MulticlassOva { sigmoid: 1.0 },
-            },
+            objective: output_of(p.objective),
             trees,
             num_class: k,
             average_output: false,
