@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates target/refvenv with the reference libraries from PyPI (LightFM 1.17, LightGBM) for
+# Creates target/refvenv with the reference libraries from PyPI (LightFM 1.17, LightGBM, and
+# OR-Tools and SciPy for benches/planner_bench.py) for
 # parity fixtures and side-by-side benchmarks. Idempotent: does nothing when already set up.
 # LightFM 1.17's setup.py assigns to `__builtins__` as a dict, which current setuptools
 # rejects; we build its PyPI sdist after routing that assignment through `import builtins`.
@@ -8,11 +9,13 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 VENV="$ROOT/target/refvenv"
 PY="$VENV/bin/python"
 if [ -x "$PY" ] && "$PY" -c 'import lightfm, lightgbm' 2>/dev/null; then
+  # OR-Tools (the planner benchmark's reference) joined later: add it to an existing venv.
+  "$PY" -c 'import ortools' 2>/dev/null || "$PY" -m pip install -q ortools
   echo "$VENV ready"; exit 0
 fi
 python3 -m venv "$VENV"
 "$PY" -m pip install -q --upgrade pip
-"$PY" -m pip install -q "numpy<2.3" scipy "cython<3.1" setuptools wheel "lightgbm==4.6.0" pandas
+"$PY" -m pip install -q "numpy<2.3" scipy "cython<3.1" setuptools wheel "lightgbm==4.6.0" pandas ortools
 work="$(mktemp -d)"
 # `pip download` of the sdist would run the broken setup.py; read the sdist's address from the
 # package index pip itself is configured with (`pip config`, PIP_INDEX_URL, else pip's default)
