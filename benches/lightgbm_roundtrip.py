@@ -5,7 +5,9 @@ on the same data with the same parameters.
 
 Writes tests/fixtures/lgbm/ours.train.csv (the training data, with NaNs), ours.model.txt
 (written by `influence-rec gbdt train`), ours.rows.csv and ours.lgbm_raw.txt (LightGBM's raw
-predictions of our model).
+predictions of our model), and ours.lgbm_model.txt (the model LightGBM trains on the same
+data with the same parameters; tests/lgbm_parity.rs checks that every tree array of ours
+equals LightGBM's).
 
 Usage: cargo build --release && bash benches/reference_env.sh && \\
     target/refvenv/bin/python benches/lightgbm_roundtrip.py
@@ -65,6 +67,19 @@ def compare_statistics(ours, x, y):
         d = (a[col].astype(float) - b[col].astype(float)).abs()
         rel = d / b[col].astype(float).abs().clip(lower=1e-12)
         print(f"  {col:11} in those trees: max |ours - LightGBM| {d.max():.3g} (relative {rel.max():.3g})")
+    with open(os.path.join(OUT, "ours.lgbm_model.txt"), "w") as f:
+        f.write(theirs.model_to_string())
+    # Every tree array of the two model texts, value by value.
+    def tree_arrays(text):
+        trees = []
+        for block in text.split("end of trees")[0].split("Tree=")[1:]:
+            trees.append(dict(line.split("=", 1) for line in block.splitlines()[1:] if "=" in line))
+        return trees
+    ta, tb = tree_arrays(ours.model_to_string()), tree_arrays(theirs.model_to_string())
+    for key in ["split_feature", "split_gain", "threshold", "decision_type", "left_child", "right_child",
+                "leaf_value", "leaf_weight", "leaf_count", "internal_value", "internal_weight", "internal_count"]:
+        same = sum(1 for p, q in zip(ta, tb) if [float(v) for v in p[key].split()] == [float(v) for v in q[key].split()])
+        print(f"  {key:15} equal in {same} of {len(tb)} trees")
     gi_a = ours.feature_importance(importance_type="gain")
     gi_b = theirs.feature_importance(importance_type="gain")
     print("gain importance ours:    ", ", ".join(f"{v:.10g}" for v in gi_a))

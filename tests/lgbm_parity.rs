@@ -160,6 +160,57 @@ fn our_written_model_loads_in_lightgbm_and_predicts_the_same() {
 }
 
 #[test]
+fn training_grows_the_trees_lightgbm_grows() {
+    // ours.model.txt is what `gbdt train` writes (the test above retrains it byte for byte);
+    // ours.lgbm_model.txt is the model LightGBM 4.6 trains on the same data with the same
+    // parameters (benches/lightgbm_roundtrip.py). Every tree array is the same, bit for
+    // bit: the splits, thresholds, leaf values and the statistics LightGBM reports.
+    let ours = GbdtModel::parse(&fixture("ours.model.txt"), "ours.model.txt").expect("parses");
+    let theirs =
+        GbdtModel::parse(&fixture("ours.lgbm_model.txt"), "ours.lgbm_model.txt").expect("parses");
+    assert_eq!(ours.trees.len(), theirs.trees.len());
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for (i, (a, b)) in ours.trees.iter().zip(&theirs.trees).enumerate() {
+        assert_eq!(a.split_feature, b.split_feature, "tree {i} split_feature");
+        assert_eq!(bits(&a.threshold), bits(&b.threshold), "tree {i} threshold");
+        assert_eq!(a.decision_type, b.decision_type, "tree {i} decision_type");
+        assert_eq!(a.left_child, b.left_child, "tree {i} left_child");
+        assert_eq!(a.right_child, b.right_child, "tree {i} right_child");
+        assert_eq!(
+            bits(&a.leaf_value),
+            bits(&b.leaf_value),
+            "tree {i} leaf_value"
+        );
+        assert_eq!(a.leaf_count, b.leaf_count, "tree {i} leaf_count");
+        assert_eq!(
+            a.internal_count, b.internal_count,
+            "tree {i} internal_count"
+        );
+        let (sa, sb) = (&a.stats, &b.stats);
+        assert_eq!(
+            bits(&sa.split_gain),
+            bits(&sb.split_gain),
+            "tree {i} split_gain"
+        );
+        assert_eq!(
+            bits(&sa.leaf_weight),
+            bits(&sb.leaf_weight),
+            "tree {i} leaf_weight"
+        );
+        assert_eq!(
+            bits(&sa.internal_value),
+            bits(&sb.internal_value),
+            "tree {i} internal_value"
+        );
+        assert_eq!(
+            bits(&sa.internal_weight),
+            bits(&sb.internal_weight),
+            "tree {i} internal_weight"
+        );
+    }
+}
+
+#[test]
 fn contributions_match_lightgbm_pred_contrib() {
     // *.contrib.csv: LightGBM 4.6's predict(pred_contrib=True) on the first 100 fixture rows
     // (benches/lightgbm_contrib.py), for LightGBM's models and for ours.model.txt.

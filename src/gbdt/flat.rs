@@ -8,8 +8,9 @@
 
 use super::model::{GbdtModel, Tree};
 
-/// LightGBM's `kZeroThreshold`.
-const ZERO_THRESHOLD: f64 = 1e-35;
+/// LightGBM's `kZeroThreshold`: a float literal (1e-35f) widened to double, so |x| up to
+/// 1.0000000180025095e-35 counts as zero.
+const ZERO_THRESHOLD: f64 = 1e-35_f32 as f64;
 
 /// Node flags: the node is categorical; zero counts as missing; missing goes left.
 const CATEGORICAL: u8 = 1;

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Location, Result};
 
-/// LightGBM's `kZeroThreshold`.
-const ZERO_THRESHOLD: f64 = 1e-35;
+/// LightGBM's `kZeroThreshold`: a float literal (1e-35f) widened to double, so |x| up to
+/// 1.0000000180025095e-35 counts as zero.
+const ZERO_THRESHOLD: f64 = 1e-35_f32 as f64;
 
 /// One tree as flat arrays (internal nodes indexed 0..num_leaves-1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -777,15 +778,18 @@ impl GbdtModel {
                     "split_feature={}\n",
                     join(&mut t.split_feature.iter().map(|v| v.to_string()))
                 );
-                // Statistics when known (same length as the tree), else zeros.
-                let stat = |v: &[f64], k: usize| {
+                // Statistics when known (same length as the tree), else zeros; leaf_weight
+                // at full precision, the others as LightGBM prints them (C's %g).
+                let stat_with = |v: &[f64], k: usize, f: fn(f64) -> String| {
                     if v.len() == k {
-                        join(&mut v.iter().map(|x| format!("{x:?}")))
+                        join(&mut v.iter().map(|&x| f(x)))
                     } else {
                         zeros(k)
                     }
                 };
-                b += &format!("split_gain={}\n", stat(&t.stats.split_gain, n));
+                let stat = |v: &[f64], k: usize| stat_with(v, k, |x| format!("{x:?}"));
+                let stat_g = |v: &[f64], k: usize| stat_with(v, k, general);
+                b += &format!("split_gain={}\n", stat_g(&t.stats.split_gain, n));
                 b += &format!(
                     "threshold={}\n",
                     join(&mut t.threshold.iter().map(|v| format!("{v:?}")))
@@ -820,8 +824,8 @@ impl GbdtModel {
                 );
                 b += &format!(
                     "internal_value={}\ninternal_weight={}\ninternal_count={}\n",
-                    stat(&t.stats.internal_value, n),
-                    stat(&t.stats.internal_weight, n),
+                    stat_g(&t.stats.internal_value, n),
+                    stat_g(&t.stats.internal_weight, n),
                     counts(&t.internal_count, n)
                 );
                 if !t.cat_boundaries.is_empty() {
@@ -980,9 +984,64 @@ impl Objective {
     }
 }
 
+/// `x` as C's `%g` (and {fmt}'s `{:g}`) prints it: 6 significant digits, trailing zeros
+/// dropped, exponent form below 1e-4 or from 1e6 on. LightGBM writes `split_gain`,
+/// `internal_value` and `internal_weight` this way.
+fn general(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // The exponent after rounding to 6 significant digits decides the form.
+    let sci = format!("{x:.5e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim = |t: &str| -> String {
+        if t.contains('.') {
+            t.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            t.to_string()
+        }
+    };
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
+    } else {
+        trim(&format!("{:.*}", (5 - exp) as usize, x))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statistics_print_as_c_percent_g() {
+        // The strings C's printf("%g") gives for these values.
+        for (x, c) in [
+            (535.9437255859375, "535.944"),
+            (0.1, "0.1"),
+            (1234567.0, "1.23457e+06"),
+            (999999.6, "1e+06"),
+            (0.0001, "0.0001"),
+            (0.00001234, "1.234e-05"),
+            (-2.5e-300, "-2.5e-300"),
+            (100000.0, "100000"),
+            (3.2253641e-10, "3.22536e-10"),
+            (-0.0, "-0"),
+            (f64::NAN, "nan"),
+        ] {
+            assert_eq!(general(x), c, "{x}");
+        }
+    }
 
     /// Two splits by hand: f0 <= 0.5 (NaN missing, default left) then categorical f1 in {1, 3}.
     const TINY: &str = "tree\nversion=v4\nmax_feature_idx=1\nobjective=binary sigmoid:1\n\nTree=0\nnum_leaves=3\nnum_cat=1\nsplit_feature=0 1\nthreshold=0.5 0\ndecision_type=10 1\nleft_child=-1 -2\nright_child=1 -3\nleaf_value=1 2 3\ncat_boundaries=0 1\ncat_threshold=10\nshrinkage=1\n\nend of trees\n";

@@ -22,7 +22,8 @@ impl BinMapper {
     pub fn new(values: &[f64], max_bin: u32, min_data_in_bin: u32) -> Self {
         let has_nan = values.iter().any(|v| v.is_nan());
         let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
-        v.sort_by(f64::total_cmp);
+        // Values equal under the total order are the same bits: an unstable sort is exact.
+        v.sort_unstable_by(f64::total_cmp);
         let mut distinct: Vec<(f64, usize)> = Vec::new();
         for x in v {
             match distinct.last_mut() {
@@ -83,7 +84,22 @@ impl BinMapper {
 }
 
 /// LightGBM's `kZeroThreshold`: |v| ≤ this is zero for binning.
-pub(super) const ZERO: f64 = 1e-35;
+pub(super) const ZERO: f64 = 1e-35_f32 as f64;
+
+/// The next f64 above `x` (C's `nextafter(x, +∞)`): LightGBM puts each bound between two
+/// values one step above their midpoint (`GetDoubleUpperBound`), and drops a bound that is
+/// within one step of the previous one (`CheckDoubleEqualOrdered`).
+pub(super) fn next_up(x: f64) -> f64 {
+    if x.is_nan() || x == f64::INFINITY {
+        x
+    } else if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
+    }
+}
 
 /// Upper bounds (the last +∞) of at most `max_bin` bins over sorted `(value, rows)` pairs.
 pub(super) fn greedy_bins(
@@ -99,8 +115,8 @@ pub(super) fn greedy_bins(
         for w in d.windows(2) {
             in_bin += w[0].1;
             if in_bin >= min_data_in_bin {
-                let cut = (w[0].0 + w[1].0) / 2.0;
-                if upper.last() != Some(&cut) {
+                let cut = next_up((w[0].0 + w[1].0) / 2.0);
+                if upper.last().is_none_or(|&u| cut > next_up(u)) {
                     upper.push(cut);
                     in_bin = 0;
                 }
@@ -149,8 +165,8 @@ pub(super) fn greedy_bins(
         }
     }
     for (hi, next_lo) in cuts {
-        let cut = (hi + next_lo) / 2.0;
-        if upper.last() != Some(&cut) {
+        let cut = next_up((hi + next_lo) / 2.0);
+        if upper.last().is_none_or(|&u| cut > next_up(u)) {
             upper.push(cut);
         }
     }
@@ -162,14 +178,4 @@ pub(super) fn greedy_bins(
 pub(super) enum Column {
     U8(Vec<u8>),
     U16(Vec<u16>),
-}
-
-impl Column {
-    #[inline]
-    pub(super) fn get(&self, r: usize) -> usize {
-        match self {
-            Column::U8(v) => usize::from(v[r]),
-            Column::U16(v) => usize::from(v[r]),
-        }
-    }
 }

@@ -1,10 +1,19 @@
 //! Growing one tree leaf-wise from histograms: the smaller child built from its rows, the
 //! sibling by subtraction, row-wise or column-wise accumulation in fixed row blocks.
+//!
+//! Parallel work runs on the caller's rayon pool, always cut into pieces of a fixed size
+//! and put back together in order, so the tree does not depend on the number of threads.
 
 use super::binning::*;
+
 use super::objectives::*;
 use super::params::*;
 use crate::gbdt::model::Tree;
+use rayon::prelude::*;
+
+/// LightGBM's kEpsilon (a float, 1e-15f): where its hessian sums start, and what its split
+/// info takes off them.
+const K_EPSILON: f64 = 1e-15_f32 as f64;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Bin {
@@ -18,16 +27,26 @@ pub(super) struct SplitInfo {
     pub(super) feature: usize,
     /// Last bin that goes left (non-NaN bins).
     pub(super) bin: usize,
+    /// Where missing values go (LightGBM's `default_left`; the NaN bin's side when the
+    /// feature has one).
     pub(super) nan_left: bool,
+    /// LightGBM's split gain: the children's scores less the parent's, less
+    /// `min_gain_to_split`.
     pub(super) gain: f64,
+    /// (Σg, Σh, rows) of each side, Σh as LightGBM keeps it (less its kEpsilon).
     pub(super) left: (f64, f64, u32),
     pub(super) right: (f64, f64, u32),
+    /// Each side's leaf output before shrinkage.
+    pub(super) left_output: f64,
+    pub(super) right_output: f64,
 }
 
 pub(super) struct Leaf {
     pub(super) rows: Vec<u32>,
     pub(super) hist: Vec<Vec<Bin>>,
     pub(super) sum: (f64, f64, u32),
+    /// The leaf's output before shrinkage.
+    pub(super) output: f64,
     pub(super) depth: u32,
     pub(super) best: Option<SplitInfo>,
     /// The parent's node id and whether this leaf is its left child.
@@ -41,7 +60,6 @@ pub(super) struct Grower<'a> {
     pub(super) features: &'a [usize],
     pub(super) g: &'a [f32],
     pub(super) h: &'a [f32],
-    pub(super) threads: usize,
     /// Every hessian equals this (regression): histograms then skip Σh, which is n·h.
     pub(super) const_hessian: Option<f64>,
     /// Row-major bins (n × features, one byte each) when every feature has ≤ 256 bins.
@@ -55,8 +73,8 @@ impl Grower<'_> {
     /// Row-wise when the bins fit a byte (one pass reads each row's bins from one cache
     /// line): rows go in fixed blocks of [`ROW_BLOCK`], each summed into its own partial
     /// histogram, and the partials are added in block order, so the sums, and the model, do
-    /// not depend on how many threads share the blocks. Otherwise feature by feature, with
-    /// threads taking groups of features.
+    /// not depend on how many threads share the blocks. Otherwise feature by feature, in
+    /// parallel over features.
     pub(super) fn histogram(&self, rows: &[u32]) -> Vec<Vec<Bin>> {
         let mut hist: Vec<Vec<Bin>> = vec![Vec::new(); self.mappers.len()];
         let Some(rowbins) = self.rowbins else {
@@ -75,159 +93,273 @@ impl Grower<'_> {
                 }
                 out
             };
-            let t = self.threads.min(self.features.len());
-            if t <= 1 || rows.len() * self.features.len() < 100_000 {
+            if rows.len() * self.features.len() < 100_000 {
                 for &f in self.features {
                     hist[f] = one(f);
                 }
                 return hist;
             }
-            let chunk = self.features.len().div_ceil(t);
-            let one = &one;
-            let parts: Vec<Vec<(usize, Vec<Bin>)>> = std::thread::scope(|s| {
-                let handles: Vec<_> = self
-                    .features
-                    .chunks(chunk)
-                    .map(|fs| s.spawn(move || fs.iter().map(|&f| (f, one(f))).collect::<Vec<_>>()))
-                    .collect();
-                handles.into_iter().map(join).collect()
-            });
-            for (f, b) in parts.into_iter().flatten() {
+            let parts: Vec<(usize, Vec<Bin>)> =
+                self.features.par_iter().map(|&f| (f, one(f))).collect();
+            for (f, b) in parts {
                 hist[f] = b;
             }
             return hist;
         };
-        let nf = self.mappers.len();
         let mut pairs = Vec::with_capacity(self.features.len());
         let mut total = 0;
         for &f in self.features {
-            pairs.push((f, total));
-            total += self.mappers[f].num_bins();
+            let bins = self.mappers[f].num_bins();
+            pairs.push((f, total, bins));
+            total += bins;
         }
-        // One block's partial histogram: (Σg, Σh, count) per bin, as three f64s; with a
-        // constant hessian only (Σg, count), one vector add per row and feature.
-        let block = |rs: &[u32]| -> Vec<[f64; 3]> {
-            let mut acc = vec![[0f64; 3]; total];
-            if self.const_hessian.is_some() {
-                let mut two = vec![[0f64; 2]; total];
-                for &r in rs {
-                    let g = f64::from(self.g[r as usize]);
-                    let rb = &rowbins[r as usize * nf..(r as usize + 1) * nf];
-                    for &(f, off) in &pairs {
-                        let b = &mut two[off + usize::from(rb[f])];
-                        b[0] += g;
-                        b[1] += 1.0;
-                    }
+        match self.const_hessian {
+            // Σh of a constant hessian is count·h (exact for h = 1): only (Σg, count) are
+            // summed, one two-lane vector add per row and feature.
+            Some(hc) => {
+                let g = |r: usize| [f64::from(self.g[r]), 1.0];
+                let sum = self.rowwise(rows, rowbins, &pairs, total, g);
+                for &(f, off, bins) in &pairs {
+                    hist[f] = sum[off..off + bins]
+                        .iter()
+                        .map(|&[g, c]| Bin {
+                            g,
+                            h: c * hc,
+                            n: c as u32,
+                        })
+                        .collect();
                 }
-                for (a, t) in acc.iter_mut().zip(&two) {
-                    *a = [t[0], 0.0, t[1]];
+            }
+            None => {
+                let gh = |r: usize| [f64::from(self.g[r]), f64::from(self.h[r]), 1.0];
+                let sum = self.rowwise(rows, rowbins, &pairs, total, gh);
+                for &(f, off, bins) in &pairs {
+                    hist[f] = sum[off..off + bins]
+                        .iter()
+                        .map(|&[g, h, c]| Bin { g, h, n: c as u32 })
+                        .collect();
+                }
+            }
+        }
+        hist
+    }
+
+    /// Row-wise sums of `value(row)` per bin, `total` bins laid out as `pairs` (feature,
+    /// offset, bins) say: rows in blocks of [`ROW_BLOCK`], each block's partial summed in
+    /// block order. A small leaf (fewer blocks than threads) also shares the features out;
+    /// every bin is still summed over the same rows in the same order.
+    fn rowwise<const N: usize>(
+        &self,
+        rows: &[u32],
+        rowbins: &[u8],
+        pairs: &[(usize, usize, usize)],
+        total: usize,
+        value: impl Fn(usize) -> [f64; N] + Sync,
+    ) -> Vec<[f64; N]> {
+        let nf = self.mappers.len();
+        let block = |rs: &[u32], ps: &[(usize, usize, usize)]| -> Vec<[f64; N]> {
+            let (base, len) = group_span(ps);
+            let mut acc = vec![[0f64; N]; len];
+            let offs: Vec<usize> = ps.iter().map(|&(_, off, _)| off - base).collect();
+            let first = ps.first().map_or(0, |p| p.0);
+            if ps.iter().enumerate().all(|(i, p)| p.0 == first + i) {
+                // Consecutive features (no feature sampling): a row's bins are one slice.
+                for &r in rs {
+                    let v = value(r as usize);
+                    let rb = &rowbins[r as usize * nf + first..][..offs.len()];
+                    for (&bin, &off) in rb.iter().zip(&offs) {
+                        let b = &mut acc[off + usize::from(bin)];
+                        for k in 0..N {
+                            b[k] += v[k];
+                        }
+                    }
                 }
             } else {
                 for &r in rs {
-                    let (g, h) = (f64::from(self.g[r as usize]), f64::from(self.h[r as usize]));
+                    let v = value(r as usize);
                     let rb = &rowbins[r as usize * nf..(r as usize + 1) * nf];
-                    for &(f, off) in &pairs {
+                    for (&(f, _, _), &off) in ps.iter().zip(&offs) {
                         let b = &mut acc[off + usize::from(rb[f])];
-                        b[0] += g;
-                        b[1] += h;
-                        b[2] += 1.0;
+                        for k in 0..N {
+                            b[k] += v[k];
+                        }
                     }
                 }
             }
             acc
         };
-        let blocks: Vec<&[u32]> = rows.chunks(ROW_BLOCK).collect();
-        let t = self.threads.min(blocks.len());
-        let partials: Vec<Vec<[f64; 3]>> = if t <= 1 {
-            blocks.iter().map(|rs| block(rs)).collect()
+        let blocks = rows.len().div_ceil(ROW_BLOCK);
+        let threads = rayon::current_num_threads();
+        if blocks <= 1 && (threads <= 1 || rows.len() * pairs.len() < SPLIT_WORK) {
+            return block(rows, pairs);
+        }
+        let groups = if blocks < 2 * threads && rows.len() * pairs.len() >= SPLIT_WORK {
+            threads.min(pairs.len())
         } else {
-            let per = blocks.len().div_ceil(t);
-            let block = &block;
-            std::thread::scope(|s| {
-                let handles: Vec<_> = blocks
-                    .chunks(per)
-                    .map(|bs| s.spawn(move || bs.iter().map(|rs| block(rs)).collect::<Vec<_>>()))
-                    .collect();
-                handles.into_iter().flat_map(join).collect()
-            })
+            1
         };
-        let mut sum = vec![[0f64; 3]; total];
-        for part in &partials {
-            for (a, b) in sum.iter_mut().zip(part) {
-                a[0] += b[0];
-                a[1] += b[1];
-                a[2] += b[2];
+        let groups: Vec<&[(usize, usize, usize)]> =
+            pairs.chunks(pairs.len().div_ceil(groups).max(1)).collect();
+        let partials: Vec<(usize, Vec<[f64; N]>)> = rows
+            .par_chunks(ROW_BLOCK)
+            .flat_map_iter(|rs| groups.iter().map(move |ps| (rs, *ps)))
+            .map(|(rs, ps)| (group_span(ps).0, block(rs, ps)))
+            .collect();
+        let mut sum = vec![[0f64; N]; total];
+        for (base, part) in &partials {
+            for (a, b) in sum[*base..].iter_mut().zip(part) {
+                for k in 0..N {
+                    a[k] += b[k];
+                }
             }
         }
-        for &(f, off) in &pairs {
-            hist[f] = sum[off..off + self.mappers[f].num_bins()]
-                .iter()
-                .map(|&[g, h, c]| Bin {
-                    g,
-                    // Σh of a constant hessian is count·h (exact for h = 1).
-                    h: self.const_hessian.map_or(h, |hc| c * hc),
-                    n: c as u32,
-                })
-                .collect();
-        }
-        hist
+        sum
     }
 
+    /// The best split of a leaf with sums `sum`, found as LightGBM's `FeatureHistogram`
+    /// does, so that equal data gives equal trees: per feature, thresholds scanned from the
+    /// right (missing values go left), and for a feature with NaNs and more than two bins
+    /// also from the left (missing values go right), a later scan winning only when
+    /// strictly better; a candidate needs `min_data_in_leaf` rows (estimated from hessians)
+    /// and `min_sum_hessian_in_leaf` on each side, and its score
+    /// `S(G_L, H_L) + S(G_R, H_R)` above `S(G, H) + min_gain_to_split`; ties go to the
+    /// lower feature.
     pub(super) fn best_split(&self, hist: &[Vec<Bin>], sum: (f64, f64, u32)) -> Option<SplitInfo> {
         let p = self.p;
-        let (gt, ht, nt) = sum;
-        let cnt_factor = f64::from(nt) / ht;
+        let min_gain_shift = leaf_score(sum.0, sum.1, p) + p.min_gain_to_split;
         let mut best: Option<SplitInfo> = None;
         for &f in self.features {
             let m = &self.mappers[f];
             let hf = &hist[f];
-            let nb = m.upper.len();
-            let nan = if m.has_nan { hf[nb] } else { Bin::default() };
-            // Try NaN on the right, then (when there are NaNs) on the left.
-            for nan_left in [false, true] {
-                if nan_left && nan.n == 0 {
-                    break;
+            let nb = m.num_bins();
+            let mut found = None;
+            if nb > 2 && m.has_nan {
+                found = self.scan(hf, sum, min_gain_shift, true, true);
+                let forward = self.scan(hf, sum, min_gain_shift, false, true);
+                if let Some(fw) = forward {
+                    if found.is_none_or(|r: (f64, SplitInfo)| fw.0 > r.1.gain + min_gain_shift) {
+                        found = Some(fw);
+                    }
                 }
-                let (mut gl, mut hl, mut nl) = if nan_left {
-                    (nan.g, nan.h, nan.n)
-                } else {
-                    (0.0, 0.0, 0)
-                };
-                // min_data_in_leaf is checked on counts estimated from hessians, as LightGBM
-                // does: round(h_bin · n / H). With a constant hessian that is the true count;
-                // with lambdarank or binary it makes the limit a hessian mass, so rows that
-                // barely move the objective do not make a side "large enough".
-                let est = |h: f64| (h * cnt_factor + 0.5).floor() as i64;
-                let mut el = if nan_left { est(nan.h) } else { 0 };
-                for (b, bin) in hf.iter().enumerate().take(nb.saturating_sub(1)) {
-                    gl += bin.g;
-                    hl += bin.h;
-                    nl += bin.n;
-                    el += est(bin.h);
-                    let (gr, hr, nr) = (gt - gl, ht - hl, nt - nl);
-                    let er = i64::from(nt) - el;
-                    if el < i64::from(p.min_data_in_leaf)
-                        || er < i64::from(p.min_data_in_leaf)
-                        || hl < p.min_sum_hessian_in_leaf
-                        || hr < p.min_sum_hessian_in_leaf
-                    {
-                        continue;
-                    }
-                    let gain = split_gain(gl, hl, gt, ht, p);
-                    if gain > p.min_gain_to_split && best.is_none_or(|s| gain > s.gain) {
-                        best = Some(SplitInfo {
-                            feature: f,
-                            bin: b,
-                            nan_left,
-                            gain,
-                            left: (gl, hl, nl),
-                            right: (gr, hr, nr),
-                        });
-                    }
+            } else if let Some(mut r) = self.scan(hf, sum, min_gain_shift, true, false) {
+                // Two bins, one of them NaN's: NaN is the right side.
+                if m.has_nan {
+                    r.1.nan_left = false;
+                }
+                found = Some(r);
+            }
+            if let Some((_, mut s)) = found {
+                s.feature = f;
+                if best.is_none_or(|b| s.gain > b.gain) {
+                    best = Some(s);
                 }
             }
         }
         best
+    }
+
+    /// One scan of a feature's bins (LightGBM's `FindBestThresholdSequentially`): from the
+    /// right when `reverse` (the sums of the right side accumulate, missing values stay
+    /// left), else from the left; with `na_as_missing` the NaN bin (last) takes no
+    /// threshold of its own. Returns the best candidate's score with its split.
+    fn scan(
+        &self,
+        hf: &[Bin],
+        sum: (f64, f64, u32),
+        min_gain_shift: f64,
+        reverse: bool,
+        na_as_missing: bool,
+    ) -> Option<(f64, SplitInfo)> {
+        let p = self.p;
+        let (gt, ht, nt) = sum;
+        let cnt_factor = f64::from(nt) / ht;
+        // LightGBM's RoundInt(h · n / H): counts estimated from hessians. With a constant
+        // hessian that is the true count; with lambdarank or binary it makes the limit a
+        // hessian mass, so rows that barely move the objective do not make a side "large
+        // enough".
+        let est = |h: f64| (h * cnt_factor + 0.5) as i64;
+        let min_data = i64::from(p.min_data_in_leaf);
+        let nb = hf.len();
+        let na = usize::from(na_as_missing);
+        // (score, threshold bin, Σg left, Σh left (with kEpsilon), rows left)
+        let mut best: Option<(f64, usize, f64, f64, u32)> = None;
+        let mut consider = |gain: f64, bin: usize, gl: f64, hl: f64, nl: u32| {
+            if gain.is_nan() || gain <= min_gain_shift {
+                return;
+            }
+            if best.is_none_or(|b| gain > b.0) {
+                best = Some((gain, bin, gl, hl, nl));
+            }
+        };
+        if reverse {
+            let (mut gr, mut hr, mut er, mut nr) = (0.0, K_EPSILON, 0i64, 0u32);
+            let top = nb.saturating_sub(1 + na);
+            for t in (1..=top).rev() {
+                let bin = hf[t];
+                // A bin adding exactly nothing repeats the candidate before it (which was
+                // tried, unless this is the first): a tie never replaces the best.
+                if t < top && bin.n == 0 && bin.g == 0.0 && bin.h == 0.0 {
+                    continue;
+                }
+                gr += bin.g;
+                hr += bin.h;
+                er += est(bin.h);
+                nr += bin.n;
+                if er < min_data || hr < p.min_sum_hessian_in_leaf {
+                    continue;
+                }
+                let el = i64::from(nt) - er;
+                if el < min_data {
+                    break;
+                }
+                let hl = ht - hr;
+                if hl < p.min_sum_hessian_in_leaf {
+                    break;
+                }
+                let gl = gt - gr;
+                let gain = leaf_score(gl, hl, p) + leaf_score(gr, hr, p);
+                consider(gain, t - 1, gl, hl, nt - nr);
+            }
+        } else {
+            let (mut gl, mut hl, mut el, mut nl) = (0.0, K_EPSILON, 0i64, 0u32);
+            for (t, &bin) in hf.iter().enumerate().take(nb.saturating_sub(1)) {
+                if t > 0 && bin.n == 0 && bin.g == 0.0 && bin.h == 0.0 {
+                    continue;
+                }
+                gl += bin.g;
+                hl += bin.h;
+                el += est(bin.h);
+                nl += bin.n;
+                if el < min_data || hl < p.min_sum_hessian_in_leaf {
+                    continue;
+                }
+                let er = i64::from(nt) - el;
+                if er < min_data {
+                    break;
+                }
+                let hr = ht - hl;
+                if hr < p.min_sum_hessian_in_leaf {
+                    break;
+                }
+                let gain = leaf_score(gl, hl, p) + leaf_score(gt - gl, hr, p);
+                consider(gain, t, gl, hl, nl);
+            }
+        }
+        best.map(|(score, bin, gl, hl, nl)| {
+            (
+                score,
+                SplitInfo {
+                    feature: 0,
+                    bin,
+                    nan_left: reverse,
+                    gain: score - min_gain_shift,
+                    left: (gl, hl - K_EPSILON, nl),
+                    right: (gt - gl, ht - hl - K_EPSILON, nt - nl),
+                    left_output: leaf_output(gl, hl, p),
+                    right_output: leaf_output(gt - gl, ht - hl, p),
+                },
+            )
+        })
     }
 
     /// Grows one tree on `rows`; returns it with the rows of each leaf (by leaf index).
@@ -242,10 +374,13 @@ impl Grower<'_> {
         });
         let hist = self.histogram(&rows);
         let best = self.best_split(&hist, sum);
+        // Leaves are numbered as LightGBM numbers them: a split leaf's left child keeps its
+        // number, the right child takes the next one.
         let mut leaves = vec![Leaf {
             rows,
             hist,
             sum,
+            output: leaf_output(sum.0, sum.1, p),
             depth: 0,
             best,
             parent_node: None,
@@ -265,16 +400,37 @@ impl Grower<'_> {
             stats: Default::default(),
         };
         while leaves.len() < p.num_leaves as usize {
-            let Some((li, s)) = leaves
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| p.max_depth <= 0 || (l.depth as i32) < p.max_depth)
-                .filter_map(|(i, l)| l.best.map(|s| (i, s)))
-                .max_by(|a, b| a.1.gain.total_cmp(&b.1.gain).then(b.0.cmp(&a.0)))
-            else {
+            // The best leaf: the largest gain, then the lower feature, then the lower leaf
+            // number (LightGBM's ArgMax over SplitInfo).
+            let mut chosen: Option<(usize, SplitInfo)> = None;
+            for (i, l) in leaves.iter().enumerate() {
+                if p.max_depth > 0 && l.depth as i32 >= p.max_depth {
+                    continue;
+                }
+                if let Some(s) = l.best {
+                    if chosen.is_none_or(|(_, c)| {
+                        s.gain > c.gain || (s.gain == c.gain && s.feature < c.feature)
+                    }) {
+                        chosen = Some((i, s));
+                    }
+                }
+            }
+            let Some((li, s)) = chosen else {
                 break;
             };
-            let leaf = leaves.swap_remove(li);
+            // Taken out for now; its left child goes back in its place.
+            let leaf = std::mem::replace(
+                &mut leaves[li],
+                Leaf {
+                    rows: Vec::new(),
+                    hist: Vec::new(),
+                    sum: (0.0, 0.0, 0),
+                    output: 0.0,
+                    depth: 0,
+                    best: None,
+                    parent_node: None,
+                },
+            );
             let node = tree.split_feature.len();
             // Link the parent's pointer to this new internal node.
             if let Some((parent, is_left)) = leaf.parent_node {
@@ -287,45 +443,25 @@ impl Grower<'_> {
             let m = &self.mappers[s.feature];
             tree.split_feature.push(s.feature as u32);
             tree.threshold.push(m.upper[s.bin]);
-            // Bits: missing type NaN (2 << 2) when the feature had NaNs; default left (2).
-            let dt = if m.has_nan {
-                8 | if s.nan_left { 2 } else { 0 }
-            } else {
-                0
-            };
+            // Bits: missing type NaN (2 << 2) when the feature had NaNs; default left (2),
+            // set by a scan from the right even without NaNs, as LightGBM sets it.
+            let dt = if m.has_nan { 8 } else { 0 } | if s.nan_left { 2 } else { 0 };
             tree.decision_type.push(dt);
             tree.left_child.push(-1);
             tree.right_child.push(-1);
             tree.internal_count.push(leaf.sum.2);
-            // LightGBM's statistics: the split's gain over the parent's (less
-            // min_gain_to_split), the node's output had it stayed a leaf (with shrinkage),
-            // and its Σ hessians.
-            tree.stats.split_gain.push(s.gain - p.min_gain_to_split);
+            // LightGBM's statistics: the split's gain (kept as f32, as LightGBM keeps
+            // it), the node's output had it stayed a leaf (with shrinkage), and the
+            // children's Σ hessians.
+            tree.stats.split_gain.push(f64::from(s.gain as f32));
             tree.stats
                 .internal_value
-                .push(leaf_output(leaf.sum.0, leaf.sum.1, p) * p.learning_rate);
-            tree.stats.internal_weight.push(leaf.sum.1);
-            let col = &self.cols[s.feature];
-            let nb = m.upper.len();
-            let (mut lrows, mut rrows) = (
-                Vec::with_capacity(s.left.2 as usize),
-                Vec::with_capacity(s.right.2 as usize),
-            );
-            for &r in &leaf.rows {
-                let b = col.get(r as usize);
-                let left = if m.has_nan && b == nb {
-                    s.nan_left
-                } else {
-                    b <= s.bin
-                };
-                if left {
-                    lrows.push(r)
-                } else {
-                    rrows.push(r)
-                }
-            }
+                .push(leaf.output * p.learning_rate);
+            tree.stats.internal_weight.push(s.left.1 + s.right.1);
+            let (lrows, rrows) = partition(&self.cols[s.feature], &leaf.rows, &s, m);
             // Smaller child from its rows, the sibling by subtraction.
-            let (small_rows, small_is_left) = if lrows.len() <= rrows.len() {
+            // (On equal counts the right one, as LightGBM picks.)
+            let (small_rows, small_is_left) = if lrows.len() < rrows.len() {
                 (&lrows, true)
             } else {
                 (&rrows, false)
@@ -345,24 +481,23 @@ impl Grower<'_> {
                 (large, small)
             };
             let depth = leaf.depth + 1;
-            for (rows, hist, sum, is_left) in
-                [(lrows, lh, s.left, true), (rrows, rh, s.right, false)]
-            {
-                let best = self.best_split(&hist, sum);
-                leaves.push(Leaf {
-                    rows,
-                    hist,
-                    sum,
-                    depth,
-                    best,
-                    parent_node: Some((node, is_left)),
-                });
-            }
+            let (lbest, rbest) = (self.best_split(&lh, s.left), self.best_split(&rh, s.right));
+            let child = |rows, hist, sum, output, best, is_left| Leaf {
+                rows,
+                hist,
+                sum,
+                output,
+                depth,
+                best,
+                parent_node: Some((node, is_left)),
+            };
+            leaves[li] = child(lrows, lh, s.left, s.left_output, lbest, true);
+            leaves.push(child(rrows, rh, s.right, s.right_output, rbest, false));
         }
         // Number the leaves and write their values (with shrinkage) into the tree.
         let mut leaf_rows = Vec::with_capacity(leaves.len());
         for (k, leaf) in leaves.into_iter().enumerate() {
-            let v = leaf_output(leaf.sum.0, leaf.sum.1, p) * p.learning_rate;
+            let v = leaf.output * p.learning_rate;
             tree.leaf_value.push(v);
             tree.leaf_count.push(leaf.sum.2);
             tree.stats.leaf_weight.push(leaf.sum.1);
@@ -383,12 +518,81 @@ impl Grower<'_> {
 /// Rows per block of a row-wise histogram (a fixed size, so sums do not depend on threads).
 pub(super) const ROW_BLOCK: usize = 1 << 14;
 
-/// The result of a scoped thread, re-raising its panic (a bug) on the caller.
-pub(super) fn join<T>(h: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    match h.join() {
-        Ok(v) => v,
-        Err(e) => std::panic::resume_unwind(e),
+/// Rows × features below which a histogram is not worth handing to another thread.
+const SPLIT_WORK: usize = 1 << 16;
+
+/// The bins `base..base + len` of the whole histogram that a group of (feature, offset,
+/// bins) covers.
+fn group_span(ps: &[(usize, usize, usize)]) -> (usize, usize) {
+    match (ps.first(), ps.last()) {
+        (Some(a), Some(z)) => (a.1, z.1 + z.2 - a.1),
+        _ => (0, 0),
     }
+}
+
+/// Rows per piece of a parallel partition.
+const PARTITION_BLOCK: usize = 1 << 13;
+
+/// Splits a leaf's rows (ascending) into the left and the right child's (each ascending):
+/// pieces of [`PARTITION_BLOCK`] rows in parallel, concatenated in order.
+fn partition(col: &Column, rows: &[u32], s: &SplitInfo, m: &BinMapper) -> (Vec<u32>, Vec<u32>) {
+    // NaN's bin, when the feature has one; it goes the split's default way.
+    let nan_bin = m.has_nan.then_some(m.upper.len());
+    match col {
+        Column::U8(c) => partition_by(c, rows, s, nan_bin),
+        Column::U16(c) => partition_by(c, rows, s, nan_bin),
+    }
+}
+
+fn partition_by<B: Copy + Into<usize> + Sync>(
+    col: &[B],
+    rows: &[u32],
+    s: &SplitInfo,
+    nan_bin: Option<usize>,
+) -> (Vec<u32>, Vec<u32>) {
+    // Branch-free: each row is written to both outputs and only the side it belongs to
+    // advances (a 50/50 branch per row would mispredict half the time).
+    let piece = |rs: &[u32]| {
+        let (mut l, mut r) = (vec![0u32; rs.len() + 1], vec![0u32; rs.len() + 1]);
+        let (mut nl, mut nr) = (0usize, 0usize);
+        for &row in rs {
+            let b: usize = col[row as usize].into();
+            let left = if Some(b) == nan_bin {
+                s.nan_left
+            } else {
+                b <= s.bin
+            };
+            l[nl] = row;
+            r[nr] = row;
+            nl += usize::from(left);
+            nr += usize::from(!left);
+        }
+        l.truncate(nl);
+        r.truncate(nr);
+        (l, r)
+    };
+    if rows.len() <= PARTITION_BLOCK {
+        return piece(rows);
+    }
+    let pieces: Vec<(Vec<u32>, Vec<u32>)> = rows.par_chunks(PARTITION_BLOCK).map(piece).collect();
+    let (l, r): (Vec<Vec<u32>>, Vec<Vec<u32>>) = pieces.into_iter().unzip();
+    (concat(&l), concat(&r))
+}
+
+/// The pieces one after another, each copied into its place in parallel.
+fn concat(pieces: &[Vec<u32>]) -> Vec<u32> {
+    let mut out = vec![0u32; pieces.iter().map(Vec::len).sum()];
+    let mut rest = &mut out[..];
+    let mut places = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        let (here, tail) = std::mem::take(&mut rest).split_at_mut(p.len());
+        places.push((here, p));
+        rest = tail;
+    }
+    places
+        .into_par_iter()
+        .for_each(|(here, from)| here.copy_from_slice(from));
+    out
 }
 
 /// Rows are spread over this many interleaved copies of the histogram: consecutive rows

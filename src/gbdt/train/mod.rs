@@ -1,4 +1,5 @@
-//! Histogram gradient boosting in LightGBM's manner: regression (L2), binary and lambdarank.
+//! Histogram gradient boosting in LightGBM's manner: regression (L2), binary, multiclass
+//! (softmax and one-vs-all) and lambdarank.
 //!
 //! Per iteration: gradients g_i and hessians h_i of the objective at the current scores
 //! (stored as f32, LightGBM's `score_t`); optionally a bag of rows (`bagging_fraction`
@@ -18,6 +19,16 @@
 //! A split must leave `min_data_in_leaf` rows and `min_sum_hessian_in_leaf` hessian on each
 //! side and gain more than `min_gain_to_split`. Missing values (NaN, binned last) are tried
 //! on both sides; the better side becomes the split's default direction.
+//!
+//! Equal data gives LightGBM's own trees, array for array (tests/lgbm_parity.rs): labels are
+//! held as f32 (its `label_t`), bin bounds sit one step above the midpoints, thresholds are
+//! scanned from the right first with its kEpsilon-seeded hessian sums and tie rules, leaves
+//! are numbered and chosen as it numbers and chooses them, and the statistics it reports
+//! (`split_gain`, `internal_value`, ...) are computed and printed as it does.
+//!
+//! Threads (`num_threads`) share every per-row and per-block step on a rayon pool, always
+//! in pieces of fixed sizes joined in order: the model does not depend on the number of
+//! threads.
 //!
 //! Objectives (s = score, y = label):
 //! - regression: g = s − y, h = 1; starts from mean(y) when `boost_from_average`.
@@ -46,6 +57,7 @@ pub use params::{Dataset, Fitted, GbdtParams, ObjectiveKind};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 use super::model::{GbdtModel, Objective, Tree};
 use crate::error::{Error, Result};
@@ -138,6 +150,30 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             });
         }
     }
+    let threads = match p.num_threads {
+        0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
+        t => t as usize,
+    };
+    // Every parallel step runs on this pool, in pieces of fixed sizes joined in order, so
+    // the model is the same for any number of threads. Where no thread can be started (wasm),
+    // the work runs on the calling thread.
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(|| fit_on_pool(data, valid, p)),
+        Err(_) => fit_on_pool(data, valid, p),
+    }
+}
+
+/// Rows per piece of the parallel per-row loops (gradients, scores, binning).
+const ROW_PIECE: usize = 1 << 13;
+
+fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fitted> {
+    // Labels as LightGBM holds them (its label_t is f32): the initial score, gradients and
+    // metrics then match its own.
+    let y32: Vec<f64> = data.y.iter().map(|&v| f64::from(v as f32)).collect();
+    let vy32: Option<Vec<f64>> = valid.map(|v| v.y.iter().map(|&v| f64::from(v as f32)).collect());
+    let data = &Dataset { y: &y32, ..*data };
+    let valid_data = valid.zip(vy32.as_deref()).map(|(v, y)| Dataset { y, ..*v });
+    let valid = valid_data.as_ref();
     let (x, y, nf) = (data.x, data.y, data.n_features);
     let n = y.len();
     // Bin bounds come from a seeded sample of `bin_construct_sample_cnt` rows (all rows when
@@ -153,6 +189,7 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
         s
     });
     let mappers: Vec<BinMapper> = (0..nf)
+        .into_par_iter()
         .map(|f| {
             let col: Vec<f64> = match &sample {
                 Some(rows) => rows.iter().map(|&i| x[i * nf + f]).collect(),
@@ -161,16 +198,36 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             BinMapper::new(&col, p.max_bin, p.min_data_in_bin)
         })
         .collect();
-    // Column-major bins for histogram building.
-    let cols: Vec<Column> = mappers
-        .iter()
+    // Column-major bins for histogram building, binned in one pass over the rows of `x`
+    // (pieces of rows in parallel, each writing its part of every column).
+    let mut wide: Vec<Vec<u16>> = (0..nf).map(|_| vec![0u16; n]).collect();
+    let mut pieces: Vec<Vec<&mut [u16]>> = (0..n.div_ceil(ROW_PIECE))
+        .map(|_| Vec::with_capacity(nf))
+        .collect();
+    for col in &mut wide {
+        for (piece, part) in pieces.iter_mut().zip(col.chunks_mut(ROW_PIECE)) {
+            piece.push(part);
+        }
+    }
+    pieces
+        .into_par_iter()
         .enumerate()
-        .map(|(f, m)| {
-            let it = x.iter().skip(f).step_by(nf).map(|&v| m.bin(v));
+        .for_each(|(i, mut parts)| {
+            let rows = x[i * ROW_PIECE * nf..].chunks_exact(nf);
+            for (r, row) in rows.take(parts.first().map_or(0, |p| p.len())).enumerate() {
+                for ((part, m), &v) in parts.iter_mut().zip(&mappers).zip(row) {
+                    part[r] = m.bin(v);
+                }
+            }
+        });
+    let cols: Vec<Column> = wide
+        .into_par_iter()
+        .zip(&mappers)
+        .map(|(bins, m)| {
             if m.num_bins() <= 256 {
-                Column::U8(it.map(|b| b as u8).collect())
+                Column::U8(bins.iter().map(|&b| b as u8).collect())
             } else {
-                Column::U16(it.collect())
+                Column::U16(bins)
             }
         })
         .collect();
@@ -178,13 +235,18 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
     // a byte holds every bin; a few dense features make this the faster layout.
     let rowbins: Option<Vec<u8>> = cols.iter().all(|c| matches!(c, Column::U8(_))).then(|| {
         let mut rb = vec![0u8; n * nf];
-        for (f, c) in cols.iter().enumerate() {
-            if let Column::U8(v) = c {
-                for (i, &b) in v.iter().enumerate() {
-                    rb[i * nf + f] = b;
+        rb.par_chunks_mut(ROW_PIECE * nf.max(1))
+            .enumerate()
+            .for_each(|(piece, out)| {
+                let start = piece * ROW_PIECE;
+                for (f, c) in cols.iter().enumerate() {
+                    if let Column::U8(v) = c {
+                        for (i, &b) in v[start..start + out.len() / nf].iter().enumerate() {
+                            out[i * nf + f] = b;
+                        }
+                    }
                 }
-            }
-        }
+            });
         rb
     });
     let gains = p.label_gains();
@@ -226,10 +288,6 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
         let max_query = data.group.iter().copied().max().unwrap_or(0) as usize;
         Lambdarank::new(p, max_query)
     });
-    let threads = match p.num_threads {
-        0 => std::thread::available_parallelism().map_or(1, |t| t.get()),
-        t => t as usize,
-    };
     let mut score: Vec<f64> = (0..n).flat_map(|_| init.iter().copied()).collect();
     let mut vscore: Option<Vec<f64>> =
         valid.map(|v| (0..v.y.len()).flat_map(|_| init.iter().copied()).collect());
@@ -238,23 +296,28 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
     let mut best: Option<(usize, f64)> = None;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     // Gradients class-major: class c's are g[c·n .. (c+1)·n].
-    let (mut g, mut h) = (vec![0f32; n * k], vec![0f32; n * k]);
+    // Regression's hessians are all 1 and never change: written once here.
+    let h0 = if p.objective == ObjectiveKind::Regression {
+        1.0
+    } else {
+        0.0
+    };
+    let (mut g, mut h) = (vec![0f32; n * k], vec![h0; n * k]);
     let mut bag: Option<Vec<u32>> = None;
     for it in 0..p.num_iterations as usize {
         match p.objective {
-            ObjectiveKind::Regression => {
-                for i in 0..n {
-                    g[i] = (score[i] - y[i]) as f32;
-                    h[i] = 1.0;
-                }
-            }
-            ObjectiveKind::Binary => {
-                for i in 0..n {
-                    let q = 1.0 / (1.0 + (-score[i]).exp());
-                    g[i] = (q - y[i]) as f32;
-                    h[i] = (q * (1.0 - q)).max(1e-16) as f32;
-                }
-            }
+            ObjectiveKind::Regression => g
+                .par_chunks_mut(ROW_PIECE)
+                .zip(score.par_chunks(ROW_PIECE).zip(y.par_chunks(ROW_PIECE)))
+                .for_each(|(g, (s, y))| {
+                    for ((g, s), y) in g.iter_mut().zip(s).zip(y) {
+                        *g = (s - y) as f32;
+                    }
+                }),
+            ObjectiveKind::Binary => per_row(&mut g, &mut h, &score, y, |s, y| {
+                let q = 1.0 / (1.0 + (-s).exp());
+                ((q - y) as f32, (q * (1.0 - q)).max(1e-16) as f32)
+            }),
             ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva => {
                 // Softmax: g_c = p_c − [y = c], h_c = K/(K−1) · p_c (1 − p_c) (LightGBM's
                 // factor); one-vs-all: each class's binary log loss on its own sigmoid.
@@ -277,43 +340,18 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             }
             ObjectiveKind::LambdaRank => {
                 if let Some(l) = &lambdarank {
-                    // Queries are independent: contiguous runs of them go to the threads.
-                    let per = queries.len().div_ceil(threads.max(1)).max(1);
-                    std::thread::scope(|sc| {
-                        let (mut gr, mut hr) = (&mut g[..], &mut h[..]);
-                        let mut offset = 0;
-                        let mut handles = Vec::new();
-                        for qs in queries.chunks(per) {
-                            let end = qs.last().map_or(offset, |q| q.1);
-                            let (gq, gtail) = std::mem::take(&mut gr).split_at_mut(end - offset);
-                            let (hq, htail) = std::mem::take(&mut hr).split_at_mut(end - offset);
-                            (gr, hr) = (gtail, htail);
-                            let (score, base) = (&score, offset);
-                            let mut run = move || {
-                                for &(a, b, inv) in qs {
-                                    let (a0, b0) = (a - base, b - base);
-                                    l.query(
-                                        &y[a..b],
-                                        &score[a..b],
-                                        inv,
-                                        p,
-                                        &mut gq[a0..b0],
-                                        &mut hq[a0..b0],
-                                    );
-                                }
-                            };
-                            offset = end;
-                            if threads > 1 {
-                                handles.push(sc.spawn(run));
-                            } else {
-                                run();
-                            }
-                        }
-                        for hd in handles {
-                            if let Err(e) = hd.join() {
-                                std::panic::resume_unwind(e);
-                            }
-                        }
+                    // Queries are independent: each gets its own slices of g and h.
+                    let mut work = Vec::with_capacity(queries.len());
+                    let (mut gr, mut hr) = (&mut g[..], &mut h[..]);
+                    let mut offset = 0;
+                    for &(a, b, inv) in &queries {
+                        let (gq, gtail) = std::mem::take(&mut gr)[a - offset..].split_at_mut(b - a);
+                        let (hq, htail) = std::mem::take(&mut hr)[a - offset..].split_at_mut(b - a);
+                        (gr, hr, offset) = (gtail, htail, b);
+                        work.push((a, b, inv, gq, hq));
+                    }
+                    work.into_par_iter().for_each(|(a, b, inv, gq, hq)| {
+                        l.query(&y[a..b], &score[a..b], inv, p, gq, hq)
                     });
                 }
             }
@@ -344,7 +382,6 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                 features: &features,
                 g: &g[c * n..(c + 1) * n],
                 h: &h[c * n..(c + 1) * n],
-                threads,
                 const_hessian: (p.objective == ObjectiveKind::Regression).then_some(1.0),
                 rowbins: rowbins.as_deref(),
                 p,
@@ -354,7 +391,11 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
             // The first tree of a class carries its initial score, as LightGBM stores
             // boost_from_average.
             if it == 0 && init[c] != 0.0 {
-                for v in &mut tree.leaf_value {
+                for v in tree
+                    .leaf_value
+                    .iter_mut()
+                    .chain(&mut tree.stats.internal_value)
+                {
                     *v += init[c];
                 }
             }
@@ -362,14 +403,23 @@ pub fn fit(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Result<Fi
                 // Out-of-bag rows have no leaf yet: evaluate them.
                 add_tree(&mut score, x, nf, &tree, it == 0, c, k);
             } else {
-                // Every row's leaf is known from the partition.
-                for (leaf, rows) in leaf_rows.iter().enumerate() {
-                    let v = tree.leaf_value[leaf];
-                    for &r in rows {
-                        let s = &mut score[r as usize * k + c];
-                        *s = if it == 0 { v } else { *s + v };
-                    }
-                }
+                // Every row's leaf is known from the partition (each leaf's rows ascending):
+                // pieces of rows in parallel, each finding its part of every leaf.
+                score
+                    .par_chunks_mut(ROW_PIECE * k)
+                    .enumerate()
+                    .for_each(|(piece, out)| {
+                        let (lo, hi) = (piece * ROW_PIECE, piece * ROW_PIECE + out.len() / k);
+                        for (leaf, rows) in leaf_rows.iter().enumerate() {
+                            let v = tree.leaf_value[leaf];
+                            let a = rows.partition_point(|&r| (r as usize) < lo);
+                            let b = rows.partition_point(|&r| (r as usize) < hi);
+                            for &r in &rows[a..b] {
+                                let s = &mut out[(r as usize - lo) * k + c];
+                                *s = if it == 0 { v } else { *s + v };
+                            }
+                        }
+                    });
             }
             iteration_trees.push(tree);
         }
@@ -427,13 +477,36 @@ fn add_tree(
     c: usize,
     k: usize,
 ) {
-    for (s, row) in scores.iter_mut().skip(c).step_by(k).zip(x.chunks_exact(nf)) {
-        *s = if first {
-            tree.predict(row)
-        } else {
-            *s + tree.predict(row)
-        };
-    }
+    scores
+        .par_chunks_mut(ROW_PIECE * k)
+        .zip(x.par_chunks(ROW_PIECE * nf))
+        .for_each(|(out, rows)| {
+            for (s, row) in out.iter_mut().skip(c).step_by(k).zip(rows.chunks_exact(nf)) {
+                *s = if first {
+                    tree.predict(row)
+                } else {
+                    *s + tree.predict(row)
+                };
+            }
+        });
+}
+
+/// Single-output gradients: `(g_i, h_i) = f(s_i, y_i)`, in parallel pieces of rows.
+fn per_row(
+    g: &mut [f32],
+    h: &mut [f32],
+    score: &[f64],
+    y: &[f64],
+    f: impl Fn(f64, f64) -> (f32, f32) + Sync,
+) {
+    g.par_chunks_mut(ROW_PIECE)
+        .zip(h.par_chunks_mut(ROW_PIECE))
+        .zip(score.par_chunks(ROW_PIECE).zip(y.par_chunks(ROW_PIECE)))
+        .for_each(|((g, h), (s, y))| {
+            for i in 0..g.len() {
+                (g[i], h[i]) = f(s[i], y[i]);
+            }
+        });
 }
 
 #[cfg(test)]

@@ -42,9 +42,12 @@ fn bins_are_even_zero_is_alone_and_nan_is_last() {
     );
     assert_eq!(counts[m.bin(0.0) as usize], 1, "zero has a bin of its own");
     // Few distinct values: a bin closes once it holds min_data_in_bin = 3 rows, halfway
-    // to the next value: {1, 1, 3} | {5}, after the zero bin (-inf, 1e-35].
+    // to the next value, one step above it as LightGBM puts it: {1, 1, 3} | {5}, after the
+    // zero bin (-inf, 1e-35f].
     let m = BinMapper::new(&[1.0, 1.0, 3.0, 5.0], 255, 3);
-    assert_eq!(m.upper, vec![1e-35, 4.0, f64::INFINITY]);
+    assert_eq!(m.upper, vec![ZERO, next_up(4.0), f64::INFINITY]);
+    assert_eq!(next_up(4.0), 4.000000000000001);
+    assert_eq!(next_up(-1.0), -0.9999999999999999);
     // A value holding a mean bin's rows gets a bin of its own (LightGBM's big-count rule).
     let mut heavy = vec![7.0; 500];
     heavy.extend((0..1000).map(f64::from));
@@ -242,6 +245,56 @@ fn lambdarank_learns_a_planted_order_and_stops_early() {
 }
 
 #[test]
+fn every_parallel_path_gives_the_same_model_at_any_thread_count() {
+    // 60,000 rows × 6 features (one with NaNs): big enough that rows are partitioned in
+    // parallel pieces, histograms summed in several blocks and, for mid-size leaves, in
+    // feature groups, and scores updated in pieces.
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let n = 60_000;
+    let mut x = Vec::with_capacity(n * 6);
+    let mut y = Vec::with_capacity(n);
+    for _ in 0..n {
+        let row: Vec<f64> = (0..6).map(|_| rng.random_range(0.0..1.0)).collect();
+        let target = row[0] * 3.0 + (row[1] * 6.0).sin() + row[2] * row[3];
+        x.extend_from_slice(&row[..5]);
+        x.push(if rng.random_bool(0.2) {
+            f64::NAN
+        } else {
+            row[5]
+        });
+        y.push(target + rng.random_range(-0.3..0.3));
+    }
+    let labels: Vec<f64> = y.iter().map(|&v| f64::from(u8::from(v > 2.0))).collect();
+    let classes: Vec<f64> = y
+        .iter()
+        .map(|&v| (v.clamp(0.0, 3.99) as u32 % 3).into())
+        .collect();
+    for (objective, y, num_class) in [
+        (ObjectiveKind::Regression, &y, 1),
+        (ObjectiveKind::Binary, &labels, 1),
+        (ObjectiveKind::Multiclass, &classes, 3),
+    ] {
+        let fit = |threads| {
+            let p = GbdtParams {
+                objective,
+                num_class,
+                num_iterations: 4,
+                num_threads: threads,
+                ..Default::default()
+            };
+            train(&x, 6, y, &p).unwrap()
+        };
+        let one = fit(1);
+        assert!(
+            one.trees.iter().all(|t| t.leaf_value.len() == 31),
+            "{objective:?}"
+        );
+        assert_eq!(one, fit(2), "{objective:?} at 2 threads");
+        assert_eq!(one, fit(3), "{objective:?} at 3 threads");
+    }
+}
+
+#[test]
 fn threads_do_not_change_the_model_and_bagging_is_seeded() {
     let (x, y, _) = ranking_data(9, 400);
     let base = GbdtParams {
@@ -306,7 +359,6 @@ fn min_data_in_leaf_counts_hessian_mass_as_lightgbm_does() {
             features: &[0],
             g: &g,
             h,
-            threads: 1,
             const_hessian: None,
             rowbins: None,
             p: &p,
