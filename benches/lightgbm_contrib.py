@@ -13,7 +13,11 @@ FX = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "
 
 
 def main():
-    for case in ["regression_nan", "regression_zero", "binary", "lambdarank", "ours"]:
+    # multiclass and multiclassova: one block of (features + expected value) per class;
+    # rf: a random forest, whose contributions add up to its raw score (the sum of trees).
+    # (LightGBM refuses SHAP for linear trees; so does influence-rec.)
+    for case in ["regression_nan", "regression_zero", "binary", "lambdarank", "ours",
+                 "multiclass", "multiclassova", "rf"]:
         rows = np.loadtxt(os.path.join(FX, f"{case}.rows.csv"), delimiter=",", ndmin=2)[:100]
         booster = lgb.Booster(model_file=os.path.join(FX, f"{case}.model.txt"))
         contrib = booster.predict(rows, pred_contrib=True)

@@ -213,13 +213,18 @@ fn training_grows_the_trees_lightgbm_grows() {
 #[test]
 fn contributions_match_lightgbm_pred_contrib() {
     // *.contrib.csv: LightGBM 4.6's predict(pred_contrib=True) on the first 100 fixture rows
-    // (benches/lightgbm_contrib.py), for LightGBM's models and for ours.model.txt.
+    // (benches/lightgbm_contrib.py), for LightGBM's models and for ours.model.txt: one block
+    // of (features, expected value) per class for the multiclass models; a random forest's
+    // add up to its raw score (the sum of its trees), as LightGBM's do.
     for case in [
         "regression_nan",
         "regression_zero",
         "binary",
         "lambdarank",
         "ours",
+        "multiclass",
+        "multiclassova",
+        "rf",
     ] {
         let m = GbdtModel::parse(&fixture(&format!("{case}.model.txt")), case).expect("parses");
         let x = rows(&format!("{case}.rows.csv"));
@@ -233,11 +238,23 @@ fn contributions_match_lightgbm_pred_contrib() {
                 worst = worst.max(err);
                 assert!(err < 1e-9, "{case} row {i}: {got:?} vs {w:?}");
             }
-            let sum: f64 = got.iter().sum();
-            assert!((sum - m.predict_raw(&x[i])).abs() < 1e-9, "local accuracy");
+            // Local accuracy: each class's block sums to its raw score.
+            let mut raw = Vec::new();
+            m.predict_raw_all(&x[i], &mut raw);
+            for (c, block) in got.chunks(m.num_features + 1).enumerate() {
+                let sum: f64 = block.iter().sum();
+                assert!(
+                    (sum - raw[c]).abs() < 1e-9,
+                    "{case} row {i} class {c}: local accuracy"
+                );
+            }
         }
         println!("{case}: worst relative difference {worst:e}");
     }
+    // LightGBM refuses SHAP for linear trees ("not implemented for linear trees"): so do we.
+    let linear = GbdtModel::parse(&fixture("linear.model.txt"), "linear").expect("parses");
+    let row = &rows("linear.rows.csv")[0];
+    assert!(linear.contributions(row).is_err());
 }
 
 #[test]

@@ -212,21 +212,16 @@ impl GbdtModel {
 
     /// TreeSHAP contributions of every feature to the raw score of `row`, plus the expected
     /// value last (LightGBM's `predict(pred_contrib=True)` layout); they sum to
-    /// [`GbdtModel::predict_raw`] up to rounding. Fails for a model without row counts.
+    /// [`GbdtModel::predict_raw`] up to rounding. A K-class model gives K such blocks, class
+    /// by class (tree t explains class t mod K); a random forest's contributions add up to
+    /// its raw score, the sum of its trees, as LightGBM's do. Fails for a model without row
+    /// counts, and for linear trees (LightGBM does not explain them either).
     pub fn contributions(&self, row: &[f64]) -> Result<Vec<f64>> {
-        if self.average_output {
-            return Err(Error::InvalidParam {
-                name: "model",
-                message: "contributions of a random forest (average_output) are not supported"
-                    .into(),
-            });
-        }
-        if self.num_class > 1 {
+        if let Some(t) = self.trees.iter().position(|t| t.linear.is_some()) {
             return Err(Error::InvalidParam {
                 name: "model",
                 message: format!(
-                    "contributions of a {}-class model are not supported (one set per class)",
-                    self.num_class
+                    "Tree={t} is a linear tree: contributions of linear trees are not supported (LightGBM refuses them too)"
                 ),
             });
         }
@@ -238,9 +233,11 @@ impl GbdtModel {
                 ),
             });
         }
-        let mut phi = vec![0.0; self.num_features + 1];
-        for t in &self.trees {
-            t.add_contributions(row, &mut phi);
+        let (k, width) = (self.num_class.max(1), self.num_features + 1);
+        let mut phi = vec![0.0; k * width];
+        for (i, t) in self.trees.iter().enumerate() {
+            let c = i % k;
+            t.add_contributions(row, &mut phi[c * width..(c + 1) * width]);
         }
         Ok(phi)
     }
