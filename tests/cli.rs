@@ -68,6 +68,36 @@ fn generate_train_recommend_round_trip() {
             .expect("JSON");
     let top = top.as_array().expect("list");
     assert_eq!(top.len(), 6);
+    // One small file per brand in top/, named by the hash of the brand's key and stamped with
+    // the bundle version; each holds the brand's list from topk.json.
+    assert_eq!(manifest["top_dir"], "top");
+    let files: Vec<_> = std::fs::read_dir(d.join("pkg/top"))
+        .expect("top/")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(files.len(), 6, "{files:?}");
+    for list in top {
+        let name = list["brand"].as_str().expect("brand");
+        let file = d
+            .join("pkg/top")
+            .join(influence_rec::rank::TopList::file_name(name));
+        let f: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).expect("the brand's file")).expect("JSON");
+        assert_eq!(f["format"], influence_rec::rank::TOP_LIST_FORMAT);
+        assert_eq!(f["version"], manifest["version"]);
+        assert_eq!(&f["lists"][0], list);
+    }
+    // Publishing again with fewer brands removes the files of brands no longer listed.
+    std::fs::write(d.join("pkg/top/0123456789abcdef.json"), "{}").expect("stale file");
+    ok(&cli(
+        &["train", "--data", "data", "--out", "pkg/model.bundle"],
+        d,
+    ));
+    assert!(!d.join("pkg/top/0123456789abcdef.json").exists());
+    assert_eq!(
+        std::fs::read_dir(d.join("pkg/top")).expect("top/").count(),
+        6
+    );
 
     let brands = std::fs::read_to_string(d.join("data/brands.csv")).expect("brands.csv");
     let first = brands

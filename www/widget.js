@@ -7,10 +7,12 @@
 // default; pkg/manifest.json says), by (rating | model | ranker,
 // default ranker). Theme with CSS custom properties on the element or any ancestor:
 // --ir-font, --ir-fg, --ir-bg, --ir-muted, --ir-accent, --ir-border, --ir-radius.
-// Everything (module, wasm, bundle) is loaded from the origin that served this script. If the
-// host page's Content-Security-Policy forbids WebAssembly, the widget shows the precomputed
-// top lists shipped beside the bundle (pkg/topk.json) instead. Scraped text is rendered as
-// text only.
+// Everything is loaded from the origin that served this script. A known brand ranked by the
+// ranker (the default) needs only its precomputed list: one small file, pkg/top/<hash>.json,
+// of the manifest's bundle version (a few kilobytes, not the engine and the whole bundle).
+// Other orders and unknown names load the engine (wasm + bundle); if the host page's
+// Content-Security-Policy forbids WebAssembly, the precomputed list answers instead. Scraped
+// text is rendered as text only.
 import { countryName } from './countries.js';
 
 const BASE = new URL('.', import.meta.url);
@@ -53,19 +55,49 @@ function loadEngine() {
   return engine;
 }
 
-function loadTopLists() {
-  topLists ??= (async () => {
-    const r = await fetch(new URL('pkg/topk.json', BASE));
-    if (!r.ok) throw new Error(`top lists: HTTP ${r.status}`);
-    const lists = await r.json();
-    const byKey = new Map();
-    for (const l of lists) byKey.set(keyOf(l.brand), l);
-    return byKey;
-  })();
-  return topLists;
+// A brand's precomputed list, or null when the published files have none for it: the one
+// file its name hashes to (pkg/<top_dir>/<FNV-1a 64 of its key>.json), of this manifest's
+// version. A manifest without top_dir (published before per-brand files) has every list in
+// one file.
+const topFiles = new Map();
+async function topList(m, brand) {
+  const key = keyOf(brand);
+  if (!m.top_dir) {
+    topLists ??= (async () => {
+      const r = await fetch(new URL(`pkg/${m.top_lists}`, BASE));
+      if (!r.ok) throw new Error(`top lists: HTTP ${r.status}`);
+      return r.json();
+    })();
+    return (await topLists).find((l) => keyOf(l.brand) === key) ?? null;
+  }
+  const name = `${fnv1a64(key)}.json`;
+  if (!topFiles.has(name)) {
+    topFiles.set(name, (async () => {
+      const r = await fetch(new URL(`pkg/${m.top_dir}/${name}?v=${encodeURIComponent(m.version)}`, BASE));
+      if (r.status === 404) return null;
+      if (!r.ok) throw new Error(`top list: HTTP ${r.status}`);
+      const file = await r.json();
+      // A file of another bundle version (a publish under way) is not used.
+      return file?.version === m.version && Array.isArray(file.lists) ? file : null;
+    })());
+  }
+  const file = await topFiles.get(name);
+  return file?.lists.find((l) => keyOf(l.brand) === key) ?? null;
 }
 
-const keyOf = (s) => String(s).normalize('NFKC').toLowerCase().trim().split(/\s+/).join(' ');
+// The catalog's comparison key for names (Rust's text::key): NFKC, lower case, split on
+// Unicode White_Space (Rust's set, not JS's \s), joined by one space.
+const WHITE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+const keyOf = (s) => String(s).normalize('NFKC').toLowerCase().split(WHITE).filter(Boolean).join(' ');
+
+// FNV-1a 64 of the UTF-8 bytes, 16 hex digits (Rust's random::fnv1a64).
+function fnv1a64(s) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(s)) {
+    h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
 const fmtInt = new Intl.NumberFormat('en-US');
 
 class InfluencerRecs extends HTMLElement {
@@ -98,8 +130,20 @@ class InfluencerRecs extends HTMLElement {
     let note = '';
     let shownName = brand;
     let k;
+    let m;
+    const by = this.getAttribute('by') || 'ranker';
     try {
-      k = this.k((await loadManifest()).top_list_len);
+      m = await loadManifest();
+      k = this.k(m.top_list_len);
+      // The ranker's order of a known brand is published: no engine needed.
+      const list = by === 'ranker' ? await topList(m, brand) : null;
+      if (list) {
+        if (token === this.token) {
+          this.dataset.mode = 'list';
+          this.show(list.influencers.slice(0, k), '', false, list.brand);
+        }
+        return;
+      }
     } catch (err) {
       if (token === this.token) this.show(null, String(err?.message ?? err), true);
       this.dataset.mode = 'error';
@@ -107,7 +151,7 @@ class InfluencerRecs extends HTMLElement {
     }
     try {
       const e = await loadEngine();
-      const r = e.rankKnown(brand, k, this.getAttribute('by') || 'ranker');
+      const r = e.rankKnown(brand, k, by);
       rows = r.recommendations.map((x) => x.influencer);
       shownName = r.brand.name;
       this.dataset.mode = 'wasm';
@@ -115,11 +159,11 @@ class InfluencerRecs extends HTMLElement {
       // No WebAssembly here (a CSP without 'wasm-unsafe-eval', an old browser) or an unknown
       // brand: the precomputed lists answer for known brands.
       try {
-        const list = (await loadTopLists()).get(keyOf(brand));
+        const list = await topList(m, brand);
         if (!list) throw new Error(`no recommendations for “${brand}”`);
         rows = list.influencers.slice(0, k);
         shownName = list.brand;
-        note = 'Precomputed list (this page does not allow WebAssembly).';
+        note = 'Precomputed list, ordered by the ranker (this page does not allow WebAssembly).';
         this.dataset.mode = 'precomputed';
       } catch (err2) {
         if (token === this.token) this.show(null, String(err2?.message ?? err2), true);

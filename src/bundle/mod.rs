@@ -120,6 +120,10 @@ pub struct Manifest {
     pub top_lists: String,
     /// How many influencers each top list holds (the widget's largest `k`).
     pub top_list_len: u32,
+    /// The folder, beside the manifest, of one small file per brand's top list (named by
+    /// `TopList::file_name`); empty in manifests written before it existed.
+    #[serde(default)]
+    pub top_dir: String,
 }
 
 /// The `format` of a [`Manifest`].
@@ -127,8 +131,14 @@ pub const MANIFEST_FORMAT: &str = "influence-rec/manifest/1";
 
 impl Manifest {
     /// The manifest of bundle `bytes` stored as `bundle`, with top lists of `top_list_len`
-    /// influencers in `top_lists`.
-    pub fn of(bytes: &[u8], bundle: &str, top_lists: &str, top_list_len: u32) -> Manifest {
+    /// influencers in `top_lists` and, one file per brand, in the folder `top_dir`.
+    pub fn of(
+        bytes: &[u8],
+        bundle: &str,
+        top_lists: &str,
+        top_list_len: u32,
+        top_dir: &str,
+    ) -> Manifest {
         Manifest {
             format: MANIFEST_FORMAT.into(),
             bundle: bundle.into(),
@@ -138,6 +148,7 @@ impl Manifest {
             bytes: bytes.len() as u64,
             top_lists: top_lists.into(),
             top_list_len,
+            top_dir: top_dir.into(),
         }
     }
 }

@@ -126,9 +126,10 @@ pub fn to_json<T: serde::Serialize>(value: &T, dest: &Path, pretty: bool) -> Res
     r.map_err(|e| Error::encode(dest.display().to_string(), e))
 }
 
-/// Publishes a bundle: the bundle at `out`, then `topk.json` (every brand's top list for the
-/// widget's fallback) and last `manifest.json` beside it, each written atomically, so a
-/// reader that follows the manifest never sees a half-written bundle.
+/// Publishes a bundle: the bundle at `out`, then `topk.json` (every brand's top list), the
+/// folder `top/` (one small file per brand's list, for the widget; files of brands no
+/// longer listed are removed) and last `manifest.json` beside it, each file written
+/// atomically, so a reader that follows the manifest never sees a half-written bundle.
 pub fn publish(out: &Path, bytes: &[u8], top: &[TopList], top_list_len: usize) -> Result<()> {
     let dir = out.parent().unwrap_or(Path::new("."));
     let name = out
@@ -138,10 +139,32 @@ pub fn publish(out: &Path, bytes: &[u8], top: &[TopList], top_list_len: usize) -
     write_atomic(out, bytes)?;
     let top_path = dir.join("topk.json");
     write_atomic(&top_path, &to_json(&top, &top_path, false)?)?;
-    let manifest = Manifest::of(bytes, &name, "topk.json", top_list_len as u32);
+    let manifest = Manifest::of(bytes, &name, "topk.json", top_list_len as u32, TOP_DIR);
+    let top_dir = dir.join(TOP_DIR);
+    std::fs::create_dir_all(&top_dir).map_err(|e| Error::io(&top_dir, e))?;
+    let files = TopList::files(top, &manifest.version);
+    for (file, lists) in &files {
+        let path = top_dir.join(file);
+        write_atomic(&path, &to_json(lists, &path, false)?)?;
+    }
+    let keep: std::collections::BTreeSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    let entries = std::fs::read_dir(&top_dir).map_err(|e| Error::io(&top_dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(&top_dir, e))?.path();
+        let stale = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".json") && !keep.contains(n));
+        if stale {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
     let m_path = dir.join("manifest.json");
     write_atomic(&m_path, &to_json(&manifest, &m_path, true)?)
 }
+
+/// The folder of per-brand top-list files, beside the manifest.
+pub const TOP_DIR: &str = "top";
 
 /// Writes a CSV file: `header`, then `rows`; returns how many rows, reporting each count to
 /// `progress`. A failed write is [`Error::Io`] on `path`.

@@ -9,7 +9,9 @@ mod response;
 mod topk;
 
 pub use request::{Filter, NewBrand, RankBy, RankRequest, Who};
-pub use response::{Ranking, Recommendation, RelationshipRow, TopEntry, TopList};
+pub use response::{
+    Ranking, Recommendation, RelationshipRow, TopEntry, TopList, TopListFile, TOP_LIST_FORMAT,
+};
 pub use topk::{pipeline_order, top_k, top_k_reference};
 
 use topk::sink_filtered;

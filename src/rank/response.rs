@@ -57,6 +57,54 @@ pub struct TopList {
     pub influencers: Vec<TopEntry>,
 }
 
+/// The `format` of a [`TopListFile`].
+pub const TOP_LIST_FORMAT: &str = "influence-rec/top-list/1";
+
+/// One published file of top lists: the lists of the brands whose names hash to its name
+/// ([`TopList::file_name`]; one brand, bar a 64-bit hash collision), so the widget fetches a
+/// few kilobytes for its brand instead of every brand's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopListFile {
+    /// Always [`TOP_LIST_FORMAT`].
+    pub format: String,
+    /// The bundle version the lists were computed from (the manifest's `version`): a reader
+    /// refuses a file of another version.
+    pub version: String,
+    /// The lists, by brand name.
+    pub lists: Vec<TopList>,
+}
+
+impl TopList {
+    /// The file that holds the list of a brand named `brand`: FNV-1a 64 of its comparison key
+    /// ([`crate::text::key`], as the catalog matches names), 16 hex digits, `.json`.
+    pub fn file_name(brand: &str) -> String {
+        let key = crate::text::key(brand);
+        format!("{:016x}.json", crate::random::fnv1a64(key.as_bytes()))
+    }
+
+    /// Groups `lists` into their files, by file name (sorted, so publishing is deterministic).
+    pub fn files(lists: &[TopList], version: &str) -> Vec<(String, TopListFile)> {
+        let mut by_file: std::collections::BTreeMap<String, Vec<TopList>> = Default::default();
+        for l in lists {
+            by_file
+                .entry(TopList::file_name(&l.brand))
+                .or_default()
+                .push(l.clone());
+        }
+        by_file
+            .into_iter()
+            .map(|(name, lists)| {
+                let file = TopListFile {
+                    format: TOP_LIST_FORMAT.into(),
+                    version: version.into(),
+                    lists,
+                };
+                (name, file)
+            })
+            .collect()
+    }
+}
+
 /// One influencer of a [`TopList`]: what a compact card shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TopEntry {
@@ -89,4 +137,41 @@ pub struct RelationshipRow {
     pub interaction_points: f64,
     /// cohesion + interaction points.
     pub rating: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(brand: &str) -> TopList {
+        TopList {
+            brand: brand.into(),
+            ranked_by: RankBy::Ranker,
+            influencers: vec![],
+        }
+    }
+
+    #[test]
+    fn a_brand_is_found_under_any_spelling_of_its_name() {
+        // The name as the catalog compares it: NFKC, lower case, whitespace collapsed.
+        let want = format!("{:016x}.json", crate::random::fnv1a64(b"atlas co"));
+        assert_eq!(TopList::file_name("Atlas Co"), want);
+        assert_eq!(TopList::file_name("  ATLAS\u{a0}co "), want);
+        assert_eq!(TopList::file_name("Ａｔｌａｓ Ｃｏ"), want);
+        assert_ne!(TopList::file_name("Atlas Corp"), want);
+        let files = TopList::files(&[list("B"), list("Atlas Co"), list("a")], "00ff");
+        assert_eq!(files.len(), 3);
+        assert!(
+            files.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted by file name"
+        );
+        for (name, f) in &files {
+            assert_eq!(
+                (f.format.as_str(), f.version.as_str()),
+                (TOP_LIST_FORMAT, "00ff")
+            );
+            assert_eq!(f.lists.len(), 1);
+            assert_eq!(&TopList::file_name(&f.lists[0].brand), name);
+        }
+    }
 }
