@@ -291,59 +291,46 @@ impl Grower<'_> {
                 best = Some((gain, bin, gl, hl, nl));
             }
         };
-        if reverse {
-            let (mut gr, mut hr, mut er, mut nr) = (0.0, K_EPSILON, 0i64, 0u32);
-            let top = nb.saturating_sub(1 + na);
-            for t in (1..=top).rev() {
-                let bin = hf[t];
-                // A bin adding exactly nothing repeats the candidate before it (which was
-                // tried, unless this is the first): a tie never replaces the best.
-                if t < top && bin.n == 0 && bin.g == 0.0 && bin.h == 0.0 {
-                    continue;
-                }
-                gr += bin.g;
-                hr += bin.h;
-                er += est(bin.h);
-                nr += bin.n;
-                if er < min_data || hr < p.min_sum_hessian_in_leaf {
-                    continue;
-                }
-                let el = i64::from(nt) - er;
-                if el < min_data {
-                    break;
-                }
-                let hl = ht - hr;
-                if hl < p.min_sum_hessian_in_leaf {
-                    break;
-                }
-                let gl = gt - gr;
-                let gain = leaf_score(gl, hl, p) + leaf_score(gr, hr, p);
-                consider(gain, t - 1, gl, hl, nt - nr);
-            }
+        // The side that grows as bins are added (the right one when `reverse`) and the
+        // other, which is the leaf's sums less it.
+        let (mut ga, mut ha, mut ea, mut na_rows) = (0.0, K_EPSILON, 0i64, 0u32);
+        let (first, steps) = if reverse {
+            (nb.saturating_sub(1 + na), nb.saturating_sub(1 + na))
         } else {
-            let (mut gl, mut hl, mut el, mut nl) = (0.0, K_EPSILON, 0i64, 0u32);
-            for (t, &bin) in hf.iter().enumerate().take(nb.saturating_sub(1)) {
-                if t > 0 && bin.n == 0 && bin.g == 0.0 && bin.h == 0.0 {
-                    continue;
-                }
-                gl += bin.g;
-                hl += bin.h;
-                el += est(bin.h);
-                nl += bin.n;
-                if el < min_data || hl < p.min_sum_hessian_in_leaf {
-                    continue;
-                }
-                let er = i64::from(nt) - el;
-                if er < min_data {
-                    break;
-                }
-                let hr = ht - hl;
-                if hr < p.min_sum_hessian_in_leaf {
-                    break;
-                }
-                let gain = leaf_score(gl, hl, p) + leaf_score(gt - gl, hr, p);
-                consider(gain, t, gl, hl, nl);
+            (0, nb.saturating_sub(1))
+        };
+        for k in 0..steps {
+            let t = if reverse { first - k } else { k };
+            let bin = hf[t];
+            // A bin adding exactly nothing repeats the candidate before it (which was tried,
+            // unless this is the first): a tie never replaces the best.
+            if k > 0 && bin.n == 0 && bin.g == 0.0 && bin.h == 0.0 {
+                continue;
             }
+            ga += bin.g;
+            ha += bin.h;
+            ea += est(bin.h);
+            na_rows += bin.n;
+            if ea < min_data || ha < p.min_sum_hessian_in_leaf {
+                continue;
+            }
+            if i64::from(nt) - ea < min_data {
+                break;
+            }
+            let ho = ht - ha;
+            if ho < p.min_sum_hessian_in_leaf {
+                break;
+            }
+            let go = gt - ga;
+            // (Σg, Σh, rows) of the left side, and the threshold: the last bin going left.
+            let (gl, hl, nl, last) = if reverse {
+                (go, ho, nt - na_rows, t - 1)
+            } else {
+                (ga, ha, na_rows, t)
+            };
+            let (gr, hr) = if reverse { (ga, ha) } else { (go, ho) };
+            let gain = leaf_score(gl, hl, p) + leaf_score(gr, hr, p);
+            consider(gain, last, gl, hl, nl);
         }
         best.map(|(score, bin, gl, hl, nl)| {
             (
@@ -553,7 +540,7 @@ fn partition_by<B: Copy + Into<usize> + Sync>(
     // Branch-free: each row is written to both outputs and only the side it belongs to
     // advances (a 50/50 branch per row would mispredict half the time).
     let piece = |rs: &[u32]| {
-        let (mut l, mut r) = (vec![0u32; rs.len() + 1], vec![0u32; rs.len() + 1]);
+        let (mut l, mut r) = (vec![0u32; rs.len()], vec![0u32; rs.len()]);
         let (mut nl, mut nr) = (0usize, 0usize);
         for &row in rs {
             let b: usize = col[row as usize].into();
