@@ -13,7 +13,7 @@ use crate::mf::data;
 use crate::mf::eval::{evaluate, Metrics};
 use crate::mf::model::{FactorModel, Precision};
 use crate::rank::pipeline_order;
-use crate::ranker::train::{fit_positives, FeatureSource, RankerSettings};
+use crate::ranker::train::{fit_positives, FeatureSource, RankerSettings, TrainingPairs};
 use crate::ranker::{History, Ranker};
 
 /// One row of the evaluation table.
@@ -100,64 +100,85 @@ pub fn evaluate_all(
             );
         }
         let Some(rs) = ranker else { continue };
-        let (stored, _) = fit_positives(c, &split.train, Some(s), rs)?;
-        let model = Ranker::load(&stored)?;
-        let history = History::from_pairs(nu as usize, ni as usize, split.train.iter().copied());
-        let source = FeatureSource {
-            catalog: c,
-            history: &history,
-            factor: Some(&fm32),
+        // Both training tables (see crate::ranker::train::TrainingPairs), so the sampled
+        // default is measured against every pair on the same split.
+        let name = |p: TrainingPairs| match p {
+            TrainingPairs::Every => "every pair".to_string(),
+            TrainingPairs::Sampled { top, random } => {
+                format!("sampled, {top} top, {random} random")
+            }
         };
-        let everyone: Vec<u32> = (0..ni).collect();
-        let ranker_scores = |u: u32, items: &[u32]| -> Vec<f64> {
-            let x = source.rows(u, cold[u as usize], items);
-            x.chunks_exact(crate::ranker::NUM_FEATURES)
-                .map(|r| model.score(r))
-                .collect()
-        };
-        push(
-            "gbdt ranker (lambdarank)".into(),
-            evaluate(
-                |u, out| {
-                    *out = ranker_scores(u, &everyone)
-                        .into_iter()
-                        .map(|x| x as f32)
-                        .collect()
+        let mut variants = vec![(name(rs.pairs), rs.clone())];
+        if rs.pairs != TrainingPairs::Every {
+            variants.push((
+                name(TrainingPairs::Every),
+                RankerSettings {
+                    pairs: TrainingPairs::Every,
+                    ..rs.clone()
                 },
-                &train,
-                &test,
-                k,
-            ),
-        );
-        push(
-            format!("pipeline (top {} each -> ranker)", stored.candidates),
-            evaluate(
-                |u, out| {
-                    let mut m = Vec::new();
-                    fm32.score_all(&user_vector(&fm32, u), &mut m);
-                    let m: Vec<f64> = m.into_iter().map(f64::from).collect();
-                    let order = pipeline_order(
-                        &cohesion(u),
-                        Some(&m),
-                        stored.candidates as usize,
-                        ni as usize,
-                        |cand| {
-                            let items: Vec<u32> = cand.iter().map(|&i| i as u32).collect();
-                            ranker_scores(u, &items)
-                        },
-                    );
-                    // Positions as scores: exact in f32 and strictly decreasing.
-                    out.clear();
-                    out.resize(ni as usize, 0.0);
-                    for (pos, &i) in order.iter().enumerate() {
-                        out[i] = (ni as usize - pos) as f32;
-                    }
-                },
-                &train,
-                &test,
-                k,
-            ),
-        );
+            ));
+        }
+        for (pairs, rs) in &variants {
+            let (stored, _) = fit_positives(c, &split.train, Some(s), rs)?;
+            let model = Ranker::load(&stored)?;
+            let history =
+                History::from_pairs(nu as usize, ni as usize, split.train.iter().copied());
+            let source = FeatureSource {
+                catalog: c,
+                history: &history,
+                factor: Some(&fm32),
+            };
+            let everyone: Vec<u32> = (0..ni).collect();
+            let ranker_scores = |u: u32, items: &[u32]| -> Vec<f64> {
+                let x = source.rows(u, cold[u as usize], items);
+                x.chunks_exact(crate::ranker::NUM_FEATURES)
+                    .map(|r| model.score(r))
+                    .collect()
+            };
+            push(
+                format!("gbdt ranker ({pairs})"),
+                evaluate(
+                    |u, out| {
+                        *out = ranker_scores(u, &everyone)
+                            .into_iter()
+                            .map(|x| x as f32)
+                            .collect()
+                    },
+                    &train,
+                    &test,
+                    k,
+                ),
+            );
+            push(
+                format!("pipeline ({} each, {pairs})", stored.candidates),
+                evaluate(
+                    |u, out| {
+                        let mut m = Vec::new();
+                        fm32.score_all(&user_vector(&fm32, u), &mut m);
+                        let m: Vec<f64> = m.into_iter().map(f64::from).collect();
+                        let order = pipeline_order(
+                            &cohesion(u),
+                            Some(&m),
+                            stored.candidates as usize,
+                            ni as usize,
+                            |cand| {
+                                let items: Vec<u32> = cand.iter().map(|&i| i as u32).collect();
+                                ranker_scores(u, &items)
+                            },
+                        );
+                        // Positions as scores: exact in f32 and strictly decreasing.
+                        out.clear();
+                        out.resize(ni as usize, 0.0);
+                        for (pos, &i) in order.iter().enumerate() {
+                            out[i] = (ni as usize - pos) as f32;
+                        }
+                    },
+                    &train,
+                    &test,
+                    k,
+                ),
+            );
+        }
     }
     Ok(rows)
 }

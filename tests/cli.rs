@@ -300,8 +300,10 @@ fn eval_prints_every_model_on_both_splits() {
         "cohesion rule",
         "factorization (warp, d=32, f32)",
         "factorization (warp, d=32, int8)",
-        "gbdt ranker (lambdarank)",
-        "pipeline (top 200 each -> ranker)",
+        "gbdt ranker (sampled, 0 top, 200 random)",
+        "pipeline (200 each, sampled, 0 top, 200 random)",
+        "gbdt ranker (every pair)",
+        "pipeline (200 each, every pair)",
     ] {
         for split in ["random", "cold-start"] {
             let row = rows

@@ -12,6 +12,7 @@ use crate::factor::{FactorSettings, RelationshipPrior};
 use crate::gbdt::train::{GbdtParams, ObjectiveKind};
 use crate::mf::{LightFmParams, Loss, Parallelism};
 use crate::random::DEFAULT_SEED;
+use crate::ranker::train::{RankerSettings, TrainingPairs};
 
 /// What the accounts of an import are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,6 +72,56 @@ impl FactorArgs {
                 ..d.relationship
             },
             ..d
+        }
+    }
+}
+
+/// Which pairs the ranker trains on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PairsArg {
+    /// Labels, the proposers' top `--ranker-top` and `--ranker-random` random influencers.
+    Sampled,
+    /// Every brand x influencer pair (grows with both; for comparison on small catalogs).
+    Every,
+}
+
+fn default_sample() -> (u32, u32) {
+    match TrainingPairs::default() {
+        TrainingPairs::Sampled { top, random } => (top, random),
+        TrainingPairs::Every => (0, 0),
+    }
+}
+
+/// The ranker's training table on the command line.
+#[derive(Debug, Args)]
+pub struct RankerArgs {
+    /// Which pairs make a brand's training query.
+    #[arg(long, value_enum, default_value_t = match TrainingPairs::default() {
+        TrainingPairs::Every => PairsArg::Every,
+        TrainingPairs::Sampled { .. } => PairsArg::Sampled,
+    })]
+    pub ranker_pairs: PairsArg,
+    /// Sampled queries: influencers the rule and the factorization model each add.
+    #[arg(long, default_value_t = default_sample().0)]
+    pub ranker_top: u32,
+    /// Sampled queries: random influencers per brand.
+    #[arg(long, default_value_t = default_sample().1)]
+    pub ranker_random: u32,
+}
+
+impl RankerArgs {
+    /// The settings these arguments give, seeded with `seed`.
+    pub fn settings(&self, seed: u64) -> RankerSettings {
+        RankerSettings {
+            seed,
+            pairs: match self.ranker_pairs {
+                PairsArg::Every => TrainingPairs::Every,
+                PairsArg::Sampled => TrainingPairs::Sampled {
+                    top: self.ranker_top,
+                    random: self.ranker_random,
+                },
+            },
+            ..RankerSettings::default()
         }
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::args::{DataArgs, FactorArgs, GbdtArgs};
+use super::args::{DataArgs, FactorArgs, GbdtArgs, RankerArgs};
 use super::io::{catalog_from_folder, create, open, spinner};
 use crate::catalog::BuildParams;
 use crate::error::{Error, Result};
@@ -60,6 +60,8 @@ pub enum GbdtCommand {
         out: PathBuf,
         #[command(flatten)]
         factor: FactorArgs,
+        #[command(flatten)]
+        ranker: RankerArgs,
     },
 }
 
@@ -81,7 +83,12 @@ pub(super) fn run(c: GbdtCommand) -> Result<()> {
             &out,
         ),
         GbdtCommand::Predict { model, input, raw } => predict(&model, &input, raw),
-        GbdtCommand::ExportRanking { data, out, factor } => export_ranking(&data, &out, &factor),
+        GbdtCommand::ExportRanking {
+            data,
+            out,
+            factor,
+            ranker,
+        } => export_ranking(&data, &out, &factor, &ranker),
     }
 }
 
@@ -175,13 +182,15 @@ fn predict(model: &std::path::Path, input: &std::path::Path, raw: bool) -> Resul
     Ok(())
 }
 
-fn export_ranking(data: &DataArgs, out: &std::path::Path, factor: &FactorArgs) -> Result<()> {
+fn export_ranking(
+    data: &DataArgs,
+    out: &std::path::Path,
+    factor: &FactorArgs,
+    ranker: &RankerArgs,
+) -> Result<()> {
     let c = catalog_from_folder(&data.data, &BuildParams::default())?;
     let fs = factor.settings(data.seed);
-    let rs = crate::ranker::RankerSettings {
-        seed: data.seed,
-        ..Default::default()
-    };
+    let rs = ranker.settings(data.seed);
     let pb = spinner("building ranking features");
     let (train, valid) =
         crate::ranker::train::ranking_tables(&c, &c.positives(fs.min_points), Some(&fs), &rs)?;
