@@ -37,21 +37,34 @@ setup_wasm_toolchain() {
   fi
 }
 
-# wasm_cargo SUBCOMMAND [ARGS...]: cargo for wasm32 on the chosen route.
+# wasm_cargo SUBCOMMAND [ARGS...]: cargo for wasm32 on the chosen route. Builds use wasm
+# SIMD128 (the model's scoring kernel, src/mf/model.rs); WASM_SCALAR=1 builds without it into
+# a target folder of its own (the page's fallback module for browsers without SIMD).
 wasm_cargo() {
   local sub="$1"; shift
+  local flags="-C target-feature=+simd128"
+  if [ "${WASM_SCALAR:-0}" = 1 ]; then flags=""; fi
   if [ "$WASM_ROUTE" = rustup ]; then
-    cargo "$sub" --target wasm32-unknown-unknown "$@"
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
+      cargo "$sub" --target wasm32-unknown-unknown --target-dir "$(wasm_cargo_dir)" "$@"
   else
     RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" \
       /usr/bin/cargo "$sub" --target wasm32-unknown-unknown -Z build-std=std,panic_abort \
-      --target-dir target/debian-wasm "$@"
+      --target-dir "$(wasm_cargo_dir)" "$@"
   fi
 }
 
+wasm_cargo_dir() {
+  local dir=target
+  if [ "$WASM_ROUTE" != rustup ]; then dir=target/debian-wasm; fi
+  if [ "${WASM_SCALAR:-0}" = 1 ]; then dir="$dir/scalar"; fi
+  echo "$dir"
+}
+
 wasm_target_dir() {
-  if [ "$WASM_ROUTE" = rustup ]; then echo target/wasm32-unknown-unknown; else echo target/debian-wasm/wasm32-unknown-unknown; fi
+  echo "$(wasm_cargo_dir)/wasm32-unknown-unknown"
 }
 
 # Node and npm: the page tests, the benchmarks and wasm-opt need them.
@@ -78,6 +91,19 @@ build_pkg() {
   fi
   log "wasm-opt -O3"
   .ci/tools/node_modules/.bin/wasm-opt -O3 "$out/influence_rec_bg.wasm" -o "$out/influence_rec_bg.wasm"
+  if [ -z "$features" ]; then
+    # The fallback module for browsers without SIMD: the same bindings (its JS glue must be
+    # the same file, so the page loads either module through one glue), scalar kernels.
+    log "building the scalar wasm module (no SIMD) into $out/influence_rec_scalar_bg.wasm"
+    WASM_SCALAR=1 wasm_cargo build --release --lib
+    local tmp; tmp="$(mktemp -d)"
+    wasm-bindgen --target web --out-dir "$tmp" "$(WASM_SCALAR=1 wasm_target_dir)/release/influence_rec.wasm"
+    if ! cmp -s "$tmp/influence_rec.js" "$out/influence_rec.js"; then
+      echo "the scalar module's JS glue differs from the SIMD module's" >&2; rm -rf "$tmp"; return 1
+    fi
+    .ci/tools/node_modules/.bin/wasm-opt -O3 "$tmp/influence_rec_bg.wasm" -o "$out/influence_rec_scalar_bg.wasm"
+    rm -rf "$tmp"
+  fi
 }
 
 # Builds the native CLI, generates the bundled data if it is absent, trains the bundle.

@@ -429,7 +429,7 @@ fn fmt_count(rng: &mut ChaCha8Rng, v: u64) -> String {
         let s = v.to_string();
         let mut out = String::new();
         for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);

@@ -190,6 +190,87 @@ fn generate_train_recommend_round_trip() {
     ok(&cli(&["relationships", "--out", "rel.csv"], d));
     let rel = std::fs::read_to_string(d.join("rel.csv")).expect("rel.csv");
     assert_eq!(rel.lines().count(), 1 + 7 * 150);
+    // The same table as Parquet: the same rows, value for value.
+    ok(&cli(
+        &[
+            "relationships",
+            "--format",
+            "parquet",
+            "--out",
+            "rel.parquet",
+        ],
+        d,
+    ));
+    let csv_rows: Vec<Vec<String>> = rel.lines().skip(1).map(csv_fields).collect();
+    assert_eq!(parquet_rows(&d.join("rel.parquet")), csv_rows);
+}
+
+/// One CSV line's fields (the writer quotes a field with a comma or a quote).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    let rec = r.records().next().expect("a record").expect("parses");
+    rec.iter().map(str::to_string).collect()
+}
+
+/// A relationship Parquet file's rows, numbers printed as the CSV prints them.
+fn parquet_rows(path: &Path) -> Vec<Vec<String>> {
+    use arrow_array::{Array, Float64Array, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).expect("parquet file");
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .expect("a Parquet file")
+        .build()
+        .expect("reader");
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.expect("batch");
+        let names: Vec<&str> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "brand",
+                "influencer",
+                "cohesion",
+                "interaction_points",
+                "rating"
+            ]
+        );
+        let text = |c: usize| {
+            batch
+                .column(c)
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .expect("utf8")
+                .clone()
+        };
+        let num = |c: usize| {
+            batch
+                .column(c)
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .expect("f64")
+                .clone()
+        };
+        let (b, i, c, p, r) = (text(0), text(1), num(2), num(3), num(4));
+        for k in 0..batch.num_rows() {
+            assert!(!b.is_null(k) && !c.is_null(k));
+            rows.push(vec![
+                b.value(k).to_string(),
+                i.value(k).to_string(),
+                c.value(k).to_string(),
+                p.value(k).to_string(),
+                r.value(k).to_string(),
+            ]);
+        }
+    }
+    rows
 }
 
 #[test]

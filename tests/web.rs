@@ -257,3 +257,55 @@ fn lightgbm_multiclass_linear_and_special_tokens_are_bit_exact_in_wasm() {
         assert_eq!(got, bits(raw));
     }
 }
+
+/// The SIMD128 scoring kernel equals the scalar one bit for bit (the page loads whichever the
+/// browser supports and must rank alike), for every remainder of d mod 4. The wasm tests are
+/// built with SIMD128 (.ci/lib.sh), so `score_all` here is the SIMD kernel.
+#[wasm_bindgen_test]
+fn simd128_scoring_equals_the_scalar_kernel_bit_for_bit() {
+    use influence_rec::mf::model::{Precision, StoredFactorModel, StoredMatrix};
+    use influence_rec::mf::FactorModel;
+    use rand::{Rng, SeedableRng};
+    assert!(
+        influence_rec::wasm::simd128(),
+        "build the wasm tests with -C target-feature=+simd128 (wasm_cargo in .ci/lib.sh does)"
+    );
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(20261129);
+    for d in [1usize, 3, 4, 5, 8, 10, 17, 32, 33] {
+        let items = 257;
+        let m = |rows: usize, rng: &mut rand_chacha::ChaCha8Rng| {
+            let v: Vec<f32> = (0..rows * (d + 1))
+                .map(|_| rng.random_range(-2.0f32..2.0))
+                .collect();
+            StoredMatrix::new(
+                &ndarray::Array2::from_shape_vec((rows, d + 1), v).expect("shape"),
+                Precision::F32,
+            )
+        };
+        let stored = StoredFactorModel {
+            no_components: d as u32,
+            item_repr: m(items, &mut rng),
+            user_feature_repr: m(0, &mut rng),
+            user_features: Vec::new(),
+            user_repr: m(0, &mut rng),
+            normalize: true,
+        };
+        let fm = FactorModel::load(&stored).expect("consistent shapes");
+        for _ in 0..5 {
+            let user: Vec<f32> = (0..=d).map(|_| rng.random_range(-2.0f32..2.0)).collect();
+            let (mut simd, mut scalar, mut reference) = (Vec::new(), Vec::new(), Vec::new());
+            fm.score_all(&user, &mut simd);
+            fm.score_all_scalar(&user, &mut scalar);
+            fm.score_all_reference(&user, &mut reference);
+            assert_eq!(simd.len(), items);
+            assert_eq!(
+                simd.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                scalar.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                "d={d}"
+            );
+            for (x, y) in simd.iter().zip(&reference) {
+                assert!((x - y).abs() <= 1e-4 * (1.0 + y.abs()), "d={d}: {x} vs {y}");
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@ import init, { Engine, categories, inferCategory } from './pkg/influence_rec.js'
 import { Store } from './store.js';
 import { Syncer } from './sync.js';
 import { countryName } from './countries.js';
+import { wasmUrl } from './wasm.js';
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = new Intl.NumberFormat('en-US');
@@ -427,7 +428,8 @@ async function loadEngine() {
     if (!r.ok) throw new Error(`pkg/model.bundle: HTTP ${r.status}`);
     return new Uint8Array(await r.arrayBuffer());
   });
-  const [, b] = await Promise.all([init(), bytes]);
+  const module = wasmUrl(new URL('pkg/influence_rec.js', document.baseURI));
+  const [, b] = await Promise.all([init({ module_or_path: module }), bytes]);
   app.engine = new Engine(b);
   const info = app.engine.info();
   app.version = info.version;

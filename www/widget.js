@@ -14,6 +14,7 @@
 // Content-Security-Policy forbids WebAssembly, the precomputed list answers instead. Scraped
 // text is rendered as text only.
 import { countryName } from './countries.js';
+import { wasmUrl } from './wasm.js';
 
 const BASE = new URL('.', import.meta.url);
 
@@ -46,8 +47,10 @@ function loadManifest() {
 // One engine per page, shared by every widget on it.
 function loadEngine() {
   engine ??= (async () => {
-    const wasm = await import(new URL('pkg/influence_rec.js', BASE).href);
-    await wasm.default({ module_or_path: new URL('pkg/influence_rec_bg.wasm', BASE) });
+    const glue = new URL('pkg/influence_rec.js', BASE);
+    const wasm = await import(glue.href);
+    // The partner page's address does not choose the module: only the browser's support does.
+    await wasm.default({ module_or_path: wasmUrl(glue, '') });
     const r = await fetch(new URL('pkg/model.bundle', BASE));
     if (!r.ok) throw new Error(`bundle: HTTP ${r.status}`);
     return new wasm.Engine(new Uint8Array(await r.arrayBuffer()));

@@ -187,6 +187,92 @@ pub fn write_csv(
     Ok(n)
 }
 
+/// Rows per Arrow batch handed to the Parquet writer: memory stays bounded whatever the
+/// table's size (a row group is encoded as its batches arrive).
+const PARQUET_BATCH: usize = 1 << 16;
+
+/// Rows per Parquet row group (readers parallelise and skip by row group).
+const PARQUET_ROW_GROUP: usize = 1 << 20;
+
+/// A batch of relationship rows, column by column.
+#[derive(Default)]
+struct RelationshipColumns {
+    brand: Vec<String>,
+    influencer: Vec<String>,
+    cohesion: Vec<f64>,
+    points: Vec<f64>,
+    rating: Vec<f64>,
+}
+
+impl RelationshipColumns {
+    fn push(&mut self, row: crate::rank::RelationshipRow) {
+        self.brand.push(row.brand);
+        self.influencer.push(row.influencer);
+        self.cohesion.push(row.cohesion);
+        self.points.push(row.interaction_points);
+        self.rating.push(row.rating);
+    }
+
+    /// The batch as Arrow arrays, leaving `self` empty.
+    fn take(&mut self) -> Vec<arrow_array::ArrayRef> {
+        use arrow_array::{Float64Array, StringArray};
+        use std::sync::Arc;
+        let b = std::mem::take(self);
+        vec![
+            Arc::new(StringArray::from(b.brand)),
+            Arc::new(StringArray::from(b.influencer)),
+            Arc::new(Float64Array::from(b.cohesion)),
+            Arc::new(Float64Array::from(b.points)),
+            Arc::new(Float64Array::from(b.rating)),
+        ]
+    }
+}
+
+/// The relationship table as Parquet (snappy): the CSV's columns, `brand` and `influencer`
+/// UTF-8 (dictionary-encoded by the writer), the three numbers f64; written batch by batch.
+pub fn write_relationships_parquet(
+    rec: &Recommender,
+    out: &Path,
+    mut progress: impl FnMut(u64),
+) -> Result<u64> {
+    use arrow_array::RecordBatch;
+    use arrow_schema::{DataType, Field, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+    use std::sync::Arc;
+
+    let err = |e: &dyn std::fmt::Display| Error::io(out, std::io::Error::other(e.to_string()));
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("brand", DataType::Utf8, false),
+        Field::new("influencer", DataType::Utf8, false),
+        Field::new("cohesion", DataType::Float64, false),
+        Field::new("interaction_points", DataType::Float64, false),
+        Field::new("rating", DataType::Float64, false),
+    ]));
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(PARQUET_ROW_GROUP))
+        .set_created_by(crate::bundle::WRITER.to_string())
+        .build();
+    let mut w =
+        ArrowWriter::try_new(create(out)?, schema.clone(), Some(props)).map_err(|e| err(&e))?;
+    let mut batch = RelationshipColumns::default();
+    let mut n = 0u64;
+    let mut rows = rec.relationships().peekable();
+    while let Some(row) = rows.next() {
+        batch.push(row);
+        n += 1;
+        progress(n);
+        if batch.brand.len() == PARQUET_BATCH || rows.peek().is_none() {
+            let b = RecordBatch::try_new(schema.clone(), batch.take()).map_err(|e| err(&e))?;
+            w.write(&b).map_err(|e| err(&e))?;
+        }
+    }
+    w.close().map_err(|e| err(&e))?;
+    Ok(n)
+}
+
 /// The relationship table (every brand x influencer with its rating) as CSV.
 pub fn write_relationships(
     rec: &Recommender,

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use indicatif::ProgressBar;
 
-use super::io::{create, load, open, report_rejects, to_json, write_relationships};
+use super::io::{
+    create, load, open, report_rejects, to_json, write_relationships, write_relationships_parquet,
+};
 use crate::category::Lexicon;
 use crate::error::{Error, Result};
 use crate::model::Brand;
@@ -63,9 +65,21 @@ pub struct RelationshipsArgs {
     /// Bundle to load.
     #[arg(long, default_value = "pkg/model.bundle")]
     bundle: PathBuf,
-    /// Output CSV.
+    /// Output file.
     #[arg(long, short)]
     out: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    format: TableFormat,
+}
+
+/// Formats of the relationship table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableFormat {
+    /// CSV with a header (the default).
+    Csv,
+    /// Apache Parquet, snappy-compressed (pandas, polars, DuckDB, Spark read it).
+    Parquet,
 }
 
 pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
@@ -115,11 +129,21 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
 pub(super) fn relationships(a: &RelationshipsArgs) -> Result<()> {
     let rec = load(&a.bundle)?;
     let pb = ProgressBar::new((rec.brands().len() * rec.influencers().len()) as u64);
-    let n = write_relationships(&rec, &a.out, |n| {
-        if n % 4096 == 0 {
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {human_pos}/{human_len} rows, {per_sec}, {eta} left",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = |n: u64| {
+        if n.is_multiple_of(65536) {
             pb.set_position(n);
         }
-    })?;
+    };
+    let n = match a.format {
+        TableFormat::Csv => write_relationships(&rec, &a.out, progress)?,
+        TableFormat::Parquet => write_relationships_parquet(&rec, &a.out, progress)?,
+    };
     pb.finish_and_clear();
     println!("wrote {n} rows to {}", a.out.display());
     Ok(())

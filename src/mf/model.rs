@@ -3,9 +3,14 @@
 //! brand's vector is computed from its features; known brands' vectors are precomputed.
 //!
 //! Scoring every item for one user is a dot product per row over contiguous f32. The fast
-//! path ([`FactorModel::score_all`]) keeps four independent accumulators so the compiler
-//! vectorises it; [`FactorModel::score_all_reference`] is the plain loop it must match to
-//! within float reassociation (a test pins them).
+//! path ([`FactorModel::score_all`]) keeps four independent accumulators, lane k summing
+//! p_j q_ij for j ≡ k (mod 4), then (lane 0 + lane 1) + (lane 2 + lane 3) and the remainder:
+//! [`FactorModel::score_all_scalar`] in plain Rust, and on wasm32 built with `simd128` the
+//! same sums as `f32x4` multiply and add (no fused multiply-add, so every lane rounds as the
+//! scalar one does and the two are equal bit for bit; the wasm tests pin them).
+//! [`FactorModel::score_all_reference`] is the plain loop both must match to within float
+//! reassociation (a test pins them). The page ships both wasm builds and loads the SIMD one
+//! where the browser validates SIMD instructions.
 
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
@@ -136,8 +141,20 @@ impl FactorModel {
         }
     }
 
-    /// The fast loop: four independent accumulators over contiguous rows.
+    /// The fast loop (see the module docs): SIMD128 on wasm32 built with it, else
+    /// [`FactorModel::score_all_scalar`]; equal bit for bit.
     pub fn score_all(&self, user: &[f32], out: &mut Vec<f32>) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        self.score_all_simd128(user, out);
+        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        self.score_all_scalar(user, out);
+    }
+
+    /// Whether [`FactorModel::score_all`] runs the SIMD128 kernel in this build.
+    pub const SIMD128: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+
+    /// The fast loop in scalar code: four independent accumulators over contiguous rows.
+    pub fn score_all_scalar(&self, user: &[f32], out: &mut Vec<f32>) {
         let d = self.dim();
         out.clear();
         let Some(flat) = self.item_repr.as_slice() else {
@@ -158,6 +175,32 @@ impl FactorModel {
             }
             let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
             for (a, b) in pc.remainder().iter().zip(qc.remainder()) {
+                s += a * b;
+            }
+            out.push(s + user[d] + row[d]);
+        }
+    }
+
+    /// The fast loop as wasm SIMD128: the four accumulators are the lanes of one `f32x4`.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn score_all_simd128(&self, user: &[f32], out: &mut Vec<f32>) {
+        use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, v128};
+        let d = self.dim();
+        out.clear();
+        let Some(flat) = self.item_repr.as_slice() else {
+            return self.score_all_reference(user, out);
+        };
+        let load = |c: &[f32]| f32x4(c[0], c[1], c[2], c[3]);
+        let p: Vec<v128> = user[..d].chunks_exact(4).map(load).collect();
+        let tail = d - d % 4;
+        for row in flat.chunks_exact(d + 1) {
+            let mut acc = f32x4(0.0, 0.0, 0.0, 0.0);
+            for (pv, q) in p.iter().zip(row[..tail].chunks_exact(4)) {
+                acc = f32x4_add(acc, f32x4_mul(*pv, load(q)));
+            }
+            let mut s = (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc))
+                + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc));
+            for (a, b) in user[tail..d].iter().zip(&row[tail..d]) {
                 s += a * b;
             }
             out.push(s + user[d] + row[d]);
@@ -219,6 +262,13 @@ mod tests {
             for (x, y) in a.iter().zip(&b) {
                 assert!((x - y).abs() <= 1e-5 * (1.0 + y.abs()), "d={d}: {x} vs {y}");
             }
+            m.score_all_scalar(&user, &mut b);
+            assert_eq!(
+                a.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                "d={d}: the fast path is the scalar kernel bit for bit (SIMD128: {})",
+                FactorModel::SIMD128
+            );
         }
     }
 

@@ -389,6 +389,13 @@ impl Engine {
     }
 }
 
+/// Whether this module scores with the SIMD128 kernel (the page loads the scalar build where
+/// the browser has no SIMD; both score alike bit for bit).
+#[wasm_bindgen]
+pub fn simd128() -> bool {
+    crate::mf::FactorModel::SIMD128
+}
+
 /// Infers a category from free text: `{slug, label, hits}` or `null`.
 #[wasm_bindgen(js_name = inferCategory)]
 pub fn infer_category(text: &str) -> Result<JsValue, JsError> {

@@ -767,3 +767,28 @@ test('sync: every answer moves the backoff, Retry-After is honoured, a row refus
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the SIMD module where the browser has it, the scalar one forced, the same rankings', async () => {
+  const port = basePort + 16;
+  await realServer(port);
+  const scores = async (query) => {
+    const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`, query);
+    const out = {};
+    for (const by of ['model', 'ranker']) {
+      await page.selectOption('#rank-by', by);
+      await page.waitForFunction((b) => document.getElementById('results-summary').textContent.includes(b === 'model' ? 'learned model' : 'learned ranker'), by);
+      out[by] = await page.$$eval('#results > li', (l) => l.map((li) => `${li.dataset.influencer} ${li.querySelector('.score').textContent}`));
+    }
+    // The module app.js instantiated (the same module instance: one module map per page).
+    const simd = await page.evaluate(async () => (await import('/pkg/influence_rec.js')).simd128());
+    assert.deepEqual(errors, []);
+    await context.close();
+    return { out, simd };
+  };
+  const simd = await scores('');
+  const scalar = await scores('?wasm=scalar');
+  assert.equal(simd.simd, true, 'Chromium validates SIMD128: the SIMD module');
+  assert.equal(scalar.simd, false, '?wasm=scalar: the fallback module');
+  assert.ok(simd.out.model.length >= 10 && simd.out.ranker.length >= 10);
+  assert.deepEqual(scalar.out, simd.out, 'both modules rank and score alike');
+});
