@@ -11,7 +11,8 @@
 // Targets (issue 5): first ranking < 300 ms, re-rank < 16 ms, wasm + bundle < 400 KB gzipped;
 // (issue 13) the planner < 50 ms for 500 candidates.
 // Usage: after .ci/start's build (pkg/ and target/release):
-//   node benches/page_bench.mjs [runs=15]
+//   node benches/page_bench.mjs [runs=15] [BUNDLE_DIR]   (BUNDLE_DIR: a folder with
+//   model.bundle and manifest.json, served as the published bundle; default pkg/)
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
@@ -32,7 +33,8 @@ const stats = (xs) => {
 };
 const fmt = ({ median, worst, n }) => `median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (n=${n})`;
 
-const server = spawn(path.join(root, 'target/release/influence-rec'), ['serve', '--root', root, '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
+const bundleDir = path.resolve(process.argv[3] ?? path.join(root, 'pkg'));
+const server = spawn(path.join(root, 'target/release/influence-rec'), ['serve', '--root', root, '--bundle-dir', bundleDir, '--addr', `127.0.0.1:${port}`], { stdio: 'ignore' });
 try {
   for (let i = 0; i < 150; i++) {
     try { if ((await fetch(base)).ok) break; } catch { /* not up */ }
@@ -102,7 +104,7 @@ try {
   await context.close();
   await browser.close();
   const size = (f) => {
-    const b = readFileSync(path.join(root, 'pkg', f));
+    const b = readFileSync(path.join(f === 'model.bundle' ? bundleDir : path.join(root, 'pkg'), f));
     return { raw: b.length, gz: gzipSync(b, { level: 9 }).length };
   };
   const wasm = size('influence_rec_bg.wasm');

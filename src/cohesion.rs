@@ -112,6 +112,10 @@ pub struct CohesionIndex {
     country_display: Vec<String>,
     hashtags: Vec<String>,
     influencers: Vec<PreparedInfluencer>,
+    /// Hashtag postings (CSR): the influencers using tag t are
+    /// `tag_influencers[tag_start[t]..tag_start[t + 1]]`, ascending.
+    tag_start: Vec<u32>,
+    tag_influencers: Vec<u32>,
 }
 
 fn intern(map: &mut BTreeMap<String, u32>, k: String) -> Option<u32> {
@@ -181,7 +185,28 @@ impl CohesionIndex {
                 engagement_rate: inf.engagement_rate,
             });
         }
+        // Postings by counting sort: one pass to size each tag's list, one to fill it, in
+        // influencer order.
+        let mut tag_start = vec![0u32; hashtags.len() + 1];
+        for p in &prepared {
+            for &t in &p.tags {
+                tag_start[t as usize + 1] += 1;
+            }
+        }
+        for t in 0..hashtags.len() {
+            tag_start[t + 1] += tag_start[t];
+        }
+        let mut fill: Vec<u32> = tag_start[..hashtags.len()].to_vec();
+        let mut tag_influencers = vec![0u32; tag_start[hashtags.len()] as usize];
+        for (i, p) in prepared.iter().enumerate() {
+            for &t in &p.tags {
+                tag_influencers[fill[t as usize] as usize] = i as u32;
+                fill[t as usize] += 1;
+            }
+        }
         Ok(CohesionIndex {
+            tag_start,
+            tag_influencers,
             weights,
             categories: sorted_by_id(cats),
             countries: sorted_by_id(countries),
@@ -252,10 +277,40 @@ impl CohesionIndex {
         )
     }
 
-    /// Ratings of every influencer for the prepared brand, in influencer order.
-    pub fn score_all(&self, b: &PreparedBrand) -> Vec<f64> {
+    /// Ratings of every influencer for the prepared brand, in influencer order: the
+    /// reference, [`CohesionIndex::score`] per influencer.
+    pub fn score_all_reference(&self, b: &PreparedBrand) -> Vec<f64> {
         (0..self.influencers.len())
             .map(|i| self.score(b, i))
+            .collect()
+    }
+
+    /// Ratings of every influencer for the prepared brand, in influencer order, equal bit
+    /// for bit to [`CohesionIndex::score_all_reference`]: the shared-hashtag counts come from
+    /// the brand's few tags' postings (work in the postings' length, not in every
+    /// influencer's tag list), then each rating is summed in [`CohesionIndex::score`]'s order.
+    pub fn score_all(&self, b: &PreparedBrand) -> Vec<f64> {
+        let mut shared = vec![0u32; self.influencers.len()];
+        for &t in &b.tags {
+            let (lo, hi) = (self.tag_start[t as usize], self.tag_start[t as usize + 1]);
+            for &i in &self.tag_influencers[lo as usize..hi as usize] {
+                shared[i as usize] += 1;
+            }
+        }
+        let w = &self.weights;
+        self.influencers
+            .iter()
+            .zip(&shared)
+            .map(|(inf, &n)| {
+                let mut s = w.engagement * inf.engagement_rate;
+                if b.category.is_some() && b.category == inf.category {
+                    s += w.category;
+                }
+                if b.country.is_some() && b.country == inf.country {
+                    s += w.location;
+                }
+                s + w.hashtag * n as f64
+            })
             .collect()
     }
 
@@ -390,5 +445,54 @@ pub(crate) mod tests {
             ..w
         };
         assert!(CohesionIndex::new(&infs, bad).is_err());
+    }
+
+    #[test]
+    fn fast_score_all_equals_the_reference_bit_for_bit() {
+        use rand::{Rng, SeedableRng};
+        let seed = 20261130u64;
+        println!("seed {seed}");
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let vocab: Vec<String> = (0..40).map(|t| format!("t{t}")).collect();
+        let cats = ["music", "food", "", "travel"];
+        let countries = ["US", "ES", "", "FR"];
+        for round in 0..30 {
+            let n = rng.random_range(0..200);
+            let infs: Vec<Influencer> = (0..n)
+                .map(|i| {
+                    let k = rng.random_range(0..12);
+                    // Repeats on purpose: an influencer's duplicate tags count once.
+                    let tags: Vec<&str> = (0..k)
+                        .map(|_| vocab[rng.random_range(0..vocab.len())].as_str())
+                        .collect();
+                    influencer(
+                        &format!("i{i}"),
+                        cats[rng.random_range(0..cats.len())],
+                        countries[rng.random_range(0..countries.len())],
+                        &tags,
+                        rng.random_range(0.0..0.2),
+                    )
+                })
+                .collect();
+            let w = CohesionWeights {
+                hashtag: 0.1 + round as f64 * 0.37,
+                ..CohesionWeights::default()
+            };
+            let idx = CohesionIndex::new(&infs, w).unwrap();
+            for _ in 0..10 {
+                let k = rng.random_range(0..15);
+                let tags: Vec<String> = (0..k)
+                    // Some tags no influencer has: dropped when the brand is prepared.
+                    .map(|_| format!("t{}", rng.random_range(0..vocab.len() + 5)))
+                    .collect();
+                let b = idx.prepare(
+                    cats[rng.random_range(0..cats.len())],
+                    countries[rng.random_range(0..countries.len())],
+                    &tags,
+                );
+                let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+                assert_eq!(bits(idx.score_all(&b)), bits(idx.score_all_reference(&b)));
+            }
+        }
     }
 }
