@@ -53,6 +53,7 @@ try {
     await context.close();
   }
   const [a, b] = Object.values(results);
+  if (process.env.BENCH_JSON) console.log('json ' + JSON.stringify(results));
   const mb = (x) => (x / 1048576).toFixed(1);
   console.log(`bundle ${a.bytes} bytes, ${a.influencers} influencers (${bundleDir})`);
   console.log(`${'per brand'.padEnd(34)} ${'SIMD128'.padStart(10)} ${'scalar'.padStart(10)} ${'scalar/SIMD'.padStart(12)}`);

@@ -111,6 +111,10 @@ try {
   const bundle = size('model.bundle');
   const js = size('influence_rec.js');
   const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
+  if (process.env.BENCH_JSON) {
+    // One machine-readable line for benches/scale_bench.py.
+    console.log('json ' + JSON.stringify({ first: stats(cold), repeat: stats(warm), rerank, bundle, wasm }));
+  }
   console.log(`first ranking, first visit:   ${fmt(stats(cold))}   (target < 300 ms)`);
   console.log(`first ranking, repeat visit:  ${fmt(stats(warm))}`);
   for (const [by, s] of Object.entries(rerank)) console.log(`re-rank after an interaction, by ${by.padEnd(6)}: ${fmt(s)}   (target < 16 ms)`);

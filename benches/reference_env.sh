@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates target/refvenv with the reference libraries from PyPI (LightFM 1.17, LightGBM, and
 # OR-Tools and SciPy for benches/planner_bench.py, pyarrow, polars and DuckDB for
-# benches/parquet_readers.py) for
+# benches/parquet_readers.py, matplotlib for benches/scale_bench.py) for
 # parity fixtures and side-by-side benchmarks. Idempotent: does nothing when already set up.
 # LightFM 1.17's setup.py assigns to `__builtins__` as a dict, which current setuptools
 # rejects; we build its PyPI sdist after routing that assignment through `import builtins`.
@@ -13,12 +13,12 @@ if [ -x "$PY" ] && "$PY" -c 'import lightfm, lightgbm' 2>/dev/null; then
   # OR-Tools (the planner benchmark's reference) joined later: add it to an existing venv.
   "$PY" -c 'import ortools' 2>/dev/null || "$PY" -m pip install -q ortools
   # pyarrow, polars and DuckDB (benches/parquet_readers.py) joined later still.
-  "$PY" -c 'import pyarrow, polars, duckdb' 2>/dev/null || "$PY" -m pip install -q pyarrow polars duckdb
+  "$PY" -c 'import pyarrow, polars, duckdb, matplotlib' 2>/dev/null || "$PY" -m pip install -q pyarrow polars duckdb matplotlib
   echo "$VENV ready"; exit 0
 fi
 python3 -m venv "$VENV"
 "$PY" -m pip install -q --upgrade pip
-"$PY" -m pip install -q "numpy<2.3" scipy "cython<3.1" setuptools wheel "lightgbm==4.6.0" pandas ortools pyarrow polars duckdb
+"$PY" -m pip install -q "numpy<2.3" scipy "cython<3.1" setuptools wheel "lightgbm==4.6.0" pandas ortools pyarrow polars duckdb matplotlib
 work="$(mktemp -d)"
 # `pip download` of the sdist would run the broken setup.py; read the sdist's address from the
 # package index pip itself is configured with (`pip config`, PIP_INDEX_URL, else pip's default)

@@ -121,6 +121,8 @@ pub struct Catalog {
     points_by_brand: Vec<Vec<(u32, f64)>>,
     index: CohesionIndex,
     features: OnceLock<Features>,
+    /// The same without influencer identity features (items described by content alone).
+    features_content: OnceLock<Features>,
 }
 
 impl PartialEq for Catalog {
@@ -269,6 +271,7 @@ impl Catalog {
             points_by_brand,
             index,
             features: OnceLock::new(),
+            features_content: OnceLock::new(),
             tables,
         })
     }
@@ -291,6 +294,36 @@ impl Catalog {
     /// Points per interaction kind.
     pub fn points(&self) -> PointsConfig {
         self.tables.points
+    }
+
+    /// Fills the detail fields (bio, post links, scraped place) of influencers
+    /// `first..first + rows.len()`; returns how many. Neither the cohesion index nor the
+    /// features read these fields, so nothing derived changes. Rows past the table are
+    /// [`Error::Inconsistent`] and nothing is set.
+    pub fn set_details(
+        &mut self,
+        first: u32,
+        rows: Vec<crate::model::InfluencerDetails>,
+    ) -> Result<usize> {
+        let n = self.tables.influencers.len();
+        let end = (first as usize).checked_add(rows.len()).filter(|&e| e <= n);
+        let Some(end) = end else {
+            return Err(Error::Inconsistent {
+                what: "detail shard",
+                message: format!(
+                    "rows {first}..{} but the catalog has {n} influencers",
+                    first as u64 + rows.len() as u64
+                ),
+            });
+        };
+        let count = rows.len();
+        for (inf, d) in self.tables.influencers[first as usize..end]
+            .iter_mut()
+            .zip(rows)
+        {
+            inf.set_details(d);
+        }
+        Ok(count)
     }
 
     /// All influencers, by id.
@@ -347,15 +380,31 @@ impl Catalog {
 
     /// The content-feature matrices, built on first use and kept.
     pub fn features(&self) -> Result<&Features> {
-        if let Some(f) = self.features.get() {
-            return Ok(f);
-        }
-        let f = self.build_features()?;
-        Ok(self.features.get_or_init(|| f))
+        self.features_of(true)
     }
 
-    fn build_features(&self) -> Result<Features> {
-        let (rows, irows) = self.feature_rows();
+    /// The feature matrices with (`item_identity`) or without the influencers' identity
+    /// features, built on first use and kept.
+    pub fn features_of(&self, item_identity: bool) -> Result<&Features> {
+        let cell = if item_identity {
+            &self.features
+        } else {
+            &self.features_content
+        };
+        if let Some(f) = cell.get() {
+            return Ok(f);
+        }
+        let f = self.build_features(item_identity)?;
+        Ok(cell.get_or_init(|| f))
+    }
+
+    fn build_features(&self, item_identity: bool) -> Result<Features> {
+        let (rows, _) = self.feature_rows();
+        let irows: Vec<Vec<String>> = self
+            .influencers()
+            .iter()
+            .map(|x| influencer_features(x, item_identity))
+            .collect();
         let mut user_vocab = Vocabulary::default();
         let mut users = feature_matrix(&mut user_vocab, &rows, true)?;
         // Cold rows intern into the same vocabulary (after the identities, so no column moves).

@@ -93,6 +93,13 @@ pub enum Error {
         expected: u32,
         found: u32,
     },
+    /// A detail shard of another bundle than the one loaded.
+    #[error("{source_name}: details of bundle {found}, but the loaded bundle is {expected}")]
+    StaleShard {
+        source_name: String,
+        expected: String,
+        found: String,
+    },
     /// The artifact ends early or its checksum does not match.
     #[error("{source_name}: bundle is truncated or corrupted: {message}")]
     Corrupted {

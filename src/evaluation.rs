@@ -99,6 +99,27 @@ pub fn evaluate_all(
                 ),
             );
         }
+        // Influencers by their content alone (no identity feature): what a bundle that
+        // computes influencer vectors from features, instead of storing one per influencer,
+        // would rank with.
+        let content = FactorSettings {
+            item_identity: false,
+            ..s.clone()
+        };
+        let (_, fmc) = fit_pairs(c, &split.train, Some(&known), &content)?;
+        push(
+            format!(
+                "factorization ({:?}, d={}, f32, content-only influencers)",
+                s.params.loss, s.params.no_components
+            )
+            .to_lowercase(),
+            evaluate(
+                |u, out| fmc.score_all(&user_vector(&fmc, u), out),
+                &train,
+                &test,
+                k,
+            ),
+        );
         let Some(rs) = ranker else { continue };
         // Both training tables (see crate::ranker::train::TrainingPairs), so the sampled
         // default is measured against every pair on the same split.

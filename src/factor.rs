@@ -67,6 +67,15 @@ pub struct FactorSettings {
     pub min_points: f64,
     /// The relationship table's part.
     pub relationship: RelationshipPrior,
+    /// Whether influencers carry an identity feature (`influencer:<name>`, true) or are
+    /// described by their content alone (false: an influencer's vector is the sum of its
+    /// features' embeddings, so it need not be stored per influencer).
+    #[serde(default = "yes")]
+    pub item_identity: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for FactorSettings {
@@ -81,6 +90,7 @@ impl Default for FactorSettings {
             num_threads: 1,
             min_points: 1.0,
             relationship: RelationshipPrior::default(),
+            item_identity: true,
         }
     }
 }
@@ -216,7 +226,7 @@ pub fn fit_pairs(
 ) -> Result<(LightFm, FactorModel)> {
     let set = training_set(c, interactions, prior, s);
     let m = train_on(c, &set, s, None)?;
-    let f = c.features()?;
+    let f = c.features_of(s.item_identity)?;
     let fm = FactorModel::from_trainer(&m, &f.users, &f.items, Some(&f.user_vocab))?;
     Ok((m, fm))
 }
@@ -228,7 +238,7 @@ fn train_on(
     s: &FactorSettings,
     warm: Option<(&WarmStart, u32)>,
 ) -> Result<LightFm> {
-    let f = c.features()?;
+    let f = c.features_of(s.item_identity)?;
     if set.pairs.is_empty() {
         return Err(Error::InvalidParam {
             name: "training pairs",
@@ -269,7 +279,7 @@ pub fn fit(
     s: &FactorSettings,
     warm: Option<(&WarmStart, u32)>,
 ) -> Result<Option<FactorFit>> {
-    let f = c.features()?;
+    let f = c.features_of(s.item_identity)?;
     let set = training_set(c, &c.positives(s.min_points), None, s);
     if set.pairs.is_empty() {
         return Ok(None);

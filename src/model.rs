@@ -40,6 +40,44 @@ pub struct Influencer {
     pub location: String,
 }
 
+/// What a card shows of an influencer beyond what ranking and campaign planning read (the
+/// story cost stays with the costs): shipped in the bundle's detail shards, fetched when a
+/// card needs them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct InfluencerDetails {
+    /// Profile bio.
+    pub description: String,
+    /// Post URLs, first-seen order.
+    pub post_urls: Vec<String>,
+    /// The place as the scrape wrote it.
+    pub location: String,
+}
+
+impl Influencer {
+    /// The detail fields (see [`InfluencerDetails`]).
+    pub fn details(&self) -> InfluencerDetails {
+        InfluencerDetails {
+            description: self.description.clone(),
+            post_urls: self.post_urls.clone(),
+            location: self.location.clone(),
+        }
+    }
+
+    /// Sets the detail fields.
+    pub fn set_details(&mut self, d: InfluencerDetails) {
+        self.description = d.description;
+        self.post_urls = d.post_urls;
+        self.location = d.location;
+    }
+
+    /// The record as the bundle's core carries it: detail fields empty.
+    pub fn without_details(&self) -> Influencer {
+        let mut i = self.clone();
+        i.set_details(InfluencerDetails::default());
+        i
+    }
+}
+
 /// One brand (a user of the recommender).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Brand {

@@ -63,6 +63,24 @@ fn generate_train_recommend_round_trip() {
         !d.join("pkg/model.bundle.tmp").exists(),
         "no temporary file left"
     );
+    // The details (bios, post links) in shards beside it, each checked against the bundle.
+    assert_eq!(manifest["details_dir"], "details");
+    let shards = manifest["detail_shards"].as_array().expect("shards");
+    assert_eq!(shards.len(), 1, "150 influencers: one shard");
+    let version = influence_rec::bundle::fnv1a64(&bundle);
+    let shard = std::fs::read(
+        d.join("pkg/details")
+            .join(shards[0]["file"].as_str().expect("file")),
+    )
+    .expect("shard file");
+    assert_eq!(
+        shards[0]["checksum"],
+        format!("{:016x}", influence_rec::bundle::fnv1a64(&shard))
+    );
+    let rows = influence_rec::bundle::read_details(&shard, "shard", version).expect("its bundle's");
+    assert_eq!(rows.rows.len(), 150);
+    assert!(rows.rows.iter().any(|r| !r.description.is_empty()));
+    assert!(influence_rec::bundle::read_details(&shard, "shard", version ^ 1).is_err());
     let top: serde_json::Value =
         serde_json::from_slice(&std::fs::read(d.join("pkg/topk.json")).expect("top lists"))
             .expect("JSON");
@@ -381,6 +399,7 @@ fn eval_prints_every_model_on_both_splits() {
         "cohesion rule",
         "factorization (warp, d=32, f32)",
         "factorization (warp, d=32, int8)",
+        "factorization (warp, d=32, f32, content-only influencers)",
         "gbdt ranker (sampled, 0 top, 200 random)",
         "pipeline (200 each, sampled, 0 top, 200 random)",
         "gbdt ranker (every pair)",

@@ -46,6 +46,7 @@ fn small_bundle_bytes() -> Vec<u8> {
         num_threads: 1,
         min_points: 1.0,
         relationship: RelationshipPrior::default(),
+        item_identity: true,
     };
     let config = TrainConfig {
         factor: settings,

@@ -309,3 +309,56 @@ fn simd128_scoring_equals_the_scalar_kernel_bit_for_bit() {
         }
     }
 }
+
+/// Detail shards load into the engine after the bundle, are checked against the manifest's
+/// checksum and the bundle's version, and one of another bundle is refused, changing nothing.
+#[wasm_bindgen_test]
+fn detail_shards_load_verify_their_version_and_refuse_another_bundles() {
+    let (_, b) = bundle::read(common::SMALL_BUNDLE, "small.bundle").expect("loads");
+    // Details to ship: the golden bundle's core has none, so give every influencer a bio.
+    let mut tables = b.catalog.clone().into_tables();
+    for (k, inf) in tables.influencers.iter_mut().enumerate() {
+        inf.set_details(influence_rec::model::InfluencerDetails {
+            description: format!("bio {k} <b>as text</b>"),
+            post_urls: vec![format!("https://example.com/{k}")],
+            location: "Madrid".into(),
+        });
+    }
+    let catalog = influence_rec::catalog::Catalog::from_tables(tables, "t").expect("valid");
+    let version = bundle::fnv1a64(common::SMALL_BUNDLE);
+    let shards = bundle::write_details(&catalog, version).expect("writes");
+    let mut e = Engine::new(common::SMALL_BUNDLE).expect("loads");
+    let names = |e: &Engine| -> serde_json::Value {
+        let n: Vec<String> = catalog
+            .influencers()
+            .iter()
+            .map(|i| i.name.clone())
+            .collect();
+        serde_wasm_bindgen::from_value(e.influencers_by_name(n).expect("records")).expect("json")
+    };
+    assert_eq!(
+        names(&e)[0]["description"],
+        "",
+        "no details before the shard"
+    );
+    // Another bundle's shard: refused, nothing filled.
+    let other = bundle::write_details(&catalog, version ^ 1).expect("writes");
+    assert!(e.add_details(&other[0], None).is_err());
+    assert_eq!(names(&e)[0]["description"], "");
+    // A checksum that is not the file's: refused.
+    assert!(e
+        .add_details(&shards[0], Some("0000000000000000".into()))
+        .is_err());
+    let sum = format!("{:016x}", bundle::fnv1a64(&shards[0]));
+    let filled = e
+        .add_details(&shards[0], Some(sum))
+        .expect("the bundle's own shard");
+    assert_eq!(filled as usize, catalog.influencers().len().min(1024));
+    assert_eq!(names(&e)[0]["description"], "bio 0 <b>as text</b>");
+    assert_eq!(names(&e)[0]["post_urls"][0], "https://example.com/0");
+    assert_eq!(
+        e.detail_shard(&catalog.influencers()[0].name)
+            .expect("known"),
+        0
+    );
+}

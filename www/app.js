@@ -36,6 +36,10 @@ const app = {
   similarOf: null,
   campaign: { name: 'My campaign', budget: 1000, items: [] },
   suggestion: null,
+  // Influencers whose details are open (they stay open when the list re-renders), and why a
+  // bio could not be loaded.
+  openDetails: new Set(),
+  detailNotes: new Map(),
 };
 
 function el(tag, text, className) {
@@ -191,10 +195,8 @@ function renderCards(items, ranking) {
     li.append(h);
     li.append(el('p', statsLine(inf), 'stats'));
     const details = el('div', undefined, 'details');
-    details.hidden = true;
-    if (inf.description) details.append(el('p', inf.description, 'bio'));
-    if (inf.hashtags.length) details.append(el('p', inf.hashtags.map((t) => '#' + t).join(' '), 'tags'));
-    details.append(el('p', `Mean likes ${fmtInt.format(Math.round(inf.mean_likes))} · expected engagements per post ${fmtInt.format(Math.round(expected(inf)))} · story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`, 'stats'));
+    details.hidden = !app.openDetails.has(inf.name);
+    fillDetails(details, inf, inf.description ? undefined : app.detailNotes.get(inf.name));
     li.append(details);
     if (rec) {
       const why = el('ul', undefined, 'why');
@@ -216,7 +218,20 @@ function renderCards(items, ranking) {
       b.setAttribute('aria-label', `${text}: ${inf.name}`);
       actions.append(b);
     };
-    add('check_info', KINDS.check_info.label, () => { details.hidden = false; interact(inf, 'check_info'); });
+    add('check_info', KINDS.check_info.label, () => {
+      details.hidden = false;
+      app.openDetails.add(inf.name);
+      interact(inf, 'check_info');
+      // The interaction re-ranks and re-renders: fill the card that is on screen then.
+      const box = () => [...$('results').children].find((c) => c.dataset.influencer === inf.name)?.querySelector('.details') ?? details;
+      withDetails(inf.name).then((full) => {
+        app.detailNotes.delete(inf.name);
+        fillDetails(box(), full ?? inf);
+      }).catch(() => {
+        app.detailNotes.set(inf.name, 'The bio loads with a connection (it is not on this device yet).');
+        fillDetails(box(), inf, app.detailNotes.get(inf.name));
+      });
+    });
     add('add_to_campaign', inCampaign(inf.name) ? 'On the campaign' : KINDS.add_to_campaign.label, () => addToCampaign([inf]));
     add('collaboration', KINDS.collaboration.label, () => interact(inf, 'collaboration'));
     add('similar', 'More like this', () => moreLike(inf));
@@ -227,6 +242,52 @@ function renderCards(items, ranking) {
     const again = [...list.children].find((li) => li.dataset.influencer === focused.who)?.querySelector(`[data-action="${focused.action}"]`);
     again?.focus();
   }
+}
+
+// What a card's details show: the bio (from the detail shard, once loaded), hashtags, likes,
+// expected engagements and story cost; `note` says why the bio is missing.
+function fillDetails(box, inf, note) {
+  const parts = [];
+  if (inf.description) parts.push(el('p', inf.description, 'bio'));
+  if (inf.hashtags.length) parts.push(el('p', inf.hashtags.map((t) => '#' + t).join(' '), 'tags'));
+  parts.push(el('p', `Mean likes ${fmtInt.format(Math.round(inf.mean_likes))} · expected engagements per post ${fmtInt.format(Math.round(expected(inf)))} · story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`, 'stats'));
+  if (note) parts.push(el('p', note, 'note'));
+  box.replaceChildren(...parts);
+}
+
+// ---- details: the bundle's detail shards (bio, post links, scraped place), fetched when a card
+// needs one, checked by the engine against the manifest's checksum and the bundle's version,
+// and cached by the service worker (so what was seen, and the campaign's influencers, work
+// offline).
+
+let manifestLoad = null;
+function manifest() {
+  manifestLoad ??= fetch('pkg/manifest.json', { cache: 'no-cache' }).then((r) => {
+    if (!r.ok) throw new Error(`pkg/manifest.json: HTTP ${r.status}`);
+    return r.json();
+  }).catch((e) => { manifestLoad = null; throw e; });
+  return manifestLoad;
+}
+
+const shardLoads = new Map();
+function loadShard(k) {
+  if (!shardLoads.has(k)) {
+    shardLoads.set(k, (async () => {
+      const m = await manifest();
+      const ref = m.detail_shards?.[k];
+      if (!ref) throw new Error(`the manifest lists no detail shard ${k}`);
+      const r = await fetch(`pkg/${m.details_dir}/${ref.file}`);
+      if (!r.ok) throw new Error(`${ref.file}: HTTP ${r.status}`);
+      app.engine.addDetails(new Uint8Array(await r.arrayBuffer()), ref.checksum);
+    })().catch((e) => { shardLoads.delete(k); throw e; }));
+  }
+  return shardLoads.get(k);
+}
+
+// The influencer's record with its details.
+async function withDetails(name) {
+  await loadShard(app.engine.detailShard(name));
+  return app.engine.influencersByName([name])[0];
 }
 
 function moreLike(inf) {
@@ -310,6 +371,8 @@ async function addToCampaign(infs) {
   for (const inf of infs) {
     if (inCampaign(inf.name)) continue;
     app.campaign.items.push({ influencer: inf.name });
+    // Its details are fetched now, so the service worker holds them for offline planning.
+    withDetails(inf.name).catch(() => {});
     await interact(inf, 'add_to_campaign');
   }
   await saveCampaign();
@@ -442,6 +505,10 @@ async function main() {
   const [, { store, events, campaign }] = await Promise.all([loadEngine(), local]);
   app.store = store;
   const engine = app.engine;
+  // The campaign's influencers' details are fetched (and so cached) as soon as the page can.
+  for (const item of campaign?.items ?? []) {
+    try { loadShard(engine.detailShard(item.influencer)).catch(() => {}); } catch { /* not in this bundle */ }
+  }
   for (const c of categories()) {
     app.labels.set(c.slug, c.label);
     const o = el('option', c.label);

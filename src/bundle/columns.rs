@@ -97,11 +97,12 @@ impl DictColumn {
     }
 }
 
+/// What the first ranking and the campaign planner need of each influencer; the rest (bio,
+/// post links, the scraped place) is in the detail shards (`super::DetailShard`).
 #[derive(Serialize, Deserialize)]
 struct InfluencerColumns {
     name: Vec<String>,
     followers: Vec<u64>,
-    description: Vec<String>,
     mean_likes: Vec<f64>,
     /// `None` where the rate is exactly [`derived_rate`].
     engagement_rate: Vec<Option<f64>>,
@@ -110,11 +111,8 @@ struct InfluencerColumns {
     /// One value per row.
     category: DictColumn,
     hashtags: DictColumn,
-    post_urls: Vec<Vec<String>>,
     cost_per_post: Vec<Option<f64>>,
     cost_per_story: Vec<Option<f64>>,
-    /// The scraped place text, one value per row (since format version 5).
-    location: DictColumn,
 }
 
 /// The engagement rate implied by the counts, when there are followers.
@@ -161,12 +159,10 @@ impl Wire {
             infs.iter().map(|i| [f(i).clone()]).collect()
         };
         let countries = one(|i| &i.country);
-        let locations = one(|i| &i.location);
         let categories = one(|i| &i.category);
         let influencers = InfluencerColumns {
             name: infs.iter().map(|i| i.name.clone()).collect(),
             followers: infs.iter().map(|i| i.followers).collect(),
-            description: infs.iter().map(|i| i.description.clone()).collect(),
             mean_likes: infs.iter().map(|i| i.mean_likes).collect(),
             engagement_rate: infs
                 .iter()
@@ -177,10 +173,8 @@ impl Wire {
                 })
                 .collect(),
             country: DictColumn::encode(countries.iter().map(|c| c.as_slice())),
-            location: DictColumn::encode(locations.iter().map(|c| c.as_slice())),
             category: DictColumn::encode(categories.iter().map(|c| c.as_slice())),
             hashtags: DictColumn::encode(infs.iter().map(|i| i.hashtags.as_slice())),
-            post_urls: infs.iter().map(|i| i.post_urls.clone()).collect(),
             cost_per_post: infs.iter().map(|i| i.cost_per_post).collect(),
             cost_per_story: infs.iter().map(|i| i.cost_per_story).collect(),
         };
@@ -230,10 +224,8 @@ impl Wire {
         let c = self.influencers;
         let n = c.name.len();
         check_len("followers", c.followers.len(), n)?;
-        check_len("description", c.description.len(), n)?;
         check_len("mean_likes", c.mean_likes.len(), n)?;
         check_len("engagement_rate", c.engagement_rate.len(), n)?;
-        check_len("post_urls", c.post_urls.len(), n)?;
         check_len("cost_per_post", c.cost_per_post.len(), n)?;
         check_len("cost_per_story", c.cost_per_story.len(), n)?;
         let single = |column: &str, rows: Vec<Vec<String>>| -> Result<Vec<String>> {
@@ -245,20 +237,16 @@ impl Wire {
                 .collect()
         };
         let country = single("country", c.country.decode("country", n)?)?;
-        let location = single("location", c.location.decode("location", n)?)?;
         let category = single("category", c.category.decode("category", n)?)?;
         let hashtags = c.hashtags.decode("hashtags", n)?;
         // Every column has n rows (checked above), so the iterators run out together.
         let mut influencers = Vec::with_capacity(n);
         let mut followers = c.followers.into_iter();
-        let mut description = c.description.into_iter();
         let mut mean_likes = c.mean_likes.into_iter();
         let mut rate = c.engagement_rate.into_iter();
         let mut country = country.into_iter();
-        let mut location = location.into_iter();
         let mut category = category.into_iter();
         let mut hashtags = hashtags.into_iter();
-        let mut post_urls = c.post_urls.into_iter();
         let mut cost_per_post = c.cost_per_post.into_iter();
         let mut cost_per_story = c.cost_per_story.into_iter();
         for name in c.name {
@@ -276,14 +264,15 @@ impl Wire {
             influencers.push(Influencer {
                 name,
                 followers,
-                description: description.next().unwrap_or_default(),
+                // Details arrive with their shard (`Recommender::add_details`).
+                description: String::new(),
                 mean_likes,
                 engagement_rate,
                 country: country.next().unwrap_or_default(),
-                location: location.next().unwrap_or_default(),
+                location: String::new(),
                 category: category.next().unwrap_or_default(),
                 hashtags: hashtags.next().unwrap_or_default(),
-                post_urls: post_urls.next().unwrap_or_default(),
+                post_urls: Vec::new(),
                 cost_per_post: cost_per_post.next().flatten(),
                 cost_per_story: cost_per_story.next().flatten(),
             });
@@ -400,7 +389,13 @@ mod tests {
         );
         assert_eq!(wire.pairs.per_brand, vec![2, 1]);
         assert_eq!(wire.pairs.influencer_gap, vec![0, 2, 1]);
-        assert_eq!(round_trip(&b), b);
+        let mut core = b.clone();
+        core.influencers = b.influencers.iter().map(|i| i.without_details()).collect();
+        assert_eq!(
+            round_trip(&b),
+            core,
+            "the core leaves the details to the shards"
+        );
     }
 
     #[test]

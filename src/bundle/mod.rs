@@ -22,7 +22,10 @@
 //! model ([`StoredFactorModel`]); 3 = adds the optional GBDT ranker ([`StoredRanker`]);
 //! 4 = the influencer and pair tables stored column by column (a third smaller gzipped);
 //! 5 = countries are ISO codes where the place resolved, and the scraped place text is a
-//! column of its own (`location`).
+//! column of its own (`location`); 6 = what only a card shows (bio, post links, the scraped
+//! place) moves out of the bundle into detail shards ([`DetailShard`], kind
+//! [`KIND_DETAILS`], [`DETAIL_SHARD_ROWS`] influencers each), stamped with the bundle's
+//! version, so the first ranking downloads only what ranking reads.
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -45,11 +48,17 @@ use crate::ranker::{Ranker, StoredRanker};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 5;
+pub const FORMAT_VERSION: u32 = 6;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).
 pub const KIND_TRAINER_STATE: u32 = 2;
+/// Artifact kind of a detail shard ([`DetailShard`]).
+pub const KIND_DETAILS: u32 = 3;
+/// Influencers per detail shard: at 100,000 influencers about 100 files of some 10 KB
+/// gzipped, so a card costs one small request and a campaign a handful.
+pub const DETAIL_SHARD_ROWS: u32 = 1024;
+
 /// The writer string stamped into bundles written by this build.
 pub const WRITER: &str = concat!("influence-rec ", env!("CARGO_PKG_VERSION"));
 
@@ -85,6 +94,57 @@ impl Bundle {
             other => other,
         })
     }
+}
+
+/// The details of influencers `first..first + rows.len()` of one bundle (see the version
+/// history): written beside the bundle, checked against its version when loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetailShard {
+    /// The bundle's version (FNV-1a 64 of its bytes) these rows belong to.
+    pub bundle_version: u64,
+    /// Id of the first influencer.
+    pub first: u32,
+    /// One per influencer, in id order.
+    pub rows: Vec<crate::model::InfluencerDetails>,
+}
+
+/// The detail shards of `catalog` for the bundle whose bytes hash to `bundle_version`, each
+/// as an artifact (header, checksum, payload).
+pub fn write_details(catalog: &Catalog, bundle_version: u64) -> Result<Vec<Vec<u8>>> {
+    catalog
+        .influencers()
+        .chunks(DETAIL_SHARD_ROWS as usize)
+        .enumerate()
+        .map(|(k, infs)| {
+            let shard = DetailShard {
+                bundle_version,
+                first: k as u32 * DETAIL_SHARD_ROWS,
+                rows: infs.iter().map(|i| i.details()).collect(),
+            };
+            write_artifact(KIND_DETAILS, &shard)
+        })
+        .collect()
+}
+
+/// Loads a detail shard, refusing one of another bundle (`expected_version`) with
+/// [`Error::StaleShard`] after the artifact's own checks.
+pub fn read_details(bytes: &[u8], source: &str, expected_version: u64) -> Result<DetailShard> {
+    let (_, payload) = read_artifact(bytes, source, KIND_DETAILS)?;
+    let shard: DetailShard = decode(payload, source)?;
+    if shard.bundle_version != expected_version {
+        return Err(Error::StaleShard {
+            source_name: source.to_string(),
+            expected: format!("{expected_version:016x}"),
+            found: format!("{:016x}", shard.bundle_version),
+        });
+    }
+    Ok(shard)
+}
+
+/// The file name of detail shard `k` of bundle `version`: the version in the name, so a
+/// cached shard is never taken for another bundle's.
+pub fn detail_file_name(version: &str, k: usize) -> String {
+    format!("{version}-{k}.bin")
 }
 
 /// The header fields of a bundle, readable without decoding the payload.
@@ -124,6 +184,26 @@ pub struct Manifest {
     /// `TopList::file_name`); empty in manifests written before it existed.
     #[serde(default)]
     pub top_dir: String,
+    /// The folder, beside the manifest, of the detail shards.
+    #[serde(default)]
+    pub details_dir: String,
+    /// Influencers per detail shard.
+    #[serde(default)]
+    pub detail_shard_rows: u32,
+    /// The detail shards in order: shard k holds influencers from k · detail_shard_rows.
+    #[serde(default)]
+    pub detail_shards: Vec<ShardRef>,
+}
+
+/// One detail shard as the manifest lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardRef {
+    /// File name in the details folder.
+    pub file: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// FNV-1a 64 of the file, 16 hex digits (the page checks it before loading).
+    pub checksum: String,
 }
 
 /// The `format` of a [`Manifest`].
@@ -131,24 +211,39 @@ pub const MANIFEST_FORMAT: &str = "influence-rec/manifest/1";
 
 impl Manifest {
     /// The manifest of bundle `bytes` stored as `bundle`, with top lists of `top_list_len`
-    /// influencers in `top_lists` and, one file per brand, in the folder `top_dir`.
+    /// influencers in `top_lists` and, one file per brand, in the folder `top_dir`, and the
+    /// detail shards `details` in the folder `details_dir`.
     pub fn of(
         bytes: &[u8],
         bundle: &str,
         top_lists: &str,
         top_list_len: u32,
         top_dir: &str,
+        details_dir: &str,
+        details: &[Vec<u8>],
     ) -> Manifest {
+        let version = format!("{:016x}", fnv1a64(bytes));
         Manifest {
             format: MANIFEST_FORMAT.into(),
             bundle: bundle.into(),
-            version: format!("{:016x}", fnv1a64(bytes)),
+            detail_shards: details
+                .iter()
+                .enumerate()
+                .map(|(k, d)| ShardRef {
+                    file: detail_file_name(&version, k),
+                    bytes: d.len() as u64,
+                    checksum: format!("{:016x}", fnv1a64(d)),
+                })
+                .collect(),
+            version,
             format_version: FORMAT_VERSION,
             writer: WRITER.into(),
             bytes: bytes.len() as u64,
             top_lists: top_lists.into(),
             top_list_len,
             top_dir: top_dir.into(),
+            details_dir: details_dir.into(),
+            detail_shard_rows: DETAIL_SHARD_ROWS,
         }
     }
 }
@@ -340,15 +435,136 @@ pub(crate) mod tests {
         }
     }
 
+    /// The bundle with its details merged back from its shards.
+    fn with_details(bytes: &[u8], b: &Bundle) -> Catalog {
+        let version = fnv1a64(bytes);
+        let (_, back) = read(bytes, "t").unwrap();
+        let mut tables = back.catalog.into_tables();
+        for (k, shard) in write_details(&b.catalog, version)
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let d = read_details(shard, "shard", version).unwrap();
+            assert_eq!(d.first, k as u32 * DETAIL_SHARD_ROWS);
+            for (inf, row) in tables.influencers[d.first as usize..]
+                .iter_mut()
+                .zip(d.rows)
+            {
+                inf.set_details(row);
+            }
+        }
+        Catalog::from_tables(tables, "t").unwrap()
+    }
+
     #[test]
     fn round_trip_is_exact_and_stamped() {
-        let b = small();
+        let mut b = small();
+        let mut tables = b.catalog.clone().into_tables();
+        tables.influencers[0].set_details(crate::model::InfluencerDetails {
+            description: "Bio <b>".into(),
+            post_urls: vec!["https://example.com/p/1".into()],
+            location: "Los Angeles, California".into(),
+        });
+        b.catalog = Catalog::from_tables(tables, "t").unwrap();
         let bytes = write(&b).unwrap();
         let (h, back) = read(&bytes, "t").unwrap();
-        assert_eq!(back, b);
+        assert!(
+            b.catalog
+                .influencers()
+                .iter()
+                .any(|i| !i.description.is_empty()),
+            "the fixture has details to move"
+        );
+        assert!(back
+            .catalog
+            .influencers()
+            .iter()
+            .all(|i| i.description.is_empty() && i.post_urls.is_empty() && i.location.is_empty()));
+        assert_eq!(
+            with_details(&bytes, &b),
+            b.catalog,
+            "core + shards = the catalog"
+        );
         assert_eq!(h.writer, WRITER);
         assert_eq!(h.format_version, FORMAT_VERSION);
         assert_eq!(write(&back).unwrap(), bytes, "byte-stable");
+    }
+
+    #[test]
+    fn detail_shards_split_every_influencer_and_refuse_another_bundle() {
+        let mut b = small();
+        let mut tables = b.catalog.clone().into_tables();
+        // Enough influencers for three shards, the last one short.
+        let proto = tables.influencers[0].clone();
+        for k in 0..(2 * DETAIL_SHARD_ROWS as usize + 5) {
+            let mut i = proto.clone();
+            i.name = format!("extra {k:05}");
+            i.description = format!("bio {k}");
+            i.post_urls = vec![format!("https://example.com/{k}")];
+            tables.influencers.push(i);
+        }
+        tables
+            .influencers
+            .sort_by_key(|i| crate::text::key(&i.name));
+        b.catalog = Catalog::from_tables(tables, "t").unwrap();
+        let bytes = write(&b).unwrap();
+        let version = fnv1a64(&bytes);
+        let shards = write_details(&b.catalog, version).unwrap();
+        let n = b.catalog.influencers().len();
+        assert_eq!(shards.len(), n.div_ceil(DETAIL_SHARD_ROWS as usize));
+        assert_eq!(with_details(&bytes, &b), b.catalog);
+        // Another bundle's shard: typed, naming both versions.
+        match read_details(&shards[1], "pkg/details/x-1.bin", version ^ 1) {
+            Err(Error::StaleShard {
+                source_name,
+                expected,
+                found,
+            }) => {
+                assert_eq!(source_name, "pkg/details/x-1.bin");
+                assert_eq!(found, format!("{version:016x}"));
+                assert_eq!(expected, format!("{:016x}", version ^ 1));
+            }
+            other => panic!("{other:?}"),
+        }
+        // The bundle itself is not a shard, nor a shard a bundle.
+        assert!(matches!(
+            read_details(&bytes, "t", version),
+            Err(Error::WrongKind {
+                expected: KIND_DETAILS,
+                ..
+            })
+        ));
+        assert!(matches!(
+            read(&shards[0], "t"),
+            Err(Error::WrongKind {
+                found: KIND_DETAILS,
+                ..
+            })
+        ));
+        // Every truncation and flipped payload byte is caught before decoding.
+        let s = &shards[2];
+        for cut in 0..s.len() {
+            assert!(read_details(&s[..cut], "t", version).is_err(), "cut {cut}");
+        }
+        let (h, _) = read_artifact(s, "t", KIND_DETAILS).unwrap();
+        for i in s.len() - h.payload_len as usize..s.len() {
+            let mut c = s.clone();
+            c[i] ^= 0x20;
+            assert!(
+                matches!(read_details(&c, "t", version), Err(Error::Corrupted { .. })),
+                "byte {i}"
+            );
+        }
+        // Rows past the catalog are refused and set nothing.
+        let mut rec = b.clone().recommender("t").unwrap();
+        let d = read_details(&shards[2], "t", version).unwrap();
+        let before = rec.influencers().to_vec();
+        assert!(matches!(
+            rec.add_details(n as u32 - 1, d.rows),
+            Err(Error::Inconsistent { .. })
+        ));
+        assert_eq!(rec.influencers(), &before[..]);
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub struct FactorArgs {
     /// Interaction positives at which a brand's relationship prior weight halves.
     #[arg(long, default_value_t = RelationshipPrior::default().fade)]
     pub relationship_fade: f64,
+    /// Describe influencers by their content alone (no `influencer:<name>` identity feature).
+    #[arg(long)]
+    pub no_item_identity: bool,
 }
 
 impl FactorArgs {
@@ -71,6 +74,7 @@ impl FactorArgs {
                 fade: self.relationship_fade,
                 ..d.relationship
             },
+            item_identity: !self.no_item_identity,
             ..d
         }
     }

@@ -359,8 +359,7 @@ fn train_folder(
     let pb = spinner("training");
     let catalog = catalog_from_folder(data, params)?;
     let t = crate::pipeline::train(catalog, config, None)?;
-    let bytes = bundle::write(&t.bundle)?;
-    publish(out, &bytes, &t.top_lists, config.top_list_len)?;
+    let bytes = publish(out, &t.bundle, &t.top_lists, config.top_list_len)?;
     pb.finish_and_clear();
     super::print_train_report(&t, config);
     let c = &t.bundle.catalog;

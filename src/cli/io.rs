@@ -97,9 +97,33 @@ pub fn read_bundle(path: &Path) -> Result<Bundle> {
     Ok(bundle::read(&bytes, &path.display().to_string())?.1)
 }
 
-/// The recommender of the bundle at `path`.
+/// The recommender of the bundle at `path`, with the details of the shards the manifest
+/// beside it lists when that manifest is the bundle's (a bundle copied alone ranks the same,
+/// its cards without bios and post links).
 pub fn load(path: &Path) -> Result<Recommender> {
-    read_bundle(path)?.recommender(&path.display().to_string())
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let source = path.display().to_string();
+    let mut rec = bundle::read(&bytes, &source)?.1.recommender(&source)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let m_path = dir.join("manifest.json");
+    let Ok(text) = std::fs::read(&m_path) else {
+        return Ok(rec);
+    };
+    let manifest: Manifest = serde_json::from_slice(&text).map_err(|e| Error::Malformed {
+        at: crate::error::Location::source(m_path.display().to_string()),
+        message: e.to_string(),
+    })?;
+    let version = bundle::fnv1a64(&bytes);
+    if manifest.version != format!("{version:016x}") {
+        return Ok(rec);
+    }
+    for shard in &manifest.detail_shards {
+        let p = dir.join(&manifest.details_dir).join(&shard.file);
+        let b = std::fs::read(&p).map_err(|e| Error::io(&p, e))?;
+        let d = bundle::read_details(&b, &p.display().to_string(), version)?;
+        rec.add_details(d.first, d.rows)?;
+    }
+    Ok(rec)
 }
 
 /// Writes `path` atomically: a temporary file beside it, flushed and synced, then renamed.
@@ -130,16 +154,33 @@ pub fn to_json<T: serde::Serialize>(value: &T, dest: &Path, pretty: bool) -> Res
 /// folder `top/` (one small file per brand's list, for the widget; files of brands no
 /// longer listed are removed) and last `manifest.json` beside it, each file written
 /// atomically, so a reader that follows the manifest never sees a half-written bundle.
-pub fn publish(out: &Path, bytes: &[u8], top: &[TopList], top_list_len: usize) -> Result<()> {
+pub fn publish(out: &Path, b: &Bundle, top: &[TopList], top_list_len: usize) -> Result<Vec<u8>> {
+    let bytes = bundle::write(b)?;
+    let details = bundle::write_details(&b.catalog, bundle::fnv1a64(&bytes))?;
     let dir = out.parent().unwrap_or(Path::new("."));
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "model.bundle".into());
-    write_atomic(out, bytes)?;
+    let manifest = Manifest::of(
+        &bytes,
+        &name,
+        "topk.json",
+        top_list_len as u32,
+        TOP_DIR,
+        DETAILS_DIR,
+        &details,
+    );
+    // Shards first (named by the bundle's version, so nothing in use is overwritten), then
+    // the bundle, the lists, and the manifest last: whoever follows the manifest finds all.
+    let details_dir = dir.join(DETAILS_DIR);
+    std::fs::create_dir_all(&details_dir).map_err(|e| Error::io(&details_dir, e))?;
+    for (shard, d) in manifest.detail_shards.iter().zip(&details) {
+        write_atomic(&details_dir.join(&shard.file), d)?;
+    }
+    write_atomic(out, &bytes)?;
     let top_path = dir.join("topk.json");
     write_atomic(&top_path, &to_json(&top, &top_path, false)?)?;
-    let manifest = Manifest::of(bytes, &name, "topk.json", top_list_len as u32, TOP_DIR);
     let top_dir = dir.join(TOP_DIR);
     std::fs::create_dir_all(&top_dir).map_err(|e| Error::io(&top_dir, e))?;
     let files = TopList::files(top, &manifest.version);
@@ -160,11 +201,32 @@ pub fn publish(out: &Path, bytes: &[u8], top: &[TopList], top_list_len: usize) -
         }
     }
     let m_path = dir.join("manifest.json");
-    write_atomic(&m_path, &to_json(&manifest, &m_path, true)?)
+    write_atomic(&m_path, &to_json(&manifest, &m_path, true)?)?;
+    // Other bundles' shards go once the manifest no longer names them.
+    let keep: std::collections::BTreeSet<&str> = manifest
+        .detail_shards
+        .iter()
+        .map(|s| s.file.as_str())
+        .collect();
+    let entries = std::fs::read_dir(&details_dir).map_err(|e| Error::io(&details_dir, e))?;
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(&details_dir, e))?.path();
+        let stale = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".bin") && !keep.contains(n));
+        if stale {
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(bytes)
 }
 
 /// The folder of per-brand top-list files, beside the manifest.
 pub const TOP_DIR: &str = "top";
+
+/// The folder of detail shards, beside the manifest.
+pub const DETAILS_DIR: &str = "details";
 
 /// Writes a CSV file: `header`, then `rows`; returns how many rows, reporting each count to
 /// `progress`. A failed write is [`Error::Io`] on `path`.

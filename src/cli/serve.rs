@@ -315,10 +315,9 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
             println!("factorization: full refit ({why})");
         }
     }
-    let bytes = bundle::write(&t.bundle)?;
-    publish(
+    let bytes = publish(
         out,
-        &bytes,
+        &t.bundle,
         &t.top_lists,
         TrainConfig::default().top_list_len,
     )?;

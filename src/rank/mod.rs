@@ -96,6 +96,16 @@ impl Recommender {
         Some(self.factor.as_ref()?.brand_vector(brand, known))
     }
 
+    /// Fills influencers' detail fields from a detail shard's rows (see
+    /// [`Catalog::set_details`]).
+    pub fn add_details(
+        &mut self,
+        first: u32,
+        rows: Vec<crate::model::InfluencerDetails>,
+    ) -> Result<usize> {
+        self.catalog.set_details(first, rows)
+    }
+
     /// All influencers, by id.
     pub fn influencers(&self) -> &[Influencer] {
         self.catalog.influencers()

@@ -149,6 +149,37 @@ impl Engine {
         })
     }
 
+    /// Loads a detail shard (`pkg/details/...`, fetched when a card needs it): the file's
+    /// FNV-1a 64 against `checksum` (the manifest's, 16 hex digits) when given, the artifact's
+    /// own checks, then its bundle version against this engine's; a shard of another bundle is
+    /// a typed error and changes nothing. Returns how many influencers it filled.
+    #[wasm_bindgen(js_name = addDetails)]
+    pub fn add_details(&mut self, bytes: &[u8], checksum: Option<String>) -> Result<u32, JsError> {
+        let source = "detail shard";
+        if let Some(want) = checksum {
+            let got = format!("{:016x}", bundle::fnv1a64(bytes));
+            if got != want.to_ascii_lowercase() {
+                return Err(to_js(Error::Corrupted {
+                    source_name: source.into(),
+                    message: format!("checksum {got}, the manifest says {want}"),
+                }));
+            }
+        }
+        let shard = bundle::read_details(bytes, source, self.version).map_err(to_js)?;
+        let n = self
+            .rec
+            .add_details(shard.first, shard.rows)
+            .map_err(to_js)?;
+        Ok(n as u32)
+    }
+
+    /// Which detail shard holds the named influencer (its id / `DETAIL_SHARD_ROWS`; the
+    /// manifest's `detail_shards[k]` names the file).
+    #[wasm_bindgen(js_name = detailShard)]
+    pub fn detail_shard(&self, influencer: &str) -> Result<u32, JsError> {
+        Ok(self.influencer_id(influencer)? / bundle::DETAIL_SHARD_ROWS)
+    }
+
     /// What the bundle is: format version, writer, sizes.
     pub fn info(&self) -> Result<JsValue, JsError> {
         let c = self.rec.catalog();

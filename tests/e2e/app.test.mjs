@@ -525,6 +525,8 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   const cards = await cardNames(page);
   assert.equal(cards[0], name, 'the hostile influencer tops the list, by name, as text');
   await page.click('#results > li:first-child [data-action="check_info"]');
+  // The bio arrives with its detail shard.
+  await page.waitForSelector('#results > li:first-child .bio');
   const card = await page.$eval('#results > li:first-child', (li) => ({ text: li.textContent, tags: [...li.querySelectorAll('*')].map((e) => e.tagName) }));
   assert.ok(card.text.includes(name), card.text);
   assert.ok(card.text.includes(bio), card.text);
@@ -791,4 +793,60 @@ test('the SIMD module where the browser has it, the scalar one forced, the same 
   assert.equal(scalar.simd, false, '?wasm=scalar: the fallback module');
   assert.ok(simd.out.model.length >= 10 && simd.out.ranker.length >= 10);
   assert.deepEqual(scalar.out, simd.out, 'both modules rank and score alike');
+});
+
+test('details come in shards when a card needs them, are checked, and what was seen works offline', async () => {
+  const port = basePort + 17;
+  const dir = servedCopy('ir-shards-');
+  cpSync(path.join(root, 'data'), path.join(dir, 'data'), { recursive: true });
+  execFileSync(bin, ['train', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'pkg/model.bundle')], { stdio: 'ignore' });
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'pkg/manifest.json'), 'utf8'));
+  assert.ok(manifest.detail_shards.length >= 2, 'the bundled catalog spans several shards');
+  const server = await realServer(port, dir);
+  const shardsFetched = [];
+  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
+  page.on('request', (r) => { if (r.url().includes('/pkg/details/')) shardsFetched.push(new URL(r.url()).pathname); });
+  await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+  const brand = await page.inputValue('#brand-input');
+  const recs = cli(['recommend', '--brand', brand, '-k', '2400'], path.join(dir, 'pkg/model.bundle')).recommendations;
+  const shardOf = (name) => Math.floor(recs.find((r) => r.name === name).id / manifest.detail_shard_rows);
+  const shown = await cardNames(page);
+  assert.deepEqual(shardsFetched, [], 'the first ranking fetches no details');
+  const first = shown[0];
+  const other = shown.find((n) => shardOf(n) !== shardOf(first));
+  assert.ok(other, `a card in another shard among ${shown}`);
+  const card = (n) => `#results > li[data-influencer="${n}"]`;
+  await page.click(`${card(first)} [data-action="check_info"]`);
+  await page.waitForSelector(`${card(first)} .bio`);
+  assert.deepEqual(shardsFetched, [`/pkg/details/${manifest.detail_shards[shardOf(first)].file}`]);
+  assert.ok((await page.textContent(`${card(first)} .bio`)).length > 0);
+
+  // Offline (the server gone), after a reload: the shard seen before comes from the service
+  // worker's cache; a shard never fetched says the bio needs a connection, nothing breaks.
+  const gone = new Promise((r) => server.once('exit', r));
+  server.kill('SIGTERM');
+  await gone;
+  await page.reload();
+  await ready(page);
+  await page.click(`${card(first)} [data-action="check_info"]`);
+  await page.waitForSelector(`${card(first)} .bio`);
+  await page.click(`${card(other)} [data-action="check_info"]`);
+  await page.waitForSelector(`${card(other)} .note`);
+  assert.equal(await page.$(`${card(other)} .bio`), null);
+  assert.deepEqual(errors, []);
+  await context.close();
+  await realServer(port, dir);
+
+  // A shard that is not the one the manifest lists (another shard's bytes under its name):
+  // the engine refuses it against the manifest's checksum, the card says so, the page runs on.
+  const k = shardOf(other);
+  const victim = path.join(dir, 'pkg/details', manifest.detail_shards[k].file);
+  cpSync(path.join(dir, 'pkg/details', manifest.detail_shards[(k + 1) % manifest.detail_shards.length].file), victim);
+  const again = await newPage(`http://127.0.0.1:${port}`);
+  await again.page.click(`${card(other)} [data-action="check_info"]`);
+  await again.page.waitForSelector(`${card(other)} .note`);
+  assert.equal(await again.page.$(`${card(other)} .bio`), null);
+  assert.deepEqual(again.errors, []);
+  await again.context.close();
 });
