@@ -8,7 +8,8 @@ for matplotlib). For each size it generates a synthetic catalog (brands and simu
 exposures grow with it: 2,400 x 120 is the bundled dataset, 100,000 x 1,000 has about a
 million interactions), trains it, and measures:
 - generate and train wall time and peak RSS (wait4's ru_maxrss of that process);
-- the bundle's size, raw and gzipped (level 9);
+- the bundle's size (what the first ranking downloads), raw and gzipped (level 9), and the
+  detail shards' (fetched when a card needs them): count, total raw and gzipped, largest;
 - in headless Chromium on loopback (benches/page_bench.mjs): the page's first ranking on a
   first and a repeat visit, the re-rank after an interaction (median, by the model);
 - in the page (benches/browser_bench.mjs): top-10 by the model over every influencer with
@@ -63,6 +64,8 @@ def measure(n, out):
     interactions = sum(1 for _ in open(os.path.join(data, "interactions.csv"))) - 1
     train_s, train_rss, _ = run_rss([BIN, "train", "--data", data, "--out", os.path.join(pkg, "model.bundle")])
     raw = open(os.path.join(pkg, "model.bundle"), "rb").read()
+    shard_dir = os.path.join(pkg, "details")
+    shards = [open(os.path.join(shard_dir, f), "rb").read() for f in sorted(os.listdir(shard_dir))]
     page = node_json("page_bench.mjs", "5" if n > 20000 else "15", pkg)
     br = node_json("browser_bench.mjs", pkg)
     simd, scalar = br["influence_rec_bg.wasm"], br["influence_rec_scalar_bg.wasm"]
@@ -71,6 +74,9 @@ def measure(n, out):
         "generate s": gen_s, "generate RSS MB": gen_rss,
         "train s": train_s, "train RSS MB": train_rss,
         "bundle MB": len(raw) / 1e6, "bundle gz MB": len(gzip.compress(raw, 9)) / 1e6,
+        "shards": len(shards), "shards MB": sum(map(len, shards)) / 1e6,
+        "shards gz MB": sum(len(gzip.compress(x, 9)) for x in shards) / 1e6,
+        "shard gz KB (max)": max(len(gzip.compress(x, 9)) for x in shards) / 1e3,
         "first ranking ms": page["first"]["median"], "repeat visit ms": page["repeat"]["median"],
         "re-rank ms": page["rerank"]["model"]["median"],
         "top-k SIMD ms": simd["ranking"], "top-k scalar ms": scalar["ranking"],
@@ -103,7 +109,7 @@ def main():
     groups = [
         ("time (s)", ["generate s", "train s"]),
         ("page (ms)", ["first ranking ms", "repeat visit ms", "re-rank ms", "top-k SIMD ms", "top-k scalar ms"]),
-        ("memory and download (MB)", ["generate RSS MB", "train RSS MB", "bundle MB", "bundle gz MB", "heap+wasm MB"]),
+        ("memory and download (MB)", ["generate RSS MB", "train RSS MB", "bundle MB", "bundle gz MB", "shards gz MB", "heap+wasm MB"]),
     ]
     for ax, (title, ks) in zip(axes, groups):
         for k in ks:
