@@ -65,6 +65,19 @@ fn queries(t: &PairTable) -> Vec<(u32, Vec<u32>)> {
     out
 }
 
+/// The labelled rows (brand, influencer, grade), in pair order.
+fn graded(t: &PairTable) -> Vec<(u32, u32, f64)> {
+    let mut v: Vec<(u32, u32, f64)> = t
+        .pairs
+        .iter()
+        .zip(&t.y)
+        .filter(|(_, &y)| y > 0.0)
+        .map(|(p, &y)| (p.0, p.1, y))
+        .collect();
+    v.sort_by_key(|a| (a.0, a.1));
+    v
+}
+
 fn positives(t: &PairTable) -> BTreeSet<(u32, u32)> {
     t.pairs
         .iter()
@@ -105,22 +118,7 @@ fn sampled_queries_are_bounded_hold_every_label_and_no_history() {
         for (e, s) in [(&every, &sampled), (&every_valid, &sampled_valid)] {
             // The same label pairs with the same grades: sampling only drops negatives.
             assert_eq!(positives(e), positives(s));
-            let labelled: Vec<(u32, u32, f64)> = e
-                .pairs
-                .iter()
-                .zip(&e.y)
-                .filter(|(_, &y)| y > 0.0)
-                .map(|(p, &y)| (p.0, p.1, y))
-                .collect();
-            let mut sampled_labels: Vec<(u32, u32, f64)> = s
-                .pairs
-                .iter()
-                .zip(&s.y)
-                .filter(|(_, &y)| y > 0.0)
-                .map(|(p, &y)| (p.0, p.1, y))
-                .collect();
-            sampled_labels.sort_by_key(|a| (a.0, a.1));
-            assert_eq!(labelled, sampled_labels);
+            assert_eq!(graded(e), graded(s));
             let eq = queries(e);
             let sq = queries(s);
             assert_eq!(

@@ -77,11 +77,14 @@ async function topList(m, brand) {
   if (!topFiles.has(name)) {
     topFiles.set(name, (async () => {
       const r = await fetch(new URL(`pkg/${m.top_dir}/${name}?v=${encodeURIComponent(m.version)}`, BASE));
-      if (r.status === 404) return null;
-      if (!r.ok) throw new Error(`top list: HTTP ${r.status}`);
-      const file = await r.json();
-      // A file of another bundle version (a publish under way) is not used.
-      return file?.version === m.version && Array.isArray(file.lists) ? file : null;
+      if (!r.ok) return null;
+      // A file of another bundle version (a publish under way) or not a list of lists (a
+      // broken upload) is not used: the engine answers instead.
+      const file = await r.json().catch(() => null);
+      const lists = file?.version === m.version && Array.isArray(file.lists) ? file.lists : null;
+      return lists?.every((l) => typeof l?.brand === 'string' && Array.isArray(l.influencers)
+        && l.influencers.every((i) => typeof i?.name === 'string' && Number.isFinite(i.followers)
+          && Number.isFinite(i.engagement_rate))) ? file : null;
     })());
   }
   const file = await topFiles.get(name);
@@ -138,8 +141,9 @@ class InfluencerRecs extends HTMLElement {
     try {
       m = await loadManifest();
       k = this.k(m.top_list_len);
-      // The ranker's order of a known brand is published: no engine needed.
-      const list = by === 'ranker' ? await topList(m, brand) : null;
+      // The ranker's order of a known brand is published: no engine needed. A list that cannot
+      // be fetched is no reason to fail: the engine ranks.
+      const list = by === 'ranker' ? await topList(m, brand).catch(() => null) : null;
       if (list) {
         if (token === this.token) {
           this.dataset.mode = 'list';

@@ -188,38 +188,30 @@ pub fn publish(out: &Path, b: &Bundle, top: &[TopList], top_list_len: usize) -> 
         let path = top_dir.join(file);
         write_atomic(&path, &to_json(lists, &path, false)?)?;
     }
-    let keep: std::collections::BTreeSet<&str> = files.iter().map(|f| f.0.as_str()).collect();
-    let entries = std::fs::read_dir(&top_dir).map_err(|e| Error::io(&top_dir, e))?;
-    for entry in entries {
-        let path = entry.map_err(|e| Error::io(&top_dir, e))?.path();
-        let stale = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.ends_with(".json") && !keep.contains(n));
-        if stale {
-            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-        }
-    }
+    remove_stale(&top_dir, ".json", files.iter().map(|f| f.0.as_str()))?;
     let m_path = dir.join("manifest.json");
     write_atomic(&m_path, &to_json(&manifest, &m_path, true)?)?;
     // Other bundles' shards go once the manifest no longer names them.
-    let keep: std::collections::BTreeSet<&str> = manifest
-        .detail_shards
-        .iter()
-        .map(|s| s.file.as_str())
-        .collect();
-    let entries = std::fs::read_dir(&details_dir).map_err(|e| Error::io(&details_dir, e))?;
+    let shards = manifest.detail_shards.iter().map(|s| s.file.as_str());
+    remove_stale(&details_dir, ".bin", shards)?;
+    Ok(bytes)
+}
+
+/// Removes the files of `dir` whose names end in `ext` and are not in `keep`.
+fn remove_stale<'a>(dir: &Path, ext: &str, keep: impl Iterator<Item = &'a str>) -> Result<()> {
+    let keep: std::collections::BTreeSet<&str> = keep.collect();
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     for entry in entries {
-        let path = entry.map_err(|e| Error::io(&details_dir, e))?.path();
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
         let stale = path
             .file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| n.ends_with(".bin") && !keep.contains(n));
+            .is_some_and(|n| n.ends_with(ext) && !keep.contains(n));
         if stale {
             std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
         }
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// The folder of per-brand top-list files, beside the manifest.

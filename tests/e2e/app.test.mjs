@@ -460,42 +460,49 @@ ${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
   }
 });
 
-test('a top-list file of another bundle version is not used', async () => {
-  // The manifest says one version, the brand's file another (a publish under way), with the
-  // list reversed: the widget does not show that list; it ranks with the engine instead.
+test('a top-list file of another bundle version, or not a list at all, is not used', async () => {
+  // The manifest says one version, Atlas Co's file another (a publish under way), with the
+  // list reversed; every other brand's file is not JSON. The widget shows neither: it ranks
+  // with the engine instead.
   const dir = servedCopy('ir-topver-');
   cpSync(path.join(root, 'pkg'), path.join(dir, 'pkg'), { recursive: true });
   const m = JSON.parse(readFileSync(path.join(dir, 'pkg/manifest.json'), 'utf8'));
   const topDir = path.join(dir, 'pkg', m.top_dir);
+  let other = null;
   for (const f of readdirSync(topDir)) {
     const file = JSON.parse(readFileSync(path.join(topDir, f), 'utf8'));
-    file.version = '0000000000000000';
-    for (const l of file.lists) l.influencers.reverse();
-    writeFileSync(path.join(topDir, f), JSON.stringify(file));
+    if (file.lists.some((l) => l.brand === 'Atlas Co')) {
+      file.version = '0000000000000000';
+      for (const l of file.lists) l.influencers.reverse();
+      writeFileSync(path.join(topDir, f), JSON.stringify(file));
+    } else {
+      other ??= file.lists[0].brand;
+      writeFileSync(path.join(topDir, f), '{"format": "influence-rec/top-list/1", "lists": [{"brand": ');
+    }
   }
   const port = basePort + 14;
   const hostPort = basePort + 15;
   await realServer(port, dir);
   const origin = `http://127.0.0.1:${port}`;
+  const attr = (s) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   const host = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><meta charset="utf-8"><title>Partner</title>
-<script type="module" src="${origin}/widget.js"></script><influencer-recs brand="Atlas Co" k="5"></influencer-recs>`);
+<script type="module" src="${origin}/widget.js"></script><influencer-recs brand="Atlas Co" k="5"></influencer-recs><influencer-recs brand="${attr(other)}" k="5"></influencer-recs>`);
   });
   await new Promise((r) => host.listen(hostPort, '127.0.0.1', r));
   cleanup.push(() => new Promise((r) => host.close(r)));
-  const want = cli(['recommend', '--brand', 'Atlas Co', '-k', '5', '--by', 'ranker']).recommendations.map((r) => r.name);
+  const want = (b) => cli(['recommend', '--brand', b, '-k', '5', '--by', 'ranker']).recommendations.map((r) => r.name);
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`http://127.0.0.1:${hostPort}/`);
-  await page.waitForFunction(() => document.querySelector('influencer-recs')?.dataset.mode, null, { timeout: 20000 });
-  const got = await page.evaluate(() => {
-    const w = document.querySelector('influencer-recs');
-    return { mode: w.dataset.mode, names: [...w.shadowRoot.querySelectorAll('li .name')].map((x) => x.textContent) };
-  });
-  assert.equal(got.mode, 'wasm');
-  assert.deepEqual(got.names, want);
+  await page.waitForFunction(() => [...document.querySelectorAll('influencer-recs')].every((w) => w.dataset.mode && w.dataset.mode !== 'list'), null, { timeout: 20000 });
+  const got = await page.evaluate(() => [...document.querySelectorAll('influencer-recs')].map((w) => (
+    { mode: w.dataset.mode, names: [...w.shadowRoot.querySelectorAll('li .name')].map((x) => x.textContent) })));
+  assert.deepEqual(got.map((g) => g.mode), ['wasm', 'wasm']);
+  assert.deepEqual(got[0].names, want('Atlas Co'));
+  assert.deepEqual(got[1].names, want(other));
   assert.deepEqual(errors, []);
   await context.close();
 });
