@@ -274,20 +274,24 @@ impl FeatureSource<'_> {
         seed: u64,
     ) -> Vec<u32> {
         let ni = self.catalog.influencers().len();
-        let rule = self.catalog.index().score_all(&b.prepared);
         let mut items: Vec<u32> = labels.to_vec();
-        items.extend(
-            crate::topk::top_k(&rule, candidates)
-                .into_iter()
-                .map(|i| i as u32),
-        );
-        if let Some(f) = &b.factor {
-            let f: Vec<f64> = f.iter().map(|&x| f64::from(x)).collect();
+        // The proposers' top lists cost a rating of every influencer per brand: only when asked
+        // for (the default asks for none).
+        if candidates > 0 {
+            let rule = self.catalog.index().score_all(&b.prepared);
             items.extend(
-                crate::topk::top_k(&f, candidates)
+                crate::topk::top_k(&rule, candidates)
                     .into_iter()
                     .map(|i| i as u32),
             );
+            if let Some(f) = &b.factor {
+                let f: Vec<f64> = f.iter().map(|&x| f64::from(x)).collect();
+                items.extend(
+                    crate::topk::top_k(&f, candidates)
+                        .into_iter()
+                        .map(|i| i as u32),
+                );
+            }
         }
         if ni > 0 {
             // One stream per (seed, brand): a brand's negatives do not depend on which other
