@@ -12,7 +12,9 @@
 //! influencers for one brand is a pass over small integer arrays (a sorted-merge for the
 //! hashtag intersection).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::random::WordHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -87,6 +89,50 @@ pub struct Breakdown {
     pub total: f64,
 }
 
+/// Influencers' hashtags as ids into a dictionary of words: `words[rows[i][j]]` is
+/// influencer i's hashtag j.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TagIds {
+    /// The distinct words.
+    pub words: Vec<String>,
+    /// One row of ids per influencer.
+    pub rows: Vec<Vec<u32>>,
+}
+
+impl TagIds {
+    /// The used words in first-use order and every occurrence's index into them, when these
+    /// ids describe `influencers`' hashtags (same rows and lengths, ids in range, words
+    /// distinct); `None` otherwise.
+    fn occurrences<'a>(&'a self, influencers: &[Influencer]) -> Option<(Vec<&'a str>, Vec<u32>)> {
+        if self.rows.len() != influencers.len() {
+            return None;
+        }
+        let mut distinct: Vec<&str> = self.words.iter().map(String::as_str).collect();
+        distinct.sort_unstable();
+        if distinct.windows(2).any(|w| w[0] == w[1]) {
+            return None;
+        }
+        const UNSEEN: u32 = u32::MAX;
+        let mut first = vec![UNSEEN; self.words.len()];
+        let mut used: Vec<&str> = Vec::new();
+        let mut occurrences = Vec::new();
+        for (row, inf) in self.rows.iter().zip(influencers) {
+            if row.len() != inf.hashtags.len() {
+                return None;
+            }
+            for &w in row {
+                let slot = first.get_mut(w as usize)?;
+                if *slot == UNSEEN {
+                    *slot = used.len() as u32;
+                    used.push(&self.words[w as usize]);
+                }
+                occurrences.push(*slot);
+            }
+        }
+        Some((used, occurrences))
+    }
+}
+
 /// A brand reduced to what the rule compares, in the index's interned ids.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreparedBrand {
@@ -135,26 +181,54 @@ fn sorted_by_id(map: BTreeMap<String, u32>) -> Vec<String> {
 impl CohesionIndex {
     /// Builds the index over `influencers` (their order defines influencer ids).
     pub fn new(influencers: &[Influencer], weights: CohesionWeights) -> Result<Self> {
+        Self::with_tag_ids(influencers, weights, None)
+    }
+
+    /// [`CohesionIndex::new`] given the influencers' hashtags already as dictionary ids (a
+    /// bundle stores them so): no hashtag string is hashed or compared but the distinct ones,
+    /// which is most of what loading a 100,000-influencer bundle costs. Ids that do not
+    /// describe `influencers` (another row count or length, a repeated word) are ignored and
+    /// the strings are interned instead, so the index is the same either way.
+    pub fn with_tag_ids(
+        influencers: &[Influencer],
+        weights: CohesionWeights,
+        ids: Option<&TagIds>,
+    ) -> Result<Self> {
         weights.validate()?;
         let mut cats = BTreeMap::new();
         let mut countries = BTreeMap::new();
         let mut country_display: BTreeMap<u32, String> = BTreeMap::new();
         // Hashtag ids are assigned in sorted order so that sorted id lists are sorted tags.
-        // Hash maps only look things up here (nothing iterates them), so ids stay
-        // deterministic; they make loading a bundle in the browser several times faster than
-        // sorting every occurrence and binary-searching each tag.
-        let unique: HashSet<&str> = influencers
+        // One hash lookup per occurrence gives each tag a first-seen id (hash maps only look
+        // things up here, nothing iterates them, so ids stay deterministic); the few thousand
+        // distinct tags are then sorted and the first-seen ids mapped to sorted ones by index.
+        // This is most of what loading a 100,000-influencer bundle costs in the browser.
+        let (first_seen, occurrences) = match ids.and_then(|d| d.occurrences(influencers)) {
+            Some(found) => found,
+            None => {
+                let mut seen: WordHashMap<&str, u32> = WordHashMap::default();
+                let mut first_seen: Vec<&str> = Vec::new();
+                let occurrences: Vec<u32> = influencers
+                    .iter()
+                    .flat_map(|i| i.hashtags.iter().map(String::as_str))
+                    .map(|t| {
+                        *seen.entry(t).or_insert_with(|| {
+                            first_seen.push(t);
+                            first_seen.len() as u32 - 1
+                        })
+                    })
+                    .collect();
+                (first_seen, occurrences)
+            }
+        };
+        let mut sorted: Vec<&str> = first_seen.clone();
+        sorted.sort_unstable();
+        let sorted_id: Vec<u32> = first_seen
             .iter()
-            .flat_map(|i| i.hashtags.iter().map(String::as_str))
+            .map(|t| sorted.binary_search(t).unwrap_or_default() as u32)
             .collect();
-        let mut all_tags: Vec<&str> = unique.into_iter().collect();
-        all_tags.sort_unstable();
-        let tag_id: HashMap<&str, u32> = all_tags
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (*t, i as u32))
-            .collect();
-        let hashtags: Vec<String> = all_tags.iter().map(|s| s.to_string()).collect();
+        let hashtags: Vec<String> = sorted.iter().map(|t| t.to_string()).collect();
+        let mut next = occurrences.iter();
         // Few distinct countries and categories: normalise each distinct spelling once.
         let mut country_of: HashMap<&str, Option<u32>> = HashMap::new();
         let mut category_of: HashMap<&str, Option<u32>> = HashMap::new();
@@ -168,10 +242,9 @@ impl CohesionIndex {
                     .entry(c)
                     .or_insert_with(|| inf.country.trim().to_string());
             }
-            let mut tags: Vec<u32> = inf
-                .hashtags
-                .iter()
-                .filter_map(|t| tag_id.get(t.as_str()).copied())
+            let mut tags: Vec<u32> = (&mut next)
+                .take(inf.hashtags.len())
+                .map(|&k| sorted_id[k as usize])
                 .collect();
             tags.sort_unstable();
             tags.dedup();
@@ -229,6 +302,19 @@ impl CohesionIndex {
     /// Whether no influencer is indexed.
     pub fn is_empty(&self) -> bool {
         self.influencers.is_empty()
+    }
+
+    /// Interned ids of influencer `i`'s content: category, country and distinct hashtags
+    /// (ascending), indexing [`CohesionIndex::content_names`].
+    pub fn content_ids(&self, i: usize) -> (Option<u32>, Option<u32>, &[u32]) {
+        let p = &self.influencers[i];
+        (p.category, p.country, &p.tags)
+    }
+
+    /// The distinct category keys, country keys and hashtags, by interned id: the text the
+    /// factorization model's feature names carry after `category:`, `country:` and `tag:`.
+    pub fn content_names(&self) -> (&[String], &[String], &[String]) {
+        (&self.categories, &self.countries, &self.hashtags)
     }
 
     /// Reduces a brand's category, country and hashtags to interned ids. Values no

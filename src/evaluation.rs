@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::factor::{fit_pairs, FactorSettings};
+use crate::factor::{fit_pairs, FactorSettings, ItemIdentity};
 use crate::mf::data;
 use crate::mf::eval::{evaluate, Metrics};
 use crate::mf::model::{FactorModel, Precision};
@@ -74,11 +74,12 @@ pub fn evaluate_all(
         );
         let known: Vec<bool> = (0..nu).map(|u| !split.cold_users.contains(&u)).collect();
         let (_, fm32) = fit_pairs(c, &split.train, Some(&known), s)?;
-        let fm8 =
-            FactorModel::load(&fm32.store(Precision::I8)).ok_or_else(|| Error::InvalidParam {
+        let fm8 = FactorModel::load(&fm32.store(Precision::I8), || c.item_content()).ok_or_else(
+            || Error::InvalidParam {
                 name: "precision",
                 message: "int8 round trip failed".into(),
-            })?;
+            },
+        )?;
         let cold: Vec<bool> = (0..nu).map(|u| split.cold_users.contains(&u)).collect();
         // Cold brands: the vector comes from content features only.
         let user_vector = |fm: &FactorModel, u: u32| -> Vec<f32> {
@@ -99,18 +100,29 @@ pub fn evaluate_all(
                 ),
             );
         }
-        // Influencers by their content alone (no identity feature): what a bundle that
-        // computes influencer vectors from features, instead of storing one per influencer,
-        // would rank with.
-        let content = FactorSettings {
-            item_identity: false,
+        // The other way of describing influencers: with an identity feature each when the
+        // settings have content alone (the default, whose bundle stores feature embeddings
+        // and builds each influencer's vector at load), and the reverse.
+        let identity = s.item_identity.applies(c.influencers().len());
+        let other = FactorSettings {
+            item_identity: if identity {
+                ItemIdentity::Off
+            } else {
+                ItemIdentity::On
+            },
             ..s.clone()
         };
-        let (_, fmc) = fit_pairs(c, &split.train, Some(&known), &content)?;
+        let (_, fmc) = fit_pairs(c, &split.train, Some(&known), &other)?;
         push(
             format!(
-                "factorization ({:?}, d={}, f32, content-only influencers)",
-                s.params.loss, s.params.no_components
+                "factorization ({:?}, d={}, f32, {})",
+                s.params.loss,
+                s.params.no_components,
+                if !identity {
+                    "influencer identity features"
+                } else {
+                    "content-only influencers"
+                }
             )
             .to_lowercase(),
             evaluate(

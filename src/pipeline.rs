@@ -133,7 +133,9 @@ pub fn train(
         }
     }
     // Top lists from the models as the browser loads them (int8 embeddings dequantised).
-    let loaded_factor = factor.as_ref().and_then(FactorModel::load);
+    let loaded_factor = factor
+        .as_ref()
+        .and_then(|s| FactorModel::load(s, || catalog.item_content()));
     let loaded_ranker = ranker.as_ref().map(Ranker::load).transpose()?;
     let rec = Recommender::new(catalog, loaded_factor, loaded_ranker)?;
     let top_lists = rec.top_lists(config.top_list_len);

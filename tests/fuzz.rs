@@ -60,6 +60,11 @@ fn bundle_payloads_past_the_checksum_never_panic() {
 }
 
 #[test]
+fn detail_shard_payloads_past_the_checksum_never_panic() {
+    check("details", 1500);
+}
+
+#[test]
 fn lightgbm_model_text_never_panics() {
     check("lightgbm", 3000);
 }

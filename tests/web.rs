@@ -263,7 +263,7 @@ fn lightgbm_multiclass_linear_and_special_tokens_are_bit_exact_in_wasm() {
 /// built with SIMD128 (.ci/lib.sh), so `score_all` here is the SIMD kernel.
 #[wasm_bindgen_test]
 fn simd128_scoring_equals_the_scalar_kernel_bit_for_bit() {
-    use influence_rec::mf::model::{Precision, StoredFactorModel, StoredMatrix};
+    use influence_rec::mf::model::{Precision, StoredFactorModel, StoredItems, StoredMatrix};
     use influence_rec::mf::FactorModel;
     use rand::{Rng, SeedableRng};
     assert!(
@@ -284,13 +284,14 @@ fn simd128_scoring_equals_the_scalar_kernel_bit_for_bit() {
         };
         let stored = StoredFactorModel {
             no_components: d as u32,
-            item_repr: m(items, &mut rng),
+            items: StoredItems::Rows(m(items, &mut rng)),
             user_feature_repr: m(0, &mut rng),
             user_features: Vec::new(),
             user_repr: m(0, &mut rng),
             normalize: true,
         };
-        let fm = FactorModel::load(&stored).expect("consistent shapes");
+        let fm = FactorModel::load(&stored, || unreachable!("rows are stored"))
+            .expect("consistent shapes");
         for _ in 0..5 {
             let user: Vec<f32> = (0..=d).map(|_| rng.random_range(-2.0f32..2.0)).collect();
             let (mut simd, mut scalar, mut reference) = (Vec::new(), Vec::new(), Vec::new());

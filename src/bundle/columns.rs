@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogMeta, CatalogTables, PairPoints};
-use crate::cohesion::CohesionWeights;
+use crate::cohesion::{CohesionWeights, TagIds};
 use crate::error::{Error, Result};
 use crate::mf::model::StoredFactorModel;
 use crate::model::{Brand, Influencer, PointsConfig};
@@ -29,6 +29,9 @@ use crate::ranker::StoredRanker;
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Parts {
     pub(super) tables: CatalogTables,
+    /// The influencers' hashtags as the dictionary stored them (the index is built from the
+    /// ids without hashing a string per occurrence).
+    pub(super) hashtag_ids: TagIds,
     pub(super) factor: Option<StoredFactorModel>,
     pub(super) ranker: Option<StoredRanker>,
 }
@@ -76,14 +79,14 @@ impl DictColumn {
         }
     }
 
-    fn decode(self, column: &str, n: usize) -> Result<Vec<Vec<String>>> {
+    fn decode(&self, column: &str, n: usize) -> Result<Vec<Vec<String>>> {
         check_len(column, self.rows.len(), n)?;
-        let words = self.words;
+        let words = &self.words;
         self.rows
-            .into_iter()
+            .iter()
             .map(|r| {
-                r.into_iter()
-                    .map(|i| {
+                r.iter()
+                    .map(|&i| {
                         words.get(i as usize).cloned().ok_or_else(|| {
                             corrupted(format!(
                                 "column {column}: index {i} outside its dictionary of {}",
@@ -239,6 +242,10 @@ impl Wire {
         let country = single("country", c.country.decode("country", n)?)?;
         let category = single("category", c.category.decode("category", n)?)?;
         let hashtags = c.hashtags.decode("hashtags", n)?;
+        let hashtag_ids = TagIds {
+            words: c.hashtags.words,
+            rows: c.hashtags.rows,
+        };
         // Every column has n rows (checked above), so the iterators run out together.
         let mut influencers = Vec::with_capacity(n);
         let mut followers = c.followers.into_iter();
@@ -318,6 +325,7 @@ impl Wire {
                 brands: self.brands,
                 pair_points,
             },
+            hashtag_ids,
             factor: self.factor,
             ranker: self.ranker,
         })

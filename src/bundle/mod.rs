@@ -25,7 +25,10 @@
 //! column of its own (`location`); 6 = what only a card shows (bio, post links, the scraped
 //! place) moves out of the bundle into detail shards ([`DetailShard`], kind
 //! [`KIND_DETAILS`], [`DETAIL_SHARD_ROWS`] influencers each), stamped with the bundle's
-//! version, so the first ranking downloads only what ranking reads.
+//! version, so the first ranking downloads only what ranking reads; 7 = the factorization
+//! model's influencers are stored as content-feature embeddings when it was trained without
+//! identity features (the default) and each influencer's vector is built at load
+//! ([`crate::mf::model::StoredItems`]), 3.5 MB gzipped less at 100,000 influencers.
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -48,7 +51,7 @@ use crate::ranker::{Ranker, StoredRanker};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 6;
+pub const FORMAT_VERSION: u32 = 7;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).
@@ -84,9 +87,11 @@ impl Bundle {
         };
         let factor = match &self.factor {
             None => None,
-            Some(s) => Some(FactorModel::load(s).ok_or_else(|| {
-                corrupted("the factorization model's shapes are inconsistent".into())
-            })?),
+            Some(s) => Some(
+                FactorModel::load(s, || self.catalog.item_content()).ok_or_else(|| {
+                    corrupted("the factorization model's shapes are inconsistent".into())
+                })?,
+            ),
         };
         let ranker = self.ranker.as_ref().map(Ranker::load).transpose()?;
         Recommender::new(self.catalog, factor, ranker).map_err(|e| match e {
@@ -416,7 +421,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<(Header, Bundle)> {
         other => other,
     })?;
     let bundle = Bundle {
-        catalog: Catalog::from_tables(parts.tables, source)?,
+        catalog: Catalog::from_tables_with_tag_ids(parts.tables, source, &parts.hashtag_ids)?,
         factor: parts.factor,
         ranker: parts.ranker,
     };

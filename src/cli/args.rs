@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use crate::cohesion::CohesionWeights;
 use crate::error::Result;
-use crate::factor::{FactorSettings, RelationshipPrior};
+use crate::factor::{FactorSettings, ItemIdentity, RelationshipPrior};
 use crate::gbdt::train::{GbdtParams, ObjectiveKind};
 use crate::mf::{LightFmParams, Loss, Parallelism};
 use crate::random::DEFAULT_SEED;
@@ -50,9 +50,11 @@ pub struct FactorArgs {
     /// Interaction positives at which a brand's relationship prior weight halves.
     #[arg(long, default_value_t = RelationshipPrior::default().fade)]
     pub relationship_fade: f64,
-    /// Describe influencers by their content alone (no `influencer:<name>` identity feature).
-    #[arg(long)]
-    pub no_item_identity: bool,
+    /// Influencer identity features (`influencer:<name>`): `auto` gives them to catalogs of
+    /// up to 25,000 influencers; above, influencers are described by their content alone and
+    /// the bundle stores feature embeddings instead of one vector per influencer.
+    #[arg(long, value_enum, default_value_t = ItemIdentity::default())]
+    pub item_identity: ItemIdentity,
 }
 
 impl FactorArgs {
@@ -74,7 +76,7 @@ impl FactorArgs {
                 fade: self.relationship_fade,
                 ..d.relationship
             },
-            item_identity: !self.no_item_identity,
+            item_identity: self.item_identity,
             ..d
         }
     }

@@ -412,8 +412,14 @@ pub(super) fn eval(a: &EvalArgs) -> Result<()> {
         );
     }
     let k = a.k;
+    let w = rows
+        .iter()
+        .map(|r| r.model.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     println!(
-        "{:<46} {:<22} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}",
+        "{:<w$} {:<22} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6}",
         "model",
         "split",
         format!("P@{k}"),
@@ -426,7 +432,7 @@ pub(super) fn eval(a: &EvalArgs) -> Result<()> {
     for r in rows {
         let m = r.metrics;
         println!(
-            "{:<46} {:<22} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>6}",
+            "{:<w$} {:<22} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>7.4} {:>6}",
             r.model,
             r.split,
             m.precision_at_k,

@@ -91,7 +91,7 @@ pub fn synthetic_dataset(
 /// Test AUC and precision@k of a trained model on a data set (train positives excluded).
 pub fn score_dataset(m: &LightFm, ds: &MfDataset, k: usize) -> Result<Metrics> {
     let (nu, ni) = (ds.user_features.rows, ds.item_features.rows);
-    let fm = FactorModel::from_trainer(m, &ds.user_features, &ds.item_features, None)?;
+    let fm = FactorModel::from_trainer(m, &ds.user_features, &ds.item_features, None, None)?;
     let train = data::pairs_matrix(nu, ni, &ds.train)?;
     let test = data::pairs_matrix(nu, ni, &ds.test)?;
     Ok(evaluate(

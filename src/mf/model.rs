@@ -1,6 +1,10 @@
 //! The inference model: small, flat, trainer-free. Item representations are precomputed
 //! (d components then the bias, contiguous f32); user feature embeddings stay so a new
 //! brand's vector is computed from its features; known brands' vectors are precomputed.
+//! Influencers described by their content alone (no identity feature, the default) are
+//! stored as their features' embeddings, and each influencer's row is rebuilt when the model
+//! is loaded, q_i = Σ_f w_if (e^I_f, b^I_f) with w_if = 1/|F_i| (LightFM's representation
+//! of a normalised feature row): a few thousand feature rows instead of one per influencer.
 //!
 //! Scoring every item for one user is a dot product per row over contiguous f32. The fast
 //! path ([`FactorModel::score_all`]) keeps four independent accumulators, lane k summing
@@ -28,6 +32,9 @@ pub struct FactorModel {
     pub no_components: u32,
     /// Item representations, `n_items x (d + 1)`; column d is the item bias.
     pub item_repr: Array2<f32>,
+    /// Content-only influencers: the item feature embeddings their rows are built from
+    /// (`None`: rows trained with identity features, stored one per influencer).
+    pub item_features: Option<FeatureEmbeddings>,
     /// User feature embeddings, `n_user_features x (d + 1)`; column d is the feature bias.
     pub user_feature_repr: Array2<f32>,
     /// User feature names (ids index `user_feature_repr`).
@@ -38,15 +45,70 @@ pub struct FactorModel {
     pub normalize: bool,
 }
 
+/// Named feature embeddings: row f is (e_f, b_f) of feature `names[f]`, `n x (d + 1)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureEmbeddings {
+    /// Feature names (ids index `repr`).
+    pub names: Vocabulary,
+    /// The embeddings and biases.
+    pub repr: Array2<f32>,
+}
+
+/// Row f = (e_f, b_f) of a trained side, with the lazy-regularisation scale applied.
+fn feature_rows(side: &super::train::SideParams, scale: f64, n: usize, d: usize) -> Array2<f32> {
+    let mut r = Array2::<f32>::zeros((n, d + 1));
+    for f in 0..n {
+        for j in 0..d {
+            r[[f, j]] = (f64::from(side.emb[f * d + j]) * scale) as f32;
+        }
+        r[[f, d]] = (f64::from(side.bias[f]) * scale) as f32;
+    }
+    r
+}
+
+/// `out += w · row`: the one accumulation every feature-built vector uses, so a user's and an
+/// item's vectors round alike.
+fn accumulate(out: &mut [f32], w: f32, row: ArrayView1<f32>) {
+    for (o, &x) in out.iter_mut().zip(row.iter()) {
+        *o += w * x;
+    }
+}
+
+/// LightFM's representations of every row of `features`: q_i = Σ_f w_if (e_f, b_f), the
+/// entries of a row taken in column order. `None` when a column is outside `repr`.
+pub fn representations(features: &CsrMatrix, repr: &Array2<f32>) -> Option<Array2<f32>> {
+    let (n, width) = (features.rows as usize, repr.ncols());
+    let table = repr.as_standard_layout();
+    let table = table.as_slice()?;
+    let mut out = vec![0f32; n * width];
+    if width > 0 {
+        for (i, acc) in out.chunks_exact_mut(width).enumerate() {
+            let (cols, weights) = features.row(i as u32);
+            for (&f, &w) in cols.iter().zip(weights) {
+                let start = (f as usize).checked_mul(width)?;
+                let row = table.get(start..start + width)?;
+                // The same accumulation as `accumulate`, over slices.
+                for (o, &x) in acc.iter_mut().zip(row) {
+                    *o += w * x;
+                }
+            }
+        }
+    }
+    Array2::from_shape_vec((n, width), out).ok()
+}
+
 impl FactorModel {
     /// The inference model of trained `m`: item representations of every row of `items`,
-    /// known users' representations of every row of `users`, and, when `user_vocab` is
-    /// given, the user feature embeddings (so new users are scored from their features).
+    /// known users' representations of every row of `users`, when `user_vocab` is given the
+    /// user feature embeddings (so new users are scored from their features), and when
+    /// `item_vocab` is given (content-only influencers) the item feature embeddings, which
+    /// are what is stored of the items.
     pub fn from_trainer(
         m: &LightFm,
         users: &CsrMatrix,
         items: &CsrMatrix,
         user_vocab: Option<&Vocabulary>,
+        item_vocab: Option<&Vocabulary>,
     ) -> Result<FactorModel> {
         let d = m.params.no_components as usize;
         let shape = |source| Error::Shape {
@@ -63,22 +125,16 @@ impl FactorModel {
                 .map_err(shape)?;
         let (user_features, user_feature_repr) = match user_vocab {
             None => (Vocabulary::default(), Array2::zeros((0, d + 1))),
-            Some(v) => {
-                // Row f is (e^U_f, b^U_f) with the lazy-regularisation scale applied.
-                let n = v.len();
-                let mut r = Array2::<f32>::zeros((n, d + 1));
-                for f in 0..n {
-                    for j in 0..d {
-                        r[[f, j]] = (f64::from(m.user.emb[f * d + j]) * m.user_scale) as f32;
-                    }
-                    r[[f, d]] = (f64::from(m.user.bias[f]) * m.user_scale) as f32;
-                }
-                (v.clone(), r)
-            }
+            Some(v) => (v.clone(), feature_rows(&m.user, m.user_scale, v.len(), d)),
         };
+        let item_features = item_vocab.map(|v| FeatureEmbeddings {
+            names: v.clone(),
+            repr: feature_rows(&m.item, m.item_scale, v.len(), d),
+        });
         Ok(FactorModel {
             no_components: d as u32,
             item_repr,
+            item_features,
             user_feature_repr,
             user_features,
             user_repr,
@@ -120,10 +176,7 @@ impl FactorModel {
         };
         let mut out = vec![0f32; d + 1];
         for id in ids {
-            let row = self.user_feature_repr.row(id as usize);
-            for (o, &x) in out.iter_mut().zip(row.iter()) {
-                *o += w * x;
-            }
+            accumulate(&mut out, w, self.user_feature_repr.row(id as usize));
         }
         out
     }
@@ -241,6 +294,7 @@ mod tests {
         FactorModel {
             no_components: d as u32,
             item_repr,
+            item_features: None,
             user_feature_repr: Array2::zeros((0, d + 1)),
             user_features: Vocabulary::default(),
             user_repr: Array2::zeros((0, d + 1)),
@@ -280,6 +334,7 @@ mod tests {
         let m = FactorModel {
             no_components: 2,
             item_repr: Array2::zeros((0, 3)),
+            item_features: None,
             user_feature_repr: ndarray::arr2(&[[1.0, 2.0, 0.5], [3.0, 4.0, 1.5]]),
             user_features: vocab,
             user_repr: Array2::zeros((0, 3)),
@@ -385,13 +440,52 @@ impl StoredMatrix {
     }
 }
 
+/// The items of a [`StoredFactorModel`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum StoredItems {
+    /// One row per influencer (trained with identity features), `n_items x (d + 1)`.
+    Rows(StoredMatrix),
+    /// Content-only influencers: the item feature embeddings, one row per name of the
+    /// catalog's [`ItemContent`] in sorted order (the names are not stored: the catalog in
+    /// the same bundle gives them back, and the checksum proves they are the same); each
+    /// influencer's row is built from its features when the model is loaded.
+    Features {
+        /// [`names_checksum`] of the sorted names.
+        names_checksum: u64,
+        /// The embeddings and biases, `names x (d + 1)`.
+        repr: StoredMatrix,
+    },
+}
+
+/// The content side of a catalog a content-only model's influencers are rebuilt from: every
+/// item feature name the catalog's influencers have, sorted (ids index the stored rows), and
+/// each influencer's normalised row over them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemContent {
+    /// The item feature names, sorted.
+    pub names: Vocabulary,
+    /// One row per influencer, L1-normalised.
+    pub rows: CsrMatrix,
+}
+
+/// A fingerprint of a list of names (FNV-1a 64 over each name's length and bytes), stored in
+/// place of the names themselves when the catalog gives them back.
+pub fn names_checksum(names: &[String]) -> u64 {
+    let mut bytes = Vec::new();
+    for n in names {
+        bytes.extend_from_slice(&(n.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(n.as_bytes());
+    }
+    crate::random::fnv1a64(&bytes)
+}
+
 /// A [`FactorModel`] as stored in a bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredFactorModel {
     /// d.
     pub no_components: u32,
-    /// Item representations.
-    pub item_repr: StoredMatrix,
+    /// The items.
+    pub items: StoredItems,
     /// User feature representations.
     pub user_feature_repr: StoredMatrix,
     /// User feature names.
@@ -407,7 +501,21 @@ impl FactorModel {
     pub fn store(&self, precision: Precision) -> StoredFactorModel {
         StoredFactorModel {
             no_components: self.no_components,
-            item_repr: StoredMatrix::new(&self.item_repr, precision),
+            items: match &self.item_features {
+                None => StoredItems::Rows(StoredMatrix::new(&self.item_repr, precision)),
+                Some(f) => {
+                    // Rows in sorted-name order, the order the catalog gives the names back.
+                    let names = f.names.names();
+                    let mut order: Vec<usize> = (0..names.len()).collect();
+                    order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+                    let sorted: Vec<String> = order.iter().map(|&i| names[i].clone()).collect();
+                    let repr = f.repr.select(ndarray::Axis(0), &order);
+                    StoredItems::Features {
+                        names_checksum: names_checksum(&sorted),
+                        repr: StoredMatrix::new(&repr, precision),
+                    }
+                }
+            },
             user_feature_repr: StoredMatrix::new(&self.user_feature_repr, precision),
             user_features: self.user_features.names().to_vec(),
             user_repr: StoredMatrix::new(&self.user_repr, precision),
@@ -415,10 +523,41 @@ impl FactorModel {
         }
     }
 
-    /// Rebuilds from the stored form; `None` when shapes disagree with `no_components`.
-    pub fn load(s: &StoredFactorModel) -> Option<FactorModel> {
+    /// Rebuilds from the stored form; `None` when shapes disagree with `no_components`, names
+    /// repeat, or (content-only items; `content` is called only then) the catalog's
+    /// [`ItemContent`] is not the one the model was stored with (other names, another count)
+    /// or its rows name a feature outside it.
+    pub fn load(
+        s: &StoredFactorModel,
+        content: impl FnOnce() -> ItemContent,
+    ) -> Option<FactorModel> {
         let d1 = s.no_components as usize + 1;
-        let item_repr = s.item_repr.to_array()?;
+        let vocabulary = |names: &[String]| {
+            let mut v = Vocabulary::default();
+            for n in names {
+                v.intern(n);
+            }
+            (v.len() == names.len()).then_some(v)
+        };
+        let (item_repr, item_features) = match &s.items {
+            StoredItems::Rows(m) => (m.to_array()?, None),
+            StoredItems::Features {
+                names_checksum: checksum,
+                repr,
+            } => {
+                let repr = repr.to_array()?;
+                let ItemContent { names, rows } = content();
+                if repr.nrows() != names.len()
+                    || repr.ncols() != d1
+                    || names_checksum(names.names()) != *checksum
+                    || rows.cols as usize != names.len()
+                {
+                    return None;
+                }
+                let items = representations(&rows, &repr)?;
+                (items, Some(FeatureEmbeddings { names, repr }))
+            }
+        };
         let user_feature_repr = s.user_feature_repr.to_array()?;
         let user_repr = s.user_repr.to_array()?;
         if item_repr.ncols() != d1
@@ -428,13 +567,11 @@ impl FactorModel {
         {
             return None;
         }
-        let mut user_features = Vocabulary::default();
-        for n in &s.user_features {
-            user_features.intern(n);
-        }
+        let user_features = vocabulary(&s.user_features)?;
         Some(FactorModel {
             no_components: s.no_components,
             item_repr,
+            item_features,
             user_feature_repr,
             user_features,
             user_repr,
@@ -522,6 +659,7 @@ mod storage_tests {
         let m = FactorModel {
             no_components: 2,
             item_repr: ndarray::arr2(&[[1.0, 0.0, 0.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]),
+            item_features: None,
             user_feature_repr: Array2::zeros((0, 3)),
             user_features: Vocabulary::default(),
             user_repr: Array2::zeros((0, 3)),

@@ -68,14 +68,38 @@ pub struct History {
 }
 
 fn percentiles(v: &[f64]) -> Vec<f64> {
-    let mut sorted = v.to_vec();
+    // `+ 0.0` makes -0 and 0 one value (as `==` has them). One sort, the end of each run of
+    // equal values (by `total_cmp`, so NaNs from a hostile bundle form runs of their own),
+    // then one binary search per value.
+    let mut sorted: Vec<f64> = v.iter().map(|x| x + 0.0).collect();
     sorted.sort_by(f64::total_cmp);
+    let mut run_end = vec![0usize; sorted.len()];
+    for j in (0..sorted.len()).rev() {
+        run_end[j] = match sorted.get(j + 1) {
+            Some(next) if next.total_cmp(&sorted[j]).is_eq() => run_end[j + 1],
+            _ => j + 1,
+        };
+    }
     let n = v.len().max(1) as f64;
     v.iter()
         .map(|x| {
-            let below = sorted.partition_point(|y| y < x);
-            let upto = sorted.partition_point(|y| y <= x);
+            let x = x + 0.0;
+            let below = sorted.partition_point(|y| y.total_cmp(&x).is_lt());
+            let upto = run_end.get(below).copied().unwrap_or(below);
             (below as f64 + 0.5 * (upto - below) as f64) / n
+        })
+        .collect()
+}
+
+/// The definition [`percentiles`] computes: (values below + ½·values equal) / n.
+#[cfg(test)]
+fn percentiles_reference(v: &[f64]) -> Vec<f64> {
+    let n = v.len().max(1) as f64;
+    v.iter()
+        .map(|x| {
+            let below = v.iter().filter(|y| *y < x).count();
+            let equal = v.iter().filter(|y| *y == x).count();
+            (below as f64 + 0.5 * equal as f64) / n
         })
         .collect()
 }
@@ -278,6 +302,25 @@ impl Ranker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentiles_are_mid_ranks() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for n in [0usize, 1, 2, 7, 100, 1000] {
+            // Few distinct values, so runs of ties are common; -0 and 0 both present.
+            let v: Vec<f64> = (0..n)
+                .map(|_| match rng.random_range(0..8) {
+                    0 => -0.0,
+                    k => f64::from(k),
+                })
+                .collect();
+            assert_eq!(percentiles(&v), percentiles_reference(&v), "n={n}");
+        }
+        // NaNs end and never stall the runs.
+        let p = percentiles(&[f64::NAN, 1.0, f64::NAN]);
+        assert_eq!(p[1], 0.5 / 3.0);
+    }
 
     #[test]
     fn percentiles_are_mid_ranks_and_history_marks_new_brands() {

@@ -140,6 +140,53 @@ fn payload_target(bytes: &[u8]) {
     bundle_target(&wrap_payload(bytes));
 }
 
+/// The small bundle's version, its recommender and its first detail shard's bytes.
+fn small_details() -> &'static (u64, influence_rec::Recommender, Vec<u8>) {
+    static CELL: std::sync::OnceLock<(u64, influence_rec::Recommender, Vec<u8>)> =
+        std::sync::OnceLock::new();
+    CELL.get_or_init(|| {
+        let bytes = file("tests/fixtures/small.bundle");
+        let version = bundle::fnv1a64(&bytes);
+        let (_, b) = bundle::read(&bytes, "small.bundle").expect("the golden bundle loads");
+        let shard = bundle::write_details(&b.catalog, version)
+            .expect("writes")
+            .remove(0);
+        bundle::read_details(&shard, "small-0.bin", version).expect("the seed shard loads");
+        (
+            version,
+            b.recommender("small.bundle").expect("loads"),
+            shard,
+        )
+    })
+}
+
+/// A detail shard whose header and checksum are right around `payload`, so mutations reach
+/// the decoder and what the page does with the rows.
+fn details_target(payload: &[u8]) {
+    let (version, rec, template) = small_details();
+    let n = u16::from_le_bytes([template[16], template[17]]) as usize;
+    let mut bytes = template[..18 + n].to_vec();
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&bundle::fnv1a64(payload).to_le_bytes());
+    bytes.extend_from_slice(payload);
+    let Ok(shard) = bundle::read_details(&bytes, "fuzz-0.bin", *version) else {
+        return;
+    };
+    let mut rec = rec.clone();
+    if rec.add_details(shard.first, shard.rows).is_ok() {
+        let req = RankRequest::default();
+        if let Some(b) = rec.brands().first().map(|b| b.name.clone()) {
+            let _ = rec.rank(Who::Known(&b), 10, &req);
+        }
+    }
+}
+
+fn details_seed() -> Vec<u8> {
+    let (_, _, shard) = small_details();
+    let n = u16::from_le_bytes([shard[16], shard[17]]) as usize;
+    shard[34 + n..].to_vec()
+}
+
 fn lightgbm_target(bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes);
     let Ok(model) = GbdtModel::parse(&text, "fuzz.model.txt") else {
@@ -211,6 +258,11 @@ pub fn targets() -> Vec<Target> {
             name: "bundle-payload",
             seeds: vec![payload_seed()],
             run: payload_target,
+        },
+        Target {
+            name: "details",
+            seeds: vec![details_seed()],
+            run: details_target,
         },
         Target {
             name: "lightgbm",
