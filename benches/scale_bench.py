@@ -11,7 +11,8 @@ million interactions), trains it, and measures:
 - the bundle's size (what the first ranking downloads), raw and gzipped (level 9), and the
   detail shards' (fetched when a card needs them): count, total raw and gzipped, largest;
 - in headless Chromium on loopback (benches/page_bench.mjs): the page's first ranking on a
-  first and a repeat visit, the re-rank after an interaction (median, by the model);
+  first and a repeat visit, the re-rank after an interaction and after a filter change
+  (medians, by the model);
 - in the page (benches/browser_bench.mjs): top-10 by the model over every influencer with
   the SIMD128 module and the scalar one, and the JS heap plus wasm memory.
 It prints one table and draws every measure against catalog size, log-log, to
@@ -79,6 +80,7 @@ def measure(n, out):
         "shard gz KB (max)": max(len(gzip.compress(x, 9)) for x in shards) / 1e3,
         "first ranking ms": page["first"]["median"], "repeat visit ms": page["repeat"]["median"],
         "re-rank ms": page["rerank"]["model"]["median"],
+        "filter re-rank ms": page["filter"]["median"],
         "top-k SIMD ms": simd["ranking"], "top-k scalar ms": scalar["ranking"],
         "heap+wasm MB": (simd["heap"] + simd["wasmMemory"]) / 1048576,
     }
@@ -108,7 +110,7 @@ def main():
     fig, axes = plt.subplots(1, 3, figsize=(16, 5))
     groups = [
         ("time (s)", ["generate s", "train s"]),
-        ("page (ms)", ["first ranking ms", "repeat visit ms", "re-rank ms", "top-k SIMD ms", "top-k scalar ms"]),
+        ("page (ms)", ["first ranking ms", "repeat visit ms", "re-rank ms", "filter re-rank ms", "top-k SIMD ms", "top-k scalar ms"]),
         ("memory and download (MB)", ["generate RSS MB", "train RSS MB", "bundle MB", "bundle gz MB", "shards gz MB", "heap+wasm MB"]),
     ]
     for ax, (title, ks) in zip(axes, groups):

@@ -581,7 +581,12 @@ async function main() {
       }
     } catch (e) { showError(e); }
   });
-  $('options-form').addEventListener('submit', (ev) => { ev.preventDefault(); show(); });
+  $('options-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    performance.mark('filter-start');
+    show();
+    performance.measure('filter', 'filter-start');
+  });
   $('options-form').addEventListener('reset', () => setTimeout(show));
   $('rank-by').addEventListener('change', show);
   $('sort-by').addEventListener('change', () => { if (app.ranking && app.similarOf == null) render(app.ranking); });
