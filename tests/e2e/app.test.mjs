@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { assertAccessible } from './axe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'target/release/influence-rec');
@@ -257,6 +258,7 @@ test('offline after one visit, and queued rows reach the collector exactly once'
   const queued = (await localRows(page)).filter((r) => r.state === 'queued');
   assert.equal(queued.length, 4, 'two interactions, the pairing row and a new brand interaction queued offline');
   await page.screenshot({ path: path.join(shots, 'offline-desktop.png') });
+  await assertAccessible(page, 'offline');
 
   // The network returns, but the collector's first answer is lost after it stored the rows.
   stub.dropAnswerNext = 1;
@@ -407,11 +409,13 @@ test('widget on a second origin: one small file per brand, the engine for other 
   const [byRanker, byModel] = [top('ranker'), top('model')];
   assert.notDeepEqual(byRanker, byModel, 'the two orders differ, so the test tells them apart');
   // The brand spelled with other case and spacing (a no-break space): found by its key.
-  const page = (csp, by) => `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+  // A well-formed partner page (language, a main landmark), so the accessibility audit
+  // judges the widget, not the test's page.
+  const page = (csp, by) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 ${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
 <title>Partner</title><script type="module" src="${origin}/widget.js"></script>
 <style>influencer-recs { --ir-accent: rgb(200, 0, 100); --ir-radius: 0; }</style></head>
-<body><h1>A partner's page</h1><influencer-recs brand="  ATLAS\u00a0co " k="5"${by ? ` by="${by}"` : ''}></influencer-recs></body></html>`;
+<body><main><h1>A partner's page</h1><influencer-recs brand="  ATLAS\u00a0co " k="5"${by ? ` by="${by}"` : ''}></influencer-recs></main></body></html>`;
   const host = createServer((req, res) => {
     const strict = req.url.startsWith('/strict');
     const by = req.url.includes('model') ? 'model' : '';
@@ -455,6 +459,7 @@ ${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
       assert.ok(file.size > 0 && file.size < 8 * 1024, `the brand's file is ${file.size} bytes`);
     }
     if (shot) await p.screenshot({ path: path.join(shots, shot) });
+    if (shot) await assertAccessible(p, `widget (${shot})`);
     assert.deepEqual(errors, []);
     await context.close();
   }
@@ -547,6 +552,7 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   assert.equal(await page.$$eval('img, iframe, svg, main script', (x) => x.length), 0);
   await page.screenshot({ path: path.join(shots, 'hostile-text-desktop.png') });
+  await assertAccessible(page, 'hostile scraped text');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -590,10 +596,12 @@ test('campaign planner: fill to budget never exceeds it, totals add up, CSV expo
   assert.equal(csv.length, rows + 1);
   assert.match(csv[1], /^"My campaign","[^"]+",/);
   await page.screenshot({ path: path.join(shots, 'campaign-desktop.png'), fullPage: true });
+  await assertAccessible(page, 'campaign');
   await page.setViewportSize({ width: 390, height: 844 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone`);
   await page.screenshot({ path: path.join(shots, 'campaign-phone.png'), fullPage: true });
+  await assertAccessible(page, 'campaign at phone width');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -649,6 +657,7 @@ test('day one: init on a scrape, the page ranks by the model, and falls back wit
   const stats = await page.$$eval('#results > li > p.stats', (l) => l.map((p) => p.textContent));
   assert.ok(stats.every((s) => !/ · [A-Z]{2} · /.test(s)), stats.join('\n'));
   await page.screenshot({ path: path.join(shots, 'day-one-desktop.png') });
+  await assertAccessible(page, 'day one (no interactions)');
   assert.deepEqual(errors, []);
   await context.close();
 
@@ -827,6 +836,7 @@ test('details come in shards when a card needs them, are checked, and what was s
   await page.click(`${card(first)} [data-action="check_info"]`);
   await page.waitForSelector(`${card(first)} .bio`);
   assert.deepEqual(shardsFetched, [`/pkg/details/${manifest.detail_shards[shardOf(first)].file}`]);
+  await assertAccessible(page, 'details open');
   assert.ok((await page.textContent(`${card(first)} .bio`)).length > 0);
 
   // Offline (the server gone), after a reload: the shard seen before comes from the service

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { assertAccessible, violations } from './axe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'target/release/influence-rec');
@@ -70,6 +71,7 @@ test('known brand: the page shows the same top 10 as the native CLI', async () =
   const manifest = JSON.parse(readFileSync(path.join(root, 'pkg/manifest.json'), 'utf8'));
   assert.match(await page.textContent('#bundle-info'), new RegExp(`Model bundle v${manifest.format_version} by influence-rec \\d+\\.\\d+\\.\\d+ \\(version ${manifest.version}\\): 2,400 influencers, 120 brands`));
   await page.screenshot({ path: path.join(shots, 'known-brand-desktop.png'), fullPage: false });
+  await assertAccessible(page, 'known brand (the start)');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -105,6 +107,7 @@ test('new brand: category inferred as you type, cold-start ranking, random pairi
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   assert.match(await page.textContent('#pairing'), /^New data row: Trailhead Gear × .+ \(cohesion \d+\.\d\d\)$/);
   await page.screenshot({ path: path.join(shots, 'new-brand-desktop.png') });
+  await assertAccessible(page, 'new brand');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -157,6 +160,7 @@ test('rank by the learned ranker: same top 10 as the native CLI, with contributi
     assert.ok(contrib[i].endsWith(`: ${sign}${Math.abs(c.contribution).toFixed(3)}`), `${contrib[i]} vs ${JSON.stringify(c)}`);
   }
   await page.screenshot({ path: path.join(shots, 'ranker-desktop.png') });
+  await assertAccessible(page, 'ranked by the learned ranker');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -174,11 +178,26 @@ test('untrusted text renders as inert text', async () => {
   await page.close();
 });
 
+test('the accessibility audit sees a violation when there is one', async () => {
+  const { page } = await openPage();
+  await assertAccessible(page, 'the start');
+  // An image without a text alternative and an input without a label.
+  await page.evaluate(() => {
+    const main = document.querySelector('main');
+    main.append(Object.assign(document.createElement('img'), { src: 'data:,' }));
+    main.append(document.createElement('input'));
+  });
+  const rules = (await violations(page)).map((v) => v.rule).sort();
+  assert.ok(rules.includes('image-alt') && rules.includes('label'), rules.join(' '));
+  await page.close();
+});
+
 test('phone width: one column, nothing overflows horizontally', async () => {
   const { page } = await openPage('', { width: 390, height: 844 });
   await page.waitForSelector('#results > li');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
   await page.screenshot({ path: path.join(shots, 'known-brand-phone.png'), fullPage: true });
+  await assertAccessible(page, 'phone width');
   await page.close();
 });
