@@ -178,6 +178,25 @@ test('untrusted text renders as inert text', async () => {
   await page.close();
 });
 
+test('dark theme: the system setting turns the page dark, and it passes the audit', async () => {
+  const { page, errors } = await openPage();
+  const light = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const dark = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  assert.notEqual(dark, light);
+  // Dark means dark: the background's channels are low and the text's high.
+  const channels = (c) => c.match(/\d+/g).slice(0, 3).map(Number);
+  assert.ok(channels(dark).every((x) => x < 60), dark);
+  const fg = await page.evaluate(() => getComputedStyle(document.body).color);
+  assert.ok(channels(fg).every((x) => x > 180), fg);
+  await page.click('#results > li:first-child [data-action="check_info"]');
+  await page.waitForSelector('#results > li:first-child .bio');
+  await page.screenshot({ path: path.join(shots, 'known-brand-dark.png') });
+  await assertAccessible(page, 'dark theme, details open');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the accessibility audit sees a violation when there is one', async () => {
   const { page } = await openPage();
   await assertAccessible(page, 'the start');
