@@ -176,6 +176,24 @@ function render(ranking) {
   renderCards(sorted(ranking.recommendations).map((rec) => ({ rec, inf: rec.influencer })), ranking);
 }
 
+// A deterministic avatar: the handle's initials on a hue from its FNV-1a hash, so an
+// influencer looks the same on every visit and device, and the page fetches no image (its
+// CSP allows none from elsewhere). Decorative: the name beside it is the accessible text.
+function avatar(name) {
+  const words = name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').filter(Boolean);
+  const first = (w) => [...(w ?? '')].slice(0, 1).join('');
+  const initials = (words.length > 1 ? first(words[0]) + first(words[1]) : [...(words[0] ?? '?')].slice(0, 2).join('')).toUpperCase();
+  let h = 0x811c9dc5;
+  for (const c of name) {
+    h ^= c.codePointAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  const span = el('span', initials, 'avatar');
+  span.setAttribute('aria-hidden', 'true');
+  span.style.backgroundColor = `hsl(${h % 360} 65% 80%)`;
+  return span;
+}
+
 function renderCards(items, ranking) {
   const list = $('results');
   const focused = document.activeElement?.dataset?.action
@@ -187,6 +205,7 @@ function renderCards(items, ranking) {
     li.dataset.influencer = inf.name;
     li.append(el('span', rec ? rec.score.toFixed(2) : `${(similarity * 100).toFixed(0)}% alike`, 'score'));
     const h = el('h3');
+    h.append(avatar(inf.name));
     if (rec) h.append(el('span', `${rec.rank}. `));
     const name = button(inf.name, 'name', () => interact(inf, 'click'));
     name.dataset.action = 'click';

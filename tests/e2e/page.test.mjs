@@ -197,6 +197,31 @@ test('dark theme: the system setting turns the page dark, and it passes the audi
   await page.close();
 });
 
+test('avatars: initials and a colour from the name, the same on every render, no image', async () => {
+  const { page, errors } = await openPage();
+  const read = () => page.$$eval('#results > li', (lis) => lis.map((li) => {
+    const a = li.querySelector('.avatar');
+    return [li.dataset.influencer, a.textContent, getComputedStyle(a).backgroundColor, a.getAttribute('aria-hidden')];
+  }));
+  const before = await read();
+  assert.ok(before.length > 0);
+  for (const [name, initials, colour, hidden] of before) {
+    assert.match(initials, /^\S{1,2}$/u, name);
+    assert.equal(initials, initials.toUpperCase());
+    assert.match(colour, /^rgb\(\d+, \d+, \d+\)$/);
+    assert.equal(hidden, 'true');
+  }
+  assert.ok(new Set(before.map((x) => x[2])).size > 1, 'names give different colours');
+  // Another render (another ordering) and another page: the same avatar for the same name.
+  await page.selectOption('#rank-by', 'model');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.includes('learned model'));
+  const again = new Map((await read()).map((x) => [x[0], x.slice(1)]));
+  for (const [name, ...rest] of before) if (again.has(name)) assert.deepEqual(again.get(name), rest);
+  assert.equal(await page.$$eval('#results img', (x) => x.length), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the accessibility audit sees a violation when there is one', async () => {
   const { page } = await openPage();
   await assertAccessible(page, 'the start');
