@@ -9,6 +9,10 @@ import { wasmUrl } from './wasm.js';
 
 const $ = (id) => document.getElementById(id);
 const fmtInt = new Intl.NumberFormat('en-US');
+// Counts and rates as people read them on a card (16.2K followers, 4.7%); exact values are in
+// the card's details.
+const fmtCompact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const fmtPercent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
 const fmtMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const fmtMoney2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
@@ -107,7 +111,7 @@ const catLabel = (slug) => app.labels.get(slug) ?? (slug || '?');
 
 function statsLine(inf) {
   const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : ' · cost unknown';
-  return `${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${countryName(inf.country) || '?'} · ${catLabel(inf.category)}${cost}`;
+  return `${fmtCompact.format(inf.followers)} followers · ${fmtPercent.format(inf.engagement_rate)} engagement · ${countryName(inf.country) || '?'} · ${catLabel(inf.category)}${cost}`;
 }
 
 // ---- ranking ---------------------------------------------------------------------------
@@ -203,6 +207,7 @@ function renderCards(items, ranking) {
   for (const { rec, inf, similarity } of items) {
     const li = el('li', undefined, 'card');
     li.dataset.influencer = inf.name;
+    li.dataset.followers = String(inf.followers);
     li.append(el('span', rec ? rec.score.toFixed(2) : `${(similarity * 100).toFixed(0)}% alike`, 'score'));
     const h = el('h3');
     h.append(avatar(inf.name));
@@ -269,7 +274,7 @@ function fillDetails(box, inf, note) {
   const parts = [];
   if (inf.description) parts.push(el('p', inf.description, 'bio'));
   if (inf.hashtags.length) parts.push(el('p', inf.hashtags.map((t) => '#' + t).join(' '), 'tags'));
-  parts.push(el('p', `Mean likes ${fmtInt.format(Math.round(inf.mean_likes))} · expected engagements per post ${fmtInt.format(Math.round(expected(inf)))} · story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`, 'stats'));
+  parts.push(el('p', `${fmtInt.format(inf.followers)} followers · engagement ${(inf.engagement_rate * 100).toFixed(2)}% · mean likes ${fmtInt.format(Math.round(inf.mean_likes))} · expected engagements per post ${fmtInt.format(Math.round(expected(inf)))} · story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`, 'stats'));
   if (note) parts.push(el('p', note, 'note'));
   box.replaceChildren(...parts);
 }

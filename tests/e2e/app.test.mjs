@@ -212,7 +212,7 @@ test('filters, sorting and more like this', async () => {
   const ranks = shown.map((n) => byName.get(n).rank);
   assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b));
   await page.selectOption('#sort-by', 'followers');
-  const followers = await page.$$eval('#results > li > p.stats', (l) => l.map((p) => Number(p.textContent.split(' followers')[0].replace(/,/g, ''))));
+  const followers = await page.$$eval('#results > li', (l) => l.map((li) => Number(li.dataset.followers)));
   assert.deepEqual(followers, [...followers].sort((a, b) => b - a));
   await page.click('#options-form button[type="reset"]');
   await page.waitForFunction(() => document.querySelectorAll('#results > li').length === 10);

@@ -222,6 +222,26 @@ test('avatars: initials and a colour from the name, the same on every render, no
   await page.close();
 });
 
+test('numbers as people read them: compact followers and one-decimal rates on the card, exact in the details', async () => {
+  const { page, errors } = await openPage();
+  const cards = await page.$$eval('#results > li', (lis) => lis.map((li) => [Number(li.dataset.followers), li.querySelector(':scope > p.stats').textContent]));
+  assert.ok(cards.length > 0);
+  for (const [followers, line] of cards) {
+    const m = /^(\d+(?:\.\d)?)([KMB]?) followers · (\d+(?:\.\d)?)% engagement · /.exec(line);
+    assert.ok(m, line);
+    const scale = { '': 1, K: 1e3, M: 1e6, B: 1e9 }[m[2]];
+    assert.equal(m[2] === '', followers < 1000, line);
+    assert.ok(Math.abs(Number(m[1]) * scale - followers) <= 0.05 * scale, `${line} for ${followers}`);
+  }
+  // Details show the exact count with separators.
+  await page.click('#results > li:first-child [data-action="check_info"]');
+  await page.waitForSelector('#results > li:first-child .details:not([hidden])');
+  const exact = await page.textContent('#results > li:first-child .details p.stats');
+  assert.ok(exact.startsWith(`${cards[0][0].toLocaleString('en-US')} followers · engagement `), exact);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the accessibility audit sees a violation when there is one', async () => {
   const { page } = await openPage();
   await assertAccessible(page, 'the start');
