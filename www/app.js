@@ -1,26 +1,24 @@
 // influence-rec page: loads the wasm module and the model bundle, ranks on the device, keeps
 // the brand's interactions and campaign in IndexedDB and syncs the rows to the collector.
 // Every scraped string is untrusted: it reaches the DOM only through textContent.
-import init, { Engine, categories, inferCategory } from './pkg/influence_rec.js';
+import { categories, inferCategory } from './pkg/influence_rec.js';
+import { engine as engineLoad } from './boot.js';
 import { Store } from './store.js';
 import { Syncer } from './sync.js';
 import { countryName } from './countries.js';
-import { wasmUrl } from './wasm.js';
+// Counts and rates as people read them (16.2K followers, 4.7%) in the user's language; exact
+// values are in a card's details.
+import { fmtInt, fmtCompact, fmtPercent, fmtMoney, fmtMoney2 } from './format.js';
+import { FEATURE_LABELS, FAMILY_LABELS, reasons, scoreParts, scoreSentence } from './explain.js';
+import { drawShortlist, drawBudget, drawComposition } from './charts.js';
 
 const $ = (id) => document.getElementById(id);
-const fmtInt = new Intl.NumberFormat('en-US');
-// Counts and rates as people read them on a card (16.2K followers, 4.7%); exact values are in
-// the card's details.
-const fmtCompact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-const fmtPercent = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
-const fmtMoney = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
-const fmtMoney2 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
 // Interaction kinds and their button labels; their points come from the bundle
 // (engine.info().points), so the page counts exactly what the model was trained with.
 const KINDS = {
   click: { label: 'Click' },
-  check_info: { label: 'Details' },
+  check_info: { label: 'Check info' },
   add_to_campaign: { label: 'Add to campaign' },
   collaboration: { label: 'Mark collaboration' },
 };
@@ -44,6 +42,13 @@ const app = {
   // bio could not be loaded.
   openDetails: new Set(),
   detailNotes: new Map(),
+  // Cards whose "Details" disclosure (the numbers behind the reasons) is open.
+  openNumbers: new Set(),
+  // What the shortlist chart shows (redrawn when the campaign or the page's width changes),
+  // and the width it has (from a ResizeObserver: reading it during a render would force a
+  // layout of the whole page in the middle of building the list).
+  shown: [],
+  chartWidth: 0,
 };
 
 function el(tag, text, className) {
@@ -59,25 +64,6 @@ function button(text, className, onClick) {
   b.addEventListener('click', onClick);
   return b;
 }
-
-// Plain words for the ranker's features (names as in the bundle's model file).
-const FEATURE_LABELS = {
-  cohesion: 'cohesion rating',
-  category_match: 'same category',
-  location_match: 'same location',
-  shared_hashtags: 'shared hashtags',
-  engagement_rate: 'engagement rate',
-  followers: 'followers',
-  mean_likes: 'mean likes',
-  cost_per_post: 'cost per post',
-  influencer_hashtags: 'hashtags used',
-  brand_followers: 'your followers',
-  brand_hashtags: 'your hashtags',
-  factor_score: 'model score',
-  influencer_brands_pct: 'brands engaged (percentile)',
-  influencer_points_pct: 'interaction points (percentile)',
-  brand_activity_pct: 'your activity (percentile)',
-};
 
 function fmtValue(v) {
   if (v == null || Number.isNaN(v)) return 'missing';
@@ -104,6 +90,28 @@ function whyChips(rec) {
   if (rec.model_score != null) chips.push(`model score ${rec.model_score.toFixed(2)}`);
   if (rec.ranker_score != null) chips.push(`ranker score ${rec.ranker_score.toFixed(3)}`);
   return chips;
+}
+
+// The ranker's contributions summed by family, signed ("track record with brands like yours
+// +0.164").
+function familyChips(rec) {
+  return (rec.families ?? []).filter((f) => f.contribution !== 0)
+    .map((f) => `${FAMILY_LABELS[f.family] ?? f.family} ${f.contribution >= 0 ? '+' : '−'}${Math.abs(f.contribution).toFixed(3)}`);
+}
+
+// A card's score bar: one segment per part of the rating, as wide as its points against the
+// largest score on the list (so bars compare across cards). Its words are the bar's name.
+function scoreBar(rec, maxScore) {
+  const bar = el('div', undefined, 'scorebar');
+  bar.setAttribute('role', 'img');
+  bar.setAttribute('aria-label', scoreSentence(rec));
+  for (const p of scoreParts(rec)) {
+    const seg = el('span', undefined, `seg part-${p.key}`);
+    seg.style.width = `${Math.min(100, (100 * p.points) / maxScore).toFixed(2)}%`;
+    seg.title = `${p.label}: ${p.points.toFixed(2)}`;
+    bar.append(seg);
+  }
+  return bar;
 }
 
 const expected = (inf) => inf.followers * inf.engagement_rate;
@@ -164,7 +172,7 @@ function show() {
     app.similarOf = null;
     app.ranking = rankCurrent();
     render(app.ranking);
-  } catch (e) { showError(e); }
+  } catch (e) { showError(e, { clearList: true }); }
 }
 
 function render(ranking) {
@@ -177,7 +185,26 @@ function render(ranking) {
     (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '') +
     ` · ranked by ${by}${ranking.folded_in ? ' (adapted to your interactions)' : ''}` +
     (ranking.recommendations.length ? '' : ' · no influencer passes the filters');
+  $('results-empty').hidden = ranking.recommendations.length > 0;
   renderCards(sorted(ranking.recommendations).map((rec) => ({ rec, inf: rec.influencer })), ranking);
+}
+
+// The shortlist chart of what the list shows; a point opens (focuses) its card.
+function drawShown() {
+  const figure = $('shortlist-chart');
+  // Before the first layout the width is unknown: the observer draws it then, before the
+  // first paint.
+  if (!app.chartWidth) return;
+  drawShortlist(figure, app.shown.map(({ rec, inf }) => ({
+    name: inf.name, followers: inf.followers, rate: inf.engagement_rate, picked: inCampaign(inf.name), rank: rec?.rank,
+  })), {
+    width: app.chartWidth,
+    onOpen: (name) => {
+      const card = [...$('results').children].find((c) => c.dataset.influencer === name);
+      card?.scrollIntoView({ block: 'center' });
+      card?.querySelector('button.name')?.focus({ preventScroll: true });
+    },
+  });
 }
 
 // A deterministic avatar: the handle's initials on a hue from its FNV-1a hash, so an
@@ -204,6 +231,11 @@ function renderCards(items, ranking) {
     ? { action: document.activeElement.dataset.action, who: document.activeElement.closest('li')?.dataset.influencer }
     : null;
   list.replaceChildren();
+  app.shown = items;
+  drawShown();
+  const maxScore = Math.max(1e-9, ...items.map(({ rec }) => (rec && Number.isFinite(rec.score) ? rec.score : 0)));
+  $('score-legend').hidden = !items.some(({ rec }) => rec);
+  const ctx = { categoryLabel: catLabel, countryName, rankedBy: ranking?.ranked_by };
   for (const { rec, inf, similarity } of items) {
     const li = el('li', undefined, 'card');
     li.dataset.influencer = inf.name;
@@ -218,23 +250,20 @@ function renderCards(items, ranking) {
     h.append(name);
     li.append(h);
     li.append(el('p', statsLine(inf), 'stats'));
+    if (rec) {
+      const why = el('ul', undefined, 'reasons');
+      why.setAttribute('aria-label', `Why ${inf.name}`);
+      for (const r of reasons(rec, ctx)) {
+        const item = el('li', r.text);
+        item.dataset.kind = r.kind;
+        why.append(item);
+      }
+      li.append(why, scoreBar(rec, maxScore));
+    }
     const details = el('div', undefined, 'details');
     details.hidden = !app.openDetails.has(inf.name);
     fillDetails(details, inf, inf.description ? undefined : app.detailNotes.get(inf.name));
     li.append(details);
-    if (rec) {
-      const why = el('ul', undefined, 'why');
-      why.setAttribute('aria-label', 'Why this influencer');
-      for (const chip of whyChips(rec)) why.append(el('li', chip));
-      li.append(why);
-      const contrib = contributionChips(rec);
-      if (contrib.length) {
-        const ul = el('ul', undefined, 'why contrib');
-        ul.setAttribute('aria-label', `Ranker contributions (base ${ranking.ranker_expected?.toFixed(3)})`);
-        for (const chip of contrib) ul.append(el('li', chip));
-        li.append(ul);
-      }
-    }
     const actions = el('div', undefined, 'card-actions');
     const add = (action, text, fn) => {
       const b = button(text, 'secondary', fn);
@@ -260,12 +289,60 @@ function renderCards(items, ranking) {
     add('collaboration', KINDS.collaboration.label, () => interact(inf, 'collaboration'));
     add('similar', 'More like this', () => moreLike(inf));
     li.append(actions);
+    if (rec) li.append(numbers(rec, ranking, inf.name));
     list.append(li);
   }
   if (focused) {
     const again = [...list.children].find((li) => li.dataset.influencer === focused.who)?.querySelector(`[data-action="${focused.action}"]`);
-    again?.focus();
+    again?.focus({ preventScroll: true });
   }
+}
+
+// The numbers behind a card's reasons, under a "Details" disclosure: the cohesion breakdown,
+// the scores, the ranker's families and its largest feature contributions.
+// Filled when first opened: a re-rank then builds ten summaries, not ten sets of chips.
+function numbers(rec, ranking, name) {
+  const box = el('details', undefined, 'numbers');
+  box.append(el('summary', 'Details'));
+  let filled = false;
+  const fill = () => {
+    if (!filled) box.append(...numberLists(rec, ranking));
+    filled = true;
+  };
+  if (app.openNumbers.has(name)) {
+    fill();
+    box.open = true;
+  }
+  box.addEventListener('toggle', () => {
+    if (box.open) {
+      fill();
+      app.openNumbers.add(name);
+    } else app.openNumbers.delete(name);
+  });
+  return box;
+}
+
+function numberLists(rec, ranking) {
+  const lists = [];
+  const why = el('ul', undefined, 'why');
+  why.setAttribute('aria-label', 'Score breakdown');
+  for (const chip of whyChips(rec)) why.append(el('li', chip));
+  lists.push(why);
+  const fam = familyChips(rec);
+  if (fam.length) {
+    const ul = el('ul', undefined, 'why families');
+    ul.setAttribute('aria-label', 'Ranker score by family');
+    for (const chip of fam) ul.append(el('li', chip));
+    lists.push(ul);
+  }
+  const contrib = contributionChips(rec);
+  if (contrib.length) {
+    const ul = el('ul', undefined, 'why contrib');
+    ul.setAttribute('aria-label', `Ranker contributions (base ${ranking.ranker_expected?.toFixed(3) ?? 'unknown'})`);
+    for (const chip of contrib) ul.append(el('li', chip));
+    lists.push(ul);
+  }
+  return lists;
 }
 
 // What a card's details show: the bio (from the detail shard, once loaded), hashtags, likes,
@@ -321,15 +398,31 @@ function moreLike(inf) {
     app.similarOf = inf.name;
     $('results-summary').textContent = `More like ${inf.name} (${app.engine.hasModel() ? 'the model’s influencer vectors' : 'cohesion: category, location, hashtags'})`;
     $('more-like').hidden = false;
+    $('results-empty').hidden = true;
+    if (!got.length) $('results-summary').textContent += ': none passes the filters. Clear or widen them to see more.';
     renderCards(got.map((s) => ({ inf: s.influencer, similarity: s.similarity })));
     $('results-h').focus();
   } catch (e) { showError(e); }
 }
 
-function showError(err) {
+// An error in words with what to do next. The engine's message names what went wrong; the
+// page adds the next step for the errors a user can fix.
+// A failed ranking (`clearList`) also empties the list and its chart: what is shown must not
+// look like the answer to the request that failed.
+function showError(err, { clearList = false } = {}) {
   const p = $('results-summary');
-  p.textContent = String(err?.message ?? err);
+  const msg = String(err?.message ?? err);
+  const next = /unknown brand/.test(msg)
+    ? ' Check the spelling or pick a brand from the list; a brand we do not know yet goes under “A new brand”, described by its category, country and hashtags.'
+    : /filter|min_|max_/.test(msg) ? ' Check the filters, or clear them.' : '';
+  p.textContent = msg + next;
   p.className = 'error';
+  if (!clearList) return;
+  $('results-empty').hidden = true;
+  app.shown = [];
+  drawShown();
+  $('score-legend').hidden = true;
+  $('results').replaceChildren();
 }
 
 function clearError() {
@@ -418,6 +511,30 @@ function totals(infs) {
   };
 }
 
+// The campaign's reach by category or country, largest first (ties by name).
+function composition(infs, by) {
+  const groups = new Map();
+  for (const i of infs) {
+    const label = by === 'country' ? (countryName(i.country) || 'Unknown country') : (i.category ? catLabel(i.category) : 'Unknown category');
+    const g = groups.get(label) ?? { label, count: 0, reach: 0 };
+    g.count += 1;
+    g.reach += i.followers;
+    groups.set(label, g);
+  }
+  return [...groups.values()].sort((a, b) => b.reach - a.reach || a.label.localeCompare(b.label));
+}
+
+function drawCampaign(infs, t, budget) {
+  $('campaign-charts').hidden = infs.length === 0;
+  if (!infs.length) return;
+  $('tile-count').textContent = fmtInt.format(infs.length);
+  $('tile-reach').textContent = fmtCompact.format(t.reach);
+  $('tile-engagements').textContent = fmtCompact.format(Math.round(t.engagements));
+  drawBudget($('budget-chart'), t.posts, budget);
+  const by = document.querySelector('input[name="comp-by"]:checked')?.value ?? 'category';
+  drawComposition($('composition-chart'), composition(infs, by), by);
+}
+
 function renderCampaign() {
   const infs = campaignRows();
   const t = totals(infs);
@@ -425,7 +542,10 @@ function renderCampaign() {
   $('campaign-totals').textContent = infs.length
     ? `${infs.length} influencer${infs.length === 1 ? '' : 's'} · reach ${fmtInt.format(t.reach)} · expected engagements ${fmtInt.format(Math.round(t.engagements))} · one post each ${fmtMoney2.format(t.posts)} · one story each ${fmtMoney2.format(t.stories)} · budget left after posts ${fmtMoney2.format(budget - t.posts)}` +
       (t.unknownPost ? ` · ${t.unknownPost} without a known post cost` : '')
-    : 'No influencers on the campaign yet.';
+    : 'No influencers on the campaign yet. Add them with “Add to campaign” on a card, or let “Fill to budget” suggest the set with the most expected engagements.';
+  drawCampaign(infs, t, budget);
+  // The shortlist chart fills the campaign's picks.
+  if (app.shown.length) drawShown();
   const body = $('campaign-table').tBodies[0];
   body.replaceChildren();
   for (const inf of infs) {
@@ -465,6 +585,12 @@ function fillToBudget() {
   const pool = rankCurrent(100).recommendations.map((r) => r.name).filter((n) => !inCampaign(n));
   const plan = app.engine.fillToBudget(pool, left);
   app.suggestion = plan;
+  if (!plan.chosen.length) {
+    $('suggestion-summary').textContent = `No one in this brand’s top ${pool.length} (with the filters) has a known post cost within the remaining ${fmtMoney2.format(left)}. Raise the budget, loosen the filters, or add influencers by hand.`;
+    $('suggestion-list').replaceChildren();
+    $('accept-suggestion').hidden = true;
+    return;
+  }
   $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}${plan.optimal ? '' : ' (the best found; the exact search stopped at its limit)'}.`;
   const ul = $('suggestion-list');
   ul.replaceChildren(...plan.chosen.map((inf) => el('li', `${inf.name} · ${fmtMoney2.format(inf.cost_per_post)} · ${fmtInt.format(Math.round(expected(inf)))} expected engagements`)));
@@ -509,20 +635,10 @@ function newBrandFromForm() {
 }
 
 async function loadEngine() {
-  // index.html preloads the module and the bundle, so both downloads start while the page
-  // parses; the service worker answers from its cache when the network is gone.
-  // The marks let benches/page_bench.mjs say where the first ranking's time goes.
-  const bytes = fetch('pkg/model.bundle').then(async (r) => {
-    if (!r.ok) throw new Error(`pkg/model.bundle: HTTP ${r.status}`);
-    const b = new Uint8Array(await r.arrayBuffer());
-    performance.mark('bundle-fetched');
-    return b;
-  });
-  const module = wasmUrl(new URL('pkg/influence_rec.js', document.baseURI));
-  const wasm = init({ module_or_path: module }).then(() => performance.mark('wasm-ready'));
-  const [, b] = await Promise.all([wasm, bytes]);
-  app.engine = new Engine(b);
-  performance.mark('engine-ready');
+  // boot.js started both downloads, the module's compilation and the engine while this
+  // module's imports loaded (index.html preloads the downloads, so they start while the page
+  // parses); the service worker answers from its cache when the network is gone.
+  app.engine = await engineLoad;
   const info = app.engine.info();
   app.version = info.version;
   app.points = info.points;
@@ -553,6 +669,15 @@ async function main() {
   }
   const names = engine.brandNames();
   for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
+
+  // Charts are drawn to the width they have: once it is known, and again when it changes.
+  new ResizeObserver((entries) => {
+    const w = Math.floor(entries[entries.length - 1].contentRect.width);
+    if (w !== app.chartWidth) {
+      app.chartWidth = w;
+      drawShown();
+    }
+  }).observe($('shortlist-chart').parentElement);
 
   // Start with the brand in the address, else the first known brand, so the page shows a
   // ranking at once.
@@ -612,6 +737,12 @@ async function main() {
     performance.measure('filter', 'filter-start');
   });
   $('options-form').addEventListener('reset', () => setTimeout(show));
+  $('empty-clear').addEventListener('click', () => {
+    $('options-form').reset();
+    $('f-min-followers').focus();
+  });
+  for (const r of document.querySelectorAll('input[name="comp-by"]')) r.addEventListener('change', renderCampaign);
+
   $('rank-by').addEventListener('change', show);
   $('sort-by').addEventListener('change', () => { if (app.ranking && app.similarOf == null) render(app.ranking); });
   $('back-to-ranking').addEventListener('click', show);
@@ -644,6 +775,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  $('status').textContent = `Could not start: ${e?.message ?? e}`;
+  $('status').textContent = `Could not start: ${e?.message ?? e}. Check the connection and reload the page; after one visit the page also works offline.`;
   $('status').className = 'error';
 });

@@ -3,9 +3,9 @@
 // the old cache). Requests go to the network first, so a newly published bundle or page is
 // used at once and replaces the cached copy (same URL, one entry: the old version is gone),
 // and fall back to the cache when the network fails or does not answer in time.
-const SHELL_VERSION = 'v2';
+const SHELL_VERSION = 'v3';
 const CACHE = `influence-rec-${SHELL_VERSION}`;
-const SHELL = ['./', 'index.html', 'app.js', 'store.js', 'sync.js', 'countries.js', 'style.css', 'widget.js', 'wasm.js',
+const SHELL = ['./', 'index.html', 'app.js', 'store.js', 'sync.js', 'countries.js', 'format.js', 'explain.js', 'charts.js', 'style.css', 'widget.js', 'wasm.js', 'boot.js',
   'pkg/influence_rec.js', 'pkg/influence_rec_bg.wasm', 'pkg/manifest.json', 'pkg/model.bundle'];
 const NETWORK_TIMEOUT_MS = 4000;
 

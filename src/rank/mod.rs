@@ -4,10 +4,12 @@
 //! the GBDT ranker orders them). One entry point, [`Recommender::rank`]; requests, responses
 //! and the top-k kernels live in their own files.
 
+mod peers;
 mod request;
 mod response;
 mod topk;
 
+pub use peers::{SizeNorms, MIN_PEERS};
 pub use request::{Filter, NewBrand, RankBy, RankRequest, Who};
 pub use response::{
     Ranking, Recommendation, RelationshipRow, TopEntry, TopList, TopListFile, TOP_LIST_FORMAT,
@@ -21,7 +23,7 @@ use crate::cohesion::PreparedBrand;
 use crate::error::{Error, Result};
 use crate::mf::FactorModel;
 use crate::model::{Brand, Influencer};
-use crate::ranker::{pair_features, BrandContext, History, Ranker, NUM_FEATURES};
+use crate::ranker::{families, pair_features, BrandContext, History, Ranker, NUM_FEATURES};
 
 /// The recommender over one catalog and the models trained on it.
 #[derive(Debug, Clone)]
@@ -30,6 +32,7 @@ pub struct Recommender {
     factor: Option<FactorModel>,
     ranker: Option<Ranker>,
     history: History,
+    norms: SizeNorms,
 }
 
 impl Recommender {
@@ -62,7 +65,9 @@ impl Recommender {
                 .filter(|p| p.points > 0.0)
                 .map(|p| (p.brand, p.influencer, p.points)),
         );
+        let norms = SizeNorms::new(catalog.influencers());
         Ok(Recommender {
+            norms,
             catalog,
             factor,
             ranker,
@@ -252,7 +257,9 @@ impl Recommender {
                     cohesion,
                     model_score: model_scores.as_ref().map(|m| m[i]),
                     ranker_score,
+                    families: families(&contributions),
                     contributions,
+                    peer_engagement: self.norms.median_engagement(influencers[i].followers),
                 }
             })
             .collect();

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::request::RankBy;
 use crate::cohesion::Breakdown;
 use crate::model::Brand;
-use crate::ranker::Contribution;
+use crate::ranker::{Contribution, FamilyContribution};
 
 /// One recommended influencer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +29,13 @@ pub struct Recommendation {
     /// Why the ranker scored it so: TreeSHAP contributions, largest first (empty without a
     /// ranker). They sum to `ranker_score` minus the ranking's `ranker_expected`.
     pub contributions: Vec<Contribution>,
+    /// The contributions summed by family ([`crate::ranker::families`]), largest first.
+    #[serde(default)]
+    pub families: Vec<FamilyContribution>,
+    /// The median engagement rate of influencers with about as many followers
+    /// ([`super::SizeNorms`]); `None` when too few have that size.
+    #[serde(default)]
+    pub peer_engagement: Option<f64>,
 }
 
 /// A ranked list for one brand.

@@ -55,6 +55,100 @@ pub const FEATURE_NAMES: [&str; 15] = [
 /// Number of features.
 pub const NUM_FEATURES: usize = FEATURE_NAMES.len();
 
+/// What a feature says about a pair, in the words a brand reads: the few named groups a
+/// recommendation's TreeSHAP contributions are summed into ([`families`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    /// How well the influencer fits the brand: cohesion and its parts.
+    Fit,
+    /// The influencer's audience: followers, likes, engagement, hashtags used.
+    Audience,
+    /// What a post costs.
+    Price,
+    /// What brands did with the influencer: the model's score and the history percentiles
+    /// (collaborative signal: brands like this one engaged with them).
+    TrackRecord,
+    /// The brand's own profile (followers, hashtags, activity): the same for every influencer
+    /// of a list, so it shifts the scores, not the order.
+    YourBrand,
+}
+
+/// The family of each feature, in [`FEATURE_NAMES`] order (the array's length makes a new
+/// feature without a family a compile error).
+pub const FEATURE_FAMILIES: [Family; NUM_FEATURES] = [
+    Family::Fit,         // cohesion
+    Family::Fit,         // category_match
+    Family::Fit,         // location_match
+    Family::Fit,         // shared_hashtags
+    Family::Audience,    // engagement_rate
+    Family::Audience,    // followers
+    Family::Audience,    // mean_likes
+    Family::Price,       // cost_per_post
+    Family::Audience,    // influencer_hashtags
+    Family::YourBrand,   // brand_followers
+    Family::YourBrand,   // brand_hashtags
+    Family::TrackRecord, // factor_score
+    Family::TrackRecord, // influencer_brands_pct
+    Family::TrackRecord, // influencer_points_pct
+    Family::YourBrand,   // brand_activity_pct
+];
+
+/// The family of a feature named `name` (`None`: not one of [`FEATURE_NAMES`]).
+pub fn family_of(name: &str) -> Option<Family> {
+    FEATURE_NAMES
+        .iter()
+        .position(|&f| f == name)
+        .map(|i| FEATURE_FAMILIES[i])
+}
+
+/// One family's share of a ranker score: the sum of its features' contributions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FamilyContribution {
+    /// The family.
+    pub family: Family,
+    /// Σ φ_j over the family's features j (TreeSHAP is additive, so the families' sums add up
+    /// to the score minus the expected value, like the features').
+    pub contribution: f64,
+}
+
+/// Sums contributions by [`Family`]: every family that has a feature in `contributions`,
+/// largest magnitude first (ties in family order). Unknown feature names are skipped.
+pub fn families(contributions: &[Contribution]) -> Vec<FamilyContribution> {
+    let mut sums: Vec<FamilyContribution> = Vec::new();
+    for c in contributions {
+        let Some(family) = family_of(&c.feature) else {
+            continue;
+        };
+        match sums.iter_mut().find(|s| s.family == family) {
+            Some(s) => s.contribution += c.contribution,
+            None => sums.push(FamilyContribution {
+                family,
+                contribution: c.contribution,
+            }),
+        }
+    }
+    // At most five families: an insertion sort (a generic sort would add its own copy of the
+    // sorting code to the wasm module for five elements).
+    for i in 1..sums.len() {
+        let mut j = i;
+        while j > 0 && before(&sums[j], &sums[j - 1]) {
+            sums.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+    sums
+}
+
+/// Larger magnitude first, then family order.
+fn before(a: &FamilyContribution, b: &FamilyContribution) -> bool {
+    b.contribution
+        .abs()
+        .total_cmp(&a.contribution.abs())
+        .then(a.family.cmp(&b.family))
+        .is_lt()
+}
+
 /// Interaction history reduced to percentiles (mid-rank: (below + ½·equal) / n).
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
@@ -302,6 +396,46 @@ impl Ranker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn families_sum_the_contributions_of_their_features() {
+        let c = |f: &str, x: f64| Contribution {
+            feature: f.into(),
+            value: 0.0,
+            contribution: x,
+        };
+        let got = families(&[
+            c("factor_score", 0.25),
+            c("cohesion", -0.5),
+            c("category_match", 0.125),
+            c("influencer_points_pct", 0.5),
+            c("no_such_feature", 9.0),
+            c("cost_per_post", 0.0),
+        ]);
+        let want = [
+            (Family::TrackRecord, 0.75),
+            (Family::Fit, -0.375),
+            (Family::Price, 0.0),
+        ];
+        assert_eq!(got.len(), want.len(), "{got:?}");
+        for (g, (f, x)) in got.iter().zip(want) {
+            assert_eq!((g.family, g.contribution), (f, x));
+        }
+        // Every feature has a family, and each family but none has a feature.
+        for (i, name) in FEATURE_NAMES.iter().enumerate() {
+            assert_eq!(family_of(name), Some(FEATURE_FAMILIES[i]));
+        }
+        for f in [
+            Family::Fit,
+            Family::Audience,
+            Family::Price,
+            Family::TrackRecord,
+            Family::YourBrand,
+        ] {
+            assert!(FEATURE_FAMILIES.contains(&f), "{f:?} has no feature");
+        }
+        assert_eq!(family_of("nope"), None);
+    }
 
     #[test]
     fn percentiles_are_mid_ranks() {

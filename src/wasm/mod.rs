@@ -46,6 +46,8 @@ struct RankingView<'a> {
     ranked_by: RankBy,
     /// Whether the model vector was adapted by fold-in on this device.
     folded_in: bool,
+    /// The base of the recommendations' ranker contributions.
+    ranker_expected: Option<f64>,
     recommendations: Vec<RecommendationView<'a>>,
 }
 
@@ -408,6 +410,7 @@ impl Engine {
             known: r.known,
             ranked_by: r.ranked_by,
             folded_in,
+            ranker_expected: r.ranker_expected,
             recommendations: r
                 .recommendations
                 .iter()

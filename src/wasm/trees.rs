@@ -43,7 +43,7 @@ impl Trees {
     #[wasm_bindgen(js_name = predictRaw)]
     pub fn predict_raw(&self, values: &[f64]) -> Result<Vec<f64>, JsError> {
         let nf = self.model.num_features().max(1);
-        if values.len() % nf != 0 {
+        if !values.chunks_exact(nf).remainder().is_empty() {
             return Err(to_js(Error::InvalidParam {
                 name: "values",
                 message: format!(

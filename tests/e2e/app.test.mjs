@@ -177,6 +177,8 @@ test('interactions are kept in IndexedDB across a reload and lift the influencer
   assert.ok(after.indexOf(who) < 4, `${who} stays lifted after a reload: ${after}`);
   // Its interaction points are the bundle's plus the 10 recorded here.
   const native = cli(['recommend', '--brand', brand, '-k', '2400']).recommendations.find((r) => r.name === who);
+  await page.click(`#results > li[data-influencer="${who}"] details.numbers summary`);
+  await page.waitForSelector(`#results > li[data-influencer="${who}"] details.numbers[open] .why li`);
   const chips = await page.$$eval(`#results > li[data-influencer="${who}"] .why li`, (l) => l.map((x) => x.textContent));
   assert.ok(chips.includes(`your interactions +${native.interaction_points + 10}`), chips.join(' | '));
   assert.equal((await localRows(page)).length, 1, 'the same one row');
@@ -394,6 +396,8 @@ test('collector: rows queued offline arrive when the server comes up, retrain pu
   const mine = native.recommendations.find((r) => r.name === who);
   assert.ok(mine && mine.rank <= 3, `${who} ranks ${mine?.rank} after retraining`);
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  await page.click(`#results > li[data-influencer="${who}"] details.numbers summary`);
+  await page.waitForSelector(`#results > li[data-influencer="${who}"] details.numbers[open] .why li`);
   const chips = await page.$$eval(`#results > li[data-influencer="${who}"] .why li`, (l) => l.map((x) => x.textContent));
   assert.ok(chips.includes(`your interactions +${mine.interaction_points}`), chips.join(' | '));
   assert.deepEqual(errors, []);
@@ -550,7 +554,14 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   await page.waitForFunction(() => document.querySelectorAll('#campaign-table tbody tr').length === 1);
   assert.equal(await page.textContent('#campaign-table tbody th'), name);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
-  assert.equal(await page.$$eval('img, iframe, svg, main script', (x) => x.length), 0);
+  // The only SVG is the page's own charts (no element from the payloads, nothing nested in them);
+  // the chart names the hostile influencer as text too.
+  assert.equal(await page.$$eval('img, iframe, main script, svg:not(.scatter):not(.bar), svg svg, svg foreignObject, svg script, svg a', (x) => x.length), 0);
+  const point = `#shortlist-chart circle[data-influencer="${name.replace(/["\\]/g, '\\$&')}"]`;
+  await page.hover(point);
+  assert.equal(await page.textContent('#shortlist-chart .tip text'), name);
+  assert.ok((await page.getAttribute(point, 'aria-label')).includes(name));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await page.screenshot({ path: path.join(shots, 'hostile-text-desktop.png') });
   await assertAccessible(page, 'hostile scraped text');
   assert.deepEqual(errors, []);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { assertAccessible, violations } from './axe.mjs';
+import { assertLaidOut } from './layout.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'target/release/influence-rec');
@@ -121,6 +122,10 @@ test('rank by the learned model: same top 10 as the native CLI', async () => {
   const native = cli(['recommend', '--brand', brand, '-k', '10', '--by', 'model']);
   assert.equal(native.ranked_by, 'model');
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  // The numbers are under the card's Details disclosure.
+  assert.equal(await page.$$eval('#results > li:first-child .why li', (l) => l.length), 0, 'built when opened');
+  await page.click('#results > li:first-child details.numbers summary');
+  await page.waitForSelector('#results > li:first-child details.numbers[open] .why li');
   const chips = await page.$$eval('#results > li:first-child .why li', (l) => l.map((x) => x.textContent));
   assert.ok(chips.some((c) => c.startsWith('model score ')), chips.join(' | '));
   // A new brand by the model: its vector comes from its content features (cold start).
@@ -149,7 +154,9 @@ test('rank by the learned ranker: same top 10 as the native CLI, with contributi
   assert.equal(native.ranked_by, 'ranker');
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   // The first card explains the ranker beside the cohesion breakdown: its score and its
-  // largest TreeSHAP contributions, in the order the native build gives them.
+  // largest TreeSHAP contributions, in the order the native build gives them (under Details).
+  await page.click('#results > li:first-child details.numbers summary');
+  await page.waitForSelector('#results > li:first-child details.numbers[open] .why li');
   const chips = await page.$$eval('#results > li:first-child .why li', (l) => l.map((x) => x.textContent));
   assert.ok(chips.some((c) => c.startsWith('ranker score ')), chips.join(' | '));
   const contrib = await page.$$eval('#results > li:first-child .why.contrib li', (l) => l.map((x) => x.textContent));
@@ -265,3 +272,213 @@ test('phone width: one column, nothing overflows horizontally', async () => {
   await assertAccessible(page, 'phone width');
   await page.close();
 });
+
+// The page's reason rules, written again from their description, over the native CLI's numbers:
+// same category, same country, shared hashtags (three named), the ranker's track-record family
+// adding the most or second most, engagement at least 1.2 times the median of their size, the
+// brand's own interactions; the first three, else what the order rests on.
+function expectedReasons(rec, labels, country) {
+  const c = rec.cohesion;
+  const out = [];
+  if (c.category) out.push(`Same category: ${labels[c.category]}`);
+  if (c.location) out.push(`Same country: ${country(c.location)}`);
+  const tags = c.shared_hashtags;
+  if (tags.length) {
+    out.push(`${tags.length} shared hashtag${tags.length === 1 ? '' : 's'}: ${tags.slice(0, 3).map((t) => '#' + t).join(' ')}${tags.length > 3 ? ` and ${tags.length - 3} more` : ''}`);
+  }
+  const adding = rec.families.filter((f) => f.family !== 'your_brand' && f.contribution > 0).sort((a, b) => b.contribution - a.contribution);
+  const tr = adding.findIndex((f) => f.family === 'track_record');
+  if (tr === 0 || tr === 1) out.push('Brands like yours worked with them');
+  const pct = (x) => `${Number((x * 100).toFixed(1))}%`;
+  const rate = c.engagement_rate;
+  if (rec.peer_engagement > 0 && rate >= 1.2 * rec.peer_engagement) {
+    out.push(`Above-average engagement for their size: ${pct(rate)} (usual ${pct(rec.peer_engagement)})`);
+  }
+  if (rec.interaction_points > 0) out.push('You engaged with them before');
+  return out.slice(0, 3);
+}
+
+test('reasons in words from the breakdown, the ranker families and the size norm; numbers under Details; a bar per card', async () => {
+  const { page, errors } = await openPage();
+  const brand = await page.inputValue('#brand-input');
+  const labels = Object.fromEntries(await page.$$eval('#new-category option', (o) => o.map((x) => [x.value, x.textContent])));
+  const regions = new Intl.DisplayNames(['en-US'], { type: 'region' });
+  const country = (c) => (/^[A-Z]{2}$/.test(c) ? regions.of(c) : c);
+  const kinds = new Set();
+  for (const by of ['rating', 'ranker']) {
+    if (by === 'ranker') {
+      await page.selectOption('#rank-by', 'ranker');
+      await page.waitForFunction(() => document.getElementById('results-summary').textContent.endsWith('ranked by the learned ranker'));
+    }
+    const native = cli(['recommend', '--brand', brand, '-k', '10', '--by', by]);
+    const cards = await page.$$eval('#results > li', (lis) => lis.map((li) => ({
+      name: li.dataset.influencer,
+      reasons: [...li.querySelectorAll('.reasons li')].map((x) => x.textContent),
+      kinds: [...li.querySelectorAll('.reasons li')].map((x) => x.dataset.kind),
+      bar: li.querySelector('.scorebar').getAttribute('aria-label'),
+      widths: [...li.querySelectorAll('.scorebar .seg')].map((x) => parseFloat(x.style.width)),
+      open: li.querySelector('details.numbers').open,
+      summary: li.querySelector('details.numbers summary').textContent,
+    })));
+    assert.equal(cards.length, native.recommendations.length);
+    const max = Math.max(...native.recommendations.map((r) => r.score));
+    for (const [i, rec] of native.recommendations.entries()) {
+      const card = cards[i];
+      const want = expectedReasons(rec, labels, country);
+      if (want.length) assert.deepEqual(card.reasons, want, rec.name);
+      else assert.equal(card.reasons.length, 1, rec.name);
+      for (const r of card.reasons) assert.doesNotMatch(r, /_|=|percentile|score/, 'no internal names or raw numbers');
+      card.kinds.forEach((k) => kinds.add(k));
+      // The bar: its name reads the score, its segments add up to the score against the list's best.
+      assert.ok(card.bar.startsWith(`Score ${rec.score.toFixed(2)}: `), card.bar);
+      const sum = card.widths.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - (100 * rec.score) / max) < 0.05 * card.widths.length + 1e-9, `${sum} vs ${(100 * rec.score) / max}`);
+      assert.equal(card.summary, 'Details');
+      assert.equal(card.open, false, 'the numbers are closed until asked for');
+    }
+  }
+  for (const k of ['category', 'location', 'hashtags']) assert.ok(kinds.has(k), [...kinds].join(' '));
+  // The numbers stay available, and an open disclosure stays open when the list re-renders.
+  await page.click('#results > li:first-child details.numbers summary');
+  await page.waitForSelector('#results > li:first-child details.numbers[open] .why li');
+  const first = (await page.$$eval('#results > li', (l) => l.map((x) => x.dataset.influencer)))[0];
+  const chips = await page.$$eval('#results > li:first-child details.numbers .why li', (l) => l.map((x) => x.textContent));
+  assert.ok(chips.some((c) => c.startsWith('ranker score ')), chips.join(' | '));
+  assert.ok((await page.$$eval('#results > li:first-child details.numbers .families li', (l) => l.length)) > 0);
+  await page.click('#results > li:nth-child(2) [data-action="click"]');
+  await page.waitForFunction((n) => [...document.querySelectorAll('#results > li')].find((li) => li.dataset.influencer === n)?.querySelector('details.numbers').open, first);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the shortlist chart: a point per card on log scales, picks filled, names on hover and focus, arrow keys and Enter', async () => {
+  const { page, errors } = await openPage();
+  const read = () => page.$$eval('#shortlist-chart circle', (cs) => cs.map((c) => ({
+    name: c.dataset.influencer, cx: Number(c.getAttribute('cx')), cy: Number(c.getAttribute('cy')),
+    pick: c.classList.contains('pick'), tab: c.getAttribute('tabindex'), label: c.getAttribute('aria-label'),
+  })));
+  const cards = await page.$$eval('#results > li', (lis) => lis.map((li) => li.dataset.influencer));
+  // Followers from the cards, engagement rates from the native ranking of the same list.
+  const followers = new Map(await page.$$eval('#results > li', (lis) => lis.map((li) => [li.dataset.influencer, Number(li.dataset.followers)])));
+  const native = cli(['recommend', '--brand', await page.inputValue('#brand-input'), '-k', String(cards.length)]);
+  assert.deepEqual(native.recommendations.map((r) => r.name), cards);
+  const infs = new Map(native.recommendations.map((r) => [r.name, { followers: followers.get(r.name), engagement_rate: r.cohesion.engagement_rate }]));
+  let points = await read();
+  assert.deepEqual(points.map((p) => p.name).sort(), [...cards].sort());
+  assert.equal(points.filter((p) => p.tab === '0').length, 1, 'one tab stop for the chart');
+  // More followers: further right; a higher engagement rate: higher up (log scales keep order).
+  for (const a of points) {
+    for (const b of points) {
+      const [ia, ib] = [infs.get(a.name), infs.get(b.name)];
+      if (ia.followers < ib.followers) assert.ok(a.cx <= b.cx, `${a.name} right of ${b.name}`);
+      if (ia.engagement_rate < ib.engagement_rate) assert.ok(a.cy >= b.cy, `${a.name} above ${b.name}`);
+    }
+  }
+  const caption = await page.textContent('#shortlist-caption');
+  assert.match(caption, new RegExp(`^The ${cards.length} influencers below by followers`));
+  // A pick is filled and said so.
+  await page.click('#results > li:nth-child(2) [data-action="add_to_campaign"]');
+  await page.waitForFunction((n) => document.querySelector(`#shortlist-chart circle.pick`)?.dataset.influencer === n, cards[1]);
+  points = await read();
+  assert.deepEqual(points.filter((p) => p.pick).map((p) => p.name), [cards[1]]);
+  assert.ok(points.find((p) => p.pick).label.endsWith(', on the campaign'));
+  assert.match(await page.textContent('#shortlist-caption'), /; 1 on the campaign, filled\./);
+  // Hover names a point.
+  await page.hover(`#shortlist-chart circle[data-influencer="${cards[3]}"]`);
+  assert.equal(await page.textContent('#shortlist-chart .tip text'), cards[3]);
+  // The keyboard walks the points by followers, the tip follows, Enter opens the card.
+  const byFollowers = [...cards].sort((a, b) => infs.get(a).followers - infs.get(b).followers);
+  await page.focus('#shortlist-chart circle[tabindex="0"]');
+  const focused = () => page.evaluate(() => document.activeElement.dataset.influencer);
+  assert.equal(infs.get(await focused()).followers, infs.get(byFollowers[0]).followers);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const third = await focused();
+  assert.equal(infs.get(third).followers, infs.get(byFollowers[2]).followers);
+  assert.equal(await page.textContent('#shortlist-chart .tip text'), third);
+  assert.equal(await page.$$eval('#shortlist-chart circle[tabindex="0"]', (c) => c.map((x) => x.dataset.influencer).join()), third, 'the tab stop moves along');
+  await page.keyboard.press('End');
+  assert.equal(infs.get(await focused()).followers, infs.get(byFollowers.at(-1)).followers);
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Enter');
+  const opened = await page.evaluate(() => [document.activeElement.className, document.activeElement.closest('li')?.dataset.influencer]);
+  assert.equal(opened[0], 'name');
+  assert.equal(infs.get(opened[1]).followers, infs.get(byFollowers[0]).followers);
+  // The chart follows the list: a filter that leaves fewer cards leaves fewer points.
+  await page.fill('#known-k', '4');
+  await page.click('#options-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelectorAll('#shortlist-chart circle').length === 4);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+// Every state of the page at desktop and phone width: a screenshot (tests/e2e/screenshots,
+// `state-<state>-<width>.png`), nothing overflowing, every chart on screen with data, and the
+// accessibility audit.
+for (const [width, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
+  test(`every state at ${width} width: screenshot, nothing overflows, every chart has data, audited`, async () => {
+    const { page, errors } = await openPage('', viewport);
+    const summary = () => page.textContent('#results-summary');
+    const state = async (name, charts, check = async () => {}) => {
+      await check();
+      await page.screenshot({ path: path.join(shots, `state-${name}-${width}.png`), fullPage: true });
+      await assertLaidOut(page, `${name} (${width})`, charts);
+      await assertAccessible(page, `${name} (${width})`);
+    };
+    await state('known-brand', ['shortlist-chart'], async () => assert.match(await summary(), /^Known brand/));
+    await page.click('#results > li:first-child [data-action="check_info"]');
+    await page.waitForSelector('#results > li:first-child .bio');
+    await page.click('#results > li:first-child details.numbers summary');
+    await page.waitForSelector('#results > li:first-child details.numbers[open] .why li');
+    await state('details-open', ['shortlist-chart'], async () => {
+      assert.equal(await page.$eval('#results > li:first-child details.numbers', (d) => d.open), true);
+    });
+    await page.selectOption('#rank-by', 'ranker');
+    await page.waitForFunction(() => document.getElementById('results-summary').textContent.includes('ranked by the learned ranker'));
+    await state('ranker', ['shortlist-chart']);
+    for (const n of [1, 2, 4]) await page.click(`#results > li:nth-child(${n}) [data-action="add_to_campaign"]`);
+    await page.waitForFunction(() => document.querySelectorAll('#campaign-table tbody tr').length === 3);
+    await state('campaign', ['shortlist-chart', 'budget-chart', 'composition-chart'], async () => {
+      assert.equal(await page.$$eval('#shortlist-chart circle.pick', (c) => c.length), 3);
+    });
+    await page.check('input[name="comp-by"][value="country"]');
+    await state('campaign-by-country', ['budget-chart', 'composition-chart'], async () => {
+      assert.match(await page.textContent('#composition-caption'), /^Reach by country/);
+    });
+    await page.click('#results > li:first-child [data-action="similar"]');
+    await page.waitForSelector('#more-like:not([hidden])');
+    await state('more-like-this', ['shortlist-chart'], async () => assert.match(await summary(), /^More like /));
+    await page.click('#back-to-ranking');
+    await page.fill('#new-name', 'Trailhead Gear');
+    await page.fill('#new-country', 'Spain');
+    await page.fill('#new-hashtags', '#hiking #camping');
+    await page.fill('#new-description', 'Outdoor equipment for hiking and camping in the mountains');
+    await page.click('#new-form button');
+    await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand'));
+    await state('new-brand', ['shortlist-chart']);
+    await page.fill('#f-min-followers', '1000000000000');
+    await page.click('#options-form button[type="submit"]');
+    await page.waitForSelector('#results-empty:not([hidden])');
+    await state('no-results', [], async () => {
+      assert.equal(await page.$$eval('#results > li', (l) => l.length), 0);
+      assert.equal(await page.$eval('#shortlist-chart', (f) => f.hidden), true, 'no chart without data');
+    });
+    await page.click('#empty-clear');
+    await page.waitForFunction(() => document.querySelectorAll('#results > li').length > 0);
+    assert.equal(await page.inputValue('#f-min-followers'), '');
+    await page.fill('#brand-input', 'No Such Brand');
+    await page.click('#known-form button');
+    await page.waitForSelector('#results-summary.error');
+    await state('unknown-brand', [], async () => {
+      assert.match(await summary(), /unknown brand: "No Such Brand".* pick a brand from the list/);
+      assert.equal(await page.$$eval('#results > li', (l) => l.length), 0);
+    });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.fill('#brand-input', await page.$eval('#brand-list option', (o) => o.value));
+    await page.click('#known-form button');
+    await page.waitForFunction(() => document.querySelectorAll('#results > li').length > 0);
+    await state('dark', ['shortlist-chart', 'budget-chart', 'composition-chart']);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
