@@ -653,22 +653,11 @@ async function main() {
   local.then(() => performance.mark('local-ready'), () => {});
   await loadEngine();
   const engine = app.engine;
-  for (const c of categories()) {
-    app.labels.set(c.slug, c.label);
-    const o = el('option', c.label);
-    o.value = c.slug;
-    $('new-category').append(o);
-  }
-  const countries = engine.countries().map((c) => [countryName(c), c]).sort((a, b) => a[0].localeCompare(b[0]));
-  for (const [name, c] of countries) $('f-country').append(Object.assign(el('option', name), { value: c }));
-  const info = engine.info();
-  $('bundle-info').textContent =
-    `Model bundle v${info.format_version} by ${info.writer} (version ${app.version}): ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
-  for (const o of $('rank-by').options) {
-    if ((o.value === 'model' && !engine.hasModel()) || (o.value === 'ranker' && !engine.hasRanker())) o.disabled = true;
-  }
+  // Only what the first ranking reads comes before it (the category labels, the first
+  // brand's name); the controls' options are filled right after it.
+  const cats = categories();
+  for (const c of cats) app.labels.set(c.slug, c.label);
   const names = engine.brandNames();
-  for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
 
   // Charts are drawn to the width they have: once it is known, and again when it changes.
   new ResizeObserver((entries) => {
@@ -688,6 +677,20 @@ async function main() {
     show();
     performance.mark('first-ranking');
   }
+  for (const c of cats) {
+    const o = el('option', c.label);
+    o.value = c.slug;
+    $('new-category').append(o);
+  }
+  const countries = engine.countries().map((c) => [countryName(c), c]).sort((a, b) => a[0].localeCompare(b[0]));
+  for (const [name, c] of countries) $('f-country').append(Object.assign(el('option', name), { value: c }));
+  const info = engine.info();
+  $('bundle-info').textContent =
+    `Model bundle v${info.format_version} by ${info.writer} (version ${app.version}): ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
+  for (const o of $('rank-by').options) {
+    if ((o.value === 'model' && !engine.hasModel()) || (o.value === 'ranker' && !engine.hasRanker())) o.disabled = true;
+  }
+  for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
 
   const { store, events, campaign } = await local;
   app.store = store;
