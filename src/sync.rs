@@ -152,6 +152,23 @@ impl Limits {
 
     /// Why `p` is refused, or `None`.
     fn refuses(&self, p: &BrandProfile) -> Option<String> {
+        let fields = [
+            ("name", &p.name),
+            ("category", &p.category),
+            ("country", &p.country),
+            ("hashtags", &p.hashtags),
+            ("description", &p.description),
+        ];
+        if let Some((field, _)) = fields.iter().find(|(_, v)| v.contains('\0')) {
+            return Some(format!(
+                "brand profile {:?}: {field} contains a NUL character",
+                p.name
+                    .replace('\0', "")
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            ));
+        }
         [
             ("name", &p.name, self.name_chars),
             ("category", &p.category, self.category_chars),
@@ -246,6 +263,11 @@ pub struct Refused {
 fn text_field<'a>(row: &'a serde_json::Value, field: &str, max: usize) -> Result<&'a str, String> {
     match row.get(field) {
         Some(serde_json::Value::String(s)) if s.trim().is_empty() => Err(format!("{field}: empty")),
+        // PostgreSQL text cannot hold U+0000; refused here so both backends store the same
+        // rows (and a stored row never fails to commit on one of them).
+        Some(serde_json::Value::String(s)) if s.contains('\0') => {
+            Err(format!("{field}: contains a NUL character"))
+        }
         Some(serde_json::Value::String(s)) if s.len() > max => {
             Err(format!("{field}: longer than {max} bytes"))
         }
@@ -412,6 +434,7 @@ pub fn parse_batch(
             .and_then(serde_json::Value::as_str)
             .unwrap_or("")
             .chars()
+            .filter(|&c| c != '\0')
             .take(MAX_ID_LEN)
             .collect(),
         brands: brands
@@ -660,6 +683,57 @@ mod tests {
             "{}",
             b.rejected[0].reason
         );
+    }
+
+    #[test]
+    fn nul_characters_are_refused_so_every_backend_stores_the_same_rows() {
+        let p = PointsConfig::default();
+        let body = serde_json::to_vec(&json!({
+            "format": BATCH_FORMAT, "version": 1, "batch_id": "b1", "device_id": "d\u{0}1",
+            "brands": [{"name": "Nul Co", "description": "a\u{0}b"}, {"name": "Fine Co", "description": "ok"}],
+            "rows": [
+                row("e\u{0}1", "Atlas Co", "bebe", "click", 1.0),
+                row("e2", "Atlas\u{0} Co", "bebe", "click", 1.0),
+                row("e3", "Nul Co", "bebe", "pairing", 0.0),
+                row("e4", "Fine Co", "zoe", "pairing", 0.0),
+            ]
+        }))
+        .unwrap();
+        let b = parse_batch(&body, Some("b1"), &known(), &p, &Limits::default(), NOW).unwrap();
+        assert_eq!(b.device_id, "d1");
+        let ids: Vec<&str> = b.rows.iter().map(|r| r.event_id.as_str()).collect();
+        assert_eq!(ids, ["e4"]);
+        assert_eq!(b.brands.len(), 1);
+        assert_eq!(b.brands[0].name, "Fine Co");
+        let reasons: Vec<(&str, &str)> = b
+            .rejected
+            .iter()
+            .map(|r| (r.event_id.as_str(), r.reason.as_str()))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                ("e\u{0}1", "event_id: contains a NUL character"),
+                ("e2", "brand: contains a NUL character"),
+                (
+                    "e3",
+                    "brand profile \"Nul Co\": description contains a NUL character"
+                ),
+            ]
+        );
+        // A NUL in the batch id refuses the batch.
+        let mut v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        v["batch_id"] = json!("b\u{0}1");
+        let r = parse_batch(
+            &serde_json::to_vec(&v).unwrap(),
+            Some("b\u{0}1"),
+            &known(),
+            &p,
+            &Limits::default(),
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(r.error, "batch_id: contains a NUL character");
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! The collector against the real server on loopback: idempotent batches, per-row rejection,
 //! 413 for oversized bodies, and no acknowledged row lost or doubled when the server is
-//! killed with SIGKILL while a client keeps retrying.
+//! killed with SIGKILL while a client keeps retrying. Every test runs on both storage
+//! backends (`sqlite::` and `postgres::` below): SQLite files, and PostgreSQL databases made
+//! for each test on the cluster `INFLUENCE_REC_PG_URL` names (`.ci/test` starts a throwaway
+//! one; see the README). Two `serve` instances on one PostgreSQL database, one killed
+//! mid-stream: `two_instances_on_one_postgres_one_killed_mid_stream_store_every_row_once`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -54,13 +58,12 @@ struct Server {
 }
 
 impl Server {
-    fn start(root: &Path, db: &Path, port: u16, extra: &[&str]) -> Server {
+    fn start(root: &Path, db: &str, port: u16, extra: &[&str]) -> Server {
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(BIN)
             .args(["serve", "--root"])
             .arg(root)
-            .args(["--addr", &addr, "--db"])
-            .arg(db)
+            .args(["--addr", &addr, "--db", db])
             .args(extra)
             .stdout(Stdio::null())
             .spawn()
@@ -161,19 +164,154 @@ fn row(id: &str, brand: &str, influencer: &str, kind: &str, points: f64) -> Valu
     json!({"event_id": id, "brand": brand, "influencer": influencer, "kind": kind, "points": points, "timestamp_ms": now_ms()})
 }
 
-fn stored(db: &Path) -> Vec<String> {
-    let c = rusqlite::Connection::open(db).expect("db");
-    let mut st = c
-        .prepare("SELECT event_id FROM interactions ORDER BY event_id")
-        .expect("query");
-    st.query_map([], |r| r.get(0))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("ids")
+/// The storage backends every test runs on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-fn port(n: u16) -> u16 {
-    20000 + (std::process::id() % 1000) as u16 * 10 + n
+/// A fresh database of one backend for one test: a SQLite file in the test's folder, or a
+/// PostgreSQL database created on the cluster `INFLUENCE_REC_PG_URL` names (dropped at the
+/// end, with any connection left).
+struct TestDb {
+    /// The `--db` value for a process started anywhere (absolute path, or URL).
+    arg: String,
+    /// The `--db` value for a command run in the test's folder (`c.db`, or the URL): what
+    /// retrain prints as the place of its state.
+    rel: String,
+    /// Where retrain keeps its trainer state and publish record, relative to the folder
+    /// (`c.db` for SQLite; the bundle `pkg/model.bundle` for PostgreSQL).
+    beside: &'static str,
+    pg: Option<(String, String)>,
+}
+
+static PG_DATABASES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs SQL (simple protocol, any statements) on the database `url` names; the rows of its
+/// results as text.
+fn pg_sql(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+        let task = tokio::spawn(conn);
+        let out = client
+            .simple_query(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+            .into_iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                    (0..r.len())
+                        .map(|i| r.get(i).unwrap_or("").to_string())
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect();
+        drop(client);
+        let _ = task.await;
+        out
+    })
+}
+
+/// Runs SQL on the test cluster's `postgres` database.
+fn pg_admin(sql: &str) {
+    pg_sql(&pg_url(), sql);
+}
+
+fn pg_url() -> String {
+    std::env::var("INFLUENCE_REC_PG_URL").unwrap_or_else(|_| {
+        panic!(
+            "INFLUENCE_REC_PG_URL is not set: the PostgreSQL variants of the collector tests need \
+             a cluster (`.ci/test` starts a throwaway one; by hand: `source .ci/lib.sh; source \
+             .ci/pg.sh; pg_start` in the shell that runs cargo test), or skip them with \
+             `cargo test -- --skip postgres::`"
+        )
+    })
+}
+
+impl TestDb {
+    fn new(backend: Backend, dir: &Path, file: &'static str) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb {
+                arg: dir.join(file).display().to_string(),
+                rel: file.to_string(),
+                beside: file,
+                pg: None,
+            },
+            Backend::Postgres => {
+                let admin = pg_url();
+                let n = PG_DATABASES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let name = format!("ir_test_{}_{n}", std::process::id());
+                pg_admin(&format!("CREATE DATABASE {name}"));
+                let (base, _) = admin.rsplit_once('/').expect("a URL ending in /database");
+                let url = format!("{base}/{name}");
+                TestDb {
+                    arg: url.clone(),
+                    rel: url,
+                    beside: "pkg/model.bundle",
+                    pg: Some((admin, name)),
+                }
+            }
+        }
+    }
+
+    /// The stored event ids, sorted, read through the library (either backend).
+    fn stored(&self) -> Vec<String> {
+        let target = influence_rec::collector::DbTarget::parse(&self.arg);
+        let rows = influence_rec::collector::block_on(async { target.open().await?.rows().await })
+            .expect("rows");
+        let mut ids: Vec<String> = rows.into_iter().map(|r| r.row.event_id).collect();
+        ids.sort();
+        ids
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((_, name)) = &self.pg {
+            pg_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// Runs each named test (a `fn(Backend)`) once per backend, as `sqlite::name` and
+/// `postgres::name`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(super::Backend::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::$name(super::Backend::Postgres) })*
+        }
+    };
+}
+
+on_both_backends!(
+    a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one,
+    an_oversized_body_gets_413_and_nothing_is_stored,
+    killed_mid_stream_every_acknowledged_row_is_stored_exactly_once,
+    retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_changes,
+    only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key,
+    a_flooding_address_or_device_gets_429_with_retry_after_while_others_write,
+    new_brands_per_device_day_and_site_keys_are_enforced,
+    retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_when_too_few_or_worse,
+    a_newer_schema_is_refused_at_start,
+);
+
+/// A free loopback port (the OS's choice; the tests of both backends run side by side).
+fn port(_n: u16) -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 fn ids(v: &Value, field: &str) -> Vec<String> {
@@ -185,11 +323,10 @@ fn ids(v: &Value, field: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one() {
+fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one(backend: Backend) {
     let (site, brands, infs) = site();
-    let db: PathBuf = site.path().join("c.db");
-    let server = Server::start(site.path(), &db, port(0), &[]);
+    let db = TestDb::new(backend, site.path(), "c.db");
+    let server = Server::start(site.path(), &db.arg, port(0), &[]);
     let body = batch(
         "b1",
         vec![
@@ -227,7 +364,7 @@ fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one() {
     assert_eq!(status, 200);
     assert!(ids(&again, "accepted").is_empty());
     assert_eq!(ids(&again, "duplicates"), ["e1", "e2", "e5"]);
-    assert_eq!(stored(&db), ["e1", "e2", "e5"]);
+    assert_eq!(db.stored(), ["e1", "e2", "e5"]);
     // A new brand received once is known to later batches without its description.
     let later = serde_json::to_vec(&json!({
         "format": "influence-rec/interactions", "version": 1, "batch_id": "b2",
@@ -255,14 +392,13 @@ fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one() {
     assert_eq!(status, 400);
     let (status, _) = post(&server.addr, &body, Some("another key")).expect("answer");
     assert_eq!(status, 400, "the idempotency key must be the batch id");
-    assert_eq!(stored(&db).len(), 4);
+    assert_eq!(db.stored().len(), 4);
 }
 
-#[test]
-fn an_oversized_body_gets_413_and_nothing_is_stored() {
+fn an_oversized_body_gets_413_and_nothing_is_stored(backend: Backend) {
     let (site, brands, infs) = site();
-    let db = site.path().join("c.db");
-    let server = Server::start(site.path(), &db, port(1), &["--max-body", "4096"]);
+    let db = TestDb::new(backend, site.path(), "c.db");
+    let server = Server::start(site.path(), &db.arg, port(1), &["--max-body", "4096"]);
     let rows: Vec<Value> = (0..100)
         .map(|i| row(&format!("big-{i:03}"), &brands[0], &infs[0], "click", 1.0))
         .collect();
@@ -275,15 +411,14 @@ fn an_oversized_body_gets_413_and_nothing_is_stored() {
         post(&server.addr, &small, Some("small")).expect("answer").0,
         200
     );
-    assert_eq!(stored(&db), ["s1"]);
+    assert_eq!(db.stored(), ["s1"]);
 }
 
-#[test]
-fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once() {
+fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once(backend: Backend) {
     let (site, brands, infs) = site();
-    let db = site.path().join("c.db");
+    let db = TestDb::new(backend, site.path(), "c.db");
     let p = port(2);
-    let server = Server::start(site.path(), &db, p, NO_RATE_LIMITS);
+    let server = Server::start(site.path(), &db.arg, p, NO_RATE_LIMITS);
     let addr = server.addr.clone();
     // The client: 300 batches of 25 rows, each re-sent (same key, same rows) until answered.
     const BATCHES: usize = 300;
@@ -337,11 +472,11 @@ fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once() {
     wait_for(50);
     server.kill();
     std::thread::sleep(Duration::from_millis(200));
-    let server = Server::start(site.path(), &db, p, NO_RATE_LIMITS);
+    let server = Server::start(site.path(), &db.arg, p, NO_RATE_LIMITS);
     wait_for(150);
     server.kill();
     std::thread::sleep(Duration::from_millis(100));
-    let _server = Server::start(site.path(), &db, p, NO_RATE_LIMITS);
+    let _server = Server::start(site.path(), &db.arg, p, NO_RATE_LIMITS);
     let (mut acked, retries) = client.join().expect("client");
     assert!(retries > 0, "the kills interrupted the client");
     acked.sort();
@@ -351,20 +486,22 @@ fn killed_mid_stream_every_acknowledged_row_is_stored_exactly_once() {
         BATCHES * 25,
         "every batch was acknowledged in the end"
     );
-    let got = stored(&db);
+    let got = db.stored();
     assert_eq!(
         got, acked,
         "every acknowledged row stored, exactly once (the key is unique)"
     );
-    let c = rusqlite::Connection::open(&db).expect("db");
-    let ok: String = c
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("check");
-    assert_eq!(ok, "ok");
+    if backend == Backend::Sqlite {
+        let c = rusqlite::Connection::open(&db.arg).expect("db");
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("check");
+        assert_eq!(ok, "ok");
+    }
 }
 
 /// Stores rows straight into the collector's database (as the server would).
-fn store(db: &Path, body: &[u8], brands: &[String], infs: &[String]) {
+fn store(db: &TestDb, body: &[u8], brands: &[String], infs: &[String]) {
     use influence_rec::sync::{parse_batch, Known};
     let known = Known {
         influencers: infs.iter().map(|n| influence_rec::text::key(n)).collect(),
@@ -382,17 +519,19 @@ fn store(db: &Path, body: &[u8], brands: &[String], infs: &[String]) {
     )
     .expect("batch");
     assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
-    influence_rec::collector::Db::open(db)
-        .expect("db")
-        .store(&batch, now_ms())
-        .expect("stored");
+    let target = influence_rec::collector::DbTarget::parse(&db.arg);
+    influence_rec::collector::block_on(async {
+        target.open().await?.store(&batch, now_ms()).await
+    })
+    .expect("stored");
 }
 
-#[test]
-fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_changes() {
+fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_changes(
+    backend: Backend,
+) {
     let (site, brands, infs) = site();
     let d = site.path();
-    let db = d.join("c.db");
+    let db = TestDb::new(backend, d, "c.db");
     let run = || {
         Command::new(BIN)
             .args([
@@ -400,7 +539,7 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
                 "--data",
                 "data",
                 "--db",
-                "c.db",
+                &db.rel,
                 "--out",
                 "pkg/model.bundle",
                 "--min-holdout",
@@ -446,14 +585,17 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
     assert!(out.contains("\npublished "), "{out}");
     assert_ne!(manifest(), v0);
     assert!(
-        d.join("c.db.trainer").exists(),
+        d.join(format!("{}.trainer", db.beside)).exists(),
         "the trainer state is kept for the next retrain"
     );
     // More rows from known brands: same vocabularies, so training continues from the state.
     store(&db, &batch("r2", rows("b", &brands[1])), &brands, &infs);
     let out = retrain();
     assert!(
-        out.contains("factorization: warm start from c.db.trainer (fit_partial, 10 epochs)"),
+        out.contains(&format!(
+            "factorization: warm start from {}.trainer (fit_partial, 10 epochs)",
+            db.beside
+        )),
         "{out}"
     );
     // A new brand adds an identity feature: the vocabulary changed, so a full refit.
@@ -483,21 +625,21 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
         "a profile no row named was never stored"
     );
     // A trainer state that is not one is refused with a typed error naming the file.
-    std::fs::write(d.join("c.db.trainer"), b"garbage").expect("write");
+    std::fs::write(d.join(format!("{}.trainer", db.beside)), b"garbage").expect("write");
     let o = run();
     assert!(!o.status.success());
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("c.db.trainer: not an influence-rec bundle")
-    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains(&format!(
+        "{}.trainer: not an influence-rec bundle",
+        db.beside
+    )));
 }
 
-#[test]
-fn only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key() {
+fn only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key(backend: Backend) {
     let (site, brands, infs) = site();
-    let db = site.path().join("c.db");
+    let db = TestDb::new(backend, site.path(), "c.db");
     let server = Server::start(
         site.path(),
-        &db,
+        &db.arg,
         port(5),
         &["--allow-origin", "https://partner.example"],
     );
@@ -551,7 +693,7 @@ fn only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key() {
         let (status, ack) = post_with(&server.addr, &one(id), Some(id), &h).expect("answer");
         assert_eq!(status, 200, "{id}: {ack}");
     }
-    assert_eq!(stored(&db), ["cli", "own", "partner"]);
+    assert_eq!(db.stored(), ["cli", "own", "partner"]);
 }
 
 fn device_batch(id: &str, device: &str, brands: Vec<Value>, rows: Vec<Value>) -> Vec<u8> {
@@ -562,14 +704,13 @@ fn device_batch(id: &str, device: &str, brands: Vec<Value>, rows: Vec<Value>) ->
     .expect("json")
 }
 
-#[test]
-fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write() {
+fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write(backend: Backend) {
     let (site, brands, infs) = site();
     // Per address: a burst of 5, then one a second.
-    let db = site.path().join("a.db");
+    let db = TestDb::new(backend, site.path(), "a.db");
     let server = Server::start(
         site.path(),
-        &db,
+        &db.arg,
         port(6),
         &["--address-rate", "1", "--address-burst", "5"],
     );
@@ -601,14 +742,14 @@ fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write() {
     .expect("answer");
     assert_eq!(status, 429, "{ack}");
     assert!(head.contains("\r\nretry-after: 1"), "{head}");
-    assert_eq!(stored(&db), ["a0", "a1", "a2", "a3", "a4"]);
+    assert_eq!(db.stored(), ["a0", "a1", "a2", "a3", "a4"]);
     drop(server);
 
     // Per device: 30 rows in a burst, one a second after; another device is not affected.
-    let db = site.path().join("d.db");
+    let db = TestDb::new(backend, site.path(), "d.db");
     let server = Server::start(
         site.path(),
-        &db,
+        &db.arg,
         port(7),
         &[
             "--address-rate",
@@ -648,19 +789,18 @@ fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write() {
     // 25 rows wanted, 5 tokens left at one a second: 20 s.
     assert!(head.contains("\r\nretry-after: 20"), "{head}");
     assert_eq!(post_rows("z", "honest").0, 200);
-    let got = stored(&db);
+    let got = db.stored();
     assert_eq!(got.len(), 50);
     assert!(got.iter().all(|id| !id.starts_with('y')));
 }
 
-#[test]
-fn new_brands_per_device_day_and_site_keys_are_enforced() {
+fn new_brands_per_device_day_and_site_keys_are_enforced(backend: Backend) {
     let (site, brands, infs) = site();
-    let db = site.path().join("c.db");
+    let db = TestDb::new(backend, site.path(), "c.db");
     let key = "0123456789abcdef-partner";
     let server = Server::start(
         site.path(),
-        &db,
+        &db.arg,
         port(8),
         &[
             "--new-brands-per-device-day",
@@ -697,7 +837,7 @@ fn new_brands_per_device_day_and_site_keys_are_enforced() {
         let (status, ack) = post_with(&server.addr, &body, Some("b1"), &h).expect("answer");
         assert_eq!(status, 401, "{ack}");
     }
-    assert!(stored(&db).is_empty());
+    assert!(db.stored().is_empty());
     let with_key = [json_ct, ("X-Site-Key", key)];
     let (status, ack) = post_with(&server.addr, &body, Some("b1"), &with_key).expect("answer");
     assert_eq!(status, 200, "{ack}");
@@ -739,12 +879,12 @@ fn new_brands_per_device_day_and_site_keys_are_enforced() {
     );
 }
 
-#[test]
-fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_when_too_few_or_worse()
-{
+fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_when_too_few_or_worse(
+    backend: Backend,
+) {
     let (site, brands, infs) = site();
     let d = site.path();
-    let db = d.join("c.db");
+    let db = TestDb::new(backend, d, "c.db");
     let retrain = |extra: &[&str]| -> String {
         let o = Command::new(BIN)
             .args([
@@ -752,7 +892,7 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
                 "--data",
                 "data",
                 "--db",
-                "c.db",
+                &db.rel,
                 "--out",
                 "pkg/model.bundle",
             ])
@@ -787,9 +927,10 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
     );
     assert!(out.contains("published bundle: NDCG@10"), "{out}");
     assert!(out.contains("\npublished "), "{out}");
-    let record: Value =
-        serde_json::from_slice(&std::fs::read(d.join("c.db.published")).expect("record"))
-            .expect("json");
+    let record: Value = serde_json::from_slice(
+        &std::fs::read(d.join(format!("{}.published", db.beside))).expect("record"),
+    )
+    .expect("json");
     assert_eq!(record["format"], "influence-rec/retrain-record");
     let published = bundle_bytes();
     // Nothing new since: the published bundle trained on every row, so nothing is fair to
@@ -865,4 +1006,333 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
         "{out}"
     );
     assert_eq!(bundle_bytes(), published);
+}
+
+/// The schema check: a database whose schema is newer than this build's is refused at start,
+/// naming the versions, on both backends; an older build's database (here: the current one,
+/// reopened) is accepted as it is.
+fn a_newer_schema_is_refused_at_start(backend: Backend) {
+    let (site, _, _) = site();
+    let db = TestDb::new(backend, site.path(), "c.db");
+    let target = influence_rec::collector::DbTarget::parse(&db.arg);
+    influence_rec::collector::block_on(async { target.open().await.map(|_| ()) }).expect("opens");
+    influence_rec::collector::block_on(async { target.open().await.map(|_| ()) })
+        .expect("opens again (migrations already applied)");
+    match backend {
+        Backend::Sqlite => {
+            let c = rusqlite::Connection::open(&db.arg).expect("db");
+            c.pragma_update(None, "user_version", 2).expect("bump");
+        }
+        Backend::Postgres => {
+            pg_sql(
+                &db.arg,
+                "INSERT INTO influence_rec_schema (version, applied_ms, writer) VALUES (2, 0, 'a later build')",
+            );
+        }
+    }
+    let o = Command::new(BIN)
+        .args(["serve", "--root"])
+        .arg(site.path())
+        .args(["--addr", &format!("127.0.0.1:{}", port(0)), "--db", &db.arg])
+        .output()
+        .expect("runs");
+    assert!(!o.status.success(), "a newer schema must not be served");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("schema version 2 is newer than this build's 1"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Two `serve` instances on one PostgreSQL database behind a "load balancer" of clients: each
+/// batch goes to one instance and, until it is answered, is retried on the other; one instance
+/// is SIGKILLed mid-stream and restarted, then the other. Afterwards every row is stored
+/// exactly once, every acknowledged row is stored, and no row was reported as stored now
+/// (`accepted`) by two answers.
+#[test]
+fn two_instances_on_one_postgres_one_killed_mid_stream_store_every_row_once() {
+    let (site, brands, infs) = site();
+    let db = TestDb::new(Backend::Postgres, site.path(), "c.db");
+    let ports = [port(0), port(1)];
+    // Both instances start together on a fresh database: the migration runs once.
+    let mut servers = [
+        Some(Server::start(
+            site.path(),
+            &db.arg,
+            ports[0],
+            NO_RATE_LIMITS,
+        )),
+        Some(Server::start(
+            site.path(),
+            &db.arg,
+            ports[1],
+            NO_RATE_LIMITS,
+        )),
+    ];
+    const CLIENTS: usize = 4;
+    const BATCHES: usize = 80;
+    const ROWS: usize = 20;
+    let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (brands, infs, progress) = (brands.clone(), infs.clone(), progress.clone());
+            std::thread::spawn(move || {
+                let (mut accepted, mut duplicates, mut retries) = (Vec::new(), Vec::new(), 0u32);
+                for b in 0..BATCHES {
+                    let id = format!("c{c}-b{b:03}");
+                    let rows: Vec<Value> = (0..ROWS)
+                        .map(|i| {
+                            row(
+                                &format!("{id}-{i:02}"),
+                                &brands[(b + i) % brands.len()],
+                                &infs[(c * 31 + b * 7 + i) % infs.len()],
+                                "click",
+                                1.0,
+                            )
+                        })
+                        .collect();
+                    let mut body: Value = serde_json::from_slice(&batch(&id, rows)).expect("json");
+                    body["device_id"] = json!(format!("client-{c}"));
+                    let body = serde_json::to_vec(&body).expect("json");
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    // Spread over both; a failed try moves to the other instance.
+                    let mut target = (b + c) % 2;
+                    loop {
+                        let addr = format!("127.0.0.1:{}", ports[target]);
+                        match post(&addr, &body, Some(&id)) {
+                            Some((200, ack)) => {
+                                accepted.extend(ids(&ack, "accepted"));
+                                duplicates.extend(ids(&ack, "duplicates"));
+                                progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                break;
+                            }
+                            _ => {
+                                retries += 1;
+                                assert!(Instant::now() < deadline, "batch {id} never acknowledged");
+                                target = 1 - target;
+                                std::thread::sleep(Duration::from_millis(10));
+                            }
+                        }
+                    }
+                }
+                (accepted, duplicates, retries)
+            })
+        })
+        .collect();
+    let wait_for = |n: usize| {
+        while progress.load(std::sync::atomic::Ordering::SeqCst) < n {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    let total = CLIENTS * BATCHES;
+    // Kill instance 0 a quarter of the way in, restart it; kill instance 1 at 60%, restart.
+    let mut kills = 0;
+    for (at, which) in [(total / 4, 0usize), (total * 3 / 5, 1usize)] {
+        wait_for(at);
+        servers[which].take().expect("running").kill();
+        kills += 1;
+        std::thread::sleep(Duration::from_millis(300));
+        servers[which] = Some(Server::start(
+            site.path(),
+            &db.arg,
+            ports[which],
+            NO_RATE_LIMITS,
+        ));
+    }
+    let (mut accepted, mut duplicates, mut retries) = (Vec::new(), Vec::new(), 0);
+    for c in clients {
+        let (a, d, r) = c.join().expect("client");
+        accepted.extend(a);
+        duplicates.extend(d);
+        retries += r;
+    }
+    let sent = total * ROWS;
+    let stored = db.stored();
+    let mut acked: Vec<String> = accepted.iter().chain(&duplicates).cloned().collect();
+    acked.sort();
+    acked.dedup();
+    let mut once = accepted.clone();
+    once.sort();
+    once.dedup();
+    println!(
+        "two instances, {kills} SIGKILLs: {sent} rows sent in {total} batches by {CLIENTS} clients, \
+         {} acknowledged, {} stored ({} distinct), {} answered as stored now, {} as duplicates, \
+         {retries} retries",
+        acked.len(),
+        stored.len(),
+        {
+            let mut s = stored.clone();
+            s.dedup();
+            s.len()
+        },
+        accepted.len(),
+        duplicates.len()
+    );
+    assert!(retries > 0, "the kills interrupted the clients");
+    assert_eq!(acked.len(), sent, "every batch was acknowledged in the end");
+    assert_eq!(stored, acked, "every acknowledged row stored, exactly once");
+    assert_eq!(
+        once.len(),
+        accepted.len(),
+        "no row was stored now by two answers"
+    );
+    // The schema was applied once though both instances started on the fresh database.
+    let versions = pg_sql(&db.arg, "SELECT count(*) FROM influence_rec_schema");
+    assert_eq!(versions, [["1"]]);
+    drop(servers);
+}
+
+/// A new brand described in a batch to one instance is known to the other: a later batch of
+/// its rows without the description, sent to the other instance, is stored (the instance
+/// looks the brand up in the shared database before refusing the rows).
+#[test]
+fn a_brand_described_to_one_instance_is_known_to_the_other() {
+    let (site, _, infs) = site();
+    let db = TestDb::new(Backend::Postgres, site.path(), "c.db");
+    let a = Server::start(site.path(), &db.arg, port(0), NO_RATE_LIMITS);
+    let b = Server::start(site.path(), &db.arg, port(1), NO_RATE_LIMITS);
+    // B loads its names first (an answered request), so its cache predates the brand.
+    let none = serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": "warm", "rows": []
+    }))
+    .expect("json");
+    assert_eq!(post(&b.addr, &none, Some("warm")).expect("answer").0, 200);
+    let first = batch(
+        "first",
+        vec![row("f1", "Trail Gear", &infs[0], "pairing", 0.0)],
+    );
+    let (status, ack) = post(&a.addr, &first, Some("first")).expect("answer");
+    assert_eq!(
+        (status, ids(&ack, "accepted")),
+        (200, vec!["f1".to_string()])
+    );
+    let later = serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": "later",
+        "rows": [row("l1", "trail gear", &infs[1], "click", 1.0), row("l2", "Nobody Else", &infs[1], "click", 1.0)]
+    }))
+    .expect("json");
+    let (status, ack) = post(&b.addr, &later, Some("later")).expect("answer");
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ids(&ack, "accepted"), ["l1"]);
+    assert_eq!(ack["rejected"][0]["event_id"], "l2");
+    assert_eq!(db.stored(), ["f1", "l1"]);
+    // Described again, differently, to the other instance: still one profile, the first.
+    let again = serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": "again",
+        "brands": [{"name": "TRAIL GEAR", "description": "something else"}],
+        "rows": [row("a1", "Trail Gear", &infs[2], "click", 1.0)]
+    }))
+    .expect("json");
+    assert_eq!(post(&b.addr, &again, Some("again")).expect("answer").0, 200);
+    let target = influence_rec::collector::DbTarget::parse(&db.arg);
+    let profiles =
+        influence_rec::collector::block_on(async { target.open().await?.brands().await })
+            .expect("brands");
+    assert_eq!(profiles.len(), 1, "{profiles:?}");
+    assert_eq!(profiles[0].name, "Trail Gear");
+    assert_eq!(profiles[0].description, "hiking boots");
+}
+
+/// `copy-db` moves a SQLite collector's rows and new brands to PostgreSQL with where each row
+/// came from, and run again copies nothing twice; back to a fresh SQLite file gives the same.
+#[test]
+fn copy_db_moves_rows_and_brands_between_backends_once() {
+    let (site, brands, infs) = site();
+    let from = TestDb::new(Backend::Sqlite, site.path(), "c.db");
+    let to = TestDb::new(Backend::Postgres, site.path(), "c.db");
+    let server = Server::start(site.path(), &from.arg, port(0), NO_RATE_LIMITS);
+    for b in 0..3 {
+        let id = format!("b{b}");
+        let mut rows: Vec<Value> = (0..5)
+            .map(|i| {
+                row(
+                    &format!("{id}-{i}"),
+                    &brands[i % 2],
+                    &infs[b * 5 + i],
+                    "click",
+                    1.0,
+                )
+            })
+            .collect();
+        rows.push(row(
+            &format!("{id}-new"),
+            "Trail Gear",
+            &infs[0],
+            "pairing",
+            0.0,
+        ));
+        let (status, _) = post(&server.addr, &batch(&id, rows), Some(&id)).expect("answer");
+        assert_eq!(status, 200);
+    }
+    drop(server);
+    let copy = |from: &str, to: &str| -> String {
+        let o = Command::new(BIN)
+            .args(["copy-db", "--from", from, "--to", to])
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let out = copy(&from.arg, &to.arg);
+    assert!(
+        out.contains(": 18 interactions (18 new, 0 there already), 1 new-brand profiles"),
+        "{out}"
+    );
+    let read = |db: &TestDb| {
+        let target = influence_rec::collector::DbTarget::parse(&db.arg);
+        influence_rec::collector::block_on(async {
+            let s = target.open().await?;
+            Ok((s.rows().await?, s.brands().await?))
+        })
+        .expect("reads")
+    };
+    let (a, a_brands) = read(&from);
+    let (b, b_brands) = read(&to);
+    assert_eq!(a, b, "the same rows, with batch, device and time received");
+    assert_eq!(a_brands, b_brands);
+    let out = copy(&from.arg, &to.arg);
+    assert!(out.contains("(0 new, 18 there already)"), "{out}");
+    assert_eq!(to.stored().len(), 18);
+    // And back, into a fresh SQLite file.
+    let back = TestDb::new(Backend::Sqlite, site.path(), "back.db");
+    copy(&to.arg, &back.arg);
+    assert_eq!(read(&back), (a, a_brands));
+    // A source that does not exist is an error naming it, not an empty copy.
+    let o = Command::new(BIN)
+        .args(["copy-db", "--from", "no-such.db", "--to", &back.arg])
+        .output()
+        .expect("runs");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such.db"));
+}
+
+/// A PostgreSQL database that cannot be used is a clear error at start (what failed, the URL
+/// without its password), never a panic or a server that answers 503 forever.
+#[test]
+fn an_unusable_postgres_url_is_refused_at_start_with_the_reason() {
+    let (site, _, _) = site();
+    let run = |db: &str| {
+        let o = Command::new(BIN)
+            .args(["serve", "--root"])
+            .arg(site.path())
+            .args(["--addr", &format!("127.0.0.1:{}", port(0)), "--db", db])
+            .output()
+            .expect("runs");
+        assert!(!o.status.success(), "{db} must not be served");
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    // Nothing listens on port 1.
+    let err = run("postgres://ir:hunter22@127.0.0.1:1/ir");
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(err.contains("postgres://ir:***@127.0.0.1:1/ir"), "{err}");
+    assert!(
+        !err.contains("hunter22"),
+        "the password is not printed: {err}"
+    );
+    let err = run("postgres://ir@127.0.0.1:1/ir?sslmode=require");
+    assert!(err.contains("sslmode=require"), "{err}");
+    let err = run("postgres://ir@127.0.0.1:1/ir?no_such_option=1");
+    assert!(err.contains("not a PostgreSQL URL"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }

@@ -3,7 +3,7 @@
 //! - [`data`]: generate, ingest, train, eval, mf-export, mf-bench;
 //! - [`recommend`]: recommend, relationships, infer-category (and the table printer);
 //! - [`gbdt`]: gbdt train, predict, export-ranking;
-//! - [`serve`]: serve, retrain, export (the collector loop);
+//! - [`serve`]: serve, retrain, export, copy-db (the collector loop);
 //! - [`plan`]: campaign planning from a candidates CSV;
 //! - [`args`]: arguments shared by several commands, defaults from the settings' `Default`;
 //! - [`io`]: files, atomic publishing, CSV output.
@@ -78,6 +78,9 @@ enum Command {
     /// Export the collected interactions (and the relationship table of the published bundle)
     /// as CSV, for people who retrain elsewhere.
     Export(serve::ExportArgs),
+    /// Copy the collected rows and new brands from one collector database to another (SQLite
+    /// to PostgreSQL, or back): what was there already is kept, so it can be run again.
+    CopyDb(serve::CopyDbArgs),
 }
 
 /// Prints what `pipeline::train` did: each model, what it learned from, or why it was left
@@ -132,6 +135,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => serve::serve(a),
         Command::Retrain(a) => serve::retrain(&a),
         Command::Export(a) => serve::export(&a),
+        Command::CopyDb(a) => serve::copy_db(&a),
         Command::Plan(a) => plan::plan(&a),
     }
 }

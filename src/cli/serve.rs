@@ -33,9 +33,10 @@ pub struct ServeArgs {
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: String,
-    /// The collector's SQLite database (created if absent).
+    /// The collector's database: a SQLite file (created if absent) or a PostgreSQL URL
+    /// (postgres://user[:password]@host[:port]/database) shared by several instances.
     #[arg(long, default_value = "collector.db")]
-    db: PathBuf,
+    db: crate::collector::DbTarget,
     /// An origin allowed to post batches from another site (CORS), e.g.
     /// https://partner.example; repeatable. None: same origin only.
     #[arg(long = "allow-origin")]
@@ -118,9 +119,9 @@ pub struct RetrainArgs {
     /// Data folder (the scraped tables and the original interactions).
     #[arg(long, default_value = "data")]
     data: PathBuf,
-    /// The collector's database.
+    /// The collector's database: a SQLite file or a PostgreSQL URL.
     #[arg(long, default_value = "collector.db")]
-    db: PathBuf,
+    db: crate::collector::DbTarget,
     /// The published bundle (compared with, and replaced).
     #[arg(long, default_value = "pkg/model.bundle")]
     out: PathBuf,
@@ -142,8 +143,9 @@ pub struct RetrainArgs {
     /// comparison needs; with fewer the published bundle is kept unless --force.
     #[arg(long, default_value_t = 20)]
     min_holdout: usize,
-    /// The factorization trainer's state, kept between retrains for warm starts
-    /// (default: beside the database, `<db>.trainer`).
+    /// The factorization trainer's state, kept between retrains for warm starts (default:
+    /// beside a SQLite database, `<db>.trainer`; with PostgreSQL beside the bundle,
+    /// `<out>.trainer`).
     #[arg(long)]
     state: Option<PathBuf>,
     /// Epochs of `fit_partial` on a warm start.
@@ -154,9 +156,9 @@ pub struct RetrainArgs {
 /// `export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The collector's database.
+    /// The collector's database: a SQLite file or a PostgreSQL URL.
     #[arg(long, default_value = "collector.db")]
-    db: PathBuf,
+    db: crate::collector::DbTarget,
     /// Bundle whose relationship table to write.
     #[arg(long, default_value = "pkg/model.bundle")]
     bundle: PathBuf,
@@ -206,17 +208,23 @@ fn train_with(
 pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
     let (data, db, out, holdout, k, seed) =
         (&a.data, &a.db, &a.out, a.holdout, a.k as usize, a.seed);
-    let state_path = a.state.clone().unwrap_or_else(|| beside(db, ".trainer"));
+    // What retrain keeps between runs lives beside a SQLite file, or beside the bundle when the
+    // rows are in PostgreSQL (no file of its own to sit beside).
+    let base = match db {
+        crate::collector::DbTarget::Sqlite(p) => p.clone(),
+        crate::collector::DbTarget::Postgres(_) => out.clone(),
+    };
+    let state_path = a.state.clone().unwrap_or_else(|| beside(&base, ".trainer"));
     if !(holdout > 0.0 && holdout < 1.0) {
         return Err(Error::InvalidParam {
             name: "holdout",
             message: format!("must be between 0 and 1 (exclusive), got {holdout}"),
         });
     }
-    let (stored, profiles) = {
-        let db = crate::collector::Db::open(db)?;
-        (db.rows()?, db.brands()?)
-    };
+    let (stored, profiles) = crate::collector::block_on(async {
+        let db = db.open().await?;
+        Ok((db.rows().await?, db.brands().await?))
+    })?;
     let rows: Vec<Row> = stored.iter().map(|s| s.row.clone()).collect();
     let tables = read_tables(data)?;
     let previous = match std::fs::read(out) {
@@ -234,7 +242,7 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
     // A fair comparison scores both bundles only on rows neither trained on. The record
     // beside the database says which collected rows the published bundle learned from (those
     // received up to a time); a bundle retrain did not write (train, init) learned from none.
-    let record_path = beside(db, ".published");
+    let record_path = beside(&base, ".published");
     let record = read_record(&record_path)?;
     let seen_through = match (&record, &previous) {
         (Some(r), Some((_, version))) if &r.bundle_version == version => Some(r.trained_through_ms),
@@ -391,8 +399,10 @@ fn write_record(path: &std::path::Path, bundle_version: &str, through: i64) -> R
 }
 
 pub(super) fn export(a: &ExportArgs) -> Result<()> {
-    let db = crate::collector::Db::open(&a.db)?;
-    let rows = db.rows()?;
+    let (rows, brands) = crate::collector::block_on(async {
+        let db = a.db.open().await?;
+        Ok((db.rows().await?, db.brands().await?))
+    })?;
     let out = &a.out;
     let n_rows = write_csv(
         &out.join("interactions.csv"),
@@ -419,7 +429,7 @@ pub(super) fn export(a: &ExportArgs) -> Result<()> {
     let n_brands = write_csv(
         &out.join("brands.csv"),
         &["name", "category", "country", "hashtags", "description"],
-        db.brands()?
+        brands
             .into_iter()
             .map(|b| vec![b.name, b.category, b.country, b.hashtags, b.description]),
         |_| {},
@@ -428,6 +438,83 @@ pub(super) fn export(a: &ExportArgs) -> Result<()> {
     println!(
         "wrote {}: {n_rows} interactions, {n_brands} new brands, {n_pairs} relationship rows",
         out.display()
+    );
+    Ok(())
+}
+
+/// `copy-db`.
+#[derive(Debug, Args)]
+pub struct CopyDbArgs {
+    /// The database to read: a SQLite file or a PostgreSQL URL.
+    #[arg(long)]
+    from: crate::collector::DbTarget,
+    /// The database to write (created or migrated as `serve` would).
+    #[arg(long)]
+    to: crate::collector::DbTarget,
+}
+
+pub(super) fn copy_db(a: &CopyDbArgs) -> Result<()> {
+    use crate::sync::Batch;
+    if let crate::collector::DbTarget::Sqlite(p) = &a.from {
+        if !p.exists() {
+            return Err(Error::io(
+                p,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such database"),
+            ));
+        }
+    }
+    let (rows, brands, ack) = crate::collector::block_on(async {
+        let from = a.from.open().await?;
+        let to = a.to.open().await?;
+        let rows = from.rows().await?;
+        let brands = from.brands().await?;
+        // The brands first (their own batch without rows), then the rows grouped as they
+        // arrived (batch, device, time received), so each keeps where it came from.
+        let received = rows.iter().map(|r| r.received_ms).min().unwrap_or(0);
+        to.store(
+            &Batch {
+                batch_id: "copy-db".into(),
+                device_id: String::new(),
+                brands: brands.clone(),
+                rows: Vec::new(),
+                rejected: Vec::new(),
+            },
+            received,
+        )
+        .await?;
+        let mut groups: std::collections::BTreeMap<(i64, &str, &str), Vec<Row>> =
+            Default::default();
+        for r in &rows {
+            groups
+                .entry((r.received_ms, r.batch_id.as_str(), r.device_id.as_str()))
+                .or_default()
+                .push(r.row.clone());
+        }
+        let mut ack = crate::sync::Ack::default();
+        for ((received_ms, batch_id, device_id), rows) in groups {
+            let got = to
+                .store(
+                    &Batch {
+                        batch_id: batch_id.to_string(),
+                        device_id: device_id.to_string(),
+                        brands: Vec::new(),
+                        rows,
+                        rejected: Vec::new(),
+                    },
+                    received_ms,
+                )
+                .await?;
+            ack.accepted.extend(got.accepted);
+            ack.duplicates.extend(got.duplicates);
+        }
+        Ok((rows.len(), brands.len(), ack))
+    })?;
+    println!(
+        "copied {} to {}: {rows} interactions ({} new, {} there already), {brands} new-brand profiles",
+        a.from.display(),
+        a.to.display(),
+        ack.accepted.len(),
+        ack.duplicates.len()
     );
     Ok(())
 }

@@ -1,0 +1,565 @@
+//! The collector: interaction batches from browsers come home into a database, and one
+//! server serves the page, pkg/ and the current bundle beside the batch endpoint. Native only
+//! (an edge of the crate: files, network, database).
+//!
+//! Storage is a trait with two backends ([`storage`]): SQLite (the default; one process) and
+//! PostgreSQL (several `serve` instances behind a load balancer on one database). Both keep
+//! the same guarantees: every batch is one transaction, the answer is sent only after the
+//! commit returned, so a crash or a kill at any moment loses no acknowledged row; the event
+//! id is the primary key, so a repeated row (a retry after a lost answer, to any instance) is
+//! stored once.
+
+pub mod postgres;
+pub mod sqlite;
+pub mod storage;
+
+use std::sync::{Arc, Mutex};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+pub use storage::{block_on, DbTarget, Storage, StoredRow, SCHEMA_VERSION};
+
+use crate::bundle;
+use crate::error::{Error, Result};
+use crate::limiter::{Buckets, DailyCounts};
+use crate::model::PointsConfig;
+use crate::sync::{Ack, BrandProfile, Known, Limits};
+use crate::text::key;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// How `serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Folder holding www/ and pkg/.
+    pub root: std::path::PathBuf,
+    /// Where the published bundle (model.bundle, manifest.json, topk.json) lives when not in
+    /// root/pkg (a data folder made by `init`); root/pkg still serves the wasm module.
+    pub bundle_dir: Option<std::path::PathBuf>,
+    /// Address to bind.
+    pub addr: String,
+    /// The database: a SQLite file or a PostgreSQL URL.
+    pub db: DbTarget,
+    /// Origins allowed to post batches from other sites (CORS); empty: same origin only.
+    pub allow_origins: Vec<String>,
+    /// Largest request body accepted, in bytes (larger gets 413).
+    pub max_body: usize,
+    /// Write keys by site name: when any is set, every batch must carry one of the keys in
+    /// `X-Site-Key` (401 otherwise).
+    pub site_keys: Vec<(String, String)>,
+    /// Rates, bursts and caps.
+    pub limits: Limits,
+}
+
+/// What the data knows, cached by bundle version.
+struct KnownCache {
+    version: String,
+    /// Shared with the requests that read it: a batch clones a pointer, not the name sets.
+    known: Arc<Known>,
+}
+
+struct State {
+    storage: Arc<dyn Storage>,
+    /// Origins besides the server's own that may post batches.
+    allowed_origins: Vec<String>,
+    pkg: std::path::PathBuf,
+    points: PointsConfig,
+    known: Mutex<KnownCache>,
+    site_keys: Vec<(String, String)>,
+    limits: Limits,
+    max_body: usize,
+    /// Requests by client address.
+    addresses: Mutex<Buckets>,
+    /// Rows by device id.
+    devices: Mutex<Buckets>,
+    /// New brands by device id and UTC day.
+    new_brands: Mutex<DailyCounts>,
+    /// The clock of the buckets.
+    started: std::time::Instant,
+}
+
+impl State {
+    /// The influencer and brand names of the bundle now published (reloaded when the
+    /// manifest names another version; without a manifest, when the bundle file's size or
+    /// modification time changes) plus the new brands received so far (by any instance: they
+    /// are read from the database when the bundle is loaded).
+    async fn known(self: &Arc<Self>) -> Result<Arc<Known>> {
+        let st = Arc::clone(self);
+        // The bundle is read off the async workers (a file of megabytes, parsed).
+        let loaded = tokio::task::spawn_blocking(move || st.published_names())
+            .await
+            .map_err(task_failed)??;
+        let Some((version, influencers, brands)) = loaded else {
+            return Ok(Arc::clone(
+                &self.known.lock().map_err(|_| poisoned())?.known,
+            ));
+        };
+        let stored = self.storage.brand_keys(None).await?;
+        let known = Arc::new(Known {
+            influencers,
+            brands: brands.into_iter().chain(stored).collect(),
+        });
+        let mut cache = self.known.lock().map_err(|_| poisoned())?;
+        cache.known = Arc::clone(&known);
+        cache.version = version;
+        Ok(known)
+    }
+
+    /// The published bundle's version and, when it is not the cached one, its influencer and
+    /// brand name keys.
+    #[allow(clippy::type_complexity)]
+    fn published_names(
+        &self,
+    ) -> Result<Option<(String, std::collections::BTreeSet<String>, Vec<String>)>> {
+        let m_path = self.pkg.join("manifest.json");
+        let b_path = self.pkg.join("model.bundle");
+        let version = std::fs::read(&m_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<bundle::Manifest>(&b).ok())
+            .map(|m| m.version)
+            .or_else(|| {
+                let meta = std::fs::metadata(&b_path).ok()?;
+                let modified = meta.modified().ok()?;
+                Some(format!("file:{}:{:?}", meta.len(), modified))
+            })
+            .unwrap_or_default();
+        if self.known.lock().map_err(|_| poisoned())?.version == version && !version.is_empty() {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(&b_path).map_err(|e| Error::io(&b_path, e))?;
+        let (_, b) = bundle::read(&bytes, &b_path.display().to_string())?;
+        let influencers = b
+            .catalog
+            .influencers()
+            .iter()
+            .map(|i| key(&i.name))
+            .collect();
+        let brands = b.catalog.brands().iter().map(|x| key(&x.name)).collect();
+        Ok(Some((version, influencers, brands)))
+    }
+
+    fn remember_brands(&self, brands: &[BrandProfile]) {
+        if let Ok(mut cache) = self.known.lock() {
+            // Devices re-send a new brand's description with each batch of its rows: only a
+            // brand not known yet changes the shared sets (copying them if a request holds
+            // them).
+            let new: Vec<String> = brands
+                .iter()
+                .map(|b| key(&b.name))
+                .filter(|k| !cache.known.brands.contains(k))
+                .collect();
+            if !new.is_empty() {
+                Arc::make_mut(&mut cache.known).brands.extend(new);
+            }
+        }
+    }
+}
+
+fn task_failed(e: tokio::task::JoinError) -> Error {
+    Error::Database {
+        path: "<collector>".into(),
+        message: format!("request task failed: {e}"),
+        source: Some(Box::new(e)),
+    }
+}
+
+fn poisoned() -> Error {
+    Error::Database {
+        path: "<collector>".into(),
+        message: "a previous request failed while holding the lock".into(),
+        source: None,
+    }
+}
+
+/// The HTTP app: `POST /api/interactions`, `/pkg/*` and the page, storing into `storage`.
+pub fn app(opts: &ServeOptions, storage: Arc<dyn Storage>) -> Result<axum::Router> {
+    use axum::http::{header, HeaderValue, Method};
+    use axum::routing::post;
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    use tower_http::services::ServeDir;
+    use tower_http::set_header::SetResponseHeader;
+
+    opts.limits.validate()?;
+    let www = opts.root.join("www");
+    let pkg = opts.root.join("pkg");
+    let published = opts.bundle_dir.clone().unwrap_or_else(|| pkg.clone());
+    for dir in [&www, &pkg, &published] {
+        if !dir.is_dir() {
+            return Err(Error::io(
+                dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "folder not found"),
+            ));
+        }
+    }
+    let state = Arc::new(State {
+        storage,
+        allowed_origins: opts.allow_origins.clone(),
+        pkg: published.clone(),
+        points: PointsConfig::default(),
+        known: Mutex::new(KnownCache {
+            version: String::new(),
+            known: Arc::new(Known::default()),
+        }),
+        site_keys: opts.site_keys.clone(),
+        limits: opts.limits,
+        max_body: opts.max_body,
+        addresses: Mutex::new(Buckets::new(
+            opts.limits.address_rate,
+            opts.limits.address_burst,
+            opts.limits.tracked_clients,
+        )),
+        devices: Mutex::new(Buckets::new(
+            opts.limits.device_rate,
+            opts.limits.device_burst,
+            opts.limits.tracked_clients,
+        )),
+        new_brands: Mutex::new(DailyCounts::new(opts.limits.tracked_clients)),
+        started: std::time::Instant::now(),
+    });
+    let origins: Vec<HeaderValue> = opts
+        .allow_origins
+        .iter()
+        .map(|o| {
+            HeaderValue::from_str(o).map_err(|_| Error::InvalidParam {
+                name: "allow-origin",
+                message: format!("{o:?} is not a valid origin"),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-site-key"),
+        ])
+        // A cross-site page may read Retry-After only when exposed.
+        .expose_headers([header::RETRY_AFTER]);
+    // Static files: revalidated on every load (the bundle and pkg change with each build;
+    // unchanged files answer 304), and public to every origin (the widget loads them from
+    // partner pages).
+    fn static_files<S>(s: S) -> SetResponseHeader<SetResponseHeader<S, HeaderValue>, HeaderValue> {
+        SetResponseHeader::overriding(
+            SetResponseHeader::overriding(
+                s,
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            ),
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        )
+    }
+    let api = axum::Router::new()
+        .route("/api/interactions", post(post_batch))
+        .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(opts.max_body))
+        .layer(cors);
+    // /pkg: the published bundle's folder first, then the built module's.
+    Ok(api
+        .nest_service(
+            "/pkg",
+            static_files(ServeDir::new(published).fallback(ServeDir::new(pkg))),
+        )
+        .fallback_service(static_files(ServeDir::new(www))))
+}
+
+/// An answer: the status, the acknowledgement, and how long to wait (429).
+type Answer = (axum::http::StatusCode, Ack, Option<f64>);
+
+fn refusal(status: axum::http::StatusCode, error: String) -> Answer {
+    (
+        status,
+        Ack {
+            error: Some(error),
+            ..Ack::default()
+        },
+        None,
+    )
+}
+
+fn too_many(what: &str, wait: f64) -> Answer {
+    let (status, ack, _) = refusal(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "{what}: too many requests, retry in {:.0} s",
+            wait.ceil().max(1.0)
+        ),
+    );
+    (status, ack, Some(wait))
+}
+
+/// `POST /api/interactions`. The checks run cheapest first and before anything is stored:
+/// the client address's rate (429), the origin (403), the media type (415), the site key
+/// (401), the body's size (413), the batch itself (400), the device's rate (429); then new
+/// brands past the device's day are refused row by row, and the rest is stored.
+async fn post_batch(
+    axum::extract::State(st): axum::extract::State<Arc<State>>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+
+    let (parts, body) = request.into_parts();
+    let (status, ack, wait) = match check_and_store(&st, &parts, body).await {
+        Ok(answer) => answer,
+        Err(e) => refusal(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    };
+    let body = serde_json::to_vec(&ack).unwrap_or_default();
+    let mut response = (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response();
+    if let Some(w) = wait {
+        // Whole seconds, rounded up: never sooner than the bucket allows.
+        let secs = (w.ceil() as u64).max(1);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
+        }
+    }
+    response
+}
+
+async fn check_and_store(
+    st: &Arc<State>,
+    parts: &axum::http::request::Parts,
+    body: axum::body::Body,
+) -> Result<Answer> {
+    use axum::http::StatusCode;
+
+    let headers = &parts.headers;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let now = st.started.elapsed().as_secs_f64();
+    // The socket's peer: behind a reverse proxy this is the proxy (limit there, too).
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    if let Err(wait) = st
+        .addresses
+        .lock()
+        .map_err(|_| poisoned())?
+        .take(&address, 1.0, now)
+    {
+        return Ok(too_many(&format!("address {address}"), wait));
+    }
+    // Who may write. A browser names the page's origin on every cross-site request: it must
+    // be the server's own or an allowed one (403). Only JSON is taken (415): a cross-site
+    // JSON POST needs a CORS preflight, which the CORS layer answers for allowed origins
+    // only, so a "simple" text/plain request from another site cannot write either.
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let host = header("host").unwrap_or("");
+        let own = origin == format!("http://{host}") || origin == format!("https://{host}");
+        if !own && !st.allowed_origins.iter().any(|a| a == origin) {
+            return Ok(refusal(
+                StatusCode::FORBIDDEN,
+                format!("origin {origin:?} may not post batches here"),
+            ));
+        }
+    }
+    let json_body = header("content-type")
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !json_body {
+        return Ok(refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "batches are application/json".into(),
+        ));
+    }
+    if !st.site_keys.is_empty() {
+        let sent = header("x-site-key").unwrap_or("").as_bytes();
+        // Compared in time independent of where the bytes differ.
+        let same = |k: &str| {
+            k.len() == sent.len() && k.bytes().zip(sent).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        };
+        if !st.site_keys.iter().any(|(_, k)| same(k)) {
+            return Ok(refusal(
+                StatusCode::UNAUTHORIZED,
+                "X-Site-Key missing or unknown: this collector takes batches from its partner sites only".into(),
+            ));
+        }
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, st.max_body).await else {
+        return Ok(refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("a batch body is at most {} bytes", st.max_body),
+        ));
+    };
+    let idempotency = header("idempotency-key").map(str::to_string);
+    let now_ms = now_ms();
+    let mut known = st.known().await?;
+    let mut parsed = parse(st, &bytes, &idempotency, &known, now_ms).await?;
+    // A brand this instance has not seen may have been described to another one (devices
+    // send a new brand's profile with the batches of its first rows, which may have gone
+    // elsewhere): look the unknown ones up in the database once before refusing their rows.
+    if let Ok(batch) = &parsed {
+        let unknown = unknown_brands(&bytes, batch);
+        if !unknown.is_empty() {
+            let found = st.storage.brand_keys(Some(&unknown)).await?;
+            if !found.is_empty() {
+                let profiles: Vec<BrandProfile> = found
+                    .into_iter()
+                    .map(|name| BrandProfile {
+                        name,
+                        ..BrandProfile::default()
+                    })
+                    .collect();
+                st.remember_brands(&profiles);
+                known = st.known().await?;
+                parsed = parse(st, &bytes, &idempotency, &known, now_ms).await?;
+            }
+        }
+    }
+    let mut batch = match parsed {
+        Err(refused) => {
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                Ack {
+                    rejected: refused.rejected,
+                    error: Some(refused.error),
+                    ..Ack::default()
+                },
+                None,
+            ))
+        }
+        Ok(batch) => batch,
+    };
+    let rows = batch.rows.len().max(1) as f64;
+    let device = batch.device_id.clone();
+    if let Err(wait) = st
+        .devices
+        .lock()
+        .map_err(|_| poisoned())?
+        .take(&device, rows, now)
+    {
+        return Ok(too_many(&format!("device {device:?}"), wait));
+    }
+    // New brands past the device's day: reserve what the batch may add, give back what it did
+    // not use.
+    let day = now_ms.div_euclid(86_400_000);
+    let max = st.limits.new_brands_per_device_day;
+    let want = batch
+        .brands
+        .iter()
+        .filter(|b| !known.brands.contains(&key(&b.name)))
+        .count();
+    let got = st
+        .new_brands
+        .lock()
+        .map_err(|_| poisoned())?
+        .reserve(&device, day, want, max);
+    let reason = format!("new brands: at most {max} per device a day");
+    let kept = crate::sync::cap_new_brands(&mut batch, &known, got, &reason);
+    if let Ok(mut counts) = st.new_brands.lock() {
+        counts.release(&device, day, got - kept);
+    }
+    let mut ack = st.storage.store(&batch, now_ms).await?;
+    st.remember_brands(&batch.brands);
+    ack.rejected = batch.rejected;
+    Ok((StatusCode::OK, ack, None))
+}
+
+/// Parses and checks a batch body off the async workers (up to `max_body` bytes of JSON).
+async fn parse(
+    st: &Arc<State>,
+    bytes: &axum::body::Bytes,
+    idempotency: &Option<String>,
+    known: &Arc<Known>,
+    now_ms: i64,
+) -> Result<std::result::Result<crate::sync::Batch, crate::sync::Refused>> {
+    let (st, bytes, idempotency, known) = (
+        Arc::clone(st),
+        bytes.clone(),
+        idempotency.clone(),
+        Arc::clone(known),
+    );
+    tokio::task::spawn_blocking(move || {
+        crate::sync::parse_batch(
+            &bytes,
+            idempotency.as_deref(),
+            &known,
+            &st.points,
+            &st.limits,
+            now_ms,
+        )
+    })
+    .await
+    .map_err(task_failed)
+}
+
+/// The name keys of the brands whose rows `batch` rejected as unknown (read again from the
+/// body: the rejection keeps only the event id and the reason).
+fn unknown_brands(body: &[u8], batch: &crate::sync::Batch) -> Vec<String> {
+    let ids: std::collections::BTreeSet<&str> = batch
+        .rejected
+        .iter()
+        .filter(|r| r.reason.starts_with("unknown brand"))
+        .map(|r| r.event_id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let mut keys: Vec<String> = v
+        .get("rows")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r.get("event_id")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|id| ids.contains(id))
+        })
+        .filter_map(|r| r.get("brand").and_then(serde_json::Value::as_str).map(key))
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// Runs the server until Ctrl-C or SIGTERM.
+pub fn serve(opts: &ServeOptions) -> Result<()> {
+    let addr = opts.addr.clone();
+    let rt = tokio::runtime::Runtime::new().map_err(|e| Error::io(&addr, e))?;
+    rt.block_on(async move {
+        let storage = opts.db.open().await?;
+        let app = app(opts, Arc::clone(&storage))?;
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .map_err(|e| Error::io(&addr, e))?;
+        println!("serving influence-rec on http://{addr}/ (Ctrl-C to stop)");
+        println!("collector: {}", storage.describe());
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let term = async {
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(mut s) => {
+                        s.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term => {}
+            }
+        })
+        .await
+        .map_err(|e| Error::io(&addr, e))
+    })
+}

@@ -1,0 +1,222 @@
+//! Where collected rows are kept: one [`Storage`] trait, two backends (SQLite, the embedded
+//! default; PostgreSQL, for several collector instances on one database), the same schema and
+//! the same guarantees:
+//!
+//! - the event id is the primary key: a repeated row (a retry after a lost answer, from any
+//!   instance) is stored once and reported as a duplicate;
+//! - a batch is one transaction, and [`Storage::store`] returns only after the commit, so the
+//!   caller acknowledges only what is durable;
+//! - a new brand's profile is stored once (the first description wins);
+//! - the schema is versioned ([`SCHEMA_VERSION`]); opening applies the missing migrations and
+//!   refuses a database whose schema is newer than this build's.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::sync::{Ack, Batch, BrandProfile, Row};
+
+/// The schema version this build writes, in both backends (SQLite `PRAGMA user_version`,
+/// PostgreSQL table `influence_rec_schema`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Version 1 of the schema, in SQL both backends take as it is (SQLite reads `BIGINT` as
+/// INTEGER and `DOUBLE PRECISION` as REAL affinity): the event id is the key of
+/// `interactions`, the name key (`text::key`) the key of `brands`.
+pub(super) const SCHEMA_V1: &str = "
+    CREATE TABLE IF NOT EXISTS interactions (
+        event_id TEXT PRIMARY KEY NOT NULL,
+        brand TEXT NOT NULL,
+        influencer TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        points DOUBLE PRECISION NOT NULL,
+        timestamp_ms BIGINT NOT NULL,
+        batch_id TEXT NOT NULL,
+        device_id TEXT NOT NULL,
+        received_ms BIGINT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS brands (
+        name_key TEXT PRIMARY KEY NOT NULL,
+        name TEXT NOT NULL,
+        category TEXT NOT NULL,
+        country TEXT NOT NULL,
+        hashtags TEXT NOT NULL,
+        description TEXT NOT NULL,
+        received_ms BIGINT NOT NULL
+    );";
+
+/// Refuses a database whose schema version (`found`) is newer than this build's: its rows may
+/// mean something this build cannot read.
+pub(super) fn refuse_newer_schema(path: &str, found: i64) -> Result<()> {
+    if found > SCHEMA_VERSION {
+        return Err(Error::Database {
+            path: path.to_string(),
+            message: format!("schema version {found} is newer than this build's {SCHEMA_VERSION}"),
+            source: None,
+        });
+    }
+    Ok(())
+}
+
+/// A stored row with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRow {
+    /// The row as the device sent it.
+    pub row: Row,
+    /// The batch it arrived in.
+    pub batch_id: String,
+    /// The sending device.
+    pub device_id: String,
+    /// When the collector committed it (ms since the epoch).
+    pub received_ms: i64,
+}
+
+/// What a storage call gives back, boxed so the trait can be used as `dyn Storage`.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// The collector's database, whichever it is. Calls need a Tokio runtime (the server's, or
+/// one made for a command: [`block_on`]).
+pub trait Storage: Send + Sync {
+    /// Where the rows go and how durably, for the server's start-up line.
+    fn describe(&self) -> String;
+
+    /// Stores a checked batch in one transaction: new brand profiles (first description wins)
+    /// and every row whose event id is new. Returns which rows were stored now and which were
+    /// there already, after the commit.
+    fn store<'a>(&'a self, batch: &'a Batch, received_ms: i64) -> StoreFuture<'a, Ack>;
+
+    /// The name keys of the new brands received so far; with `among`, only those of these
+    /// keys that are stored.
+    fn brand_keys<'a>(&'a self, among: Option<&'a [String]>) -> StoreFuture<'a, BTreeSet<String>>;
+
+    /// The new brands received, by name key (byte order).
+    fn brands(&self) -> StoreFuture<'_, Vec<BrandProfile>>;
+
+    /// Every stored row, by (timestamp, event id in byte order).
+    fn rows(&self) -> StoreFuture<'_, Vec<StoredRow>>;
+}
+
+/// Which database a `--db` value names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    /// A SQLite file (created if absent).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl DbTarget {
+    /// A `postgres://` or `postgresql://` URL is PostgreSQL; anything else is a SQLite path
+    /// (`sqlite://path` also names one).
+    pub fn parse(s: &str) -> DbTarget {
+        let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            DbTarget::Postgres(s.to_string())
+        } else if let Some(path) = s.strip_prefix("sqlite://") {
+            DbTarget::Sqlite(PathBuf::from(path))
+        } else {
+            DbTarget::Sqlite(PathBuf::from(s))
+        }
+    }
+
+    /// For messages: the path, or the URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            DbTarget::Sqlite(p) => p.display().to_string(),
+            DbTarget::Postgres(url) => redact(url),
+        }
+    }
+
+    /// Opens the database (applying migrations).
+    pub async fn open(&self) -> Result<Arc<dyn Storage>> {
+        Ok(match self {
+            DbTarget::Sqlite(p) => Arc::new(super::sqlite::SqliteStore::open(p)?),
+            DbTarget::Postgres(url) => Arc::new(super::postgres::PgStore::open(url).await?),
+        })
+    }
+}
+
+impl std::str::FromStr for DbTarget {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(DbTarget::parse(s))
+    }
+}
+
+/// A URL with the password of its user part replaced by `***`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    match auth.rsplit_once('@') {
+        Some((user, host)) => match user.split_once(':') {
+            Some((name, _)) => format!("{scheme}://{name}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// Runs a storage call from a command that has no runtime of its own (`retrain`, `export`).
+pub fn block_on<T>(f: impl Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Database {
+            path: "<runtime>".into(),
+            message: format!("could not start a runtime: {e}"),
+            source: Some(Box::new(e)),
+        })?
+        .block_on(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_values_name_their_backend() {
+        assert_eq!(
+            DbTarget::parse("collector.db"),
+            DbTarget::Sqlite("collector.db".into())
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///var/lib/c.db"),
+            DbTarget::Sqlite("/var/lib/c.db".into())
+        );
+        for url in [
+            "postgres://u@h/db",
+            "postgresql://u@h:5433/db?sslmode=disable",
+            "POSTGRES://u@h/db",
+        ] {
+            assert_eq!(DbTarget::parse(url), DbTarget::Postgres(url.into()));
+        }
+        // A file that merely starts like one is a file.
+        assert_eq!(
+            DbTarget::parse("postgres.db"),
+            DbTarget::Sqlite("postgres.db".into())
+        );
+        assert_eq!(DbTarget::parse("é"), DbTarget::Sqlite("é".into()));
+    }
+
+    #[test]
+    fn passwords_do_not_reach_messages() {
+        assert_eq!(
+            redact("postgres://ir:s3cr:et@db.example:5432/ir?x=1"),
+            "postgres://ir:***@db.example:5432/ir?x=1"
+        );
+        assert_eq!(redact("postgres://ir@db/ir"), "postgres://ir@db/ir");
+        assert_eq!(redact("postgres://db/ir"), "postgres://db/ir");
+        assert_eq!(
+            DbTarget::parse("postgres://a:b@h/d").display(),
+            "postgres://a:***@h/d"
+        );
+    }
+}
