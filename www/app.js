@@ -415,7 +415,7 @@ function showError(err, { clearList = false } = {}) {
   const next = /unknown brand/.test(msg)
     ? ' Check the spelling or pick a brand from the list; a brand we do not know yet goes under “A new brand”, described by its category, country and hashtags.'
     : /filter|min_|max_/.test(msg) ? ' Check the filters, or clear them.' : '';
-  p.textContent = msg + next;
+  p.textContent = next && !/[.!?]$/.test(msg) ? `${msg}.${next}` : msg + next;
   p.className = 'error';
   if (!clearList) return;
   $('results-empty').hidden = true;
