@@ -13,17 +13,17 @@ function svgEl(tag, attrs = {}, text) {
   return e;
 }
 
-// Nice log-scale ticks: 1, 2, 5 times powers of ten.
-function logTicks(lo, hi) {
+// The 1-2-5 sequence (1, 2, 5 times powers of ten) from a decade below `lo` to one above `hi`.
+function steps125(lo, hi) {
   const out = [];
   for (let e = Math.floor(Math.log10(lo)) - 1; e <= Math.ceil(Math.log10(hi)) + 1; e++) {
-    for (const m of [1, 2, 5]) {
-      const v = m * 10 ** e;
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
-    }
+    for (const m of [1, 2, 5]) out.push(m * 10 ** e);
   }
   return out;
 }
+
+// Nice log-scale ticks: the 1-2-5 values within [lo, hi].
+const logTicks = (lo, hi) => steps125(lo, hi).filter((v) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9));
 
 // A log axis's domain: the data's range widened to the nearest 1-2-5 ticks on each side (a
 // single value gets one step either way), so every point lies inside the plot.
@@ -31,8 +31,7 @@ function logDomain(values, floor, ceil) {
   const vs = values.map((v) => Math.min(ceil, Math.max(floor, v)));
   let lo = Math.min(...vs);
   let hi = Math.max(...vs);
-  const steps = [];
-  for (let e = Math.floor(Math.log10(floor)) - 1; e <= Math.ceil(Math.log10(ceil)) + 1; e++) for (const m of [1, 2, 5]) steps.push(m * 10 ** e);
+  const steps = steps125(floor, ceil);
   const down = (x) => steps.filter((s) => s <= x * (1 + 1e-12)).pop() ?? floor;
   const up = (x) => steps.find((s) => s >= x * (1 - 1e-12)) ?? ceil;
   lo = down(lo);

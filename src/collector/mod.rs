@@ -55,6 +55,9 @@ pub struct ServeOptions {
     pub limits: Limits,
 }
 
+/// A published bundle's version, influencer name keys and brand name keys.
+type PublishedNames = (String, std::collections::BTreeSet<String>, Vec<String>);
+
 /// What the data knows, cached by bundle version.
 struct KnownCache {
     version: String,
@@ -111,10 +114,7 @@ impl State {
 
     /// The published bundle's version and, when it is not the cached one, its influencer and
     /// brand name keys.
-    #[allow(clippy::type_complexity)]
-    fn published_names(
-        &self,
-    ) -> Result<Option<(String, std::collections::BTreeSet<String>, Vec<String>)>> {
+    fn published_names(&self) -> Result<Option<PublishedNames>> {
         let m_path = self.pkg.join("manifest.json");
         let b_path = self.pkg.join("model.bundle");
         let version = std::fs::read(&m_path)
@@ -143,19 +143,23 @@ impl State {
     }
 
     fn remember_brands(&self, brands: &[BrandProfile]) {
-        if let Ok(mut cache) = self.known.lock() {
-            // Devices re-send a new brand's description with each batch of its rows: only a
-            // brand not known yet changes the shared sets (copying them if a request holds
-            // them).
-            let new: Vec<String> = brands
-                .iter()
-                .map(|b| key(&b.name))
-                .filter(|k| !cache.known.brands.contains(k))
-                .collect();
-            if !new.is_empty() {
-                Arc::make_mut(&mut cache.known).brands.extend(new);
-            }
+        // Devices re-send a new brand's description with each batch of its rows: only a
+        // brand not known yet changes the shared sets.
+        self.remember_keys(brands.iter().map(|b| key(&b.name)));
+    }
+
+    /// Adds brand name keys to the known sets (copying them if a request holds them) and
+    /// gives the sets back.
+    fn remember_keys(&self, keys: impl IntoIterator<Item = String>) -> Option<Arc<Known>> {
+        let mut cache = self.known.lock().ok()?;
+        let new: Vec<String> = keys
+            .into_iter()
+            .filter(|k| !cache.known.brands.contains(k))
+            .collect();
+        if !new.is_empty() {
+            Arc::make_mut(&mut cache.known).brands.extend(new);
         }
+        Some(Arc::clone(&cache.known))
     }
 }
 
@@ -406,15 +410,7 @@ async fn check_and_store(
         if !unknown.is_empty() {
             let found = st.storage.brand_keys(Some(&unknown)).await?;
             if !found.is_empty() {
-                let profiles: Vec<BrandProfile> = found
-                    .into_iter()
-                    .map(|name| BrandProfile {
-                        name,
-                        ..BrandProfile::default()
-                    })
-                    .collect();
-                st.remember_brands(&profiles);
-                known = st.known().await?;
+                known = st.remember_keys(found).ok_or_else(poisoned)?;
                 parsed = parse(st, &bytes, &idempotency, &known, now_ms).await?;
             }
         }

@@ -81,12 +81,6 @@ fn pool_err(url: &str, e: deadpool_postgres::PoolError) -> Error {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 impl PgStore {
     /// Connects to `url` (`postgres://user[:password]@host[:port]/database[?options]`),
     /// applies the missing migrations and refuses a newer schema. TLS is not built in:
@@ -369,7 +363,7 @@ async fn migrate(client: &mut deadpool_postgres::Object, url: &str) -> Result<()
         tx.batch_execute(sql).await.map_err(&err)?;
         tx.execute(
             "INSERT INTO influence_rec_schema (version, applied_ms, writer) VALUES ($1, $2, $3)",
-            &[version, &now_ms(), &writer],
+            &[version, &super::now_ms(), &writer],
         )
         .await
         .map_err(&err)?;

@@ -58,6 +58,17 @@ async function openPage(query = '', viewport = { width: 1280, height: 900 }) {
   return { page, errors };
 }
 
+// Fills the new-brand form (name, country, hashtags, description; the category is inferred).
+async function describeNewBrand(page, nb) {
+  await page.fill('#new-name', nb.name);
+  await page.fill('#new-country', nb.country);
+  await page.fill('#new-hashtags', nb.hashtags);
+  await page.fill('#new-description', nb.description);
+}
+
+const TRAILHEAD = { name: 'Trailhead Gear', country: 'Spain', hashtags: '#hiking #camping',
+  description: 'Outdoor equipment for hiking and camping in the mountains' };
+
 const cardNames = (page) => page.$$eval('#results > li', (lis) => lis.map((li) => li.dataset.influencer));
 const cardScores = (page) => page.$$eval('#results > li > .score', (s) => s.map((x) => x.textContent));
 
@@ -94,12 +105,8 @@ test('known brand chosen by the user, and an unknown one gives a clear error', a
 
 test('new brand: category inferred as you type, cold-start ranking, random pairing row', async () => {
   const { page, errors } = await openPage();
-  const nb = { name: 'Trailhead Gear', country: 'Spain', hashtags: '#hiking #camping',
-    description: 'Outdoor equipment for hiking and camping in the mountains' };
-  await page.fill('#new-name', nb.name);
-  await page.fill('#new-country', nb.country);
-  await page.fill('#new-hashtags', nb.hashtags);
-  await page.fill('#new-description', nb.description);
+  const nb = TRAILHEAD;
+  await describeNewBrand(page, nb);
   assert.equal(await page.textContent('#inferred'), 'Inferred category: Nature');
   await page.click('#new-form button');
   await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand'));
@@ -130,10 +137,7 @@ test('rank by the learned model: same top 10 as the native CLI', async () => {
   assert.ok(chips.some((c) => c.startsWith('model score ')), chips.join(' | '));
   // A new brand by the model: its vector comes from its content features (cold start).
   const nb = { name: 'Glow Lab', country: 'France', hashtags: '#skincare', description: 'clean skincare and makeup' };
-  await page.fill('#new-name', nb.name);
-  await page.fill('#new-country', nb.country);
-  await page.fill('#new-hashtags', nb.hashtags);
-  await page.fill('#new-description', nb.description);
+  await describeNewBrand(page, nb);
   await page.click('#new-form button');
   await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand “Glow Lab”'));
   const coldNative = cli(['recommend', '--name', nb.name, '--country', nb.country, '--hashtags', nb.hashtags,
@@ -449,10 +453,7 @@ for (const [width, viewport] of [['desktop', { width: 1280, height: 900 }], ['ph
     await page.waitForSelector('#more-like:not([hidden])');
     await state('more-like-this', ['shortlist-chart'], async () => assert.match(await summary(), /^More like /));
     await page.click('#back-to-ranking');
-    await page.fill('#new-name', 'Trailhead Gear');
-    await page.fill('#new-country', 'Spain');
-    await page.fill('#new-hashtags', '#hiking #camping');
-    await page.fill('#new-description', 'Outdoor equipment for hiking and camping in the mountains');
+    await describeNewBrand(page, TRAILHEAD);
     await page.click('#new-form button');
     await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand'));
     await state('new-brand', ['shortlist-chart']);
