@@ -73,18 +73,19 @@ setup_node() {
 }
 
 # build_pkg [OUT_DIR [FEATURES]]: builds the wasm module (ES module for the page, with .d.ts
-# typings) into OUT_DIR (default pkg/), then optimises it with binaryen's wasm-opt from npm
+# typings) into OUT_DIR (default pkg/): the `wasm` profile (Cargo.toml), without the default
+# `trainers` feature (the page trains nothing; the fold-in is the model's), then optimises it with binaryen's wasm-opt from npm
 # (features read from the module's target_features section). The benchmark of the wasm tree
 # evaluator builds `build_pkg target/pkg-lightgbm lightgbm-text`.
 build_pkg() {
   local out="${1:-pkg}" features="${2:-}"
   log "building the wasm module into $out/"
   if [ -n "$features" ]; then
-    wasm_cargo build --release --lib --features "$features"
+    wasm_cargo build --profile wasm --lib --no-default-features --features "$features"
   else
-    wasm_cargo build --release --lib
+    wasm_cargo build --profile wasm --lib --no-default-features
   fi
-  wasm-bindgen --target web --out-dir "$out" "$(wasm_target_dir)/release/influence_rec.wasm"
+  wasm-bindgen --target web --out-dir "$out" "$(wasm_target_dir)/wasm/influence_rec.wasm"
   setup_node
   if [ ! -x .ci/tools/node_modules/.bin/wasm-opt ]; then
     npm ci --prefix .ci/tools --no-audit --no-fund --silent
@@ -95,9 +96,9 @@ build_pkg() {
     # The fallback module for browsers without SIMD: the same bindings (its JS glue must be
     # the same file, so the page loads either module through one glue), scalar kernels.
     log "building the scalar wasm module (no SIMD) into $out/influence_rec_scalar_bg.wasm"
-    WASM_SCALAR=1 wasm_cargo build --release --lib
+    WASM_SCALAR=1 wasm_cargo build --profile wasm --lib --no-default-features
     local tmp; tmp="$(mktemp -d)"
-    wasm-bindgen --target web --out-dir "$tmp" "$(WASM_SCALAR=1 wasm_target_dir)/release/influence_rec.wasm"
+    wasm-bindgen --target web --out-dir "$tmp" "$(WASM_SCALAR=1 wasm_target_dir)/wasm/influence_rec.wasm"
     if ! cmp -s "$tmp/influence_rec.js" "$out/influence_rec.js"; then
       echo "the scalar module's JS glue differs from the SIMD module's" >&2; rm -rf "$tmp"; return 1
     fi

@@ -4,11 +4,19 @@
 //! them as regression inputs.
 //! Usage: cargo bench --bench fuzz -- [seconds per target = 60] [seed = 1]
 
+#[cfg(not(target_arch = "wasm32"))]
 #[path = "../tests/fuzzing/mod.rs"]
 mod fuzzing;
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::{Duration, Instant};
 
+/// The fuzzing targets include the collector's batch parser, which is native only (the wasm
+/// module carries no server code): nothing to run on wasm32.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     // `cargo test --all-targets` runs this binary too, without `--bench`: a smoke run of a
     // few inputs per target then (the bounded fuzzing of the suite is tests/fuzz.rs).

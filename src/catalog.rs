@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::cohesion::{CohesionIndex, CohesionWeights, TagIds};
 use crate::error::{Error, Result};
-use crate::mf::data::{
+use crate::mf::features::{
     brand_features, bucket_features, buckets, feature_matrix, influencer_features, Buckets,
 };
-use crate::mf::model::ItemContent;
+use crate::mf::stored::ItemContent;
 use crate::mf::{CsrMatrix, Vocabulary};
 use crate::model::{Brand, Influencer, Interaction, PointsConfig};
 use crate::random::{WordHashMap, DEFAULT_SEED};

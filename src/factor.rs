@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::mf::data;
 use crate::mf::experiment::{dataset_from_rows, MfDataset, SplitKind};
 use crate::mf::{FactorModel, LightFm, LightFmParams, Loss, TrainData, WarmStart};
 
@@ -128,6 +127,40 @@ impl Default for FactorSettings {
 }
 
 impl FactorSettings {
+    /// Checks every knob before any work starts, one error per knob (named as the flag or
+    /// field is): LightFM's parameters, then epochs, threads, the positive threshold and the
+    /// relationship prior.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |name: &'static str, message: String| Err(Error::InvalidParam { name, message });
+        self.params.validate()?;
+        if self.epochs == 0 {
+            return bad("epochs", "must be >= 1".into());
+        }
+        if self.num_threads == 0 {
+            return bad("num_threads", "must be >= 1".into());
+        }
+        if !(self.min_points.is_finite() && self.min_points > 0.0) {
+            return bad(
+                "min_points",
+                format!("must be a number > 0, got {}", self.min_points),
+            );
+        }
+        let r = &self.relationship;
+        if !(r.weight.is_finite() && r.weight >= 0.0) {
+            return bad(
+                "relationship.weight",
+                format!("must be a number >= 0, got {}", r.weight),
+            );
+        }
+        if !(r.fade.is_finite() && r.fade > 0.0) {
+            return bad(
+                "relationship.fade",
+                format!("must be a number > 0, got {}", r.fade),
+            );
+        }
+        Ok(())
+    }
+
     /// The defaults with every seed set to `seed`.
     pub fn seeded(seed: u64) -> FactorSettings {
         let mut s = FactorSettings::default();
@@ -256,6 +289,7 @@ pub fn fit_pairs(
     prior: Option<&[bool]>,
     s: &FactorSettings,
 ) -> Result<(LightFm, FactorModel)> {
+    s.validate()?;
     let set = training_set(c, interactions, prior, s);
     let m = train_on(c, &set, s, None)?;
     let identity = s.item_identity.applies(c.influencers().len());
@@ -284,7 +318,7 @@ fn train_on(
             message: "no interactions and no relationship pairs to learn from".into(),
         });
     }
-    let ix = data::interactions(
+    let ix = crate::mf::Interactions::from_pairs(
         c.brands().len() as u32,
         c.influencers().len() as u32,
         &set.pairs,
@@ -318,6 +352,7 @@ pub fn fit(
     s: &FactorSettings,
     warm: Option<(&WarmStart, u32)>,
 ) -> Result<Option<FactorFit>> {
+    s.validate()?;
     let identity = s.item_identity.applies(c.influencers().len());
     let f = c.features_of(identity)?;
     let set = training_set(c, &c.positives(s.min_points), None, s);
@@ -361,7 +396,7 @@ pub fn dataset(c: &Catalog, min_points: f64, seed: u64, kind: SplitKind) -> Resu
 mod tests {
     use super::*;
     use crate::catalog::tests::generated_catalog;
-    use crate::mf::model::{Precision, StoredItems, StoredMatrix};
+    use crate::mf::stored::{Precision, StoredItems, StoredMatrix};
     use crate::mf::Vocabulary;
 
     fn settings(identity: bool) -> FactorSettings {
@@ -373,6 +408,32 @@ mod tests {
             ItemIdentity::Off
         };
         s
+    }
+
+    #[test]
+    fn every_knob_is_checked_and_named_on_its_own() {
+        assert!(FactorSettings::default().validate().is_ok());
+        let name = |f: &dyn Fn(&mut FactorSettings)| {
+            let mut s = FactorSettings::default();
+            f(&mut s);
+            match s.validate() {
+                Err(Error::InvalidParam { name, .. }) => name,
+                other => panic!("expected InvalidParam, got {other:?}"),
+            }
+        };
+        assert_eq!(name(&|s| s.epochs = 0), "epochs");
+        assert_eq!(name(&|s| s.num_threads = 0), "num_threads");
+        assert_eq!(name(&|s| s.min_points = 0.0), "min_points");
+        assert_eq!(name(&|s| s.min_points = f64::NAN), "min_points");
+        assert_eq!(
+            name(&|s| s.relationship.weight = -1.0),
+            "relationship.weight"
+        );
+        assert_eq!(name(&|s| s.relationship.fade = 0.0), "relationship.fade");
+        assert_eq!(name(&|s| s.params.k = 0), "k");
+        assert_eq!(name(&|s| s.params.n = 0), "n");
+        assert_eq!(name(&|s| s.params.max_sampled = 0), "max_sampled");
+        assert_eq!(name(&|s| s.params.no_components = 0), "no_components");
     }
 
     #[test]

@@ -14,8 +14,12 @@
 //!   [`session`], [`evaluation`], [`planner`];
 //! - formats (readers and bytes, no paths): [`ingest`], [`tables`], [`bundle`]; the
 //!   training recipe [`pipeline`] (catalog in, bundle out);
-//! - edges: the CLI and HTTP server (native, `src/main.rs`, `cli`, `collector`), the wasm API
-//!   (`wasm`).
+//! - edges: the CLI and HTTP server (native, `src/main.rs`, `cli`, and the collector wing:
+//!   the server, its wire format, limiter, storage and retraining loop, `collector`), the wasm
+//!   API (`wasm`).
+//!
+//! The trainers (and the training recipe and evaluation) are behind the default `trainers`
+//! feature on wasm32: the page's module is built without them.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -24,13 +28,15 @@ pub mod catalog;
 pub mod category;
 pub mod cohesion;
 pub mod error;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod evaluation;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod factor;
 pub mod gbdt;
 pub mod ingest;
-pub mod limiter;
 pub mod mf;
 pub mod model;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod pipeline;
 pub mod places;
 pub mod plan_table;
@@ -39,9 +45,7 @@ pub mod platform;
 pub mod random;
 pub mod rank;
 pub mod ranker;
-pub mod retrain;
 pub mod session;
-pub mod sync;
 pub mod tables;
 pub mod text;
 pub mod topk;

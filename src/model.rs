@@ -130,7 +130,7 @@ impl InteractionKind {
 
     /// Parses a kind; spaces, dashes and case are forgiven (`"Check info"` is `check_info`).
     pub fn parse(s: &str) -> Option<InteractionKind> {
-        let k = s.trim().to_lowercase().replace([' ', '-'], "_");
+        let k = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         InteractionKind::ALL
             .into_iter()
             .find(|kind| kind.as_str() == k)

@@ -4,7 +4,7 @@
 //! 1. the factorization model on the relationship table and every interaction positive of
 //!    the catalog, mixed as [`crate::factor`] documents ([`crate::factor::fit`]),
 //!    warm-started from a previous trainer state when it is compatible;
-//! 2. the GBDT ranker on the interaction positives ([`crate::ranker::fit`]; it trains its
+//! 2. the GBDT ranker on the interaction positives ([`crate::ranker::train::fit`]; it trains its
 //!    own history-only factorization model for its `factor_score` feature, so no label
 //!    leaks), when enough brands have interactions to learn an order from;
 //! 3. the top lists of every known brand from the recommender the bundle makes, so what the
@@ -18,10 +18,11 @@ use crate::bundle::Bundle;
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::factor::{FactorSettings, Fit, Sources};
-use crate::mf::model::Precision;
+use crate::mf::stored::Precision;
 use crate::mf::{FactorModel, WarmStart};
 use crate::rank::{Recommender, TopList};
-use crate::ranker::{Ranker, RankerReport, RankerSettings};
+use crate::ranker::train::{RankerReport, RankerSettings};
+use crate::ranker::Ranker;
 
 /// How many influencers each precomputed top list holds (the widget's largest `k`; the
 /// manifest carries it so the widget need not restate it).
@@ -122,7 +123,7 @@ pub fn train(
             Some(why) => report.left_out.push(("ranker", why)),
             None => {
                 let (stored, r) =
-                    crate::ranker::fit(&catalog, Some(&config.factor), &config.ranker)?;
+                    crate::ranker::train::fit(&catalog, Some(&config.factor), &config.ranker)?;
                 ranker = Some(stored);
                 report.ranker = Some(r);
             }

@@ -32,7 +32,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
-use crate::platform::nfkd;
+use crate::platform::{lowercase, nfkd};
 
 /// What a name is. (In the browser only the built-in table loads: no cities or regions.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -71,13 +71,13 @@ pub fn place_key(s: &str) -> String {
         if is_mark(c) || matches!(c, '.' | '\'' | '’' | '`' | 'ʻ') {
             continue;
         }
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(' ');
-        }
+        out.push(if c.is_alphanumeric() { c } else { ' ' });
     }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Lower case once over the whole key (the platform's case mapping; see `platform`).
+    lowercase(&out)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Combining diacritical marks (Latin, Greek, Cyrillic accents) that NFKD splits off.

@@ -3,6 +3,10 @@
 //! crate's tables are most of the wasm module's data section (about 90 KB gzipped), and every
 //! browser already ships them. Both follow the Unicode standard; they can differ only on code
 //! points assigned in a Unicode version one of them does not know yet.
+//!
+//! Lower case likewise: Rust's `str::to_lowercase` natively, the engine's `toLowerCase` in the
+//! browser (both the Unicode default case mapping, with the final-sigma rule), so the wasm
+//! module carries no case tables of its own.
 
 /// Unicode normalisation form KC of `s`.
 pub fn nfkc(s: &str) -> String {
@@ -42,4 +46,22 @@ fn nfkd_non_ascii(s: &str) -> String {
 #[cfg(target_arch = "wasm32")]
 fn nfkd_non_ascii(s: &str) -> String {
     String::from(js_sys::JsString::from(s).normalize("NFKD"))
+}
+
+/// `s` in lower case (Unicode default case conversion, final sigma included).
+pub fn lowercase(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    lowercase_non_ascii(s)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn lowercase_non_ascii(s: &str) -> String {
+    s.to_lowercase()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn lowercase_non_ascii(s: &str) -> String {
+    String::from(js_sys::JsString::from(s).to_lower_case())
 }

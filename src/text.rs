@@ -2,7 +2,7 @@
 //!
 //! Everything here is pure and total: any input string gives an answer, never a panic.
 
-use crate::platform::nfkc;
+use crate::platform::{lowercase, nfkc};
 
 /// The comparison key for names, countries and categories: Unicode NFKC, then case-folded
 /// (`to_lowercase`), inner whitespace collapsed to one space, trimmed.
@@ -31,7 +31,7 @@ pub fn key(s: &str) -> String {
 
 /// [`key`] without the ASCII fast path: the definition (a test pins them together).
 fn key_reference(s: &str) -> String {
-    let folded: String = nfkc(s).to_lowercase();
+    let folded: String = lowercase(&nfkc(s));
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -45,7 +45,7 @@ fn key_reference(s: &str) -> String {
 /// assert_eq!(normalize_hashtag("#"), None);
 /// ```
 pub fn normalize_hashtag(raw: &str) -> Option<String> {
-    let nf: String = nfkc(raw).to_lowercase();
+    let nf: String = lowercase(&nfkc(raw));
     let tag = nf
         .trim_matches(|c: char| !is_tag_char(c))
         .trim_start_matches('#');

@@ -7,7 +7,19 @@
 //! - math and model rooms (and the catalog, the session, the ranking and the evaluation)
 //!   never name the byte format (`bundle`) or an edge (`cli`, `collector`, `wasm`).
 //!
+//! Files have rules of their own ([`files`]):
+//! - the graph of files has no cycle either: a file depends on the files whose items its
+//!   non-test code names (`crate::`, `super::`, `self::` and child-module paths, resolved
+//!   through a facade's `pub use` to the file that defines the item);
+//! - an inference model's files never reach a trainer's, directly or through others;
+//! - the rooms only servers use are compiled natively (not into the page's wasm module);
+//! - no source file (crate, page, tests, benchmarks) is over 800 lines, and the page's
+//!   `www/app.js` is at most 450.
+//!
 //! `cargo test --test architecture -- --nocapture` prints the graph, one room a line.
+
+#[path = "architecture/files.rs"]
+mod files;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -20,7 +32,6 @@ const PURE: &[&str] = &[
     "evaluation",
     "factor",
     "gbdt",
-    "limiter",
     "mf",
     "model",
     "plan_table",
@@ -223,4 +234,176 @@ fn the_checker_sees_imports_and_cycles() {
         find_cycle(&g),
         Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
     );
+}
+
+fn src_modules() -> BTreeMap<files::ModPath, String> {
+    files::modules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+}
+
+#[test]
+fn the_file_graph_has_no_cycle() {
+    let g = files::file_graph(&src_modules());
+    // The cycle finder works on names.
+    let named: BTreeMap<String, BTreeSet<String>> = g
+        .iter()
+        .map(|(m, d)| (files::show(m), d.iter().map(files::show).collect()))
+        .collect();
+    for r in ["mf::model", "gbdt::text", "collector::wire", "collector"] {
+        assert!(named.contains_key(r), "file {r} not found");
+    }
+    assert_eq!(find_cycle(&named), None, "a cycle among files");
+}
+
+#[test]
+fn models_never_reach_their_trainers() {
+    let g = files::file_graph(&src_modules());
+    for m in files::MODEL_FILES {
+        let m = files::parse_mod(m);
+        assert!(
+            g.contains_key(&m),
+            "model file {} not found",
+            files::show(&m)
+        );
+        let bad: Vec<String> = files::reach(&g, &m)
+            .iter()
+            .filter(|d| files::is_trainer(d))
+            .map(files::show)
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{} reaches trainers: {bad:?}",
+            files::show(&m)
+        );
+    }
+}
+
+#[test]
+fn server_only_rooms_are_native_only() {
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    for room in files::NATIVE_ONLY {
+        let decl = format!("pub mod {room};");
+        let at = lib
+            .find(&decl)
+            .unwrap_or_else(|| panic!("src/lib.rs does not declare {room}"));
+        let before = lib[..at].trim_end().lines().last().unwrap_or("");
+        assert_eq!(
+            before.trim(),
+            "#[cfg(not(target_arch = \"wasm32\"))]",
+            "{room} is compiled into the wasm module"
+        );
+    }
+    // No pure room names a server-only one.
+    let g = graph();
+    for (room, deps) in &g {
+        if files::NATIVE_ONLY.contains(&room.as_str()) || OUTER.contains(&room.as_str()) {
+            continue;
+        }
+        for d in deps {
+            assert!(
+                !files::NATIVE_ONLY.contains(&d.as_str()),
+                "{room} (compiled for wasm) names the native-only {d}"
+            );
+        }
+    }
+}
+
+#[test]
+fn source_files_are_of_a_readable_length() {
+    // Every source file of the crate, the page, the tests and the benchmarks (fixtures,
+    // screenshots and installed packages are data, not source).
+    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for p in entries {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if p.is_dir() {
+                if !["fixtures", "node_modules", "screenshots"].contains(&name.as_str()) {
+                    walk(&p, out);
+                }
+            } else if ["rs", "js", "mjs", "py", "sh", "css", "html"]
+                .iter()
+                .any(|x| p.extension().is_some_and(|e| e == *x))
+            {
+                out.push(p);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "www", "tests", "benches"] {
+        walk(&root.join(dir), &mut files);
+    }
+    assert!(files.len() > 100, "{} files found", files.len());
+    let mut long = Vec::new();
+    for f in &files {
+        let n = std::fs::read_to_string(f).unwrap().lines().count();
+        let max = if f.ends_with("www/app.js") {
+            files::MAX_APP_JS_LINES
+        } else {
+            files::MAX_LINES
+        };
+        if n > max {
+            long.push(format!("{} has {n} lines (at most {max})", f.display()));
+        }
+    }
+    assert!(long.is_empty(), "{long:#?}");
+}
+
+#[test]
+fn the_file_checker_resolves_facades_and_finds_cycles() {
+    // Comments and strings are not code.
+    assert_eq!(
+        files::strip("a // crate::x\n\"crate::y\" r#\"crate::z\"# '\"' b"),
+        "a \n\"\" \"\" ' ' b"
+    );
+    let (tree, used) = files::use_tree("crate::{a::b, c::{self, d as e}};");
+    let paths: Vec<String> = tree.iter().map(|(p, _)| p.join("::")).collect();
+    assert_eq!(paths, ["crate::a::b", "crate::c::self", "crate::c::d"]);
+    assert_eq!(tree[2].1.as_deref(), Some("e"));
+    assert_eq!(used, "crate::{a::b, c::{self, d as e}}".len());
+    // m/mod.rs re-exports train::T, model::M and ids::X; model names `crate::m::X` and train
+    // names `crate::m::M`, both through the facade: model -> ids, train -> model, no cycle.
+    let m = |s: &str| files::parse_mod(s);
+    let mut mods: BTreeMap<files::ModPath, String> = BTreeMap::new();
+    mods.insert(vec![], "pub mod m;".into());
+    mods.insert(
+        m("m"),
+        "pub mod ids;\npub mod model;\npub mod train;\npub use train::T;\npub use model::M;\npub use ids::X;\npub struct Y;"
+            .into(),
+    );
+    mods.insert(m("m::ids"), "pub struct X;".into());
+    mods.insert(m("m::model"), "use crate::m::X;\npub struct M;".into());
+    mods.insert(m("m::train"), "use crate::m::M;\npub struct T;".into());
+    let g = files::file_graph(&mods);
+    assert_eq!(g[&m("m::train")], BTreeSet::from([m("m::model")]));
+    assert_eq!(g[&m("m::model")], BTreeSet::from([m("m::ids")]));
+    assert!(!files::reach(&g, &m("m::model"))
+        .iter()
+        .any(files::is_trainer));
+    let named = |g: &BTreeMap<files::ModPath, BTreeSet<files::ModPath>>| -> BTreeMap<String, BTreeSet<String>> {
+        g.iter()
+            .map(|(k, d)| (files::show(k), d.iter().map(files::show).collect()))
+            .collect()
+    };
+    assert_eq!(find_cycle(&named(&g)), None);
+    // An item the facade defines itself is a dependency on the facade, and the facade
+    // depends on what it re-exports: model -> m -> model is a cycle.
+    mods.insert(m("m::model"), "use crate::m::Y;\npub struct M;".into());
+    assert!(find_cycle(&named(&files::file_graph(&mods))).is_some());
+    // The model naming its trainer (through the facade) is seen, and so is the cycle it makes.
+    mods.insert(m("m::model"), "use crate::m::{X, T};\npub struct M;".into());
+    let g = files::file_graph(&mods);
+    assert!(files::reach(&g, &m("m::model")).contains(&m("m::train")));
+    assert!(find_cycle(&named(&g)).is_some());
+    // `super::` and child paths resolve too.
+    mods.insert(
+        m("m::model"),
+        "fn f() { super::train::g() }\npub struct M;".into(),
+    );
+    let g = files::file_graph(&mods);
+    assert!(g[&m("m::model")].contains(&m("m::train")));
 }

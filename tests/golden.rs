@@ -12,7 +12,7 @@ use influence_rec::factor::{FactorSettings, ItemIdentity, RelationshipPrior};
 use influence_rec::generate::{generate, GenerateParams};
 use influence_rec::mf::{LightFmParams, Loss};
 use influence_rec::pipeline::{train, TrainConfig};
-use influence_rec::ranker::RankerSettings;
+use influence_rec::ranker::train::RankerSettings;
 use influence_rec::Lexicon;
 
 fn fixture_path(name: &str) -> std::path::PathBuf {

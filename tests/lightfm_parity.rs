@@ -12,7 +12,7 @@
 use influence_rec::catalog::{BuildParams, Catalog};
 use influence_rec::factor::dataset;
 use influence_rec::mf::experiment::{score_dataset, MfDataset, SplitKind};
-use influence_rec::mf::{data, LearningSchedule, LightFm, LightFmParams, Loss, TrainData};
+use influence_rec::mf::{LearningSchedule, LightFm, LightFmParams, Loss, TrainData};
 use influence_rec::tables;
 
 fn bundled() -> Catalog {
@@ -68,7 +68,11 @@ fn test_metrics_match_lightfm_for_every_loss_and_schedule() {
         .collect();
     let split_seed = s["split_seed"].as_u64().expect("split seed");
     let ds = dataset(&bundled(), 1.0, split_seed, SplitKind::Random).expect("dataset");
-    let ix = data::interactions(ds.user_features.rows, ds.item_features.rows, &ds.train);
+    let ix = influence_rec::mf::Interactions::from_pairs(
+        ds.user_features.rows,
+        ds.item_features.rows,
+        &ds.train,
+    );
     let chance = [0.5, chance_precision(&ds)];
     let cases = fixture["cases"].as_object().expect("cases");
     assert_eq!(

@@ -263,7 +263,7 @@ fn lightgbm_multiclass_linear_and_special_tokens_are_bit_exact_in_wasm() {
 /// built with SIMD128 (.ci/lib.sh), so `score_all` here is the SIMD kernel.
 #[wasm_bindgen_test]
 fn simd128_scoring_equals_the_scalar_kernel_bit_for_bit() {
-    use influence_rec::mf::model::{Precision, StoredFactorModel, StoredItems, StoredMatrix};
+    use influence_rec::mf::stored::{Precision, StoredFactorModel, StoredItems, StoredMatrix};
     use influence_rec::mf::FactorModel;
     use rand::{Rng, SeedableRng};
     assert!(

@@ -7,6 +7,8 @@
 //           timestamp_ms, bundle_version, state: "queued" | "synced" | "rejected", reason?}
 //   meta    keyPath key: {key: "device_id"}, {key: "pending_batch"}, {key: "campaign"},
 //           {key: "brand:<name key>", profile}
+import { nameKey } from './key.js';
+
 const DB_NAME = 'influence-rec';
 const DB_VERSION = 1;
 
@@ -37,7 +39,8 @@ export function newId() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export const brandKey = (name) => String(name).normalize('NFKC').toLowerCase().trim().split(/\s+/).join(' ');
+// The name key of a new brand's saved profile: the catalog's own key (key.js).
+export const brandKey = nameKey;
 
 export class Store {
   static async open() {

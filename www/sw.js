@@ -3,10 +3,13 @@
 // the old cache). Requests go to the network first, so a newly published bundle or page is
 // used at once and replaces the cached copy (same URL, one entry: the old version is gone),
 // and fall back to the cache when the network fails or does not answer in time.
-const SHELL_VERSION = 'v3';
+// SHELL is every file the page loads (tests/e2e/app.test.mjs checks it against what the page
+// requests) plus the widget's. Both wasm builds: a browser without SIMD loads the scalar one.
+const SHELL_VERSION = 'v4';
 const CACHE = `influence-rec-${SHELL_VERSION}`;
-const SHELL = ['./', 'index.html', 'app.js', 'store.js', 'sync.js', 'countries.js', 'format.js', 'explain.js', 'charts.js', 'style.css', 'widget.js', 'wasm.js', 'boot.js',
-  'pkg/influence_rec.js', 'pkg/influence_rec_bg.wasm', 'pkg/manifest.json', 'pkg/model.bundle'];
+const SHELL = ['./', 'index.html', 'style.css', 'boot.js', 'app.js', 'published.js', 'key.js', 'dom.js', 'cards.js', 'campaign.js',
+  'store.js', 'sync.js', 'countries.js', 'format.js', 'explain.js', 'charts.js', 'wasm.js', 'widget.js',
+  'pkg/influence_rec.js', 'pkg/influence_rec_bg.wasm', 'pkg/influence_rec_scalar_bg.wasm', 'pkg/manifest.json', 'pkg/model.bundle'];
 const NETWORK_TIMEOUT_MS = 4000;
 
 async function precache() {

@@ -14,7 +14,8 @@
 // Content-Security-Policy forbids WebAssembly, the precomputed list answers instead. Scraped
 // text is rendered as text only.
 import { countryName } from './countries.js';
-import { wasmUrl } from './wasm.js';
+import { fmtInt, fmtPercent } from './format.js';
+import { Published, startEngine } from './published.js';
 
 const BASE = new URL('.', import.meta.url);
 
@@ -30,81 +31,16 @@ li { overflow-wrap: anywhere; }
 .error { color: #b91c1c; }
 `;
 
+// One engine and one set of published files per page, shared by every widget on it.
+const published = new Published(BASE);
 let engine = null;
-let topLists = null;
-let manifest = null;
-
-// The published bundle's manifest: its top-list length caps `k`.
-function loadManifest() {
-  manifest ??= (async () => {
-    const r = await fetch(new URL('pkg/manifest.json', BASE));
-    if (!r.ok) throw new Error(`manifest: HTTP ${r.status}`);
-    return r.json();
-  })();
-  return manifest;
-}
-
-// One engine per page, shared by every widget on it.
 function loadEngine() {
-  engine ??= (async () => {
-    const glue = new URL('pkg/influence_rec.js', BASE);
-    const wasm = await import(glue.href);
-    // The partner page's address does not choose the module: only the browser's support does.
-    await wasm.default({ module_or_path: wasmUrl(glue, '') });
-    const r = await fetch(new URL('pkg/model.bundle', BASE));
-    if (!r.ok) throw new Error(`bundle: HTTP ${r.status}`);
-    return new wasm.Engine(new Uint8Array(await r.arrayBuffer()));
-  })();
+  // The partner page's address does not choose the module: only the browser's support does.
+  engine ??= import(new URL('pkg/influence_rec.js', BASE).href)
+    .then((glue) => startEngine(glue, BASE, '').engine)
+    .catch((e) => { engine = null; throw e; });
   return engine;
 }
-
-// A brand's precomputed list, or null when the published files have none for it: the one
-// file its name hashes to (pkg/<top_dir>/<FNV-1a 64 of its key>.json), of this manifest's
-// version. A manifest without top_dir (published before per-brand files) has every list in
-// one file.
-const topFiles = new Map();
-async function topList(m, brand) {
-  const key = keyOf(brand);
-  if (!m.top_dir) {
-    topLists ??= (async () => {
-      const r = await fetch(new URL(`pkg/${m.top_lists}`, BASE));
-      if (!r.ok) throw new Error(`top lists: HTTP ${r.status}`);
-      return r.json();
-    })();
-    return (await topLists).find((l) => keyOf(l.brand) === key) ?? null;
-  }
-  const name = `${fnv1a64(key)}.json`;
-  if (!topFiles.has(name)) {
-    topFiles.set(name, (async () => {
-      const r = await fetch(new URL(`pkg/${m.top_dir}/${name}?v=${encodeURIComponent(m.version)}`, BASE));
-      if (!r.ok) return null;
-      // A file of another bundle version (a publish under way) or not a list of lists (a
-      // broken upload) is not used: the engine answers instead.
-      const file = await r.json().catch(() => null);
-      const lists = file?.version === m.version && Array.isArray(file.lists) ? file.lists : null;
-      return lists?.every((l) => typeof l?.brand === 'string' && Array.isArray(l.influencers)
-        && l.influencers.every((i) => typeof i?.name === 'string' && Number.isFinite(i.followers)
-          && Number.isFinite(i.engagement_rate))) ? file : null;
-    })());
-  }
-  const file = await topFiles.get(name);
-  return file?.lists.find((l) => keyOf(l.brand) === key) ?? null;
-}
-
-// The catalog's comparison key for names (Rust's text::key): NFKC, lower case, split on
-// Unicode White_Space (Rust's set, not JS's \s), joined by one space.
-const WHITE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
-const keyOf = (s) => String(s).normalize('NFKC').toLowerCase().split(WHITE).filter(Boolean).join(' ');
-
-// FNV-1a 64 of the UTF-8 bytes, 16 hex digits (Rust's random::fnv1a64).
-function fnv1a64(s) {
-  let h = 0xcbf29ce484222325n;
-  for (const b of new TextEncoder().encode(s)) {
-    h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  }
-  return h.toString(16).padStart(16, '0');
-}
-const fmtInt = new Intl.NumberFormat('en-US');
 
 class InfluencerRecs extends HTMLElement {
   static observedAttributes = ['brand', 'k', 'by'];
@@ -139,11 +75,11 @@ class InfluencerRecs extends HTMLElement {
     let m;
     const by = this.getAttribute('by') || 'ranker';
     try {
-      m = await loadManifest();
+      m = await published.manifest();
       k = this.k(m.top_list_len);
       // The ranker's order of a known brand is published: no engine needed. A list that cannot
       // be fetched is no reason to fail: the engine ranks.
-      const list = by === 'ranker' ? await topList(m, brand).catch(() => null) : null;
+      const list = by === 'ranker' ? await published.topList(m, brand).catch(() => null) : null;
       if (list) {
         if (token === this.token) {
           this.dataset.mode = 'list';
@@ -166,7 +102,7 @@ class InfluencerRecs extends HTMLElement {
       // No WebAssembly here (a CSP without 'wasm-unsafe-eval', an old browser) or an unknown
       // brand: the precomputed lists answer for known brands.
       try {
-        const list = await topList(m, brand);
+        const list = await published.topList(m, brand);
         if (!list) throw new Error(`no recommendations for “${brand}”`);
         rows = list.influencers.slice(0, k);
         shownName = list.brand;
@@ -194,7 +130,8 @@ class InfluencerRecs extends HTMLElement {
         name.textContent = inf.name;
         const meta = document.createElement('span');
         meta.className = 'meta';
-        meta.textContent = ` · ${fmtInt.format(inf.followers)} followers · ${(inf.engagement_rate * 100).toFixed(2)}% engagement · ${countryName(inf.country) || '?'}`;
+        // Numbers in the reader's locale (format.js), as on the page.
+        meta.textContent = ` · ${fmtInt.format(inf.followers)} followers · ${fmtPercent.format(inf.engagement_rate)} engagement · ${countryName(inf.country) || '?'}`;
         li.append(name, meta);
         ol.append(li);
       }

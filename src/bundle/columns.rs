@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{CatalogMeta, CatalogTables, PairPoints};
 use crate::cohesion::{CohesionWeights, TagIds};
 use crate::error::{Error, Result};
-use crate::mf::model::StoredFactorModel;
+use crate::mf::stored::StoredFactorModel;
 use crate::model::{Brand, Influencer, PointsConfig};
 use crate::ranker::StoredRanker;
 

@@ -28,7 +28,7 @@
 //! version, so the first ranking downloads only what ranking reads; 7 = the factorization
 //! model's influencers are stored as content-feature embeddings when it was trained without
 //! identity features (the default) and each influencer's vector is built at load
-//! ([`crate::mf::model::StoredItems`]), 3.5 MB gzipped less at 100,000 influencers.
+//! ([`crate::mf::stored::StoredItems`]), 3.5 MB gzipped less at 100,000 influencers.
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -42,8 +42,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::mf::model::StoredFactorModel;
-use crate::mf::{FactorModel, WarmStart};
+use crate::mf::stored::StoredFactorModel;
+use crate::mf::FactorModel;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
+use crate::mf::WarmStart;
 pub use crate::random::fnv1a64;
 use crate::rank::Recommender;
 use crate::ranker::{Ranker, StoredRanker};
@@ -260,11 +262,13 @@ pub fn write(bundle: &Bundle) -> Result<Vec<u8>> {
 }
 
 /// Serialises a factorization trainer's state (kind [`KIND_TRAINER_STATE`]).
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub fn write_trainer_state(state: &WarmStart) -> Result<Vec<u8>> {
     write_artifact(KIND_TRAINER_STATE, state)
 }
 
 /// Loads a trainer state written by [`write_trainer_state`], with the bundle's checks.
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub fn read_trainer_state(bytes: &[u8], source: &str) -> Result<(Header, WarmStart)> {
     let (header, payload) = read_artifact(bytes, source, KIND_TRAINER_STATE)?;
     Ok((header, decode(payload, source)?))

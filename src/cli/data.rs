@@ -14,7 +14,7 @@ use crate::generate::{self, GenerateParams};
 use crate::ingest::{self, ColumnMapping};
 use crate::mf::exchange;
 use crate::mf::experiment::SplitKind;
-use crate::mf::model::Precision;
+use crate::mf::stored::Precision;
 use crate::pipeline::TrainConfig;
 use crate::random::DEFAULT_SEED;
 use crate::tables;
@@ -361,7 +361,7 @@ fn train_folder(
     let t = crate::pipeline::train(catalog, config, None)?;
     let bytes = publish(out, &t.bundle, &t.top_lists, config.top_list_len)?;
     pb.finish_and_clear();
-    super::print_train_report(&t, config);
+    print_train_report(&t, config);
     let c = &t.bundle.catalog;
     println!(
         "wrote {} ({} bytes, format v{}, {}): {} influencers, {} brands, {} interactions, {} brand x influencer pairs",
@@ -522,7 +522,11 @@ pub(super) fn mf_bench(a: &MfBenchArgs) -> Result<()> {
         Ok((open(&p)?, p.display().to_string()))
     })?;
     let settings = a.factor.settings(a.seed);
-    let ix = crate::mf::data::interactions(ds.user_features.rows, ds.item_features.rows, &ds.train);
+    let ix = crate::mf::Interactions::from_pairs(
+        ds.user_features.rows,
+        ds.item_features.rows,
+        &ds.train,
+    );
     let data = crate::mf::TrainData {
         interactions: &ix,
         user_features: &ds.user_features,
@@ -547,4 +551,36 @@ pub(super) fn mf_bench(a: &MfBenchArgs) -> Result<()> {
     let out = serde_json::json!({ "epoch_seconds": times, "auc": metrics.auc, "precision_at_10": metrics.precision_at_k, "threads": settings.num_threads, "loss": loss });
     println!("{out}");
     Ok(())
+}
+
+/// Prints what `pipeline::train` did: each model, what it learned from, or why it was left
+/// out.
+fn print_train_report(t: &crate::pipeline::Trained, config: &crate::pipeline::TrainConfig) {
+    if let (Some(f), Some((_, src))) = (&t.bundle.factor, &t.report.factor) {
+        println!(
+            "factorization model: {:?} loss, d = {}, {} epochs, {:?} storage; learned from {} relationship-table pairs and {} interaction pairs ({} both)",
+            config.factor.params.loss,
+            f.no_components,
+            config.factor.epochs,
+            config.precision,
+            src.relationship + src.both,
+            src.interactions + src.both,
+            src.both
+        );
+    }
+    if let Some(r) = &t.report.ranker {
+        println!(
+            "ranker: lambdarank GBDT, {} trees; learned from {} interaction pairs of {} brands (0 relationship-table pairs: its labels are interactions): {} training rows in {} brand queries, validation NDCG@10 {:.4} ({} rows)",
+            r.rounds,
+            r.interaction_pairs,
+            r.brands,
+            r.train_rows,
+            r.train_queries,
+            r.valid_ndcg,
+            r.valid_rows
+        );
+    }
+    for (model, why) in &t.report.left_out {
+        println!("{model}: left out: {why}");
+    }
 }

@@ -83,38 +83,6 @@ enum Command {
     CopyDb(serve::CopyDbArgs),
 }
 
-/// Prints what `pipeline::train` did: each model, what it learned from, or why it was left
-/// out.
-pub fn print_train_report(t: &crate::pipeline::Trained, config: &crate::pipeline::TrainConfig) {
-    if let (Some(f), Some((_, src))) = (&t.bundle.factor, &t.report.factor) {
-        println!(
-            "factorization model: {:?} loss, d = {}, {} epochs, {:?} storage; learned from {} relationship-table pairs and {} interaction pairs ({} both)",
-            config.factor.params.loss,
-            f.no_components,
-            config.factor.epochs,
-            config.precision,
-            src.relationship + src.both,
-            src.interactions + src.both,
-            src.both
-        );
-    }
-    if let Some(r) = &t.report.ranker {
-        println!(
-            "ranker: lambdarank GBDT, {} trees; learned from {} interaction pairs of {} brands (0 relationship-table pairs: its labels are interactions): {} training rows in {} brand queries, validation NDCG@10 {:.4} ({} rows)",
-            r.rounds,
-            r.interaction_pairs,
-            r.brands,
-            r.train_rows,
-            r.train_queries,
-            r.valid_ndcg,
-            r.valid_rows
-        );
-    }
-    for (model, why) in &t.report.left_out {
-        println!("{model}: left out: {why}");
-    }
-}
-
 /// Runs the command line; the returned error is printed by `main`.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {

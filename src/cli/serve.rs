@@ -10,6 +10,7 @@ use super::io::{
 use crate::bundle;
 use crate::catalog::{BuildParams, Catalog};
 use crate::category::Lexicon;
+use crate::collector::wire::{BrandProfile, Limits, Row};
 use crate::collector::StoredRow;
 use crate::error::{Error, Result};
 use crate::factor::Fit;
@@ -17,7 +18,6 @@ use crate::mf::WarmStart;
 use crate::model::{Brand, Influencer, Interaction};
 use crate::pipeline::{TrainConfig, Trained};
 use crate::random::DEFAULT_SEED;
-use crate::sync::{BrandProfile, Limits, Row};
 use crate::tables;
 
 /// `serve`.
@@ -189,7 +189,7 @@ fn train_with(
     warm: Option<(&WarmStart, u32)>,
 ) -> Result<Trained> {
     let (influencers, mut brands, mut interactions) = tables.clone();
-    crate::retrain::merge(
+    crate::collector::retrain::merge(
         &mut brands,
         &mut interactions,
         profiles,
@@ -252,7 +252,7 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
         .iter()
         .partition(|s| seen_through.is_some_and(|t| s.received_ms <= t));
     let unseen_rows: Vec<Row> = unseen.iter().map(|s| s.row.clone()).collect();
-    let (fresh_train, held) = crate::retrain::hold_out(&unseen_rows, holdout);
+    let (fresh_train, held) = crate::collector::retrain::hold_out(&unseen_rows, holdout);
     let train_rows: Vec<Row> = seen
         .iter()
         .map(|s| s.row.clone())
@@ -294,13 +294,13 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
             None => {}
         }
         let candidate = candidate.bundle.recommender("candidate")?;
-        let new_score = crate::retrain::score(&candidate, &held, &profiles, k)?;
+        let new_score = crate::collector::retrain::score(&candidate, &held, &profiles, k)?;
         println!(
             "new bundle:       NDCG@{k} {:.4}, hit rate {:.4} on {} held-out brands",
             new_score.ndcg, new_score.hit_rate, new_score.brands
         );
         if let Some((prev, _)) = &previous {
-            let old = crate::retrain::score(prev, &held, &profiles, k)?;
+            let old = crate::collector::retrain::score(prev, &held, &profiles, k)?;
             println!(
                 "published bundle: NDCG@{k} {:.4}, hit rate {:.4}",
                 old.ndcg, old.hit_rate
@@ -454,7 +454,7 @@ pub struct CopyDbArgs {
 }
 
 pub(super) fn copy_db(a: &CopyDbArgs) -> Result<()> {
-    use crate::sync::Batch;
+    use crate::collector::wire::Batch;
     if let crate::collector::DbTarget::Sqlite(p) = &a.from {
         if !p.exists() {
             return Err(Error::io(
@@ -490,7 +490,7 @@ pub(super) fn copy_db(a: &CopyDbArgs) -> Result<()> {
                 .or_default()
                 .push(r.row.clone());
         }
-        let mut ack = crate::sync::Ack::default();
+        let mut ack = crate::collector::wire::Ack::default();
         for ((received_ms, batch_id, device_id), rows) in groups {
             let got = to
                 .store(

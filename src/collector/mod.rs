@@ -9,27 +9,73 @@
 //! id is the primary key, so a repeated row (a retry after a lost answer, to any instance) is
 //! stored once.
 
+pub mod limiter;
 pub mod postgres;
+pub mod retrain;
 pub mod sqlite;
 pub mod storage;
+pub mod wire;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-pub use storage::{block_on, DbTarget, Storage, StoredRow, SCHEMA_VERSION};
+use storage::now_ms;
+pub use storage::{block_on, redact, Storage, StoredRow, SCHEMA_VERSION};
 
 use crate::bundle;
 use crate::error::{Error, Result};
-use crate::limiter::{Buckets, DailyCounts};
 use crate::model::PointsConfig;
-use crate::sync::{Ack, BrandProfile, Known, Limits};
 use crate::text::key;
+use limiter::{Buckets, DailyCounts};
+use wire::{Ack, BrandProfile, Known, Limits};
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+/// Which database a `--db` value names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    /// A SQLite file (created if absent).
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
+    Postgres(String),
+}
+
+impl DbTarget {
+    /// A `postgres://` or `postgresql://` URL is PostgreSQL; anything else is a SQLite path
+    /// (`sqlite://path` also names one).
+    pub fn parse(s: &str) -> DbTarget {
+        let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
+        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
+            DbTarget::Postgres(s.to_string())
+        } else if let Some(path) = s.strip_prefix("sqlite://") {
+            DbTarget::Sqlite(PathBuf::from(path))
+        } else {
+            DbTarget::Sqlite(PathBuf::from(s))
+        }
+    }
+
+    /// For messages: the path, or the URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            DbTarget::Sqlite(p) => p.display().to_string(),
+            DbTarget::Postgres(url) => redact(url),
+        }
+    }
+
+    /// Opens the database (applying migrations).
+    pub async fn open(&self) -> Result<Arc<dyn Storage>> {
+        Ok(match self {
+            DbTarget::Sqlite(p) => Arc::new(SqliteStore::open(p)?),
+            DbTarget::Postgres(url) => Arc::new(PgStore::open(url).await?),
+        })
+    }
+}
+
+impl std::str::FromStr for DbTarget {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(DbTarget::parse(s))
+    }
 }
 
 /// How `serve` runs.
@@ -454,7 +500,7 @@ async fn check_and_store(
         .map_err(|_| poisoned())?
         .reserve(&device, day, want, max);
     let reason = format!("new brands: at most {max} per device a day");
-    let kept = crate::sync::cap_new_brands(&mut batch, &known, got, &reason);
+    let kept = wire::cap_new_brands(&mut batch, &known, got, &reason);
     if let Ok(mut counts) = st.new_brands.lock() {
         counts.release(&device, day, got - kept);
     }
@@ -471,7 +517,7 @@ async fn parse(
     idempotency: &Option<String>,
     known: &Arc<Known>,
     now_ms: i64,
-) -> Result<std::result::Result<crate::sync::Batch, crate::sync::Refused>> {
+) -> Result<std::result::Result<wire::Batch, wire::Refused>> {
     let (st, bytes, idempotency, known) = (
         Arc::clone(st),
         bytes.clone(),
@@ -479,7 +525,7 @@ async fn parse(
         Arc::clone(known),
     );
     tokio::task::spawn_blocking(move || {
-        crate::sync::parse_batch(
+        wire::parse_batch(
             &bytes,
             idempotency.as_deref(),
             &known,
@@ -494,7 +540,7 @@ async fn parse(
 
 /// The name keys of the brands whose rows `batch` rejected as unknown (read again from the
 /// body: the rejection keeps only the event id and the reason).
-fn unknown_brands(body: &[u8], batch: &crate::sync::Batch) -> Vec<String> {
+fn unknown_brands(body: &[u8], batch: &wire::Batch) -> Vec<String> {
     let ids: std::collections::BTreeSet<&str> = batch
         .rejected
         .iter()
@@ -558,4 +604,38 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
         .await
         .map_err(|e| Error::io(&addr, e))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_values_name_their_backend() {
+        assert_eq!(
+            DbTarget::parse("collector.db"),
+            DbTarget::Sqlite("collector.db".into())
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///var/lib/c.db"),
+            DbTarget::Sqlite("/var/lib/c.db".into())
+        );
+        for url in [
+            "postgres://u@h/db",
+            "postgresql://u@h:5433/db?sslmode=disable",
+            "POSTGRES://u@h/db",
+        ] {
+            assert_eq!(DbTarget::parse(url), DbTarget::Postgres(url.into()));
+        }
+        // A file that merely starts like one is a file.
+        assert_eq!(
+            DbTarget::parse("postgres.db"),
+            DbTarget::Sqlite("postgres.db".into())
+        );
+        assert_eq!(DbTarget::parse("é"), DbTarget::Sqlite("é".into()));
+        assert_eq!(
+            DbTarget::parse("postgres://a:b@h/d").display(),
+            "postgres://a:***@h/d"
+        );
+    }
 }

@@ -20,8 +20,8 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::NoTls;
 
 use super::storage::{redact, Storage, StoreFuture, StoredRow};
+use crate::collector::wire::{Ack, Batch, BrandProfile, Row, RowKind};
 use crate::error::{Error, Result};
-use crate::sync::{Ack, Batch, BrandProfile, Row, RowKind};
 use crate::text::key;
 
 /// Connections per instance: a batch holds one for its transaction.
@@ -309,7 +309,7 @@ impl PgStore {
         rows.iter()
             .map(|r| {
                 let kind: String = r.get(3);
-                super::sqlite::with_kind(
+                super::storage::with_kind(
                     &self.url,
                     &kind,
                     StoredRow {
@@ -363,7 +363,7 @@ async fn migrate(client: &mut deadpool_postgres::Object, url: &str) -> Result<()
         tx.batch_execute(sql).await.map_err(&err)?;
         tx.execute(
             "INSERT INTO influence_rec_schema (version, applied_ms, writer) VALUES ($1, $2, $3)",
-            &[version, &super::now_ms(), &writer],
+            &[version, &super::storage::now_ms(), &writer],
         )
         .await
         .map_err(&err)?;

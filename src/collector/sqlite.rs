@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection};
 
 use super::storage::{Storage, StoreFuture, StoredRow, SCHEMA_VERSION};
+use crate::collector::wire::{Ack, Batch, BrandProfile, Row, RowKind};
 use crate::error::{Error, Result};
-use crate::sync::{Ack, Batch, BrandProfile, Row, RowKind};
 use crate::text::key;
 
 /// The collector's SQLite database.
@@ -220,20 +220,10 @@ impl SqliteStore {
         let mut out = Vec::new();
         for r in rows {
             let (kind, s) = r.map_err(&err)?;
-            out.push(with_kind(&self.path, &kind, s)?);
+            out.push(super::storage::with_kind(&self.path, &kind, s)?);
         }
         Ok(out)
     }
-}
-
-/// Sets a stored row's kind from its text; an unknown kind is a corrupt database.
-pub(super) fn with_kind(path: &str, kind: &str, mut s: StoredRow) -> Result<StoredRow> {
-    s.row.kind = RowKind::parse(kind).ok_or_else(|| Error::Database {
-        path: path.to_string(),
-        message: format!("event {}: unknown kind {kind:?}", s.row.event_id),
-        source: None,
-    })?;
-    Ok(s)
 }
 
 impl Storage for SqliteStore {

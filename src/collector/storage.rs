@@ -12,12 +12,10 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Arc;
 
+use crate::collector::wire::{Ack, Batch, BrandProfile, Row, RowKind};
 use crate::error::{Error, Result};
-use crate::sync::{Ack, Batch, BrandProfile, Row};
 
 /// The schema version this build writes, in both backends (SQLite `PRAGMA user_version`,
 /// PostgreSQL table `influence_rec_schema`).
@@ -99,53 +97,6 @@ pub trait Storage: Send + Sync {
     fn rows(&self) -> StoreFuture<'_, Vec<StoredRow>>;
 }
 
-/// Which database a `--db` value names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DbTarget {
-    /// A SQLite file (created if absent).
-    Sqlite(PathBuf),
-    /// A PostgreSQL connection URL (`postgres://` or `postgresql://`).
-    Postgres(String),
-}
-
-impl DbTarget {
-    /// A `postgres://` or `postgresql://` URL is PostgreSQL; anything else is a SQLite path
-    /// (`sqlite://path` also names one).
-    pub fn parse(s: &str) -> DbTarget {
-        let lower = s.get(..13).unwrap_or(s).to_ascii_lowercase();
-        if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-            DbTarget::Postgres(s.to_string())
-        } else if let Some(path) = s.strip_prefix("sqlite://") {
-            DbTarget::Sqlite(PathBuf::from(path))
-        } else {
-            DbTarget::Sqlite(PathBuf::from(s))
-        }
-    }
-
-    /// For messages: the path, or the URL without its password.
-    pub fn display(&self) -> String {
-        match self {
-            DbTarget::Sqlite(p) => p.display().to_string(),
-            DbTarget::Postgres(url) => redact(url),
-        }
-    }
-
-    /// Opens the database (applying migrations).
-    pub async fn open(&self) -> Result<Arc<dyn Storage>> {
-        Ok(match self {
-            DbTarget::Sqlite(p) => Arc::new(super::sqlite::SqliteStore::open(p)?),
-            DbTarget::Postgres(url) => Arc::new(super::postgres::PgStore::open(url).await?),
-        })
-    }
-}
-
-impl std::str::FromStr for DbTarget {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        Ok(DbTarget::parse(s))
-    }
-}
-
 /// A URL with the password of its user part replaced by `***`.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -164,6 +115,13 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 /// Runs a storage call from a command that has no runtime of its own (`retrain`, `export`).
 pub fn block_on<T>(f: impl Future<Output = Result<T>>) -> Result<T> {
     tokio::runtime::Builder::new_current_thread()
@@ -177,34 +135,19 @@ pub fn block_on<T>(f: impl Future<Output = Result<T>>) -> Result<T> {
         .block_on(f)
 }
 
+/// Sets a stored row's kind from its text; an unknown kind is a corrupt database.
+pub fn with_kind(path: &str, kind: &str, mut s: StoredRow) -> Result<StoredRow> {
+    s.row.kind = RowKind::parse(kind).ok_or_else(|| Error::Database {
+        path: path.to_string(),
+        message: format!("event {}: unknown kind {kind:?}", s.row.event_id),
+        source: None,
+    })?;
+    Ok(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn db_values_name_their_backend() {
-        assert_eq!(
-            DbTarget::parse("collector.db"),
-            DbTarget::Sqlite("collector.db".into())
-        );
-        assert_eq!(
-            DbTarget::parse("sqlite:///var/lib/c.db"),
-            DbTarget::Sqlite("/var/lib/c.db".into())
-        );
-        for url in [
-            "postgres://u@h/db",
-            "postgresql://u@h:5433/db?sslmode=disable",
-            "POSTGRES://u@h/db",
-        ] {
-            assert_eq!(DbTarget::parse(url), DbTarget::Postgres(url.into()));
-        }
-        // A file that merely starts like one is a file.
-        assert_eq!(
-            DbTarget::parse("postgres.db"),
-            DbTarget::Sqlite("postgres.db".into())
-        );
-        assert_eq!(DbTarget::parse("é"), DbTarget::Sqlite("é".into()));
-    }
 
     #[test]
     fn passwords_do_not_reach_messages() {
@@ -214,9 +157,5 @@ mod tests {
         );
         assert_eq!(redact("postgres://ir@db/ir"), "postgres://ir@db/ir");
         assert_eq!(redact("postgres://db/ir"), "postgres://db/ir");
-        assert_eq!(
-            DbTarget::parse("postgres://a:b@h/d").display(),
-            "postgres://a:***@h/d"
-        );
     }
 }

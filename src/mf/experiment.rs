@@ -4,7 +4,7 @@
 
 use super::data::{self, Split};
 use super::eval::{evaluate, Metrics};
-use super::features::{CsrMatrix, Vocabulary};
+use super::features::{self, CsrMatrix, Vocabulary};
 use super::model::FactorModel;
 use super::train::LightFm;
 use crate::error::Result;
@@ -69,8 +69,8 @@ pub fn dataset_from_rows(
 ) -> Result<MfDataset> {
     let (rows, s) = split_rows(user_rows, pairs, kind, seed);
     let (mut uv, mut iv) = (Vocabulary::default(), Vocabulary::default());
-    let user_features = data::feature_matrix(&mut uv, &rows, true)?;
-    let item_features = data::feature_matrix(&mut iv, item_rows, true)?;
+    let user_features = features::feature_matrix(&mut uv, &rows, true)?;
+    let item_features = features::feature_matrix(&mut iv, item_rows, true)?;
     Ok(MfDataset {
         user_features,
         item_features,

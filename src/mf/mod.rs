@@ -39,17 +39,25 @@
 
 pub mod data;
 pub mod eval;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod exchange;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod experiment;
 pub mod features;
 pub mod model;
+pub mod stored;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod synthetic;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod train;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod warm;
 
 pub use features::{CsrMatrix, Vocabulary};
 pub use model::FactorModel;
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub use train::{
     Interactions, LearningSchedule, LightFm, LightFmParams, Loss, Parallelism, TrainData,
 };
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub use warm::WarmStart;

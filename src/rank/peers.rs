@@ -2,7 +2,7 @@
 //! about as many followers, so a card can say "above-average engagement for their size"
 //! (engagement rates fall as audiences grow, so a rate means little without its size).
 
-use crate::mf::data::half_decade_bucket;
+use crate::mf::features::half_decade_bucket;
 use crate::model::Influencer;
 
 /// Fewer influencers of a size than this and the size has no median (too few to be "usual").

@@ -22,9 +22,8 @@
 //!
 //! Training lives in [`train`]; this module only computes features and evaluates the model.
 
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod train;
-
-pub use train::{fit, RankerReport, RankerSettings};
 
 use serde::{Deserialize, Serialize};
 

@@ -12,15 +12,12 @@ use crate::planner::{cents, fill_to_budget, Item};
 use crate::rank::{Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who};
 use crate::session::{xorshift, BrandRef, LocalRow, Session};
 
+mod js_error;
 #[cfg(feature = "lightgbm-text")]
 mod trees;
+use js_error::to_js;
 #[cfg(feature = "lightgbm-text")]
 pub use trees::Trees;
-
-/// The one conversion from the crate's error to JavaScript.
-fn to_js(e: Error) -> JsError {
-    JsError::new(&e.to_string())
-}
 
 fn to_value<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::to_js;
+use super::js_error::to_js;
 use crate::error::Error;
 
 /// A LightGBM text model (v4) evaluated in the browser: the same flat trees and f64

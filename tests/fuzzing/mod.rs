@@ -14,12 +14,12 @@ use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use influence_rec::collector::wire::{parse_batch, Known, Limits};
 use influence_rec::gbdt::GbdtModel;
 use influence_rec::ingest::{ingest_with, ColumnMapping};
 use influence_rec::places::Places;
 use influence_rec::plan_table::read_candidates;
 use influence_rec::planner::fill_to_budget;
-use influence_rec::sync::{parse_batch, Known, Limits};
 use influence_rec::{
     bundle, tables, Catalog, Lexicon, NewBrand, PointsConfig, RankBy, RankRequest, Who,
 };

@@ -5,7 +5,14 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
-use super::*;
+use std::sync::Mutex;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::params::*;
+use super::side::*;
+use crate::mf::features::CsrMatrix;
 
 /// A slot of f32 parameters that a kernel reads and writes.
 pub(super) trait Store {

@@ -100,8 +100,14 @@ impl LightFmParams {
         if self.no_components == 0 {
             return bad("no_components", "must be >= 1".into());
         }
-        if self.k == 0 || self.n == 0 || self.max_sampled == 0 {
-            return bad("k/n/max_sampled", "must be >= 1".into());
+        for (name, v) in [
+            ("k", self.k),
+            ("n", self.n),
+            ("max_sampled", self.max_sampled),
+        ] {
+            if v == 0 {
+                return bad(name, "must be >= 1".into());
+            }
         }
         if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
             return bad(
@@ -140,6 +146,19 @@ pub struct Interactions {
     pub items: Vec<u32>,
     /// Value of each entry: > 0 positive, <= 0 negative (logistic loss only).
     pub values: Vec<f32>,
+}
+
+impl Interactions {
+    /// Interactions (all values 1) from positive pairs `(user, item, points)`.
+    pub fn from_pairs(n_users: u32, n_items: u32, pairs: &[(u32, u32, f64)]) -> Interactions {
+        Interactions {
+            n_users,
+            n_items,
+            users: pairs.iter().map(|p| p.0).collect(),
+            items: pairs.iter().map(|p| p.1).collect(),
+            values: vec![1.0; pairs.len()],
+        }
+    }
 }
 
 impl Interactions {

@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::category::Lexicon;
+use crate::collector::wire::{BrandProfile, Row, RowKind};
 use crate::error::Result;
 use crate::model::{Brand, Interaction};
 use crate::rank::{NewBrand, RankBy, RankRequest, Recommender, Who};
-use crate::sync::{BrandProfile, Row, RowKind};
 use crate::text::key;
 
 /// Appends to `brands` the received new brands the data does not have (resolved as the page

@@ -1,0 +1,279 @@
+// The result cards and the shortlist chart: one card per influencer (score, reasons in
+// words, a bar of the score's parts, the numbers under a Details disclosure built when
+// opened, the bio once its detail shard is loaded) and the log-log chart of what the list
+// shows. What stays open (a card's details or numbers) survives re-renders. Scraped text
+// reaches the DOM only through textContent.
+import { $, el, button } from './dom.js';
+import { countryName } from './countries.js';
+import { fmtInt, fmtCompact, fmtPercent, fmtMoney, fmtMoney2 } from './format.js';
+import { FEATURE_LABELS, FAMILY_LABELS, reasons, scoreParts, scoreSentence } from './explain.js';
+import { drawShortlist } from './charts.js';
+
+// Interaction kinds and their button labels; their points come from the bundle.
+export const KINDS = {
+  click: { label: 'Click' },
+  check_info: { label: 'Check info' },
+  add_to_campaign: { label: 'Add to campaign' },
+  collaboration: { label: 'Mark collaboration' },
+};
+
+// Expected engagements of one post.
+export const expected = (inf) => inf.followers * inf.engagement_rate;
+
+function fmtValue(v) {
+  if (v == null || Number.isNaN(v)) return 'missing';
+  if (Number.isInteger(v)) return fmtInt.format(v);
+  return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3);
+}
+
+// The ranker's largest contributions (TreeSHAP), signed, beside the cohesion breakdown.
+function contributionChips(rec, n = 4) {
+  return (rec.contributions ?? [])
+    .filter((c) => c.contribution !== 0)
+    .slice(0, n)
+    .map((c) => `${FEATURE_LABELS[c.feature] ?? c.feature} = ${fmtValue(c.value)}: ${c.contribution >= 0 ? '+' : '−'}${Math.abs(c.contribution).toFixed(3)}`);
+}
+
+function whyChips(rec, labels) {
+  const c = rec.cohesion;
+  const chips = [];
+  if (c.category) chips.push(`category ${labels.get(c.category) ?? c.category} +${c.category_points}`);
+  if (c.location) chips.push(`location ${countryName(c.location)} +${c.location_points}`);
+  if (c.shared_hashtags.length) chips.push(`hashtags ${c.shared_hashtags.map((t) => '#' + t).join(' ')} +${c.hashtag_points}`);
+  chips.push(`engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`);
+  if (rec.interaction_points) chips.push(`your interactions +${rec.interaction_points}`);
+  if (rec.model_score != null) chips.push(`model score ${rec.model_score.toFixed(2)}`);
+  if (rec.ranker_score != null) chips.push(`ranker score ${rec.ranker_score.toFixed(3)}`);
+  return chips;
+}
+
+// The ranker's contributions summed by family, signed ("track record with brands like yours
+// +0.164").
+function familyChips(rec) {
+  return (rec.families ?? []).filter((f) => f.contribution !== 0)
+    .map((f) => `${FAMILY_LABELS[f.family] ?? f.family} ${f.contribution >= 0 ? '+' : '−'}${Math.abs(f.contribution).toFixed(3)}`);
+}
+
+// A card's score bar: one segment per part of the rating, as wide as its points against the
+// largest score on the list (so bars compare across cards). Its words are the bar's name.
+function scoreBar(rec, maxScore) {
+  const bar = el('div', undefined, 'scorebar');
+  bar.setAttribute('role', 'img');
+  bar.setAttribute('aria-label', scoreSentence(rec));
+  for (const p of scoreParts(rec)) {
+    const seg = el('span', undefined, `seg part-${p.key}`);
+    seg.style.width = `${Math.min(100, (100 * p.points) / maxScore).toFixed(2)}%`;
+    seg.title = `${p.label}: ${p.points.toFixed(2)}`;
+    bar.append(seg);
+  }
+  return bar;
+}
+
+function statsLine(inf, catLabel) {
+  const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : ' · cost unknown';
+  return `${fmtCompact.format(inf.followers)} followers · ${fmtPercent.format(inf.engagement_rate)} engagement · ${countryName(inf.country) || '?'} · ${catLabel(inf.category)}${cost}`;
+}
+
+// A deterministic avatar: the handle's initials on a hue from its FNV-1a hash, so an
+// influencer looks the same on every visit and device, and the page fetches no image (its
+// CSP allows none from elsewhere). Decorative: the name beside it is the accessible text.
+function avatar(name) {
+  const words = name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').filter(Boolean);
+  const first = (w) => [...(w ?? '')].slice(0, 1).join('');
+  const initials = (words.length > 1 ? first(words[0]) + first(words[1]) : [...(words[0] ?? '?')].slice(0, 2).join('')).toUpperCase();
+  let h = 0x811c9dc5;
+  for (const c of name) {
+    h ^= c.codePointAt(0);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  const span = el('span', initials, 'avatar');
+  span.setAttribute('aria-hidden', 'true');
+  span.style.backgroundColor = `hsl(${h % 360} 65% 80%)`;
+  return span;
+}
+
+// What a card's details show: the bio (from the detail shard, once loaded), hashtags, likes,
+// expected engagements and story cost; `note` says why the bio is missing.
+function fillDetails(box, inf, note) {
+  const parts = [];
+  if (inf.description) parts.push(el('p', inf.description, 'bio'));
+  if (inf.hashtags.length) parts.push(el('p', inf.hashtags.map((t) => '#' + t).join(' '), 'tags'));
+  parts.push(el('p', `${fmtInt.format(inf.followers)} followers · engagement ${(inf.engagement_rate * 100).toFixed(2)}% · mean likes ${fmtInt.format(Math.round(inf.mean_likes))} · expected engagements per post ${fmtInt.format(Math.round(expected(inf)))} · story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`, 'stats'));
+  if (note) parts.push(el('p', note, 'note'));
+  box.replaceChildren(...parts);
+}
+
+// The numbers behind a card's reasons: the cohesion breakdown, the scores, the ranker's
+// families and its largest feature contributions.
+function numberLists(rec, ranking, labels) {
+  const lists = [];
+  const why = el('ul', undefined, 'why');
+  why.setAttribute('aria-label', 'Score breakdown');
+  for (const chip of whyChips(rec, labels)) why.append(el('li', chip));
+  lists.push(why);
+  const fam = familyChips(rec);
+  if (fam.length) {
+    const ul = el('ul', undefined, 'why families');
+    ul.setAttribute('aria-label', 'Ranker score by family');
+    for (const chip of fam) ul.append(el('li', chip));
+    lists.push(ul);
+  }
+  const contrib = contributionChips(rec);
+  if (contrib.length) {
+    const ul = el('ul', undefined, 'why contrib');
+    ul.setAttribute('aria-label', `Ranker contributions (base ${ranking.ranker_expected?.toFixed(3) ?? 'unknown'})`);
+    for (const chip of contrib) ul.append(el('li', chip));
+    lists.push(ul);
+  }
+  return lists;
+}
+
+// The list of cards in #results and the shortlist chart. `ctx` connects them to the page:
+// labels (category slug -> label), catLabel, inCampaign(name), onInteract(inf, kind),
+// onAdd([inf]), onMoreLike(inf), withDetails(name) (a promise of the record with its bio).
+export class Cards {
+  constructor(ctx) {
+    this.ctx = ctx;
+    // Influencers whose details are open (they stay open when the list re-renders), and why
+    // a bio could not be loaded; cards whose "Details" disclosure is open.
+    this.openDetails = new Set();
+    this.detailNotes = new Map();
+    this.openNumbers = new Set();
+    // What the chart shows (redrawn when the campaign or the page's width changes), and the
+    // width it has (from a ResizeObserver: reading it during a render would force a layout
+    // of the whole page in the middle of building the list).
+    this.shown = [];
+    this.chartWidth = 0;
+  }
+
+  setChartWidth(w) {
+    if (w !== this.chartWidth) {
+      this.chartWidth = w;
+      this.drawShown();
+    }
+  }
+
+  // The shortlist chart of what the list shows; a point opens (focuses) its card.
+  drawShown() {
+    // Before the first layout the width is unknown: the observer draws it then, before the
+    // first paint.
+    if (!this.chartWidth) return;
+    drawShortlist($('shortlist-chart'), this.shown.map(({ rec, inf }) => ({
+      name: inf.name, followers: inf.followers, rate: inf.engagement_rate, picked: this.ctx.inCampaign(inf.name), rank: rec?.rank,
+    })), {
+      width: this.chartWidth,
+      onOpen: (name) => {
+        const card = [...$('results').children].find((c) => c.dataset.influencer === name);
+        card?.scrollIntoView({ block: 'center' });
+        card?.querySelector('button.name')?.focus({ preventScroll: true });
+      },
+    });
+  }
+
+  clear() {
+    this.shown = [];
+    this.drawShown();
+    $('score-legend').hidden = true;
+    $('results').replaceChildren();
+  }
+
+  // `items`: {rec, inf} of a ranking, or {inf, similarity} of "more like this".
+  render(items, ranking) {
+    const { ctx } = this;
+    const list = $('results');
+    const focused = document.activeElement?.dataset?.action
+      ? { action: document.activeElement.dataset.action, who: document.activeElement.closest('li')?.dataset.influencer }
+      : null;
+    list.replaceChildren();
+    this.shown = items;
+    this.drawShown();
+    const maxScore = Math.max(1e-9, ...items.map(({ rec }) => (rec && Number.isFinite(rec.score) ? rec.score : 0)));
+    $('score-legend').hidden = !items.some(({ rec }) => rec);
+    const rctx = { categoryLabel: ctx.catLabel, countryName, rankedBy: ranking?.ranked_by };
+    for (const { rec, inf, similarity } of items) {
+      const li = el('li', undefined, 'card');
+      li.dataset.influencer = inf.name;
+      li.dataset.followers = String(inf.followers);
+      li.append(el('span', rec ? rec.score.toFixed(2) : `${(similarity * 100).toFixed(0)}% alike`, 'score'));
+      const h = el('h3');
+      h.append(avatar(inf.name));
+      if (rec) h.append(el('span', `${rec.rank}. `));
+      const name = button(inf.name, 'name', () => ctx.onInteract(inf, 'click'));
+      name.dataset.action = 'click';
+      name.setAttribute('aria-label', `${inf.name}: open`);
+      h.append(name);
+      li.append(h, el('p', statsLine(inf, ctx.catLabel), 'stats'));
+      if (rec) {
+        const why = el('ul', undefined, 'reasons');
+        why.setAttribute('aria-label', `Why ${inf.name}`);
+        for (const r of reasons(rec, rctx)) {
+          const item = el('li', r.text);
+          item.dataset.kind = r.kind;
+          why.append(item);
+        }
+        li.append(why, scoreBar(rec, maxScore));
+      }
+      const details = el('div', undefined, 'details');
+      details.hidden = !this.openDetails.has(inf.name);
+      fillDetails(details, inf, inf.description ? undefined : this.detailNotes.get(inf.name));
+      li.append(details);
+      const actions = el('div', undefined, 'card-actions');
+      const add = (action, text, fn) => {
+        const b = button(text, 'secondary', fn);
+        b.dataset.action = action;
+        b.setAttribute('aria-label', `${text}: ${inf.name}`);
+        actions.append(b);
+      };
+      add('check_info', KINDS.check_info.label, () => this.checkInfo(inf, details));
+      add('add_to_campaign', ctx.inCampaign(inf.name) ? 'On the campaign' : KINDS.add_to_campaign.label, () => ctx.onAdd([inf]));
+      add('collaboration', KINDS.collaboration.label, () => ctx.onInteract(inf, 'collaboration'));
+      add('similar', 'More like this', () => ctx.onMoreLike(inf));
+      li.append(actions);
+      if (rec) li.append(this.numbers(rec, ranking, inf.name));
+      list.append(li);
+    }
+    if (focused) {
+      const again = [...list.children].find((li) => li.dataset.influencer === focused.who)?.querySelector(`[data-action="${focused.action}"]`);
+      again?.focus({ preventScroll: true });
+    }
+  }
+
+  // Check info: the details open, the interaction is recorded (which re-ranks and
+  // re-renders), and the bio fills the card that is on screen then.
+  checkInfo(inf, details) {
+    details.hidden = false;
+    this.openDetails.add(inf.name);
+    this.ctx.onInteract(inf, 'check_info');
+    const box = () => [...$('results').children].find((c) => c.dataset.influencer === inf.name)?.querySelector('.details') ?? details;
+    this.ctx.withDetails(inf.name).then((full) => {
+      this.detailNotes.delete(inf.name);
+      fillDetails(box(), full ?? inf);
+    }).catch(() => {
+      this.detailNotes.set(inf.name, 'The bio loads with a connection (it is not on this device yet).');
+      fillDetails(box(), inf, this.detailNotes.get(inf.name));
+    });
+  }
+
+  // The "Details" disclosure, filled when first opened: a re-rank then builds ten summaries,
+  // not ten sets of chips.
+  numbers(rec, ranking, name) {
+    const box = el('details', undefined, 'numbers');
+    box.append(el('summary', 'Details'));
+    let filled = false;
+    const fill = () => {
+      if (!filled) box.append(...numberLists(rec, ranking, this.ctx.labels));
+      filled = true;
+    };
+    if (this.openNumbers.has(name)) {
+      fill();
+      box.open = true;
+    }
+    box.addEventListener('toggle', () => {
+      if (box.open) {
+        fill();
+        this.openNumbers.add(name);
+      } else this.openNumbers.delete(name);
+    });
+    return box;
+  }
+}

@@ -1,0 +1,18 @@
+// The catalog's comparison key for names, the one the page, the widget and the Rust crate
+// (text::key) share: NFKC, lower case, split on Unicode White_Space as Rust defines it (not
+// JS's \s, which splits on U+FEFF and not on U+0085), joined by one space.
+// tests/e2e/key.test.mjs checks it against the Rust key on a table of hostile names
+// (tests/fixtures/name_keys.json, which a Rust test checks too).
+const WHITE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
+export const nameKey = (s) => String(s).normalize('NFKC').toLowerCase().split(WHITE).filter(Boolean).join(' ');
+
+// FNV-1a 64 of the UTF-8 bytes, 16 hex digits (Rust's random::fnv1a64): a brand's published
+// top-list file is named after its key's hash.
+export function fnv1a64(s) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(s)) {
+    h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
