@@ -5,7 +5,7 @@
 import * as glue from './pkg/influence_rec.js';
 import { startEngine } from './published.js';
 
-export const { bundleBytes, wasmReady, engine } = startEngine(glue, document.baseURI, location.search);
+export const { bundleBytes, wasmReady, engine } = startEngine(glue, document.baseURI, { search: location.search });
 // app.js handles a failure (it says what to do next); this keeps the browser from reporting
 // it as unhandled before app.js has loaded.
 engine.catch(() => {});

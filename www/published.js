@@ -6,19 +6,23 @@
 import { wasmUrl } from './wasm.js';
 import { nameKey, fnv1a64 } from './key.js';
 
-// The bundle's download, the module's instantiation and the engine built from both, started
-// at once so they overlap. `glue` is the wasm-bindgen module (pkg/influence_rec.js), already
-// imported; `search` chooses the module only on the page (`?wasm=scalar`): a partner page's
-// address never does. The marks let benches/page_bench.mjs say where the time goes.
-export function startEngine(glue, base, search = '') {
-  const bundleBytes = fetch(new URL('pkg/model.bundle', base)).then(async (r) => {
+// The bundle's download, the module's instantiation and the engine built from both. `glue` is
+// the wasm-bindgen module (pkg/influence_rec.js), already imported; `search` chooses the
+// module only on the page (`?wasm=scalar`): a partner page's address never does. With
+// `overlap` (the page) the bundle downloads while the module compiles; without it (the widget)
+// the bundle is fetched only once the module runs, so a partner page whose CSP forbids
+// WebAssembly does not download a bundle it cannot use (its precomputed list answers). The
+// marks let benches/page_bench.mjs say where the time goes.
+export function startEngine(glue, base, { search = '', overlap = true } = {}) {
+  const wasmReady = glue.default({ module_or_path: wasmUrl(new URL('pkg/influence_rec.js', base), search) })
+    .then(() => { performance.mark('wasm-ready'); });
+  const fetchBundle = () => fetch(new URL('pkg/model.bundle', base)).then(async (r) => {
     if (!r.ok) throw new Error(`pkg/model.bundle: HTTP ${r.status}`);
     const b = new Uint8Array(await r.arrayBuffer());
     performance.mark('bundle-fetched');
     return b;
   });
-  const wasmReady = glue.default({ module_or_path: wasmUrl(new URL('pkg/influence_rec.js', base), search) })
-    .then(() => { performance.mark('wasm-ready'); });
+  const bundleBytes = overlap ? fetchBundle() : wasmReady.then(fetchBundle);
   const engine = Promise.all([wasmReady, bundleBytes]).then(([, b]) => {
     const e = new glue.Engine(b);
     performance.mark('engine-ready');

@@ -35,9 +35,10 @@ li { overflow-wrap: anywhere; }
 const published = new Published(BASE);
 let engine = null;
 function loadEngine() {
-  // The partner page's address does not choose the module: only the browser's support does.
+  // The partner page's address does not choose the module (only the browser's support does),
+  // and the bundle is fetched once the module runs (startEngine without overlap).
   engine ??= import(new URL('pkg/influence_rec.js', BASE).href)
-    .then((glue) => startEngine(glue, BASE, '').engine)
+    .then((glue) => startEngine(glue, BASE, { overlap: false }).engine)
     .catch((e) => { engine = null; throw e; });
   return engine;
 }

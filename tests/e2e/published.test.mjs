@@ -71,6 +71,11 @@ ${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
       assert.ok(file, paths.join(' '));
       assert.ok(file.size > 0 && file.size < 8 * 1024, `the brand's file is ${file.size} bytes`);
     }
+    if (mode === 'precomputed') {
+      // WebAssembly cannot run here: the bundle it would need is not downloaded either.
+      await p.waitForTimeout(200);
+      assert.ok(!fetched.some((f) => /model\.bundle/.test(f.path)), fetched.map((f) => f.path).join(' '));
+    }
     if (shot) await p.screenshot({ path: path.join(shots, shot) });
     if (shot) await assertAccessible(p, `widget (${shot})`);
     assert.deepEqual(errors, []);
