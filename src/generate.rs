@@ -791,7 +791,7 @@ pub fn write_posts<W: Write>(out: W, dest: &str, rows: &[[String; 16]]) -> Resul
     let mut w = csv::Writer::from_writer(out);
     w.write_record(RAW_COLUMNS).map_err(err)?;
     for r in rows {
-        w.write_record(r).map_err(err)?;
+        crate::tables::write_record(&mut w, r).map_err(err)?;
     }
     w.flush().map_err(|e| Error::io(dest, e))
 }

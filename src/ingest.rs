@@ -427,8 +427,10 @@ fn parse_row(
     let get = |f: Field| -> Result<String> {
         match columns.get(&f) {
             None => Ok(String::new()),
+            // A cell a CSV writer defused against spreadsheet formulas (ours do; so do some
+            // scrapers' exports) reads as its value.
             Some(&i) => match std::str::from_utf8(&rec[i]) {
-                Ok(s) => Ok(s.trim().to_string()),
+                Ok(s) => Ok(crate::text::csv_uncell(s).trim().to_string()),
                 Err(_) => Err(Error::parse(
                     at.clone().field(header[i].clone()),
                     "UTF-8 text",

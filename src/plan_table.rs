@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Location, Result};
 use crate::planner::{Item, MAX_CENTS, MAX_ITEMS};
+use crate::text::csv_uncell;
 
 /// The candidates as read: the header, each record's fields, and the planner's items (item id
 /// = record index).
@@ -89,6 +90,8 @@ pub fn read_candidates(bytes: &[u8], source: &str) -> Result<Candidates> {
             }
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line());
+                // A cell defused by a CSV writer (ours: `plan`'s own output) reads as its value.
+                let rec: Vec<String> = rec.iter().map(|f| csv_uncell(f).to_string()).collect();
                 if rec.iter().all(|f| f.trim().is_empty()) {
                     continue;
                 }
@@ -124,7 +127,7 @@ pub fn read_candidates(bytes: &[u8], source: &str) -> Result<Candidates> {
                     cost_cents,
                     value,
                 });
-                records.push(rec.iter().map(str::to_string).collect());
+                records.push(rec);
             }
         }
     }

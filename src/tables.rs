@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 
 use crate::error::{Error, Location, Result};
 use crate::model::{Brand, Influencer, Interaction, InteractionKind};
-use crate::text::{parse_hashtags, parse_number};
+use crate::text::{csv_cell, csv_uncell, parse_hashtags, parse_number};
 
 /// Header of `influencers.csv`.
 pub const INFLUENCER_COLUMNS: [&str; 12] = [
@@ -64,9 +64,11 @@ impl Row<'_> {
             .unwrap_or(usize::MAX)
     }
 
-    /// The trimmed text of column `col`.
+    /// The trimmed text of column `col` (a cell [`write_record`] defused reads as its value).
     pub fn text(&self, col: &str) -> String {
-        self.rec.get(self.idx(col)).unwrap_or("").trim().to_string()
+        csv_uncell(self.rec.get(self.idx(col)).unwrap_or(""))
+            .trim()
+            .to_string()
     }
 
     fn err(&self, col: &str, expected: &str) -> Error {
@@ -208,6 +210,16 @@ fn opt_cell(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// Writes one record with every cell through [`csv_cell`], so no cell of a CSV the product
+/// writes starts a spreadsheet formula (OWASP CSV injection); every reader of ours takes the
+/// cells back with [`csv_uncell`].
+pub fn write_record<W: Write, S: AsRef<str>>(
+    w: &mut csv::Writer<W>,
+    cells: impl IntoIterator<Item = S>,
+) -> csv::Result<()> {
+    w.write_record(cells.into_iter().map(|c| csv_cell(c.as_ref()).into_owned()))
+}
+
 /// A failed write is an I/O error on `dest` (not bad input).
 fn write_err(e: impl Into<std::io::Error>, dest: &str) -> Error {
     Error::io(dest, e.into())
@@ -219,20 +231,23 @@ pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> R
     w.write_record(INFLUENCER_COLUMNS)
         .map_err(|e| write_err(e, dest))?;
     for i in rows {
-        w.write_record([
-            i.name.clone(),
-            i.followers.to_string(),
-            i.description.clone(),
-            i.mean_likes.to_string(),
-            i.engagement_rate.to_string(),
-            i.country.clone(),
-            i.category.clone(),
-            tags_cell(&i.hashtags),
-            i.post_urls.join(" "),
-            opt_cell(i.cost_per_post),
-            opt_cell(i.cost_per_story),
-            i.location.clone(),
-        ])
+        write_record(
+            &mut w,
+            [
+                i.name.clone(),
+                i.followers.to_string(),
+                i.description.clone(),
+                i.mean_likes.to_string(),
+                i.engagement_rate.to_string(),
+                i.country.clone(),
+                i.category.clone(),
+                tags_cell(&i.hashtags),
+                i.post_urls.join(" "),
+                opt_cell(i.cost_per_post),
+                opt_cell(i.cost_per_story),
+                i.location.clone(),
+            ],
+        )
         .map_err(|e| write_err(e, dest))?;
     }
     w.flush().map_err(|e| write_err(e, dest))
@@ -268,14 +283,17 @@ pub fn write_brands<W: Write>(out: W, dest: &str, rows: &[Brand]) -> Result<()> 
     w.write_record(BRAND_COLUMNS)
         .map_err(|e| write_err(e, dest))?;
     for b in rows {
-        w.write_record([
-            b.name.clone(),
-            b.category.clone(),
-            b.country.clone(),
-            tags_cell(&b.hashtags),
-            b.followers.to_string(),
-            b.description.clone(),
-        ])
+        write_record(
+            &mut w,
+            [
+                b.name.clone(),
+                b.category.clone(),
+                b.country.clone(),
+                tags_cell(&b.hashtags),
+                b.followers.to_string(),
+                b.description.clone(),
+            ],
+        )
         .map_err(|e| write_err(e, dest))?;
     }
     w.flush().map_err(|e| write_err(e, dest))
@@ -301,14 +319,17 @@ pub fn write_interactions<W: Write>(out: W, dest: &str, rows: &[Interaction]) ->
     w.write_record(INTERACTION_COLUMNS)
         .map_err(|e| write_err(e, dest))?;
     for x in rows {
-        w.write_record([
-            x.event_id.clone(),
-            x.brand.clone(),
-            x.influencer.clone(),
-            x.kind.as_str().to_string(),
-            x.timestamp_ms.to_string(),
-            x.points.to_string(),
-        ])
+        write_record(
+            &mut w,
+            [
+                x.event_id.clone(),
+                x.brand.clone(),
+                x.influencer.clone(),
+                x.kind.as_str().to_string(),
+                x.timestamp_ms.to_string(),
+                x.points.to_string(),
+            ],
+        )
         .map_err(|e| write_err(e, dest))?;
     }
     w.flush().map_err(|e| write_err(e, dest))
@@ -393,5 +414,59 @@ mod tests {
             err.to_string().starts_with("b.csv:1: expected header"),
             "{err}"
         );
+    }
+    #[test]
+    fn formula_cells_are_written_defused_and_read_back() {
+        // Every table the product writes: no cell may start a spreadsheet formula, and each
+        // reads back as it was.
+        let formula = |c: &str| c.starts_with(['=', '+', '-', '@', '\t', '\r']);
+        let cells_of = |buf: &[u8]| -> Vec<String> {
+            csv::Reader::from_reader(buf)
+                .records()
+                .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+                .collect()
+        };
+        let mut inf = influencer("=HYPERLINK(\"x\")", "music", "@home", &["x"], 0.25);
+        inf.description = "+1 call now".into();
+        inf.location = "-ibiza".into();
+        let infs = vec![inf, influencer("'=quoted", "", "", &[], 0.0)];
+        let mut buf = Vec::new();
+        write_influencers(&mut buf, "mem", &infs).unwrap();
+        assert!(
+            !cells_of(&buf).iter().any(|c| formula(c)),
+            "{:?}",
+            cells_of(&buf)
+        );
+        assert_eq!(read_influencers(buf.as_slice(), "mem").unwrap().0, infs);
+
+        let brands = vec![Brand {
+            name: "@SUM(A1)".into(),
+            category: "=1".into(),
+            country: "US".into(),
+            hashtags: vec![],
+            followers: 3,
+            description: "\tcmd".into(),
+        }];
+        let mut buf = Vec::new();
+        write_brands(&mut buf, "mem", &brands).unwrap();
+        assert!(!cells_of(&buf).iter().any(|c| formula(c)));
+        let back = read_brands(buf.as_slice(), "mem").unwrap().0;
+        // The reader trims, as it does every cell: the tab is gone, the rest is back.
+        assert_eq!(back[0].name, "@SUM(A1)");
+        assert_eq!(back[0].category, "=1");
+        assert_eq!(back[0].description, "cmd");
+
+        let rows = vec![Interaction {
+            event_id: "-e1".into(),
+            brand: "+brand".into(),
+            influencer: "=inf".into(),
+            kind: InteractionKind::Click,
+            timestamp_ms: 1_767_225_907_414,
+            points: 1.0,
+        }];
+        let mut buf = Vec::new();
+        write_interactions(&mut buf, "mem", &rows).unwrap();
+        assert!(!cells_of(&buf).iter().any(|c| formula(c)));
+        assert_eq!(read_interactions(buf.as_slice(), "mem").unwrap().0, rows);
     }
 }

@@ -208,6 +208,46 @@ pub fn truncate_chars(s: &str, max_chars: usize) -> String {
     }
 }
 
+/// The characters that make a spreadsheet read a cell as a formula when it starts with one
+/// (OWASP, "CSV Injection"): `=`, `+`, `-`, `@`, tab and carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `s`, after any leading apostrophes, starts like a formula: the cells
+/// [`csv_cell`] prefixes (an apostrophe-led one too, so the prefix can be told from data).
+fn formula_like(s: &str) -> bool {
+    s.trim_start_matches('\'')
+        .starts_with(FORMULA_STARTS.as_slice())
+}
+
+/// A cell safe to open in a spreadsheet: one that starts with a formula character (after any
+/// apostrophes) gets a leading apostrophe, which spreadsheets show as text; anything else is
+/// unchanged. [`csv_uncell`] gives the value back exactly, so every CSV the product writes
+/// and reads again round-trips.
+///
+/// ```
+/// use influence_rec::text::{csv_cell, csv_uncell};
+/// assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+/// assert_eq!(csv_cell("Atlas Co"), "Atlas Co");
+/// assert_eq!(csv_cell("'@x"), "''@x");
+/// assert_eq!(csv_uncell(&csv_cell("'@x")), "'@x");
+/// ```
+pub fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if formula_like(s) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// The value of a cell [`csv_cell`] wrote: its added apostrophe removed (only where
+/// `csv_cell` adds one, so other apostrophes are data).
+pub fn csv_uncell(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -278,5 +318,45 @@ mod tests {
     fn truncate_respects_char_boundaries() {
         assert_eq!(truncate_chars("héllo", 2), "hé…");
         assert_eq!(truncate_chars("😀😀", 5), "😀😀");
+    }
+    #[test]
+    fn csv_cells_are_defused_and_read_back_exactly() {
+        // Each formula start is defused; apostrophe-led values keep their own apostrophes.
+        for (value, written) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-5", "'-5"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'=x", "''=x"),
+            ("''-x", "'''-x"),
+            ("'plain", "'plain"),
+            ("a=b", "a=b"),
+            ("", ""),
+            ("'", "'"),
+        ] {
+            assert_eq!(csv_cell(value), written, "{value:?}");
+            assert_eq!(csv_uncell(written), value, "{written:?}");
+        }
+        // Random strings over the tricky alphabet round-trip, and what is written never
+        // starts a formula.
+        let alphabet = ['\'', '=', '+', '-', '@', '\t', '\r', 'a', ' '];
+        let seed = 20261202u64;
+        println!("seed {seed}");
+        let mut x = seed;
+        for _ in 0..5000 {
+            let mut v = String::new();
+            for _ in 0..(x % 5) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                v.push(alphabet[(x % alphabet.len() as u64) as usize]);
+            }
+            x = x.wrapping_add(1);
+            let w = csv_cell(&v);
+            assert!(!w.starts_with(FORMULA_STARTS.as_slice()), "{v:?} -> {w:?}");
+            assert_eq!(csv_uncell(&w), v, "{v:?}");
+        }
     }
 }

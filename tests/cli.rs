@@ -726,44 +726,6 @@ fn retrain_refuses_an_empty_comparison_list() {
 }
 
 #[test]
-fn plan_writes_the_best_rows_that_fit_the_budget_in_exact_cents() {
-    let dir = tempfile::tempdir().unwrap();
-    // 18.26 + 4.99 + 8.97 = 32.22 exactly (value 1,983); a float cell grid found 1,462.
-    std::fs::write(
-        dir.path().join("c.csv"),
-        "id,handle,cost,value\n1,@ann,18.26,722\n2,@bob,16.94,201\n3,\"@c, d\",4.99,671\n4,@eve,8.97,590\n",
-    )
-    .unwrap();
-    let o = cli(
-        &[
-            "plan", "--budget", "32.22", "--input", "c.csv", "-o", "out.csv",
-        ],
-        dir.path(),
-    );
-    ok(&o);
-    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
-    assert_eq!(
-        out,
-        "id,handle,cost,value\n1,@ann,18.26,722\n3,\"@c, d\",4.99,671\n4,@eve,8.97,590\n"
-    );
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("cost 32.22 of 32.22, value 1983 (optimal)")
-    );
-    // Bad rows and budgets name the file, line and field; nothing is written.
-    std::fs::write(
-        dir.path().join("bad.csv"),
-        "id,cost,value\n1,1.00,2\n2,1.005,3\n",
-    )
-    .unwrap();
-    let o = cli(&["plan", "--budget", "5", "--input", "bad.csv"], dir.path());
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.csv:3 field `cost`"));
-    let o = cli(&["plan", "--budget", "1e9", "--input", "c.csv"], dir.path());
-    assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("budget"));
-}
-
-#[test]
 fn gbdt_predict_prints_one_column_per_class_of_a_multiclass_model() {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lgbm");

