@@ -45,21 +45,6 @@ const PURE: &[&str] = &[
 /// The byte format and the edges.
 const OUTER: &[&str] = &["bundle", "cli", "collector", "wasm"];
 
-fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            rust_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
-    }
-}
-
 /// The room of a file: the first path component under `src/`, without `.rs`.
 fn room(src: &Path, file: &Path) -> Option<String> {
     let rel = file.strip_prefix(src).ok()?;
@@ -119,8 +104,7 @@ fn push_head(path: &str, out: &mut BTreeSet<String>) {
 /// room -> rooms it depends on.
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let files = files::source_files(&src, &["rs"], &[]);
     let mut g: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for f in files {
         let Some(r) = room(&src, &f) else { continue };
@@ -312,31 +296,17 @@ fn server_only_rooms_are_native_only() {
 fn source_files_are_of_a_readable_length() {
     // Every source file of the crate, the page, the tests and the benchmarks (fixtures,
     // screenshots and installed packages are data, not source).
-    fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for p in entries {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            if p.is_dir() {
-                if !["fixtures", "node_modules", "screenshots"].contains(&name.as_str()) {
-                    walk(&p, out);
-                }
-            } else if ["rs", "js", "mjs", "py", "sh", "css", "html"]
-                .iter()
-                .any(|x| p.extension().is_some_and(|e| e == *x))
-            {
-                out.push(p);
-            }
-        }
-    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in ["src", "www", "tests", "benches"] {
-        walk(&root.join(dir), &mut files);
-    }
+    let files: Vec<_> = ["src", "www", "tests", "benches"]
+        .iter()
+        .flat_map(|dir| {
+            files::source_files(
+                &root.join(dir),
+                &["rs", "js", "mjs", "py", "sh", "css", "html"],
+                &["fixtures", "node_modules", "screenshots"],
+            )
+        })
+        .collect();
     assert!(files.len() > 100, "{} files found", files.len());
     let mut long = Vec::new();
     for f in &files {

@@ -204,36 +204,51 @@ pub fn use_tree(s: &str) -> (UseTree, usize) {
     (out, used)
 }
 
-/// The modules: module path -> code (test code removed). `src` is read from disk.
-pub fn modules(src: &Path) -> BTreeMap<ModPath, String> {
-    fn walk(dir: &Path, rel: &[String], out: &mut BTreeMap<ModPath, String>) {
+/// Every file under `dir` whose extension is one of `exts`, in sorted path order, not looking
+/// inside folders named in `skip` (the one directory walk of the architecture tests).
+pub fn source_files(dir: &Path, exts: &[&str], skip: &[&str]) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, exts: &[&str], skip: &[&str], out: &mut Vec<std::path::PathBuf>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|e| e.unwrap().path())
             .collect();
         entries.sort();
         for p in entries {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
             if p.is_dir() {
-                let mut r = rel.to_vec();
-                r.push(name);
-                walk(&p, &r, out);
-            } else if let Some(stem) = name.strip_suffix(".rs") {
-                if stem == "tests" || stem == "main" {
-                    continue; // test code; the binary's entry point
+                if !skip.iter().any(|s| p.ends_with(s)) {
+                    walk(&p, exts, skip, out);
                 }
-                let mut m = rel.to_vec();
-                if stem != "mod" && stem != "lib" {
-                    m.push(stem.to_string());
-                }
-                let text = std::fs::read_to_string(&p).unwrap();
-                let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
-                out.insert(m, code);
+            } else if exts.iter().any(|x| p.extension().is_some_and(|e| e == *x)) {
+                out.push(p);
             }
         }
     }
+    let mut out = Vec::new();
+    walk(dir, exts, skip, &mut out);
+    out
+}
+
+/// The modules: module path -> code (test code removed). `src` is read from disk.
+pub fn modules(src: &Path) -> BTreeMap<ModPath, String> {
     let mut out = BTreeMap::new();
-    walk(src, &[], &mut out);
+    for p in source_files(src, &["rs"], &[]) {
+        let rel = p.strip_prefix(src).expect("under src");
+        let mut m: ModPath = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect();
+        let stem = m.pop().unwrap_or_default();
+        let stem = stem.trim_end_matches(".rs");
+        if stem == "tests" || stem == "main" {
+            continue; // test code; the binary's entry point
+        }
+        if stem != "mod" && stem != "lib" {
+            m.push(stem.to_string());
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+        out.insert(m, code);
+    }
     out
 }
 
