@@ -78,7 +78,8 @@ fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one(back
         (status, ids(&ack, "accepted")),
         (200, vec!["e6".to_string()])
     );
-    // A malformed envelope: 400, every row named with the reason.
+    // A malformed envelope: 400, the batch refused once (its rows are not listed: the device
+    // refuses every row of the batch with the one reason).
     let mut bad: Value = serde_json::from_slice(&body).expect("json");
     bad["version"] = json!(99);
     let (status, ack) = post(
@@ -88,8 +89,9 @@ fn a_batch_posted_twice_is_stored_once_and_bad_rows_are_reported_one_by_one(back
     )
     .expect("answer");
     assert_eq!(status, 400);
-    assert_eq!(ack["error"], "version: expected 1, found Some(99)");
-    assert_eq!(ack["rejected"].as_array().map(Vec::len), Some(5));
+    assert_eq!(ack["error"], "version: expected 1, found 99");
+    assert_eq!(ack["batch_refused"], json!(true));
+    assert_eq!(ack["rejected"].as_array().map(Vec::len), Some(0));
     let (status, _) = post(&server.addr, b"{not json", None).expect("answer");
     assert_eq!(status, 400);
     let (status, _) = post(&server.addr, &body, Some("another key")).expect("answer");
@@ -326,6 +328,8 @@ fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write(bac
             "1",
             "--device-burst",
             "30",
+            "--rows-per-batch",
+            "30",
         ],
     );
     let rows = |prefix: &str| -> Vec<Value> {
@@ -360,6 +364,53 @@ fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write(bac
     let got = db.stored();
     assert_eq!(got.len(), 50);
     assert!(got.iter().all(|id| !id.starts_with('y')));
+    drop(server);
+
+    // Per address, whatever device ids it names: a new device id per batch does not buy
+    // more rows than the address's burst.
+    let db = TestDb::new(backend, site.path(), "r.db");
+    let server = Server::start(
+        site.path(),
+        &db.arg,
+        port(8),
+        &[
+            "--address-rate",
+            "0",
+            "--address-row-rate",
+            "1",
+            "--address-row-burst",
+            "60",
+            "--rows-per-batch",
+            "30",
+        ],
+    );
+    let post_rows = |id: &str, device: &str| {
+        send(
+            &server.addr,
+            &device_batch(id, device, vec![], rows(id)),
+            Some(id),
+            &json_ct,
+        )
+        .expect("answer")
+    };
+    assert_eq!(post_rows("p", "new-1").0, 200);
+    assert_eq!(post_rows("q", "new-2").0, 200);
+    let (status, head, _) = post_rows("r", "new-3");
+    assert_eq!(status, 429);
+    assert!(head.contains("\r\nretry-after: "), "{head}");
+    // A batch larger than the row cap: 413 naming the limit, nothing stored.
+    let many: Vec<Value> = (0..31)
+        .map(|i| row(&format!("m{i:02}"), &brands[0], &infs[0], "click", 1.0))
+        .collect();
+    let (status, ack) = post(
+        &server.addr,
+        &device_batch("m", "new-4", vec![], many),
+        Some("m"),
+    )
+    .expect("answer");
+    assert_eq!(status, 413);
+    assert_eq!(ack["max_rows"], json!(30));
+    assert_eq!(db.stored().len(), 50);
 }
 
 fn new_brands_per_device_day_and_site_keys_are_enforced(backend: Backend) {

@@ -89,8 +89,12 @@ export class Syncer {
       }
       if (resp.status === 413 && rows.length > 1) {
         // Too large for the collector: the same rows go again in smaller batches (new keys;
-        // the collector still stores each event id once).
-        this.batchSize = Math.max(1, Math.floor(rows.length / 2));
+        // the collector still stores each event id once), at most its row limit when it
+        // names one.
+        let limit = NaN;
+        try { limit = Number((await resp.json())?.max_rows); } catch { /* a bare 413 */ }
+        const half = Math.max(1, Math.floor(rows.length / 2));
+        this.batchSize = Number.isInteger(limit) && limit >= 1 ? Math.min(half, limit) : half;
         await this.store.setMeta('pending_batch', undefined);
         continue;
       }
@@ -104,6 +108,12 @@ export class Syncer {
       let ack = null;
       if (resp.ok || resp.status === 400 || resp.status === 422) {
         try { ack = normaliseAck(await resp.json()); } catch { ack = null; }
+      }
+      if (ack && resp.status === 400 && ack.batchRefused) {
+        // The batch was refused as a whole, its reason sent once: every row of it is
+        // refused with that reason.
+        const reason = `batch refused: ${ack.error}`;
+        ack.rejected = rows.map((r) => ({ event_id: r.event_id, reason }));
       }
       // Progress is an answer about at least one row of this batch. Anything else (429,
       // 5xx, 403, a 400 without per-row verdicts, an answer about other rows) moves the
@@ -143,7 +153,8 @@ function retryAfterMs(resp) {
 }
 
 // The collector's answer: {accepted: [event_id], duplicates: [event_id],
-// rejected: [{event_id, reason}]}; anything else is not an acknowledgement.
+// rejected: [{event_id, reason}], error?, batch_refused?}; anything else is not an
+// acknowledgement.
 function normaliseAck(j) {
   const ids = (v) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : null);
   const accepted = ids(j?.accepted);
@@ -152,5 +163,5 @@ function normaliseAck(j) {
     ? j.rejected.filter((r) => typeof r?.event_id === 'string').map((r) => ({ event_id: r.event_id, reason: String(r.reason ?? '') }))
     : [];
   if (!accepted || !duplicates) return null;
-  return { accepted, duplicates, rejected, error: typeof j?.error === 'string' ? j.error.slice(0, 200) : '' };
+  return { accepted, duplicates, rejected, batchRefused: j?.batch_refused === true, error: typeof j?.error === 'string' ? j.error.slice(0, 200) : '' };
 }

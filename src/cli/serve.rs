@@ -10,6 +10,7 @@ use super::io::{
 use crate::bundle;
 use crate::catalog::{BuildParams, Catalog};
 use crate::category::Lexicon;
+use crate::collector::listen::ConnectionLimits;
 use crate::collector::wire::{BrandProfile, Limits, Row};
 use crate::collector::StoredRow;
 use crate::error::{Error, Result};
@@ -81,6 +82,33 @@ pub struct LimitArgs {
     /// Clients each limiter remembers.
     #[arg(long, default_value_t = Limits::default().tracked_clients)]
     tracked_clients: usize,
+    /// Rows per batch; more is answered 413 naming the limit (at most the row bursts).
+    #[arg(long, default_value_t = Limits::default().rows_per_batch)]
+    rows_per_batch: usize,
+    /// Rows per second one client address may send on average, whatever device ids it
+    /// names (0: no limit).
+    #[arg(long, default_value_t = Limits::default().address_row_rate)]
+    address_row_rate: f64,
+    /// Rows one client address may send in a burst.
+    #[arg(long, default_value_t = Limits::default().address_row_burst)]
+    address_row_burst: f64,
+    /// Seconds for a request's head, counted from the connection's start or the end of the
+    /// previous answer (so also the idle keep-alive timeout).
+    #[arg(long, default_value_t = ConnectionLimits::default().header_timeout)]
+    header_timeout: f64,
+    /// Seconds allowed between two pieces of a request body.
+    #[arg(long, default_value_t = ConnectionLimits::default().body_timeout)]
+    body_timeout: f64,
+    /// Seconds for a whole request, body included (408 past it).
+    #[arg(long, default_value_t = ConnectionLimits::default().request_timeout)]
+    request_timeout: f64,
+    /// Connections open at once (lowered to fit the process's open-file limit).
+    #[arg(long, default_value_t = ConnectionLimits::default().max_connections)]
+    max_connections: usize,
+    /// Connections open at once from one address (an IPv6 /64 counts as one); more are
+    /// closed at once.
+    #[arg(long, default_value_t = ConnectionLimits::default().max_connections_per_address)]
+    max_connections_per_address: usize,
 }
 
 impl LimitArgs {
@@ -94,7 +122,20 @@ impl LimitArgs {
             brands_per_batch: self.brands_per_batch,
             description_chars: self.description_chars,
             tracked_clients: self.tracked_clients,
+            rows_per_batch: self.rows_per_batch,
+            address_row_rate: self.address_row_rate,
+            address_row_burst: self.address_row_burst,
             ..Limits::default()
+        }
+    }
+
+    fn connections(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            request_timeout: self.request_timeout,
+            max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
         }
     }
 }
@@ -177,6 +218,7 @@ pub(super) fn serve(a: ServeArgs) -> Result<()> {
         max_body: a.max_body,
         site_keys: a.site_key,
         limits: a.limits.limits(),
+        connections: a.limits.connections(),
     })
 }
 
@@ -478,6 +520,7 @@ pub(super) fn copy_db(a: &CopyDbArgs) -> Result<()> {
                 brands: brands.clone(),
                 rows: Vec::new(),
                 rejected: Vec::new(),
+                rejected_without_id: 0,
             },
             received,
         )
@@ -500,6 +543,7 @@ pub(super) fn copy_db(a: &CopyDbArgs) -> Result<()> {
                         brands: Vec::new(),
                         rows,
                         rejected: Vec::new(),
+                        rejected_without_id: 0,
                     },
                     received_ms,
                 )

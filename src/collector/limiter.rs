@@ -46,13 +46,16 @@ impl Buckets {
     }
 
     /// Takes `cost` tokens from `key`'s bucket at time `now`; `Err(seconds)` to wait when
-    /// it holds too few. A cost above the burst counts as the burst (a request that large
-    /// passes once the bucket is full, then the client waits for it to refill).
+    /// it holds too few. A cost above the burst never passes (the collector's limits keep a
+    /// batch within every burst, so a burst holds inside one batch too).
     pub fn take(&mut self, key: &str, cost: f64, now: f64) -> Result<(), f64> {
         if self.rate <= 0.0 {
             return Ok(());
         }
-        let cost = cost.clamp(0.0, self.burst);
+        let cost = cost.max(0.0);
+        if cost > self.burst {
+            return Err(f64::INFINITY);
+        }
         let (rate, burst) = (self.rate, self.burst);
         let level = |b: &Bucket| (b.tokens + (now - b.at).max(0.0) * rate).min(burst);
         if !self.map.contains_key(key) && self.map.len() >= self.cap {
@@ -151,9 +154,12 @@ mod tests {
     }
 
     #[test]
-    fn a_request_larger_than_the_burst_passes_on_a_full_bucket_and_then_waits() {
+    fn a_request_larger_than_the_burst_never_passes() {
         let mut b = Buckets::new(50.0, 100.0, 10);
-        assert!(b.take("d", 500.0, 0.0).is_ok());
+        assert_eq!(b.take("d", 500.0, 0.0), Err(f64::INFINITY));
+        assert_eq!(b.take("d", 500.0, 1e6), Err(f64::INFINITY));
+        // It took nothing: the burst is still there.
+        assert!(b.take("d", 100.0, 0.0).is_ok());
         assert_eq!(b.take("d", 1.0, 0.0), Err(1.0 / 50.0));
         assert!(Buckets::new(0.0, 0.0, 1).take("any", 1e9, 0.0).is_ok());
     }

@@ -10,6 +10,7 @@
 //! stored once.
 
 pub mod limiter;
+pub mod listen;
 pub mod postgres;
 pub mod retrain;
 pub mod sqlite;
@@ -99,6 +100,8 @@ pub struct ServeOptions {
     pub site_keys: Vec<(String, String)>,
     /// Rates, bursts and caps.
     pub limits: Limits,
+    /// Timeouts and connection caps.
+    pub connections: listen::ConnectionLimits,
 }
 
 /// A published bundle's version, influencer name keys and brand name keys.
@@ -125,6 +128,8 @@ struct State {
     addresses: Mutex<Buckets>,
     /// Rows by device id.
     devices: Mutex<Buckets>,
+    /// Rows by client address (whatever device ids its batches name).
+    address_rows: Mutex<Buckets>,
     /// New brands by device id and UTC day.
     new_brands: Mutex<DailyCounts>,
     /// The clock of the buckets.
@@ -234,6 +239,7 @@ pub fn app(opts: &ServeOptions, storage: Arc<dyn Storage>) -> Result<axum::Route
     use tower_http::set_header::SetResponseHeader;
 
     opts.limits.validate()?;
+    opts.connections.validate()?;
     let www = opts.root.join("www");
     let pkg = opts.root.join("pkg");
     let published = opts.bundle_dir.clone().unwrap_or_else(|| pkg.clone());
@@ -265,6 +271,11 @@ pub fn app(opts: &ServeOptions, storage: Arc<dyn Storage>) -> Result<axum::Route
         devices: Mutex::new(Buckets::new(
             opts.limits.device_rate,
             opts.limits.device_burst,
+            opts.limits.tracked_clients,
+        )),
+        address_rows: Mutex::new(Buckets::new(
+            opts.limits.address_row_rate,
+            opts.limits.address_row_burst,
             opts.limits.tracked_clients,
         )),
         new_brands: Mutex::new(DailyCounts::new(opts.limits.tracked_clients)),
@@ -309,13 +320,16 @@ pub fn app(opts: &ServeOptions, storage: Arc<dyn Storage>) -> Result<axum::Route
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(opts.max_body))
         .layer(cors);
+    let (request_timeout, body_timeout) = opts.connections.layers();
     // /pkg: the published bundle's folder first, then the built module's.
     Ok(api
         .nest_service(
             "/pkg",
             static_files(ServeDir::new(published).fallback(ServeDir::new(pkg))),
         )
-        .fallback_service(static_files(ServeDir::new(www))))
+        .fallback_service(static_files(ServeDir::new(www)))
+        .layer(body_timeout)
+        .layer(request_timeout))
 }
 
 /// An answer: the status, the acknowledgement, and how long to wait (429).
@@ -355,11 +369,19 @@ async fn post_batch(
     use axum::response::IntoResponse;
 
     let (parts, body) = request.into_parts();
-    let (status, ack, wait) = match check_and_store(&st, &parts, body).await {
+    let mut size = RequestSize(0);
+    let (status, mut ack, wait) = match check_and_store(&st, &parts, body, &mut size).await {
         Ok(answer) => answer,
         Err(e) => refusal(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
     };
-    let body = serde_json::to_vec(&ack).unwrap_or_default();
+    // The request's size: its body (when read) and its headers; the answer stays within a
+    // small multiple of it.
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    let body = ack.to_json_within(Ack::budget(size.0 + header_bytes));
     let mut response = (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -368,7 +390,7 @@ async fn post_batch(
         .into_response();
     if let Some(w) = wait {
         // Whole seconds, rounded up: never sooner than the bucket allows.
-        let secs = (w.ceil() as u64).max(1);
+        let secs = (w.min(3600.0).ceil() as u64).max(1);
         if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
             response
                 .headers_mut()
@@ -378,10 +400,22 @@ async fn post_batch(
     response
 }
 
+/// The bytes of a request's body, once read.
+struct RequestSize(usize);
+
+/// The client's address as the limiters key it ([`listen::address_key`]).
+fn client_address(parts: &axum::http::request::Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".into(), |c| listen::address_key(c.0.ip()))
+}
+
 async fn check_and_store(
     st: &Arc<State>,
     parts: &axum::http::request::Parts,
     body: axum::body::Body,
+    size: &mut RequestSize,
 ) -> Result<Answer> {
     use axum::http::StatusCode;
 
@@ -389,10 +423,7 @@ async fn check_and_store(
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let now = st.started.elapsed().as_secs_f64();
     // The socket's peer: behind a reverse proxy this is the proxy (limit there, too).
-    let address = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string());
+    let address = client_address(parts);
     if let Err(wait) = st
         .addresses
         .lock()
@@ -412,7 +443,7 @@ async fn check_and_store(
         if !own && !st.allowed_origins.iter().any(|a| a == origin) {
             return Ok(refusal(
                 StatusCode::FORBIDDEN,
-                format!("origin {origin:?} may not post batches here"),
+                format!("origin {} may not post batches here", wire::excerpt(origin)),
             ));
         }
     }
@@ -438,12 +469,29 @@ async fn check_and_store(
             ));
         }
     }
-    let Ok(bytes) = axum::body::to_bytes(body, st.max_body).await else {
-        return Ok(refusal(
+    let too_large = || {
+        refusal(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("a batch body is at most {} bytes", st.max_body),
-        ));
+        )
     };
+    // A declared length over the limit is answered at once, before any of the body is read
+    // (hyper then closes the connection instead of reading the rest).
+    let declared = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > st.max_body as u64) {
+        return Ok(too_large());
+    }
+    let bytes = match axum::body::to_bytes(body, st.max_body).await {
+        Ok(bytes) => bytes,
+        Err(e) if timed_out(&e) => {
+            return Ok(refusal(
+                StatusCode::REQUEST_TIMEOUT,
+                "the body stalled past --body-timeout".into(),
+            ))
+        }
+        Err(_) => return Ok(too_large()),
+    };
+    size.0 = bytes.len();
     let idempotency = header("idempotency-key").map(str::to_string);
     let now_ms = now_ms();
     let mut known = st.known().await?;
@@ -463,27 +511,46 @@ async fn check_and_store(
     }
     let mut batch = match parsed {
         Err(refused) => {
+            let (status, max_rows) = match refused.kind {
+                wire::RefusedAs::TooManyRows => (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    Some(st.limits.rows_per_batch),
+                ),
+                _ => (StatusCode::BAD_REQUEST, None),
+            };
             return Ok((
-                StatusCode::BAD_REQUEST,
+                status,
                 Ack {
-                    rejected: refused.rejected,
                     error: Some(refused.error),
+                    batch_refused: refused.kind == wire::RefusedAs::Malformed,
+                    max_rows,
                     ..Ack::default()
                 },
                 None,
-            ))
+            ));
         }
         Ok(batch) => batch,
     };
     let rows = batch.rows.len().max(1) as f64;
     let device = batch.device_id.clone();
     if let Err(wait) = st
+        .address_rows
+        .lock()
+        .map_err(|_| poisoned())?
+        .take(&address, rows, now)
+    {
+        return Ok(too_many(&format!("rows from address {address}"), wait));
+    }
+    if let Err(wait) = st
         .devices
         .lock()
         .map_err(|_| poisoned())?
         .take(&device, rows, now)
     {
-        return Ok(too_many(&format!("device {device:?}"), wait));
+        return Ok(too_many(
+            &format!("device {}", wire::excerpt(&device)),
+            wait,
+        ));
     }
     // New brands past the device's day: reserve what the batch may add, give back what it did
     // not use.
@@ -507,7 +574,21 @@ async fn check_and_store(
     let mut ack = st.storage.store(&batch, now_ms).await?;
     st.remember_brands(&batch.brands);
     ack.rejected = batch.rejected;
+    ack.rejected_without_id = batch.rejected_without_id;
     Ok((StatusCode::OK, ack, None))
+}
+
+/// Whether reading a body failed on tower-http's body timeout (else: the size limit, or the
+/// client went away).
+fn timed_out(e: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if s.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// Parses and checks a batch body off the async workers (up to `max_body` bytes of JSON).
@@ -583,11 +664,15 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
             .map_err(|e| Error::io(&addr, e))?;
         println!("serving influence-rec on http://{addr}/ (Ctrl-C to stop)");
         println!("collector: {}", storage.describe());
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
+        println!(
+            "connections: at most {} ({} per address); header {} s, body {} s, request {} s",
+            listen::effective_max_connections(&opts.connections),
+            opts.connections.max_connections_per_address,
+            opts.connections.header_timeout,
+            opts.connections.body_timeout,
+            opts.connections.request_timeout
+        );
+        let shutdown = async {
             let term = async {
                 match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
                     Ok(mut s) => {
@@ -600,9 +685,8 @@ pub fn serve(opts: &ServeOptions) -> Result<()> {
                 _ = tokio::signal::ctrl_c() => {}
                 _ = term => {}
             }
-        })
-        .await
-        .map_err(|e| Error::io(&addr, e))
+        };
+        listen::run(listener, app, opts.connections, shutdown).await
     })
 }
 

@@ -76,6 +76,10 @@ pub struct Row {
 /// each; README "Collector limits").
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
+    /// Rows per batch (500; the page sends 100): more is answered 413 naming the limit, and
+    /// the device halves its batches. At most the device and address row bursts, so one
+    /// batch never passes a burst limit.
+    pub rows_per_batch: usize,
     /// New-brand profiles per batch (10): more refuses the batch.
     pub brands_per_batch: usize,
     /// Characters of a profile's name (120), category (60), country (80), hashtags (500) and
@@ -101,6 +105,12 @@ pub struct Limits {
     /// ... and in a burst (2,000: an offline week of planning drains at once). Past it: 429
     /// with `Retry-After`, nothing stored.
     pub device_burst: f64,
+    /// Rows per second one client address may send, whatever device ids its batches name
+    /// (20; 0: no limit) ...
+    pub address_row_rate: f64,
+    /// ... and in a burst (5,000). Past it: 429 with `Retry-After`, nothing stored. A device
+    /// id costs nothing to invent, an address does: this is what bounds a flood.
+    pub address_row_burst: f64,
     /// Clients (addresses, devices) each limiter remembers (100,000); idle ones are forgotten
     /// first, and when all are busy a new client waits (429) rather than growing memory.
     pub tracked_clients: usize,
@@ -109,6 +119,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
+            rows_per_batch: 500,
             brands_per_batch: 10,
             name_chars: 120,
             category_chars: 60,
@@ -120,6 +131,8 @@ impl Default for Limits {
             address_burst: 60.0,
             device_rate: 50.0,
             device_burst: 2_000.0,
+            address_row_rate: 20.0,
+            address_row_burst: 5_000.0,
             tracked_clients: 100_000,
         }
     }
@@ -133,15 +146,35 @@ impl Limits {
             name,
             message,
         };
-        for (name, rate, burst) in [
-            ("address-rate", self.address_rate, self.address_burst),
-            ("device-rate", self.device_rate, self.device_burst),
+        if self.rows_per_batch == 0 {
+            return Err(bad("rows-per-batch", "must be at least 1".into()));
+        }
+        for (name, rate, burst, rows) in [
+            ("address-rate", self.address_rate, self.address_burst, false),
+            ("device-rate", self.device_rate, self.device_burst, true),
+            (
+                "address-row-rate",
+                self.address_row_rate,
+                self.address_row_burst,
+                true,
+            ),
         ] {
             if !(rate.is_finite() && rate >= 0.0) {
                 return Err(bad(name, format!("must be a number >= 0, got {rate}")));
             }
             if rate > 0.0 && !(burst.is_finite() && burst >= 1.0) {
                 return Err(bad(name, format!("its burst must be >= 1, got {burst}")));
+            }
+            // A batch larger than a row burst could never pass it (or, clamped, would pass
+            // more than the burst at once).
+            if rows && rate > 0.0 && (self.rows_per_batch as f64) > burst {
+                return Err(bad(
+                    name,
+                    format!(
+                        "its burst ({burst}) must be at least rows-per-batch ({})",
+                        self.rows_per_batch
+                    ),
+                ));
             }
         }
         if self.tracked_clients == 0 {
@@ -161,12 +194,8 @@ impl Limits {
         ];
         if let Some((field, _)) = fields.iter().find(|(_, v)| v.contains('\0')) {
             return Some(format!(
-                "brand profile {:?}: {field} contains a NUL character",
-                p.name
-                    .replace('\0', "")
-                    .chars()
-                    .take(40)
-                    .collect::<String>()
+                "brand profile {}: {field} contains a NUL character",
+                excerpt(&p.name)
             ));
         }
         [
@@ -180,8 +209,8 @@ impl Limits {
         .find(|(_, v, max)| v.chars().count() > *max)
         .map(|(field, v, max)| {
             format!(
-                "brand profile {:?}: {field} has {} characters, at most {max}",
-                p.name.chars().take(40).collect::<String>(),
+                "brand profile {}: {field} has {} characters, at most {max}",
+                excerpt(&p.name),
                 v.chars().count()
             )
         })
@@ -217,6 +246,8 @@ pub struct Batch {
     pub rows: Vec<Row>,
     /// Rows that did not, with why.
     pub rejected: Vec<Rejected>,
+    /// Rows that did not and had no usable `event_id` (counted only).
+    pub rejected_without_id: usize,
 }
 
 /// A refused row.
@@ -237,9 +268,66 @@ pub struct Ack {
     pub duplicates: Vec<String>,
     /// Not stored, with reasons.
     pub rejected: Vec<Rejected>,
+    /// Rows refused without a readable `event_id` (counted, not listed: no device can match
+    /// them to a row, and listing them would let a body of bare `0`s buy an answer many
+    /// times its size).
+    #[serde(skip_serializing_if = "is_zero", default)]
+    pub rejected_without_id: usize,
     /// Why the whole batch was refused, when it was.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// The whole batch was refused for `error`: every row of it is refused with that reason
+    /// (the reason is sent once, not per row).
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub batch_refused: bool,
+    /// With a 413 for too many rows: the most a batch may carry.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_rows: Option<usize>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Ack {
+    /// The most bytes an answer to a request of `request` bytes may take: 4 times the request
+    /// plus 1 KiB for the envelope and a refusal's reason. Holds by construction (every
+    /// listed id is in the request, reasons quote only [`excerpt`]s); [`Ack::fit`] enforces
+    /// it in case a reason ever grows.
+    pub fn budget(request: usize) -> usize {
+        request.saturating_mul(4).saturating_add(1024)
+    }
+
+    /// Serialises the answer within `budget` bytes: when the full answer is larger, the
+    /// rejections keep only the first word of their reasons, then are counted instead of
+    /// listed (their rows stay queued on the device and are sent again).
+    pub fn to_json_within(&mut self, budget: usize) -> Vec<u8> {
+        let body = serde_json::to_vec(&*self).unwrap_or_default();
+        if body.len() <= budget {
+            return body;
+        }
+        for r in &mut self.rejected {
+            let short: String = r
+                .reason
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(40)
+                .collect();
+            r.reason = short;
+        }
+        if let Some(e) = &mut self.error {
+            *e = e.chars().take(200).collect();
+        }
+        let body = serde_json::to_vec(&*self).unwrap_or_default();
+        if body.len() <= budget {
+            return body;
+        }
+        self.rejected_without_id += self.rejected.len();
+        self.rejected.clear();
+        serde_json::to_vec(&*self).unwrap_or_default()
+    }
 }
 
 /// What the data knows: influencer and brand names (as [`key`]s).
@@ -251,13 +339,60 @@ pub struct Known {
     pub brands: BTreeSet<String>,
 }
 
-/// A batch refused whole: the reason and every row it could name.
+/// Why a batch was refused whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusedAs {
+    /// The body is not JSON or has no readable row list: nothing about its rows is known
+    /// (400; the device retries with backoff).
+    Unreadable,
+    /// A readable row list in an envelope that is wrong (format, version, keys, profiles):
+    /// every row of the batch is refused with the one reason (400, `batch_refused`).
+    Malformed,
+    /// More rows than [`Limits::rows_per_batch`] (413 naming the limit; the device re-sends
+    /// them in smaller batches).
+    TooManyRows,
+}
+
+/// A batch refused whole: the reason, once (never copied per row, so the answer stays a
+/// few hundred bytes however many rows the batch had).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Refused {
     /// Why.
     pub error: String,
-    /// Each readable row's event id with the batch's reason.
-    pub rejected: Vec<Rejected>,
+    /// Which kind of refusal (the status the collector answers).
+    pub kind: RefusedAs,
+}
+
+/// Characters of client text an answer may quote.
+pub const EXCERPT_CHARS: usize = 32;
+
+/// A short, escaped excerpt of client text for an answer or a log: at most [`EXCERPT_CHARS`]
+/// characters, quoted, with control, format (bidi overrides, zero widths) and other
+/// unprintable characters escaped as `\u{..}`, and "…" when cut. An answer therefore never
+/// repeats more than a few dozen bytes of what was sent, however long the field.
+pub fn excerpt(s: &str) -> String {
+    let mut out = String::from("\"");
+    for (i, c) in s.chars().enumerate() {
+        if i == EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        out.extend(c.escape_debug());
+    }
+    out.push('"');
+    out
+}
+
+/// The JSON type of a value, for messages (never its content).
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 fn text_field<'a>(row: &'a serde_json::Value, field: &str, max: usize) -> Result<&'a str, String> {
@@ -272,7 +407,10 @@ fn text_field<'a>(row: &'a serde_json::Value, field: &str, max: usize) -> Result
             Err(format!("{field}: longer than {max} bytes"))
         }
         Some(serde_json::Value::String(s)) => Ok(s),
-        Some(other) => Err(format!("{field}: expected a string, found {other}")),
+        Some(other) => Err(format!(
+            "{field}: expected a string, found {}",
+            json_type(other)
+        )),
         None => Err(format!("{field}: missing")),
     }
 }
@@ -290,7 +428,10 @@ fn check_row(
     let influencer = text_field(row, "influencer", MAX_NAME_LEN)?;
     let kind_text = text_field(row, "kind", 32)?;
     let kind = RowKind::parse(kind_text).ok_or_else(|| {
-        format!("kind: expected click, check_info, add_to_campaign, collaboration or pairing, found {kind_text:?}")
+        format!(
+            "kind: expected click, check_info, add_to_campaign, collaboration or pairing, found {}",
+            excerpt(kind_text)
+        )
     })?;
     let p = row
         .get("points")
@@ -315,12 +456,13 @@ fn check_row(
         return Err(format!("timestamp_ms: {ts} is not a plausible time"));
     }
     if !known.influencers.contains(&key(influencer)) {
-        return Err(format!("unknown influencer {influencer:?}"));
+        return Err(format!("unknown influencer {}", excerpt(influencer)));
     }
     let bk = key(brand);
     if !known.brands.contains(&bk) && !new_brands.contains(&bk) {
         return Err(format!(
-            "unknown brand {brand:?} (a new brand travels in the batch's brands)"
+            "unknown brand {} (a new brand travels in the batch's brands)",
+            excerpt(brand)
         ));
     }
     Ok(Row {
@@ -344,38 +486,43 @@ pub fn parse_batch(
     now_ms: i64,
 ) -> Result<Batch, Refused> {
     let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| Refused {
+        // serde_json's syntax messages name a position and a category, never the content.
         error: format!("body is not JSON: {e}"),
-        rejected: Vec::new(),
+        kind: RefusedAs::Unreadable,
     })?;
     let rows = v.get("rows").and_then(serde_json::Value::as_array);
-    let refuse = |error: String| Refused {
-        rejected: rows
-            .into_iter()
-            .flatten()
-            .map(|r| Rejected {
-                event_id: r
-                    .get("event_id")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                reason: format!("batch refused: {error}"),
-            })
-            .collect(),
-        error,
+    let kind = if rows.is_some() {
+        RefusedAs::Malformed
+    } else {
+        RefusedAs::Unreadable
     };
-    match v.get("format").and_then(serde_json::Value::as_str) {
-        Some(BATCH_FORMAT) => {}
+    let refuse = |error: String| Refused { error, kind };
+    match v.get("format") {
+        Some(serde_json::Value::String(f)) if f == BATCH_FORMAT => {}
+        Some(serde_json::Value::String(f)) => {
+            return Err(refuse(format!(
+                "format: expected {BATCH_FORMAT:?}, found {}",
+                excerpt(f)
+            )))
+        }
         other => {
             return Err(refuse(format!(
-                "format: expected {BATCH_FORMAT:?}, found {other:?}"
+                "format: expected {BATCH_FORMAT:?}, found {}",
+                other.map_or("nothing", json_type)
             )))
         }
     }
     match v.get("version").and_then(serde_json::Value::as_u64) {
         Some(x) if x == u64::from(BATCH_VERSION) => {}
-        other => {
+        Some(x) => {
             return Err(refuse(format!(
-                "version: expected {BATCH_VERSION}, found {other:?}"
+                "version: expected {BATCH_VERSION}, found {x}"
+            )))
+        }
+        None => {
+            return Err(refuse(format!(
+                "version: expected {BATCH_VERSION}, found {}",
+                v.get("version").map_or("nothing", json_type)
             )))
         }
     }
@@ -386,12 +533,15 @@ pub fn parse_batch(
     match key_header {
         None => {
             return Err(refuse(format!(
-                "Idempotency-Key header missing: it must be the batch_id {batch_id:?}"
+                "Idempotency-Key header missing: it must be the batch_id {}",
+                excerpt(&batch_id)
             )))
         }
         Some(h) if h != batch_id => {
             return Err(refuse(format!(
-                "Idempotency-Key {h:?} is not the batch_id {batch_id:?}"
+                "Idempotency-Key {} is not the batch_id {}",
+                excerpt(h),
+                excerpt(&batch_id)
             )))
         }
         Some(_) => {}
@@ -399,17 +549,32 @@ pub fn parse_batch(
     let Some(rows) = rows else {
         return Err(refuse("rows: expected a list".into()));
     };
+    if rows.len() > limits.rows_per_batch {
+        return Err(Refused {
+            error: format!(
+                "rows: {} in this batch, at most {} per batch",
+                rows.len(),
+                limits.rows_per_batch
+            ),
+            kind: RefusedAs::TooManyRows,
+        });
+    }
     let brands: Vec<BrandProfile> = match v.get("brands") {
         None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(b) => serde_json::from_value(b.clone()).map_err(|e| refuse(format!("brands: {e}")))?,
+        Some(serde_json::Value::Array(list)) if list.len() > limits.brands_per_batch => {
+            return Err(refuse(format!(
+                "brands: {} profiles, at most {} per batch",
+                list.len(),
+                limits.brands_per_batch
+            )))
+        }
+        Some(b) => serde_json::from_value(b.clone()).map_err(|_| {
+            refuse(
+                "brands: expected a list of profiles {name, category, country, hashtags, description}, each a string"
+                    .into(),
+            )
+        })?,
     };
-    if brands.len() > limits.brands_per_batch {
-        return Err(refuse(format!(
-            "brands: {} profiles, at most {} per batch",
-            brands.len(),
-            limits.brands_per_batch
-        )));
-    }
     // Profiles over a cap are refused; rows naming them are rejected with the reason.
     let mut refused_profiles: BTreeMap<String, String> = BTreeMap::new();
     let brands: Vec<BrandProfile> = brands
@@ -443,6 +608,7 @@ pub fn parse_batch(
             .collect(),
         rows: Vec::new(),
         rejected: Vec::new(),
+        rejected_without_id: 0,
     };
     let mut seen = BTreeSet::new();
     for r in rows {
@@ -453,13 +619,17 @@ pub fn parse_batch(
             }),
             Ok(row) => out.rows.push(row),
             Err(reason) => {
+                let id = r
+                    .get("event_id")
+                    .and_then(serde_json::Value::as_str)
+                    .filter(|id| !id.is_empty() && id.len() <= MAX_ID_LEN);
+                let Some(id) = id else {
+                    out.rejected_without_id += 1;
+                    continue;
+                };
                 let brand = r.get("brand").and_then(serde_json::Value::as_str).map(key);
                 out.rejected.push(Rejected {
-                    event_id: r
-                        .get("event_id")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
+                    event_id: id.to_string(),
                     reason: brand
                         .and_then(|b| refused_profiles.get(&b).cloned())
                         .unwrap_or(reason),

@@ -256,6 +256,13 @@ test('sync: every answer moves the backoff, Retry-After is honoured, a row refus
   await until('the refused row to leave the queue', async () => (await localRows(page)).every((r) => r.state !== 'queued'), 10000);
   rows = await localRows(page);
   assert.equal(rows.find((r) => r.influencer === refused && r.kind === 'click').reason, 'influencer: unknown');
+  // A batch refused as a whole: the reason comes once, and every row of the batch leaves
+  // the queue with it.
+  stub.answer = () => json(400, { accepted: [], duplicates: [], rejected: [], error: 'version: expected 2, found 1', batch_refused: true });
+  const wholesale = await record(page, 7);
+  await until('the refused batch to leave the queue', async () => (await localRows(page)).every((r) => r.state !== 'queued'), 10000);
+  rows = await localRows(page);
+  assert.equal(rows.find((r) => r.influencer === wholesale && r.kind === 'click').reason, 'batch refused: version: expected 2, found 1');
   const n = posts();
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(posts(), n, 'nothing left to send, nothing sent');

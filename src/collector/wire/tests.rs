@@ -65,13 +65,14 @@ fn good_rows_pass_and_each_bad_row_has_its_reason() {
             ("e7", "influencer: missing"),
             ("e1", "event_id: twice in this batch"),
             ("e8", "timestamp_ms: 5 is not a plausible time"),
-            ("", "event_id: missing"),
         ]
     );
+    // The bare 17 has no id: counted, not listed.
+    assert_eq!(b.rejected_without_id, 1);
 }
 
 #[test]
-fn a_bad_envelope_refuses_the_batch_naming_every_row() {
+fn a_bad_envelope_refuses_the_batch_once() {
     let p = PointsConfig::default();
     assert!(
         parse_batch(b"{nope", None, &known(), &p, &Limits::default(), NOW)
@@ -91,8 +92,8 @@ fn a_bad_envelope_refuses_the_batch_naming_every_row() {
         NOW,
     )
     .unwrap_err();
-    assert_eq!(r.error, "version: expected 1, found Some(2)");
-    assert_eq!(r.rejected[0].event_id, "e1");
+    assert_eq!(r.error, "version: expected 1, found 2");
+    assert_eq!(r.kind, RefusedAs::Malformed);
     let body = batch(vec![]);
     let r = parse_batch(&body, Some("other"), &known(), &p, &Limits::default(), NOW).unwrap_err();
     assert!(r.error.starts_with("Idempotency-Key"));
@@ -114,6 +115,131 @@ fn a_bad_envelope_refuses_the_batch_naming_every_row() {
     )
     .unwrap_err();
     assert_eq!(r.error, "rows: expected a list");
+    assert_eq!(r.kind, RefusedAs::Unreadable);
+}
+
+/// The refusals that once repeated client text: each quotes at most a short escaped excerpt.
+#[test]
+fn refusals_quote_client_text_only_as_short_escaped_excerpts() {
+    let p = PointsConfig::default();
+    let huge = "=x\u{202e}".repeat(50_000);
+    let base = || -> serde_json::Value {
+        serde_json::from_slice(&batch(vec![row("e1", "Atlas Co", "bebe", "click", 1.0)])).unwrap()
+    };
+    let mut cases: Vec<(serde_json::Value, Option<String>)> = Vec::new();
+    let mut v = base();
+    v["format"] = json!(huge);
+    cases.push((v, Some("b1".into())));
+    let mut v = base();
+    v["format"] = json!({"deep": [huge.clone(), huge.clone()]});
+    cases.push((v, Some("b1".into())));
+    let mut v = base();
+    v["batch_id"] = json!([huge.clone()]);
+    cases.push((v, Some("b1".into())));
+    let mut v = base();
+    v["brands"] = json!([{"name": huge.clone(), "country": [huge.clone()]}]);
+    cases.push((v, Some("b1".into())));
+    cases.push((base(), Some(huge.clone())));
+    let mut v = base();
+    v["rows"] = json!([{"event_id": "e1", "brand": "Atlas Co", "influencer": huge.clone()},
+                       {"event_id": "e2", "brand": "Atlas Co", "influencer": "x".repeat(200), "kind": "click", "points": 1, "timestamp_ms": NOW},
+                       {"event_id": "e3", "brand": "\u{202e}oC saltA", "influencer": "bebe", "kind": "click", "points": 1, "timestamp_ms": NOW}]);
+    cases.push((v, Some("b1".into())));
+    for (v, key) in cases {
+        let body = serde_json::to_vec(&v).unwrap();
+        let texts: Vec<String> =
+            match parse_batch(&body, key.as_deref(), &known(), &p, &Limits::default(), NOW) {
+                Err(r) => vec![r.error],
+                Ok(b) => b.rejected.into_iter().map(|r| r.reason).collect(),
+            };
+        assert!(!texts.is_empty());
+        for t in texts {
+            assert!(
+                t.chars().count() <= 200,
+                "{} chars: {}",
+                t.chars().count(),
+                &t[..200.min(t.len())]
+            );
+            assert!(!t.contains('\u{202e}'), "a raw bidi override in {t:?}");
+        }
+    }
+    assert_eq!(excerpt("a\u{202e}b\n"), "\"a\\u{202e}b\\n\"");
+    assert_eq!(
+        excerpt(&"é".repeat(40)),
+        format!("\"{}…\"", "é".repeat(EXCERPT_CHARS))
+    );
+}
+
+#[test]
+fn rows_past_the_cap_refuse_the_batch_as_too_large() {
+    let limits = Limits {
+        rows_per_batch: 3,
+        ..Limits::default()
+    };
+    let rows = |n: usize| {
+        (0..n)
+            .map(|i| row(&format!("e{i}"), "Atlas Co", "bebe", "click", 1.0))
+            .collect()
+    };
+    let b = parse_batch(
+        &batch(rows(3)),
+        Some("b1"),
+        &known(),
+        &PointsConfig::default(),
+        &limits,
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(b.rows.len(), 3);
+    let r = parse_batch(
+        &batch(rows(4)),
+        Some("b1"),
+        &known(),
+        &PointsConfig::default(),
+        &limits,
+        NOW,
+    )
+    .unwrap_err();
+    assert_eq!(r.kind, RefusedAs::TooManyRows);
+    assert_eq!(r.error, "rows: 4 in this batch, at most 3 per batch");
+    // A cap above a row burst could never pass it: refused before serving.
+    let bad = Limits {
+        rows_per_batch: 3_000,
+        ..Limits::default()
+    };
+    assert!(bad
+        .validate()
+        .unwrap_err()
+        .to_string()
+        .contains("rows-per-batch"));
+    assert!(Limits::default().validate().is_ok());
+}
+
+#[test]
+fn an_answer_is_fitted_within_its_budget() {
+    let mut ack = Ack {
+        accepted: vec!["a".into()],
+        rejected: (0..100)
+            .map(|i| Rejected {
+                event_id: format!("e{i}"),
+                reason: format!("unknown influencer: {}", "x".repeat(100)),
+            })
+            .collect(),
+        ..Ack::default()
+    };
+    let full = serde_json::to_vec(&ack).unwrap().len();
+    let body = ack.clone().to_json_within(full);
+    assert_eq!(body.len(), full, "within budget: unchanged");
+    let body = ack.clone().to_json_within(6_000);
+    assert!(body.len() <= 6_000, "{}", body.len());
+    let back: Ack = serde_json::from_slice(&body).unwrap();
+    assert_eq!(back.rejected.len(), 100);
+    assert_eq!(back.rejected[0].reason, "unknown influencer");
+    let body = ack.to_json_within(200);
+    assert!(body.len() <= 200, "{}", body.len());
+    let back: Ack = serde_json::from_slice(&body).unwrap();
+    assert_eq!((back.rejected.len(), back.rejected_without_id), (0, 100));
+    assert_eq!(back.accepted, ["a"]);
 }
 
 fn with_brands(rows: Vec<serde_json::Value>, brands: serde_json::Value) -> Vec<u8> {
