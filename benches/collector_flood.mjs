@@ -3,7 +3,10 @@
 //   A. today's collector without limits (--address-rate 0 --device-rate 0), honest clients only;
 //   B. the default limits, honest clients only (the limiter's own cost);
 //   C. the default limits, honest clients while two floods run: one device posting as fast as
-//      it can, and one address posting with a new device id every batch.
+//      it can, and one address posting with a new device id every batch;
+//   D. as C, plus a slow-client attack: 16 addresses each holding 48 sockets (over the
+//      per-address cap of 32) that trickle a header or a body a byte a second, reconnecting
+//      whenever the server cuts them off.
 // Honest clients are H devices, each on its own loopback address (127.0.1.x) and within the
 // default limits (one 25-row batch every 0.5 s: 2 requests/s, 50 rows/s). Each flood uses 4
 // connections from its own address. Prints honest rows/s stored in each run (C/A is the
@@ -15,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
+import net from 'node:net';
 import { postBatch } from './collector_http.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,7 +43,7 @@ function batch(device, n) {
   return { batchId, body: JSON.stringify({ format: 'influence-rec/interactions', version: 1, batch_id: batchId, device_id: device, sent_at_ms: Date.now(), brands: [], rows }) };
 }
 
-async function run(label, serverArgs, withFlood) {
+async function run(label, serverArgs, withFlood, withSlow = false) {
   const dir = mkdtempSync(path.join(tmpdir(), 'ir-flood-'));
   const db = path.join(dir, 'collector.db');
   const port = 18900 + (process.pid % 80);
@@ -83,8 +87,39 @@ async function run(label, serverArgs, withFlood) {
       }
       agent.destroy();
     };
+    const slow = { opened: 0, cut: 0, refused: 0 };
+    const slowClient = async (addr, body) => {
+      while (Date.now() < end) {
+        await new Promise((resolve) => {
+          const opened = Date.now();
+          const sock = net.connect({ host: '127.0.0.1', port, localAddress: addr });
+          slow.opened += 1;
+          let timer = null;
+          const done = () => {
+            clearInterval(timer);
+            if (Date.now() - opened < 200) slow.refused += 1; else slow.cut += 1;
+            sock.destroy();
+            resolve();
+          };
+          sock.on('error', done);
+          sock.on('close', done);
+          sock.on('connect', () => {
+            sock.write(body
+              ? 'POST /api/interactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: s\r\nContent-Length: 100000\r\n\r\n{'
+              : 'POST /api/interactions HTTP/1.1\r\nHost: x\r\n');
+            timer = setInterval(() => { if (Date.now() >= end) sock.destroy(); else sock.write(body ? ' ' : 'X'); }, 1000);
+          });
+        });
+        await sleep(body ? 50 : 100);
+      }
+    };
     const t0 = Date.now();
     const work = Array.from({ length: honest }, (_, w) => honestClient(w));
+    if (withSlow) {
+      for (let a = 0; a < 16; a++) {
+        for (let c = 0; c < 48; c++) work.push(slowClient(`127.0.3.${a + 1}`, c % 2 === 1));
+      }
+    }
     if (withFlood) {
       for (let c = 0; c < 4; c++) work.push(floodClient('device', '127.0.2.1'), floodClient('rotating', '127.0.2.2'));
     }
@@ -97,7 +132,11 @@ async function run(label, serverArgs, withFlood) {
     const s = [...h.lat].sort((a, b) => a - b);
     const p99 = s[Math.min(s.length - 1, Math.floor(0.99 * s.length))];
     const rate = h.rows / elapsed;
-    console.log(`${label}: honest ${rate.toFixed(0)} rows/s stored (${h.rows} rows), 429s ${h.limited}, other errors ${h.other}, p99 ${p99.toFixed(1)} ms; rows in the database ${stored}`);
+    const acknowledged = h.rows + Object.values(floods).reduce((n, f) => n + f.rows, 0);
+    console.log(`${label}: honest ${rate.toFixed(0)} rows/s stored (${h.rows} rows), 429s ${h.limited}, other errors ${h.other}, p99 ${p99.toFixed(1)} ms; rows acknowledged ${acknowledged}, in the database ${stored}, lost ${acknowledged - stored}`);
+    if (withSlow) {
+      console.log(`   slow clients: ${slow.opened} connections opened, ${slow.refused} closed at once (over the per-address cap), ${slow.cut} cut off by the timeouts`);
+    }
     if (withFlood) {
       for (const [k, f] of Object.entries(floods)) {
         console.log(`   flood (${k === 'device' ? 'one device' : 'one address, a new device id per batch'}): ${f.sent} batches sent (${(f.sent / elapsed).toFixed(0)}/s), ${f.limited} answered 429, ${f.rows} rows stored`);
@@ -114,4 +153,5 @@ console.log(`${honest} honest devices x one 25-row batch every 0.5 s, ${seconds}
 const a = await run('A. no limits, honest only      ', ['--address-rate', '0', '--device-rate', '0'], false);
 const b = await run('B. default limits, honest only ', [], false);
 const c = await run('C. default limits, with floods ', [], true);
-console.log(`honest throughput: B/A ${(b / a).toFixed(3)}, C/A ${(c / a).toFixed(3)}   (target >= 0.9)`);
+const d = await run('D. C plus slow clients         ', [], true, true);
+console.log(`honest throughput: B/A ${(b / a).toFixed(3)}, C/A ${(c / a).toFixed(3)}, D/A ${(d / a).toFixed(3)}   (target >= 0.9)`);

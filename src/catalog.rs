@@ -148,12 +148,36 @@ fn unpack(k: u64) -> Buckets {
     (part(k >> 32), part(k >> 16), (c != 0xffff).then(|| part(c)))
 }
 
+/// Weighted evidence about one (brand, influencer) pair that is not one interaction: the
+/// collector's rows after the retrain has weighed who vouches for them
+/// (`collector::evidence`). Its points add to the pair's sum as they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairEvidence {
+    /// Brand name.
+    pub brand: String,
+    /// Influencer name.
+    pub influencer: String,
+    /// Points (finite, at least 0).
+    pub points: f64,
+}
+
 impl Catalog {
     /// Sorts, deduplicates by name key and links interactions into a catalog.
     pub fn build(
+        influencers: Vec<Influencer>,
+        brands: Vec<Brand>,
+        interactions: &[Interaction],
+        params: &BuildParams,
+    ) -> Result<(Catalog, BuildReport)> {
+        Catalog::build_with(influencers, brands, interactions, &[], params)
+    }
+
+    /// [`Catalog::build`], with weighed evidence added to the pairs' sums.
+    pub fn build_with(
         mut influencers: Vec<Influencer>,
         mut brands: Vec<Brand>,
         interactions: &[Interaction],
+        evidence: &[PairEvidence],
         params: &BuildParams,
     ) -> Result<(Catalog, BuildReport)> {
         params.weights.validate()?;
@@ -235,6 +259,22 @@ impl Catalog {
             };
             used += 1;
             *sums.entry((b, i)).or_insert(0.0) += params.points.points(x.kind);
+        }
+        for e in evidence {
+            let (Some(&b), Some(&i)) = (
+                brand_ids.get(&key(&e.brand)),
+                inf_ids.get(&key(&e.influencer)),
+            ) else {
+                report.skipped.push(Error::Unknown {
+                    what: "brand or influencer in collected evidence",
+                    name: format!("{} -> {}", e.brand, e.influencer),
+                });
+                continue;
+            };
+            if e.points.is_finite() && e.points > 0.0 {
+                used += 1;
+                *sums.entry((b, i)).or_insert(0.0) += e.points;
+            }
         }
         let pair_points = sums
             .into_iter()

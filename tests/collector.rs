@@ -266,14 +266,6 @@ fn only_the_own_or_an_allowed_origin_may_write_and_only_json_with_its_key(backen
     assert_eq!(db.stored(), ["cli", "own", "partner"]);
 }
 
-fn device_batch(id: &str, device: &str, brands: Vec<Value>, rows: Vec<Value>) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "format": "influence-rec/interactions", "version": 1, "batch_id": id,
-        "device_id": device, "sent_at_ms": now_ms(), "brands": brands, "rows": rows
-    }))
-    .expect("json")
-}
-
 fn a_flooding_address_or_device_gets_429_with_retry_after_while_others_write(backend: Backend) {
     let (site, brands, infs) = site();
     // Per address: a burst of 5, then one a second.

@@ -386,3 +386,217 @@ fn connections_are_capped_per_address_and_in_total() {
         assert!(closed_within(s, Duration::from_secs(3)));
     }
 }
+
+/// POSTs from a chosen loopback address; the status and the answer.
+fn post_from(source: &str, addr: &str, body: &[u8], key: &str) -> (u16, Value) {
+    let mut s = connect_from(source, addr);
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    s.write_all(&request(addr, body, key)).expect("writes");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out);
+    let body = text.split_once("\r\n\r\n").map_or("", |x| x.1);
+    (
+        status(&out),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+/// Each brand's published top list, as sets of influencer names.
+fn top_lists(dir: &Path) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let v: Value = serde_json::from_slice(&std::fs::read(dir.join("pkg/topk.json")).expect("topk"))
+        .expect("json");
+    v.as_array()
+        .expect("lists")
+        .iter()
+        .map(|l| {
+            (
+                l["brand"].as_str().expect("brand").to_string(),
+                l["influencers"]
+                    .as_array()
+                    .expect("influencers")
+                    .iter()
+                    .map(|i| i["name"].as_str().expect("name").to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for e in std::fs::read_dir(from).expect("read") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn retrain_forced(dir: &Path) -> String {
+    let o = Command::new(BIN)
+        .args([
+            "retrain",
+            "--data",
+            "data",
+            "--db",
+            "c.db",
+            "--out",
+            "pkg/model.bundle",
+            "--force",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("retrain runs");
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("\npublished "), "{out}");
+    out
+}
+
+/// The attack: honest rows from ten addresses, then one address sends 100
+/// collaborations of one chosen influencer with every brand under a new device id per batch
+/// and timestamps 23 h ahead, then floods one pair. A retrain that publishes whatever it
+/// trained (`--force`) is compared with the same retrain without the attacker's rows (a
+/// retrain moves lists by itself: here about one in five unlisted influencers enters some
+/// list): the chosen influencer, in no list before nor in the control, is in no list after.
+#[test]
+fn one_address_cannot_buy_the_rankings() {
+    let (site, brands, infs) = site_sized(300, 30);
+    let d = site.path();
+    let db = TestDb::new(Backend::Sqlite, d, "c.db");
+    let server = Server::start(d, &db.arg, port(0), &[]);
+    let before = top_lists(d);
+    let kinds = [
+        ("click", 1.0),
+        ("check_info", 2.0),
+        ("add_to_campaign", 5.0),
+        ("collaboration", 10.0),
+    ];
+    // Honest: ten addresses, one device each, 300 rows each with what their lists show.
+    for h in 0..10usize {
+        let source = format!("127.0.1.{}", h + 1);
+        for b in 0..3usize {
+            let brand = &brands[(h * 3 + b) % brands.len()];
+            let list: Vec<&String> = before[brand].iter().collect();
+            let rows: Vec<Value> = (0..100)
+                .map(|i| {
+                    let (kind, points) = kinds[(i * 7 + h) % 4];
+                    row(
+                        &format!("h{h}-{b}-{i}"),
+                        brand,
+                        list[(i * 13 + h) % list.len()],
+                        kind,
+                        points,
+                    )
+                })
+                .collect();
+            let id = format!("hb{h}-{b}");
+            let body = device_batch(&id, &format!("honest-{h}"), vec![], rows);
+            let (st, ack) = post_from(&source, &server.addr, &body, &id);
+            assert_eq!(st, 200, "{ack}");
+        }
+    }
+    server.kill();
+    let control = tempfile::tempdir().expect("control");
+    copy_dir(d, control.path());
+    retrain_forced(control.path());
+    let control_lists = top_lists(control.path());
+    let listed: std::collections::BTreeSet<&String> = before
+        .values()
+        .chain(control_lists.values())
+        .flatten()
+        .collect();
+    let chosen = infs
+        .iter()
+        .find(|i| !listed.contains(i))
+        .expect("an influencer in no top list")
+        .clone();
+    let server = Server::start(d, &db.arg, port(0), &[]);
+    // The attacker: one address, a new device id per batch, 23 h ahead.
+    let ahead = now_ms() + 23 * 3_600_000;
+    let mut attack_rows: Vec<Value> = Vec::new();
+    for brand in &brands {
+        for i in 0..100 {
+            attack_rows.push(
+                json!({"event_id": format!("x-{brand}-{i}"), "brand": brand, "influencer": &chosen,
+                "kind": "collaboration", "points": 10, "timestamp_ms": ahead}),
+            );
+        }
+    }
+    let mut stored_attack = 0;
+    for (n, chunk) in attack_rows.chunks(500).enumerate() {
+        let id = format!("xb{n}");
+        let body = device_batch(&id, &format!("attacker-{n}"), vec![], chunk.to_vec());
+        let (st, ack) = post_from("127.0.0.9", &server.addr, &body, &id);
+        if st == 200 {
+            stored_attack += ids(&ack, "accepted").len();
+        }
+    }
+    // Then a flood of one pair until the address's row budget says no.
+    let mut flood_stored = 0;
+    for n in 0..40 {
+        let id = format!("fl{n}");
+        let rows: Vec<Value> = (0..500)
+            .map(|i| json!({"event_id": format!("fl-{n}-{i}"), "brand": &brands[0], "influencer": &chosen,
+                "kind": "collaboration", "points": 10, "timestamp_ms": ahead}))
+            .collect();
+        let (st, ack) = post_from(
+            "127.0.0.9",
+            &server.addr,
+            &device_batch(&id, &format!("flood-{n}"), vec![], rows),
+            &id,
+        );
+        match st {
+            200 => flood_stored += ids(&ack, "accepted").len(),
+            429 => break,
+            other => panic!("flood answered {other}: {ack}"),
+        }
+    }
+    assert!(
+        stored_attack + flood_stored <= 5_000 + 1_000,
+        "the address's row burst bounds what it stores"
+    );
+    drop(server);
+    let out = retrain_forced(d);
+    assert!(
+        out.contains("1 sources naming more than 5 brands, not counted"),
+        "{out}"
+    );
+    // Held out by receipt time across sources: not only the attacker's (newest) rows.
+    let from: usize = out
+        .split("(by receipt time, from ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the held-out sources");
+    assert!(from >= 3, "{out}");
+    let after = top_lists(d);
+    let gained: Vec<&String> = after
+        .iter()
+        .filter(|(_, l)| l.contains(&chosen))
+        .map(|(b, _)| b)
+        .collect();
+    assert!(
+        gained.is_empty(),
+        "{chosen} entered the top lists of {gained:?}\n{out}"
+    );
+    // Every timestamp the attacker sent ahead was clamped to its receipt.
+    let rows = influence_rec::collector::block_on(async {
+        influence_rec::collector::DbTarget::parse(&db.arg)
+            .open()
+            .await?
+            .rows()
+            .await
+    })
+    .expect("rows");
+    assert!(rows.iter().all(|r| r.row.timestamp_ms <= r.received_ms));
+}

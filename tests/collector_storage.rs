@@ -16,8 +16,14 @@ on_both_backends!(
     export_writes_no_cell_a_spreadsheet_would_run,
 );
 
-/// Stores rows straight into the collector's database (as the server would).
+/// Stores rows straight into the collector's database (as the server would), with no source
+/// (each device then counts as its own).
 fn store(db: &TestDb, body: &[u8], brands: &[String], infs: &[String]) {
+    store_from(db, body, brands, infs, "")
+}
+
+/// [`store`], as if from the address whose salted hash is `source`.
+fn store_from(db: &TestDb, body: &[u8], brands: &[String], infs: &[String], source: &str) {
     use influence_rec::collector::wire::{parse_batch, Known};
     let known = Known {
         influencers: infs.iter().map(|n| influence_rec::text::key(n)).collect(),
@@ -35,6 +41,8 @@ fn store(db: &TestDb, body: &[u8], brands: &[String], infs: &[String]) {
     )
     .expect("batch");
     assert!(batch.rejected.is_empty(), "{:?}", batch.rejected);
+    let mut batch = batch;
+    batch.source = source.to_string();
     let target = influence_rec::collector::DbTarget::parse(&db.arg);
     influence_rec::collector::block_on(async {
         target.open().await?.store(&batch, now_ms()).await
@@ -60,6 +68,11 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
                 "pkg/model.bundle",
                 "--min-holdout",
                 "1",
+                // One test device is one source, and warm starts are the point here, not
+                // the comparison.
+                "--min-holdout-sources",
+                "1",
+                "--force",
             ])
             .current_dir(d)
             .output()
@@ -189,11 +202,49 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
             )
         })
         .collect();
-    store(&db, &batch("r1", rows), &brands, &infs);
-    // The bundle `train` wrote learned from no collected row: all 30 are fair to score on.
-    let out = retrain(&["--min-holdout", "5"]);
+    // From five addresses, six rows each.
+    for (i, chunk) in rows.chunks(6).enumerate() {
+        let id = format!("r1-{i}");
+        store_from(
+            &db,
+            &batch(&id, chunk.to_vec()),
+            &brands,
+            &infs,
+            &format!("s{i}"),
+        );
+    }
+    // One address alone cannot decide a comparison.
+    let lone = TestDb::new(backend, d, "lone.db");
+    store(&lone, &batch("r1", rows.clone()), &brands, &infs);
+    let o = Command::new(BIN)
+        .args([
+            "retrain",
+            "--data",
+            "data",
+            "--db",
+            &lone.rel,
+            "--out",
+            "pkg/model.bundle",
+            "--min-holdout",
+            "5",
+        ])
+        .current_dir(d)
+        .output()
+        .expect("runs");
+    let lone_out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.contains("30 since the published bundle was trained; holding out the newest 6"),
+        lone_out.contains("too few sources to compare fairly: the held-out interactions come from 1 sources (addresses), --min-holdout-sources is 3"),
+        "{lone_out}"
+    );
+    assert!(
+        lone_out.contains("not published: keeping the published bundle"),
+        "{lone_out}"
+    );
+    drop(lone);
+    // The bundle `train` wrote learned from no collected row: all 30 are fair to score on.
+    let out = retrain(&["--min-holdout", "5", "--force"]);
+    assert!(
+        out.contains("30 since the published bundle was trained; holding out the newest 6 of their interactions (by receipt time, from 3 sources)"),
         "{out}"
     );
     assert!(out.contains("published bundle: NDCG@10"), "{out}");
@@ -265,7 +316,26 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
             t1 + 100 + i as i64,
         )
     }));
-    store(&db, &batch("r2", rows), &brands, &infs);
+    // Each address sends some of the older rows, then some of the newer ones.
+    let (older, newer) = rows.split_at(40);
+    for (i, chunk) in older.chunks(8).enumerate() {
+        store_from(
+            &db,
+            &batch(&format!("r2-{i}"), chunk.to_vec()),
+            &brands,
+            &infs,
+            &format!("s{i}"),
+        );
+    }
+    for (i, chunk) in newer.chunks(2).enumerate() {
+        store_from(
+            &db,
+            &batch(&format!("r3-{i}"), chunk.to_vec()),
+            &brands,
+            &infs,
+            &format!("s{i}"),
+        );
+    }
     let published = bundle_bytes();
     let out = retrain(&["--min-holdout", "5"]);
     assert!(
@@ -283,6 +353,7 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
 /// naming the versions, on both backends; an older build's database (here: the current one,
 /// reopened) is accepted as it is.
 fn a_newer_schema_is_refused_at_start(backend: Backend) {
+    use influence_rec::collector::SCHEMA_VERSION;
     let (site, _, _) = site();
     let db = TestDb::new(backend, site.path(), "c.db");
     let target = influence_rec::collector::DbTarget::parse(&db.arg);
@@ -292,12 +363,13 @@ fn a_newer_schema_is_refused_at_start(backend: Backend) {
     match backend {
         Backend::Sqlite => {
             let c = rusqlite::Connection::open(&db.arg).expect("db");
-            c.pragma_update(None, "user_version", 2).expect("bump");
+            c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+                .expect("bump");
         }
         Backend::Postgres => {
             pg_sql(
                 &db.arg,
-                "INSERT INTO influence_rec_schema (version, applied_ms, writer) VALUES (2, 0, 'a later build')",
+                &format!("INSERT INTO influence_rec_schema (version, applied_ms, writer) VALUES ({}, 0, 'a later build')", SCHEMA_VERSION + 1),
             );
         }
     }
@@ -310,7 +382,10 @@ fn a_newer_schema_is_refused_at_start(backend: Backend) {
     assert!(!o.status.success(), "a newer schema must not be served");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("schema version 2 is newer than this build's 1"),
+        err.contains(&format!(
+            "schema version {} is newer than this build's {SCHEMA_VERSION}",
+            SCHEMA_VERSION + 1
+        )),
         "{err}"
     );
     assert!(!err.contains("panicked"), "{err}");
@@ -449,8 +524,12 @@ fn two_instances_on_one_postgres_one_killed_mid_stream_store_every_row_once() {
         "no row was stored now by two answers"
     );
     // The schema was applied once though both instances started on the fresh database.
-    let versions = pg_sql(&db.arg, "SELECT count(*) FROM influence_rec_schema");
-    assert_eq!(versions, [["1"]]);
+    let versions = pg_sql(
+        &db.arg,
+        "SELECT count(*), count(DISTINCT version) FROM influence_rec_schema",
+    );
+    let n = influence_rec::collector::SCHEMA_VERSION.to_string();
+    assert_eq!(versions, [[n.clone(), n]]);
     drop(servers);
 }
 

@@ -192,6 +192,18 @@ pub struct RetrainArgs {
     /// Epochs of `fit_partial` on a warm start.
     #[arg(long, default_value_t = 10)]
     warm_epochs: u32,
+    /// Fewest distinct sources (client addresses) the held-out interactions must come from;
+    /// with fewer the published bundle is kept unless --force (one address cannot decide a
+    /// comparison).
+    #[arg(long, default_value_t = 3)]
+    min_holdout_sources: usize,
+    /// Most points one source (address) adds to one pair, whatever its devices sent.
+    #[arg(long, default_value_t = crate::collector::evidence::EvidenceParams::default().per_source_cap)]
+    per_source_cap: f64,
+    /// Brands one source (address) may speak for; the rows of a source naming more are not
+    /// counted.
+    #[arg(long, default_value_t = crate::collector::evidence::EvidenceParams::default().brands_per_source)]
+    brands_per_source: usize,
 }
 
 /// `export`.
@@ -222,27 +234,23 @@ pub(super) fn serve(a: ServeArgs) -> Result<()> {
     })
 }
 
-/// The data plus collected `rows`, trained into a bundle with both learned models.
+/// The data plus collected `rows` (weighed as evidence), trained into a bundle with both
+/// learned models.
 fn train_with(
     tables: &(Vec<Influencer>, Vec<Brand>, Vec<Interaction>),
     profiles: &[BrandProfile],
-    rows: &[Row],
+    evidence: &[crate::catalog::PairEvidence],
     seed: u64,
     warm: Option<(&WarmStart, u32)>,
 ) -> Result<Trained> {
-    let (influencers, mut brands, mut interactions) = tables.clone();
-    crate::collector::retrain::merge(
-        &mut brands,
-        &mut interactions,
-        profiles,
-        rows,
-        Lexicon::builtin(),
-    );
+    let (influencers, mut brands, interactions) = tables.clone();
+    crate::collector::retrain::merge_brands(&mut brands, profiles, Lexicon::builtin());
     let params = BuildParams {
         seed,
         ..BuildParams::default()
     };
-    let (catalog, report) = Catalog::build(influencers, brands, &interactions, &params)?;
+    let (catalog, report) =
+        Catalog::build_with(influencers, brands, &interactions, evidence, &params)?;
     report_rejects(&report.skipped);
     crate::pipeline::train(catalog, &TrainConfig::seeded(seed), warm)
 }
@@ -267,7 +275,6 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
         let db = db.open().await?;
         Ok((db.rows().await?, db.brands().await?))
     })?;
-    let rows: Vec<Row> = stored.iter().map(|s| s.row.clone()).collect();
     let tables = read_tables(data)?;
     let previous = match std::fs::read(out) {
         Ok(bytes) => {
@@ -293,40 +300,58 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
     let (seen, unseen): (Vec<&StoredRow>, Vec<&StoredRow>) = stored
         .iter()
         .partition(|s| seen_through.is_some_and(|t| s.received_ms <= t));
-    let unseen_rows: Vec<Row> = unseen.iter().map(|s| s.row.clone()).collect();
-    let (fresh_train, held) = crate::collector::retrain::hold_out(&unseen_rows, holdout);
-    let train_rows: Vec<Row> = seen
-        .iter()
-        .map(|s| s.row.clone())
-        .chain(fresh_train)
-        .collect();
+    let unseen: Vec<StoredRow> = unseen.into_iter().cloned().collect();
+    // Held out by the server's receipt time, drawn across sources (addresses).
+    let (fresh_train, held) =
+        crate::collector::evidence::hold_out(&unseen, holdout, a.min_holdout_sources);
+    let train_rows: Vec<StoredRow> = seen.into_iter().cloned().chain(fresh_train).collect();
+    let held_sources = crate::collector::evidence::sources(&held);
+    let held: Vec<Row> = held.into_iter().map(|s| s.row).collect();
     println!(
-        "collected: {} rows ({} new brands), {} since the published bundle was trained; holding out the newest {} of their interactions",
-        rows.len(),
+        "collected: {} rows ({} new brands), {} since the published bundle was trained; holding out the newest {} of their interactions (by receipt time, from {} sources)",
+        stored.len(),
         profiles.len(),
         unseen.len(),
-        held.len()
+        held.len(),
+        held_sources
     );
+    let evidence_params = crate::collector::evidence::EvidenceParams {
+        per_source_cap: a.per_source_cap,
+        brands_per_source: a.brands_per_source,
+    };
+    let (all_evidence, all_report) = crate::collector::evidence::weigh(&stored, &evidence_params);
+    for line in all_report.lines(&evidence_params) {
+        println!("{line}");
+    }
     let warm = match std::fs::read(&state_path) {
         Ok(bytes) => Some(bundle::read_trainer_state(&bytes, &state_path.display().to_string())?.1),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::io(&state_path, e)),
     };
     let warm = warm.as_ref().map(|w| (w, a.warm_epochs));
-    let compare = previous.is_some() && held.len() >= a.min_holdout;
-    if previous.is_some() && !compare {
-        println!(
-            "too few new interactions to compare fairly: {} held out, --min-holdout is {}",
-            held.len(),
-            a.min_holdout
-        );
+    let enough = held.len() >= a.min_holdout && held_sources >= a.min_holdout_sources;
+    let compare = previous.is_some() && enough;
+    if previous.is_some() && !enough {
+        if held_sources < a.min_holdout_sources && !held.is_empty() {
+            println!(
+                "too few sources to compare fairly: the held-out interactions come from {} sources (addresses), --min-holdout-sources is {}",
+                held_sources, a.min_holdout_sources
+            );
+        } else {
+            println!(
+                "too few new interactions to compare fairly: {} held out, --min-holdout is {}",
+                held.len(),
+                a.min_holdout
+            );
+        }
         if !a.force {
             println!("not published: keeping the published bundle (--force publishes anyway)");
             return Ok(());
         }
     }
     if compare {
-        let candidate = train_with(&tables, &profiles, &train_rows, seed, warm)?;
+        let (train_evidence, _) = crate::collector::evidence::weigh(&train_rows, &evidence_params);
+        let candidate = train_with(&tables, &profiles, &train_evidence, seed, warm)?;
         match &candidate.report.factor {
             Some((Fit::Warm(n), _)) => println!(
                 "factorization: warm start from {} (fit_partial, {n} epochs)",
@@ -347,10 +372,17 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
                 "published bundle: NDCG@{k} {:.4}, hit rate {:.4}",
                 old.ndcg, old.hit_rate
             );
-            if new_score.ndcg < old.ndcg {
+            // Published only when strictly better: a tie keeps what is published (rows that
+            // change nothing measurable do not get to change the lists).
+            if new_score.ndcg <= old.ndcg {
                 if !a.force {
                     println!(
-                        "not published: the new bundle scores worse on the held-out interactions"
+                        "not published: the new bundle scores {} on the held-out interactions",
+                        if new_score.ndcg < old.ndcg {
+                            "worse"
+                        } else {
+                            "no better (a tie)"
+                        }
                     );
                     return Ok(());
                 }
@@ -359,7 +391,7 @@ pub(super) fn retrain(a: &RetrainArgs) -> Result<()> {
         }
     }
     // Published: the bundle learns from every collected row, the held-out ones too.
-    let t = train_with(&tables, &profiles, &rows, seed, warm)?;
+    let t = train_with(&tables, &profiles, &all_evidence, seed, warm)?;
     if !compare {
         if let Some((Fit::Full(why), _)) = &t.report.factor {
             println!("factorization: full refit ({why})");
@@ -517,6 +549,7 @@ pub(super) fn copy_db(a: &CopyDbArgs) -> Result<()> {
             &Batch {
                 batch_id: "copy-db".into(),
                 device_id: String::new(),
+                source: String::new(),
                 brands: brands.clone(),
                 rows: Vec::new(),
                 rejected: Vec::new(),
@@ -525,21 +558,27 @@ pub(super) fn copy_db(a: &CopyDbArgs) -> Result<()> {
             received,
         )
         .await?;
-        let mut groups: std::collections::BTreeMap<(i64, &str, &str), Vec<Row>> =
-            Default::default();
+        type Origin<'a> = (i64, &'a str, &'a str, &'a str);
+        let mut groups: std::collections::BTreeMap<Origin, Vec<Row>> = Default::default();
         for r in &rows {
             groups
-                .entry((r.received_ms, r.batch_id.as_str(), r.device_id.as_str()))
+                .entry((
+                    r.received_ms,
+                    r.batch_id.as_str(),
+                    r.device_id.as_str(),
+                    r.source.as_str(),
+                ))
                 .or_default()
                 .push(r.row.clone());
         }
         let mut ack = crate::collector::wire::Ack::default();
-        for ((received_ms, batch_id, device_id), rows) in groups {
+        for ((received_ms, batch_id, device_id, source), rows) in groups {
             let got = to
                 .store(
                     &Batch {
                         batch_id: batch_id.to_string(),
                         device_id: device_id.to_string(),
+                        source: source.to_string(),
                         brands: Vec::new(),
                         rows,
                         rejected: Vec::new(),

@@ -9,6 +9,7 @@
 //! id is the primary key, so a repeated row (a retry after a lost answer, to any instance) is
 //! stored once.
 
+pub mod evidence;
 pub mod limiter;
 pub mod listen;
 pub mod postgres;
@@ -134,6 +135,8 @@ struct State {
     new_brands: Mutex<DailyCounts>,
     /// The clock of the buckets.
     started: std::time::Instant,
+    /// The database's address salt, read on the first batch.
+    salt: tokio::sync::OnceCell<String>,
 }
 
 impl State {
@@ -280,6 +283,7 @@ pub fn app(opts: &ServeOptions, storage: Arc<dyn Storage>) -> Result<axum::Route
         )),
         new_brands: Mutex::new(DailyCounts::new(opts.limits.tracked_clients)),
         started: std::time::Instant::now(),
+        salt: tokio::sync::OnceCell::new(),
     });
     let origins: Vec<HeaderValue> = opts
         .allow_origins
@@ -571,11 +575,32 @@ async fn check_and_store(
     if let Ok(mut counts) = st.new_brands.lock() {
         counts.release(&device, day, got - kept);
     }
+    let salt = st
+        .salt
+        .get_or_try_init(|| st.storage.address_salt())
+        .await?;
+    batch.source = source_hash(salt, &address);
     let mut ack = st.storage.store(&batch, now_ms).await?;
     st.remember_brands(&batch.brands);
     ack.rejected = batch.rejected;
     ack.rejected_without_id = batch.rejected_without_id;
     Ok((StatusCode::OK, ack, None))
+}
+
+/// Where a row came from, kept instead of the client's address: the first 128 bits of
+/// SHA-256(salt, 0, address key), hex. The salt is secret to the database, so the hash links
+/// rows of one address (to count distinct addresses behind a pair's evidence) without
+/// storing the address, and no table built elsewhere reverses it.
+pub fn source_hash(salt: &str, address: &str) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(salt.as_bytes());
+    h.update([0u8]);
+    h.update(address.as_bytes());
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Whether reading a body failed on tower-http's body timeout (else: the size limit, or the

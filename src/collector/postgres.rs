@@ -19,7 +19,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::NoTls;
 
-use super::storage::{redact, Storage, StoreFuture, StoredRow};
+use super::storage::{redact, Storage, StoreFuture, StoredRow, MIGRATIONS};
 use crate::collector::wire::{Ack, Batch, BrandProfile, Row, RowKind};
 use crate::error::{Error, Result};
 use crate::text::key;
@@ -28,9 +28,6 @@ use crate::text::key;
 pub const POOL_SIZE: usize = 16;
 /// The advisory lock key migrations take (any constant; "influrec" in ASCII).
 const MIGRATION_LOCK: i64 = 0x696e_666c_7572_6563;
-
-/// The migrations, by the version they bring the schema to.
-const MIGRATIONS: &[(i64, &str)] = &[(1, super::storage::SCHEMA_V1)];
 
 /// The collector's PostgreSQL database.
 pub struct PgStore {
@@ -215,8 +212,8 @@ impl PgStore {
             let ts: Vec<i64> = order.iter().map(|r| r.timestamp_ms).collect();
             tx.query(
                 "INSERT INTO interactions
-                   (event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms)
-                 SELECT e, b, i, k, p, t, $7, $8, $9
+                   (event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms, source)
+                 SELECT e, b, i, k, p, t, $7, $8, $9, $10
                    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::int8[])
                    WITH ORDINALITY AS x(e, b, i, k, p, t, o)
                  ORDER BY o
@@ -232,6 +229,7 @@ impl PgStore {
                     &batch.batch_id,
                     &batch.device_id,
                     &received_ms,
+                    &batch.source,
                 ],
             )
             .await
@@ -300,7 +298,7 @@ impl PgStore {
         let client = self.client().await?;
         let rows = client
             .query(
-                "SELECT event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms
+                "SELECT event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms, source
                  FROM interactions ORDER BY timestamp_ms, event_id COLLATE \"C\"",
                 &[],
             )
@@ -324,6 +322,7 @@ impl PgStore {
                         batch_id: r.get(6),
                         device_id: r.get(7),
                         received_ms: r.get(8),
+                        source: r.get(9),
                     },
                 )
             })
@@ -390,5 +389,28 @@ impl Storage for PgStore {
 
     fn rows(&self) -> StoreFuture<'_, Vec<StoredRow>> {
         Box::pin(self.rows_now())
+    }
+
+    fn address_salt(&self) -> StoreFuture<'_, String> {
+        Box::pin(async move {
+            let err = pg_err(&self.url);
+            let client = self.client().await?;
+            client
+                .execute(
+                    "INSERT INTO collector_secrets (name, value) VALUES ('address_salt', $1)
+                     ON CONFLICT (name) DO NOTHING",
+                    &[&super::storage::new_salt()?],
+                )
+                .await
+                .map_err(&err)?;
+            Ok(client
+                .query_one(
+                    "SELECT value FROM collector_secrets WHERE name = 'address_salt'",
+                    &[],
+                )
+                .await
+                .map_err(&err)?
+                .get(0))
+        })
     }
 }

@@ -10,39 +10,22 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::category::Lexicon;
-use crate::collector::wire::{BrandProfile, Row, RowKind};
+use crate::collector::wire::{BrandProfile, Row};
 use crate::error::Result;
-use crate::model::{Brand, Interaction};
+use crate::model::Brand;
 use crate::rank::{NewBrand, RankBy, RankRequest, Recommender, Who};
 use crate::text::key;
 
 /// Appends to `brands` the received new brands the data does not have (resolved as the page
-/// resolves them) and turns the collected interaction rows into interactions (pairing rows
-/// carry no points and are not interactions).
-pub fn merge(
-    brands: &mut Vec<Brand>,
-    interactions: &mut Vec<Interaction>,
-    profiles: &[BrandProfile],
-    rows: &[Row],
-    lexicon: &Lexicon,
-) {
+/// resolves them). The collected rows themselves enter as weighed evidence
+/// ([`crate::collector::evidence::weigh`]), not as interactions.
+pub fn merge_brands(brands: &mut Vec<Brand>, profiles: &[BrandProfile], lexicon: &Lexicon) {
     let mut known: BTreeSet<String> = brands.iter().map(|b| key(&b.name)).collect();
     for p in profiles {
         if known.insert(key(&p.name)) {
             brands.push(profile_brand(p).resolve(lexicon));
         }
     }
-    interactions.extend(rows.iter().filter_map(|r| match r.kind {
-        RowKind::Interaction(kind) => Some(Interaction {
-            event_id: r.event_id.clone(),
-            brand: r.brand.clone(),
-            influencer: r.influencer.clone(),
-            kind,
-            timestamp_ms: r.timestamp_ms,
-            points: r.points,
-        }),
-        RowKind::Pairing => None,
-    }));
 }
 
 fn profile_brand(p: &BrandProfile) -> NewBrand {
@@ -53,28 +36,6 @@ fn profile_brand(p: &BrandProfile) -> NewBrand {
         hashtags: p.hashtags.clone(),
         description: p.description.clone(),
     }
-}
-
-/// Splits collected rows (sorted by time) into the rows to train on and the newest
-/// `fraction` of the interaction rows, held out (at least one when there are any).
-pub fn hold_out(rows: &[Row], fraction: f64) -> (Vec<Row>, Vec<Row>) {
-    let interactions: Vec<usize> = (0..rows.len())
-        .filter(|&i| matches!(rows[i].kind, RowKind::Interaction(_)))
-        .collect();
-    let n = ((interactions.len() as f64 * fraction).ceil() as usize).min(interactions.len());
-    let held: BTreeSet<usize> = interactions[interactions.len() - n..]
-        .iter()
-        .copied()
-        .collect();
-    let (mut train, mut test) = (Vec::new(), Vec::new());
-    for (i, r) in rows.iter().enumerate() {
-        if held.contains(&i) {
-            test.push(r.clone());
-        } else {
-            train.push(r.clone());
-        }
-    }
-    (train, test)
 }
 
 /// A bundle's score on held-out rows.
@@ -157,6 +118,7 @@ pub fn score(
 mod tests {
     use super::*;
     use crate::catalog::tests::small;
+    use crate::collector::wire::RowKind;
     use crate::model::InteractionKind;
 
     fn row(id: &str, brand: &str, inf: &str, kind: RowKind, ts: i64) -> Row {
@@ -171,9 +133,8 @@ mod tests {
     }
 
     #[test]
-    fn merge_adds_new_brands_once_and_drops_pairing_rows() {
+    fn new_brands_are_added_once_and_resolved() {
         let mut brands = small().brands().to_vec();
-        let mut interactions = Vec::new();
         let profiles = [
             BrandProfile {
                 name: "Trail Gear".into(),
@@ -185,45 +146,10 @@ mod tests {
                 ..Default::default()
             },
         ];
-        let click = RowKind::Interaction(InteractionKind::Click);
-        let rows = [
-            row("e1", "Trail Gear", "a", click, 1),
-            row("e2", "Trail Gear", "b", RowKind::Pairing, 2),
-        ];
-        merge(
-            &mut brands,
-            &mut interactions,
-            &profiles,
-            &rows,
-            Lexicon::builtin(),
-        );
+        merge_brands(&mut brands, &profiles, Lexicon::builtin());
         let names: Vec<&str> = brands.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(names, ["acme", "Trail Gear"]);
         assert_eq!(brands[1].category, "nature");
-        assert_eq!(interactions.len(), 1);
-        assert_eq!(interactions[0].kind, InteractionKind::Click);
-    }
-
-    #[test]
-    fn the_newest_interactions_are_held_out() {
-        let click = RowKind::Interaction(InteractionKind::Click);
-        let rows: Vec<Row> = (0..10)
-            .map(|i| {
-                row(
-                    &format!("e{i}"),
-                    "acme",
-                    "a",
-                    if i == 9 { RowKind::Pairing } else { click },
-                    i,
-                )
-            })
-            .collect();
-        let (train, test) = hold_out(&rows, 0.2);
-        let ids = |v: &[Row]| v.iter().map(|r| r.event_id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&test), ["e7", "e8"]);
-        assert_eq!(train.len(), 8);
-        assert_eq!(hold_out(&rows[..1], 0.2).1.len(), 1, "at least one");
-        assert_eq!(hold_out(&[], 0.2).1.len(), 0);
     }
 
     #[test]

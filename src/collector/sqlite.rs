@@ -58,11 +58,18 @@ impl SqliteStore {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(&err)?;
         super::storage::refuse_newer_schema(&name, version)?;
-        conn.execute_batch(&format!(
-            "{}\nPRAGMA user_version = {SCHEMA_VERSION};",
-            super::storage::SCHEMA_V1
-        ))
-        .map_err(&err)?;
+        // The migrations the file lacks, with the version, in one transaction.
+        let mut script = String::from("BEGIN IMMEDIATE;");
+        for (v, sql) in super::storage::MIGRATIONS
+            .iter()
+            .filter(|(v, _)| *v > version)
+        {
+            script.push_str(sql);
+            script.push_str(&format!("\nPRAGMA user_version = {v};"));
+        }
+        script.push_str("COMMIT;");
+        conn.execute_batch(&script).map_err(&err)?;
+        debug_assert!(super::storage::MIGRATIONS.last().map(|m| m.0) == Some(SCHEMA_VERSION));
         Ok(SqliteStore {
             conn: Mutex::new(conn),
             path: name.clone(),
@@ -120,8 +127,8 @@ impl SqliteStore {
             let mut row = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO interactions
-                     (event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     (event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms, source)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(&err)?;
             for r in &batch.rows {
@@ -135,7 +142,8 @@ impl SqliteStore {
                         r.timestamp_ms,
                         batch.batch_id,
                         batch.device_id,
-                        received_ms
+                        received_ms,
+                        batch.source
                     ])
                     .map_err(&err)?;
                 if n == 1 {
@@ -193,7 +201,7 @@ impl SqliteStore {
         let conn = self.conn()?;
         let mut st = conn
             .prepare(
-                "SELECT event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms
+                "SELECT event_id, brand, influencer, kind, points, timestamp_ms, batch_id, device_id, received_ms, source
                  FROM interactions ORDER BY timestamp_ms, event_id",
             )
             .map_err(&err)?;
@@ -213,6 +221,7 @@ impl SqliteStore {
                         batch_id: r.get(6)?,
                         device_id: r.get(7)?,
                         received_ms: r.get(8)?,
+                        source: r.get(9)?,
                     },
                 ))
             })
@@ -223,6 +232,24 @@ impl SqliteStore {
             out.push(super::storage::with_kind(&self.path, &kind, s)?);
         }
         Ok(out)
+    }
+}
+
+impl SqliteStore {
+    fn address_salt_now(&self) -> Result<String> {
+        let err = sql_err(&self.path);
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT OR IGNORE INTO collector_secrets (name, value) VALUES ('address_salt', ?1)",
+            params![super::storage::new_salt()?],
+        )
+        .map_err(&err)?;
+        conn.query_row(
+            "SELECT value FROM collector_secrets WHERE name = 'address_salt'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(&err)
     }
 }
 
@@ -254,6 +281,10 @@ impl Storage for SqliteStore {
     fn rows(&self) -> StoreFuture<'_, Vec<StoredRow>> {
         Box::pin(async move { blocking(|| self.rows_now()) })
     }
+
+    fn address_salt(&self) -> StoreFuture<'_, String> {
+        Box::pin(async move { blocking(|| self.address_salt_now()) })
+    }
 }
 
 #[cfg(test)]
@@ -272,5 +303,41 @@ mod tests {
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_keeping_its_rows_and_the_salt_is_made_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch(super::super::storage::SCHEMA_V1).unwrap();
+            c.execute(
+                "INSERT INTO interactions VALUES ('e1', 'Acme', 'bebe', 'click', 1, 5, 'b', 'dev', 7)",
+                [],
+            )
+            .unwrap();
+            c.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let db = SqliteStore::open(&path).unwrap();
+        let rows = db.rows_now().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].source.as_str(), rows[0].source_or_device()),
+            ("", "dev")
+        );
+        let salt = db.address_salt_now().unwrap();
+        assert_eq!(salt.len(), 32);
+        assert_eq!(db.address_salt_now().unwrap(), salt);
+        drop(db);
+        // Reopened: nothing migrates twice, the salt stays.
+        let db = SqliteStore::open(&path).unwrap();
+        assert_eq!(db.address_salt_now().unwrap(), salt);
+        let v: i64 = db
+            .conn()
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
     }
 }

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 
 /// The schema version this build writes, in both backends (SQLite `PRAGMA user_version`,
 /// PostgreSQL table `influence_rec_schema`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Version 1 of the schema, in SQL both backends take as it is (SQLite reads `BIGINT` as
 /// INTEGER and `DOUBLE PRECISION` as REAL affinity): the event id is the key of
@@ -46,6 +46,29 @@ pub(super) const SCHEMA_V1: &str = "
         received_ms BIGINT NOT NULL
     );";
 
+/// Version 2: where each row came from, as a salted hash of the client's address (`source`;
+/// rows stored before it have none, and count their device as their source), and the salt.
+pub(super) const SCHEMA_V2: &str = "
+    ALTER TABLE interactions ADD COLUMN source TEXT NOT NULL DEFAULT '';
+    CREATE TABLE IF NOT EXISTS collector_secrets (
+        name TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    );";
+
+/// The migrations in order: (version, SQL). Each runs once, when the database is older.
+pub(super) const MIGRATIONS: &[(i64, &str)] = &[(1, SCHEMA_V1), (2, SCHEMA_V2)];
+
+/// A new address salt: 128 bits from the operating system, hex.
+pub(super) fn new_salt() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| Error::Database {
+        path: "<collector>".into(),
+        message: format!("no randomness for the address salt: {e}"),
+        source: None,
+    })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// Refuses a database whose schema version (`found`) is newer than this build's: its rows may
 /// mean something this build cannot read.
 pub(super) fn refuse_newer_schema(path: &str, found: i64) -> Result<()> {
@@ -70,6 +93,19 @@ pub struct StoredRow {
     pub device_id: String,
     /// When the collector committed it (ms since the epoch).
     pub received_ms: i64,
+    /// The sending address as a salted hash ("" for rows stored before schema 2).
+    pub source: String,
+}
+
+impl StoredRow {
+    /// Who vouches for the row: its address hash, or for older rows its device.
+    pub fn source_or_device(&self) -> &str {
+        if self.source.is_empty() {
+            &self.device_id
+        } else {
+            &self.source
+        }
+    }
 }
 
 /// What a storage call gives back, boxed so the trait can be used as `dyn Storage`.
@@ -95,6 +131,10 @@ pub trait Storage: Send + Sync {
 
     /// Every stored row, by (timestamp, event id in byte order).
     fn rows(&self) -> StoreFuture<'_, Vec<StoredRow>>;
+
+    /// The secret salt of the address hashes, made on first use and shared by every instance
+    /// on the database (so one address is one source whichever instance it reaches).
+    fn address_salt(&self) -> StoreFuture<'_, String>;
 }
 
 /// A URL with the password of its user part replaced by `***`.

@@ -19,6 +19,9 @@ pub const BATCH_FORMAT: &str = "influence-rec/interactions";
 pub const BATCH_VERSION: u32 = 1;
 /// Longest id (event, batch, device) accepted.
 pub const MAX_ID_LEN: usize = 128;
+/// How long before its receipt a row may have been recorded (90 days: a device offline for a
+/// season still syncs); older rows are refused.
+pub const MAX_AGE_MS: i64 = 90 * 86_400_000;
 /// Longest brand or influencer name accepted.
 pub const MAX_NAME_LEN: usize = 256;
 
@@ -240,6 +243,9 @@ pub struct Batch {
     pub batch_id: String,
     /// The sending device (random per browser profile), possibly empty.
     pub device_id: String,
+    /// The sending address as a salted hash (set by the collector, not the client; "" when
+    /// unknown).
+    pub source: String,
     /// New brands the rows name.
     pub brands: Vec<BrandProfile>,
     /// Rows that passed every check.
@@ -451,10 +457,16 @@ fn check_row(
         .get("timestamp_ms")
         .and_then(serde_json::Value::as_i64)
         .ok_or("timestamp_ms: expected an integer")?;
-    // 2020-01-01 .. a day after now: a device clock can be a little ahead, not years.
-    if !(1_577_836_800_000..=now_ms + 86_400_000).contains(&ts) {
-        return Err(format!("timestamp_ms: {ts} is not a plausible time"));
+    // Far from the receipt time: refused. Ahead of it: clamped to it (a device clock can be
+    // wrong; a time in the future must never make a row look newer than the rows received
+    // after it). The retrain orders rows by receipt time in any case.
+    if ts < now_ms - MAX_AGE_MS {
+        return Err(format!(
+            "timestamp_ms: {ts} is more than {} days before its receipt",
+            MAX_AGE_MS / 86_400_000
+        ));
     }
+    let ts = ts.min(now_ms);
     if !known.influencers.contains(&key(influencer)) {
         return Err(format!("unknown influencer {}", excerpt(influencer)));
     }
@@ -602,6 +614,7 @@ pub fn parse_batch(
             .filter(|&c| c != '\0')
             .take(MAX_ID_LEN)
             .collect(),
+        source: String::new(),
         brands: brands
             .into_iter()
             .filter(|b| !key(&b.name).is_empty())

@@ -14,6 +14,11 @@ const BIN: &str = env!("CARGO_BIN_EXE_influence-rec");
 
 /// A served folder: a small generated dataset trained into pkg/, and an empty www/.
 fn site() -> (tempfile::TempDir, Vec<String>, Vec<String>) {
+    site_sized(120, 5)
+}
+
+/// [`site`] with this many influencers and brands.
+fn site_sized(influencers: usize, brands: usize) -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let run = |args: &[&str]| {
@@ -27,9 +32,9 @@ fn site() -> (tempfile::TempDir, Vec<String>, Vec<String>) {
     run(&[
         "generate",
         "--influencers",
-        "120",
+        &influencers.to_string(),
         "--brands",
-        "5",
+        &brands.to_string(),
         "--out",
         "data",
     ]);
@@ -151,6 +156,15 @@ fn batch(id: &str, rows: Vec<Value>) -> Vec<u8> {
         "sent_at_ms": now_ms(),
         "brands": [{"name": "Trail Gear", "description": "hiking boots"}],
         "rows": rows
+    }))
+    .expect("json")
+}
+
+/// A batch from `device` with these profiles and rows.
+fn device_batch(id: &str, device: &str, brands: Vec<Value>, rows: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "format": "influence-rec/interactions", "version": 1, "batch_id": id,
+        "device_id": device, "sent_at_ms": now_ms(), "brands": brands, "rows": rows
     }))
     .expect("json")
 }

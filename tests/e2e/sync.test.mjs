@@ -159,9 +159,15 @@ test('collector: rows queued offline arrive when the server comes up, retrain pu
   const exported = readFileSync(path.join(out, 'interactions.csv'), 'utf8').trim().split('\n');
   assert.equal(exported.length, 2, exported.join('\n'));
   assert.ok(exported[1].includes(`,${who},collaboration,`), exported[1]);
-  // Retrain: compared on the held-out newest row (one row is enough here: --min-holdout 1),
-  // not worse, published.
-  const report = execFileSync(bin, ['retrain', '--data', path.join(dir, 'data'), '--db', db, '--out', path.join(dir, 'pkg/model.bundle'), '--min-holdout', '1'], { encoding: 'utf8' });
+  // Retrain: one device at one address cannot decide a comparison (--min-holdout-sources),
+  // so the published bundle is kept ...
+  const retrain = (extra) => execFileSync(bin, ['retrain', '--data', path.join(dir, 'data'), '--db', db, '--out', path.join(dir, 'pkg/model.bundle'), '--min-holdout', '1', ...extra], { encoding: 'utf8' });
+  const kept = retrain([]);
+  assert.match(kept, /too few sources to compare fairly: the held-out interactions come from 1 sources/);
+  assert.match(kept, /not published: keeping the published bundle/);
+  assert.equal(version(), v1);
+  // ... unless the operator says so: compared on the held-out row, published.
+  const report = retrain(['--min-holdout-sources', '1', '--force']);
   assert.match(report, /new bundle: +NDCG@10 [\d.]+/);
   assert.match(report, /published bundle: NDCG@10 [\d.]+/);
   assert.match(report, /^published /m);

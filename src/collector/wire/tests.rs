@@ -64,7 +64,7 @@ fn good_rows_pass_and_each_bad_row_has_its_reason() {
             ("e6", "points: a collaboration earns 10, found 1000"),
             ("e7", "influencer: missing"),
             ("e1", "event_id: twice in this batch"),
-            ("e8", "timestamp_ms: 5 is not a plausible time"),
+            ("e8", "timestamp_ms: 5 is more than 90 days before its receipt"),
         ]
     );
     // The bare 17 has no id: counted, not listed.
@@ -430,4 +430,20 @@ fn limits_are_validated() {
         ..Limits::default()
     };
     assert!(off.validate().is_ok());
+}
+
+#[test]
+fn a_time_ahead_of_the_receipt_is_clamped_to_it() {
+    let mut r = row("e1", "Atlas Co", "bebe", "click", 1.0);
+    r["timestamp_ms"] = json!(NOW + 23 * 3_600_000);
+    let b = parse_batch(
+        &batch(vec![r]),
+        Some("b1"),
+        &known(),
+        &PointsConfig::default(),
+        &Limits::default(),
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(b.rows[0].timestamp_ms, NOW);
 }
