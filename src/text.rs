@@ -5,7 +5,8 @@
 use crate::platform::{lowercase, nfkc};
 
 /// The comparison key for names, countries and categories: Unicode NFKC, then case-folded
-/// (`to_lowercase`), inner whitespace collapsed to one space, trimmed.
+/// (`to_lowercase`), default-ignorable code points dropped ([`is_default_ignorable`]),
+/// inner whitespace collapsed to one space, trimmed.
 ///
 /// ```
 /// assert_eq!(influence_rec::text::key("  United\u{00A0}States "), "united states");
@@ -32,7 +33,24 @@ pub fn key(s: &str) -> String {
 /// [`key`] without the ASCII fast path: the definition (a test pins them together).
 fn key_reference(s: &str) -> String {
     let folded: String = lowercase(&nfkc(s));
-    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    let visible: String = folded
+        .chars()
+        .filter(|&c| !is_default_ignorable(c))
+        .collect();
+    visible.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt, Unicode 15.1): code
+/// points a renderer shows as nothing (zero widths and joiners, the BOM, the soft hyphen,
+/// bidi controls, variation selectors, tags, fillers). A name key drops them, so "Atlas" +
+/// U+200B + " Co" is "Atlas Co". `www/key.js` has the same list.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}'..='\u{1160}' | '\u{17B4}'..='\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// Normalises one hashtag: NFKC, case-folded, leading `#`s, quotes and surrounding punctuation

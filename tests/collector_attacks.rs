@@ -600,3 +600,53 @@ fn one_address_cannot_buy_the_rankings() {
     .expect("rows");
     assert!(rows.iter().all(|r| r.row.timestamp_ms <= r.received_ms));
 }
+
+/// Profiles of one brand under hidden characters and another case: each is that brand (no
+/// new brand stored), and the rows naming it are stored under its visible name.
+#[test]
+fn look_alike_names_are_the_brand_they_imitate() {
+    let (site, brands, infs) = site();
+    let db = TestDb::new(Backend::Sqlite, site.path(), "c.db");
+    let server = Server::start(site.path(), &db.arg, port(0), NO_RATE_LIMITS);
+    let real = &brands[0];
+    let (head, tail) = real.split_at(1);
+    let hidden = [
+        '\u{200B}', '\u{200D}', '\u{FEFF}', '\u{00AD}', '\u{202E}', '\u{2066}', '\u{180E}',
+    ];
+    let mut names: Vec<String> = hidden.iter().map(|c| format!("{head}{c}{tail}")).collect();
+    names.push(real.to_uppercase());
+    names.push(format!("\u{202D}{real}\u{202C}"));
+    for (i, name) in names.iter().enumerate() {
+        let id = format!("look-{i}");
+        let body = device_batch(
+            &id,
+            "d",
+            vec![json!({"name": name, "description": "the real one, honestly"})],
+            vec![row(&format!("r{i}"), name, &infs[i], "click", 1.0)],
+        );
+        let (st, ack) = post(&server.addr, &body, Some(&id)).expect("answer");
+        assert_eq!(st, 200, "{ack}");
+        assert_eq!(ids(&ack, "accepted"), [format!("r{i}")], "{name:?}: {ack}");
+    }
+    let target = influence_rec::collector::DbTarget::parse(&db.arg);
+    let (profiles, rows) = influence_rec::collector::block_on(async {
+        let s = target.open().await?;
+        Ok((s.brands().await?, s.rows().await?))
+    })
+    .expect("read");
+    assert!(profiles.is_empty(), "stored as new brands: {profiles:?}");
+    for r in rows {
+        assert!(
+            !r.row
+                .brand
+                .chars()
+                .any(influence_rec::text::is_default_ignorable),
+            "{:?}",
+            r.row.brand
+        );
+        assert_eq!(
+            influence_rec::text::key(&r.row.brand),
+            influence_rec::text::key(real)
+        );
+    }
+}

@@ -26,7 +26,7 @@ const STYLE = `
 h2 { font-size: 1rem; margin: 0 0 .5rem; }
 ol { margin: 0; padding-left: 1.4rem; display: grid; gap: .35rem; }
 li { overflow-wrap: anywhere; }
-.name { font-weight: 600; color: var(--ir-accent, #1d4ed8); }
+.name { unicode-bidi: isolate; font-weight: 600; color: var(--ir-accent, #1d4ed8); }
 .meta, .note { color: var(--ir-muted, #4a4a55); font-size: .85rem; }
 .error { color: #b91c1c; }
 `;

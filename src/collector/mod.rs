@@ -575,6 +575,11 @@ async fn check_and_store(
     if let Ok(mut counts) = st.new_brands.lock() {
         counts.release(&device, day, got - kept);
     }
+    // A profile of a brand the data or the database already has (under any spelling its key
+    // matches: "ATLAS CO", "Atlas" + U+200B + " Co") is that brand, not a new one: not stored.
+    batch
+        .brands
+        .retain(|b| !known.brands.contains(&key(&b.name)));
     let salt = st
         .salt
         .get_or_try_init(|| st.storage.address_salt())

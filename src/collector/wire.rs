@@ -389,6 +389,16 @@ pub fn excerpt(s: &str) -> String {
     out
 }
 
+/// A name as stored and shown: without default-ignorable code points (zero widths, bidi
+/// controls, the BOM: nothing a reader sees, but enough to spoof or reverse a name), trimmed.
+pub fn visible(name: &str) -> String {
+    name.chars()
+        .filter(|&c| !crate::text::is_default_ignorable(c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// The JSON type of a value, for messages (never its content).
 fn json_type(v: &serde_json::Value) -> &'static str {
     match v {
@@ -479,8 +489,8 @@ fn check_row(
     }
     Ok(Row {
         event_id: event_id.to_string(),
-        brand: brand.trim().to_string(),
-        influencer: influencer.to_string(),
+        brand: visible(brand),
+        influencer: visible(influencer),
         kind,
         points: p,
         timestamp_ms: ts,
@@ -597,6 +607,13 @@ pub fn parse_batch(
                 false
             }
             None => true,
+        })
+        .collect();
+    let brands: Vec<BrandProfile> = brands
+        .into_iter()
+        .map(|b| BrandProfile {
+            name: visible(&b.name),
+            ..b
         })
         .collect();
     let new_brands: BTreeSet<String> = brands
