@@ -1,0 +1,214 @@
+use super::*;
+use crate::cohesion::tests::influencer;
+use crate::model::InteractionKind;
+
+/// A two-influencer, one-brand catalog with one interacted pair.
+pub(crate) fn small_tables() -> CatalogTables {
+    CatalogTables {
+        meta: CatalogMeta {
+            seed: 7,
+            interactions: 1,
+        },
+        weights: CohesionWeights::default(),
+        points: PointsConfig::default(),
+        influencers: vec![
+            influencer("a", "music", "US", &["x"], 0.1),
+            influencer("b", "fashion", "ES", &["y", "z"], 0.2),
+        ],
+        brands: vec![Brand {
+            name: "acme".into(),
+            category: "music".into(),
+            country: "US".into(),
+            hashtags: vec!["x".into()],
+            followers: 5,
+            description: "d".into(),
+        }],
+        pair_points: vec![PairPoints {
+            brand: 0,
+            influencer: 1,
+            points: 3.0,
+        }],
+    }
+}
+
+pub(crate) fn small() -> Catalog {
+    Catalog::from_tables(small_tables(), "small").unwrap()
+}
+
+/// A generated catalog plus influencers at the edges: a repeated hashtag, a category
+/// and a country whose keys are empty, a cost, counts on bucket bounds.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) fn generated_catalog() -> Catalog {
+    use crate::generate::{generate, GenerateParams};
+    let d = generate(
+        &GenerateParams {
+            influencers: 300,
+            brands: 12,
+            exposures_per_brand: 30,
+            seed: 11,
+        },
+        crate::category::Lexicon::builtin(),
+    )
+    .unwrap();
+    let mut infs = d.influencers;
+    let mut odd = influencer("zz-odd", "!!!", " ? ", &["x", "x", "y"], 0.05);
+    odd.followers = 100_000;
+    odd.cost_per_post = Some(1_000.0);
+    infs.push(odd);
+    infs.push(influencer("zz-bare", "", "", &[], 0.0));
+    Catalog::build(infs, d.brands, &d.interactions, &BuildParams::default())
+        .unwrap()
+        .0
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn item_feature_rows_are_the_trained_content_rows() {
+    let c = generated_catalog();
+    let f = c.features_of(false).unwrap();
+    // Built from the index's ids, they equal the rows the trainer saw, entry for entry.
+    assert_eq!(c.item_feature_rows(&f.item_vocab), f.items);
+    // The catalog's content names are the trained vocabulary, sorted.
+    let content = c.item_content();
+    let mut trained: Vec<String> = f.item_vocab.names().to_vec();
+    trained.sort();
+    assert_eq!(content.names.names(), trained);
+    assert_eq!(content.rows, c.item_feature_rows(&content.names));
+    for b in [
+        (0, -37, None),
+        (40, 40, Some(0)),
+        (8, -12, Some(40)),
+        (0, -40, Some(3)),
+    ] {
+        assert_eq!(unpack(pack(b)), b);
+    }
+    // A name the vocabulary lacks is left out and the row renormalised over the rest.
+    let mut names: Vec<String> = f.item_vocab.names().to_vec();
+    names.retain(|n| !n.starts_with("followers:"));
+    let mut partial = Vocabulary::default();
+    for n in &names {
+        partial.intern(n);
+    }
+    let rows = c.item_feature_rows(&partial);
+    assert_eq!(rows.rows as usize, c.influencers().len());
+    for r in 0..rows.rows {
+        let (cols, w) = rows.row(r);
+        let full = f.items.row(r).0.len();
+        assert_eq!(
+            cols.len() + 1,
+            full,
+            "row {r} loses exactly its followers bucket"
+        );
+        assert!(w.iter().all(|&x| x == (1.0 / cols.len() as f64) as f32));
+    }
+}
+
+fn ix(id: &str, b: &str, i: &str, kind: InteractionKind) -> Interaction {
+    Interaction {
+        event_id: id.into(),
+        brand: b.into(),
+        influencer: i.into(),
+        kind,
+        timestamp_ms: 0,
+        points: 0.0,
+    }
+}
+
+#[test]
+fn points_are_summed_per_pair_from_the_kinds() {
+    let infs = vec![
+        influencer("Zed", "", "", &[], 0.0),
+        influencer("amy", "", "", &[], 0.0),
+    ];
+    let brands = vec![Brand {
+        name: "B".into(),
+        category: String::new(),
+        country: String::new(),
+        hashtags: vec![],
+        followers: 0,
+        description: String::new(),
+    }];
+    let xs = vec![
+        ix("1", "b", "zed", InteractionKind::Click),
+        ix("2", "B", "Zed", InteractionKind::Collaboration),
+        ix("3", "b", "ghost", InteractionKind::Click),
+    ];
+    let (c, report) = Catalog::build(infs, brands, &xs, &BuildParams::default()).unwrap();
+    assert_eq!(c.influencers()[0].name, "amy", "sorted by name key");
+    // zed is id 1: click 1 + collaboration 10 = 11.
+    assert_eq!(
+        c.pair_points(),
+        [PairPoints {
+            brand: 0,
+            influencer: 1,
+            points: 11.0
+        }]
+    );
+    assert_eq!(c.meta().interactions, 2);
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!((c.points_of(0, 1), c.points_of(0, 0)), (11.0, 0.0));
+    assert_eq!(c.positives(1.0), [(0, 1, 11.0)]);
+    assert_eq!(c.positives(12.0), []);
+    assert_eq!(
+        (c.brand_id(" b "), c.influencer_id("ZED")),
+        (Some(0), Some(1))
+    );
+}
+
+#[test]
+fn a_hand_written_brand_table_is_read_in_codes_and_slugs() {
+    let brand = |name: &str, category: &str, country: &str, description: &str| Brand {
+        name: name.into(),
+        category: category.into(),
+        country: country.into(),
+        hashtags: vec![],
+        followers: 0,
+        description: description.into(),
+    };
+    let brands = vec![
+        brand("A", "Food & Cooking", "United States", ""),
+        brand("B", "Fashion & Style", "España", ""),
+        brand("C", "", "Narnia", "Vegan recipes and baking classes"),
+        brand("D", "fitness_sport", "us", ""),
+    ];
+    let infs = vec![influencer("x", "Beauty", "Deutschland", &[], 0.1)];
+    let (c, _) = Catalog::build(infs, brands, &[], &BuildParams::default()).unwrap();
+    let got: Vec<(&str, &str)> = c
+        .brands()
+        .iter()
+        .map(|b| (b.category.as_str(), b.country.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("food_cooking", "US"),
+            ("fashion", "ES"),
+            ("food_cooking", "Narnia"),
+            ("fitness_sport", "US"),
+        ]
+    );
+    let i = &c.influencers()[0];
+    assert_eq!((i.category.as_str(), i.country.as_str()), ("beauty", "DE"));
+}
+
+#[test]
+fn pairs_outside_the_tables_are_refused_naming_the_source() {
+    let mut t = small_tables();
+    t.pair_points[0].influencer = 2;
+    let e = Catalog::from_tables(t, "model.bundle").unwrap_err();
+    assert!(
+        matches!(&e, Error::Corrupted { source_name, .. } if source_name == "model.bundle"),
+        "{e}"
+    );
+}
+
+#[test]
+fn features_are_built_once_with_cold_rows_in_the_same_vocabulary() {
+    let c = small();
+    let f = c.features().unwrap();
+    // brand:acme, category:music, country:us, tag:x.
+    assert_eq!(f.user_vocab.len(), 4);
+    assert_eq!((f.users.cols, f.users_cold.rows), (4, 1));
+    assert_eq!(f.items.rows, 2);
+    assert!(std::ptr::eq(f, c.features().unwrap()), "cached");
+}
