@@ -183,11 +183,14 @@ impl Catalog {
         params.weights.validate()?;
         params.points.validate()?;
         let mut report = BuildReport::default();
-        // Stable sort keeps the first record of a duplicated name first; dedup drops the rest.
-        influencers.sort_by_cached_key(|i| key(&i.name));
-        brands.sort_by_cached_key(|b| key(&b.name));
+        // Listed by sort key; a name whose key was seen is a duplicate (the first record in
+        // the stable order is kept). Look-alikes share a key but not a sort key, so they need
+        // not be neighbours.
+        influencers.sort_by_cached_key(|i| crate::text::sort_key(&i.name));
+        brands.sort_by_cached_key(|b| crate::text::sort_key(&b.name));
+        let mut seen = std::collections::HashSet::new();
         let before = influencers.len();
-        influencers.dedup_by(|a, b| key(&a.name) == key(&b.name));
+        influencers.retain(|i| seen.insert(key(&i.name)));
         if influencers.len() != before {
             report.skipped.push(Error::InvalidParam {
                 name: "influencers",
@@ -198,7 +201,8 @@ impl Catalog {
             });
         }
         let before = brands.len();
-        brands.dedup_by(|a, b| key(&a.name) == key(&b.name));
+        let mut seen = std::collections::HashSet::new();
+        brands.retain(|b| seen.insert(key(&b.name)));
         if brands.len() != before {
             report.skipped.push(Error::InvalidParam {
                 name: "brands",

@@ -643,6 +643,8 @@ fn aggregate(
             },
         });
     }
+    // Listed by sort key (grouped by key: look-alikes are one account).
+    out.sort_by_cached_key(|p| crate::text::sort_key(&p.influencer.name));
     out
 }
 

@@ -615,6 +615,19 @@ fn look_alike_names_are_the_brand_they_imitate() {
     ];
     let mut names: Vec<String> = hidden.iter().map(|c| format!("{head}{c}{tail}")).collect();
     names.push(real.to_uppercase());
+    // Look-alike letters (TR39 confusables): the first Latin letter that has one, swapped.
+    let swaps = [
+        ('a', 'а'),
+        ('e', 'е'),
+        ('o', 'о'),
+        ('c', 'с'),
+        ('p', 'р'),
+        ('x', 'х'),
+        ('i', 'і'),
+    ];
+    if let Some((latin, other)) = swaps.iter().find(|(l, _)| real.contains(*l)) {
+        names.push(real.replacen(*latin, &other.to_string(), 1));
+    }
     names.push(format!("\u{202D}{real}\u{202C}"));
     for (i, name) in names.iter().enumerate() {
         let id = format!("look-{i}");

@@ -7,7 +7,7 @@
 // requests) plus the widget's. Both wasm builds: a browser without SIMD loads the scalar one.
 const SHELL_VERSION = 'v4';
 const CACHE = `influence-rec-${SHELL_VERSION}`;
-const SHELL = ['./', 'index.html', 'style.css', 'boot.js', 'app.js', 'published.js', 'key.js', 'dom.js', 'cards.js', 'campaign.js',
+const SHELL = ['./', 'index.html', 'style.css', 'boot.js', 'app.js', 'published.js', 'key.js', 'confusables.js', 'dom.js', 'cards.js', 'campaign.js',
   'store.js', 'sync.js', 'countries.js', 'format.js', 'explain.js', 'charts.js', 'wasm.js', 'widget.js',
   'pkg/influence_rec.js', 'pkg/influence_rec_bg.wasm', 'pkg/influence_rec_scalar_bg.wasm', 'pkg/manifest.json', 'pkg/model.bundle'];
 const NETWORK_TIMEOUT_MS = 4000;
