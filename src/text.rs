@@ -35,22 +35,27 @@ pub fn key(s: &str) -> String {
 
 /// [`key`] without the ASCII fast path: the definition (a test pins them together).
 fn key_reference(s: &str) -> String {
-    let visible: String = visible_lower(s)
-        .chars()
-        .map(|c| match latin_prototype(c) {
-            Some(p) => p.to_string(),
-            None => c.to_string(),
-        })
-        .collect();
-    visible.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Folded before the split: a few prototypes are a space (U+2800, braille blank, is not
+    // White_Space but looks like one).
+    let lower = visible_lower(s);
+    let mut folded = String::with_capacity(lower.len());
+    for c in lower.chars() {
+        match latin_prototype(c) {
+            Some(p) => folded.push_str(p),
+            None => folded.push(c),
+        }
+    }
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// NFKC, lower case, default-ignorable code points dropped.
 fn visible_lower(s: &str) -> String {
-    lowercase(&nfkc(s))
-        .chars()
-        .filter(|&c| !is_default_ignorable(c))
-        .collect()
+    without_ignorables(&lowercase(&nfkc(s)))
+}
+
+/// `s` without its default-ignorable code points ([`is_default_ignorable`]).
+pub fn without_ignorables(s: &str) -> String {
+    s.chars().filter(|&c| !is_default_ignorable(c)).collect()
 }
 
 /// The order names are listed in: [`key`] before look-alikes are folded (so a catalog keeps

@@ -438,20 +438,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn retrain_forced(dir: &Path) -> String {
-    let o = Command::new(BIN)
-        .args([
-            "retrain",
-            "--data",
-            "data",
-            "--db",
-            "c.db",
-            "--out",
-            "pkg/model.bundle",
-            "--force",
-        ])
-        .current_dir(dir)
-        .output()
-        .expect("retrain runs");
+    let o = run_retrain(dir, "c.db", &["--force"]);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(
         o.status.success(),

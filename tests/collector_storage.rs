@@ -56,27 +56,19 @@ fn retrain_publishes_warm_starts_while_the_vocabulary_holds_and_refits_when_it_c
     let (site, brands, infs) = site();
     let d = site.path();
     let db = TestDb::new(backend, d, "c.db");
+    // One test device is one source, and warm starts are the point here, not the comparison.
     let run = || {
-        Command::new(BIN)
-            .args([
-                "retrain",
-                "--data",
-                "data",
-                "--db",
-                &db.rel,
-                "--out",
-                "pkg/model.bundle",
+        run_retrain(
+            d,
+            &db.rel,
+            &[
                 "--min-holdout",
                 "1",
-                // One test device is one source, and warm starts are the point here, not
-                // the comparison.
                 "--min-holdout-sources",
                 "1",
                 "--force",
-            ])
-            .current_dir(d)
-            .output()
-            .expect("runs")
+            ],
+        )
     };
     let retrain = || -> String {
         let o = run();
@@ -170,20 +162,7 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
     let d = site.path();
     let db = TestDb::new(backend, d, "c.db");
     let retrain = |extra: &[&str]| -> String {
-        let o = Command::new(BIN)
-            .args([
-                "retrain",
-                "--data",
-                "data",
-                "--db",
-                &db.rel,
-                "--out",
-                "pkg/model.bundle",
-            ])
-            .args(extra)
-            .current_dir(d)
-            .output()
-            .expect("runs");
+        let o = run_retrain(d, &db.rel, extra);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
@@ -216,21 +195,7 @@ fn retrain_scores_only_rows_neither_bundle_learned_from_and_keeps_the_bundle_whe
     // One address alone cannot decide a comparison.
     let lone = TestDb::new(backend, d, "lone.db");
     store(&lone, &batch("r1", rows.clone()), &brands, &infs);
-    let o = Command::new(BIN)
-        .args([
-            "retrain",
-            "--data",
-            "data",
-            "--db",
-            &lone.rel,
-            "--out",
-            "pkg/model.bundle",
-            "--min-holdout",
-            "5",
-        ])
-        .current_dir(d)
-        .output()
-        .expect("runs");
+    let o = run_retrain(d, &lone.rel, &["--min-holdout", "5"]);
     let lone_out = String::from_utf8_lossy(&o.stdout);
     assert!(
         lone_out.contains("too few sources to compare fairly: the held-out interactions come from 1 sources (addresses), --min-holdout-sources is 3"),

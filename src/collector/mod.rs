@@ -602,10 +602,7 @@ pub fn source_hash(salt: &str, address: &str) -> String {
     h.update(salt.as_bytes());
     h.update([0u8]);
     h.update(address.as_bytes());
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    storage::hex(&h.finalize()[..16])
 }
 
 /// Whether reading a body failed on tower-http's body timeout (else: the size limit, or the

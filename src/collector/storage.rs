@@ -66,7 +66,12 @@ pub(super) fn new_salt() -> Result<String> {
         message: format!("no randomness for the address salt: {e}"),
         source: None,
     })?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex(&bytes))
+}
+
+/// Bytes as lower-case hex.
+pub(super) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Refuses a database whose schema version (`found`) is newer than this build's: its rows may

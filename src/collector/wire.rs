@@ -392,11 +392,7 @@ pub fn excerpt(s: &str) -> String {
 /// A name as stored and shown: without default-ignorable code points (zero widths, bidi
 /// controls, the BOM: nothing a reader sees, but enough to spoof or reverse a name), trimmed.
 pub fn visible(name: &str) -> String {
-    name.chars()
-        .filter(|&c| !crate::text::is_default_ignorable(c))
-        .collect::<String>()
-        .trim()
-        .to_string()
+    crate::text::without_ignorables(name).trim().to_string()
 }
 
 /// The JSON type of a value, for messages (never its content).

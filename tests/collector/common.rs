@@ -140,6 +140,16 @@ fn send(
     ))
 }
 
+/// Runs `retrain --data data --db DB --out pkg/model.bundle EXTRA...` in the served folder.
+fn run_retrain(dir: &Path, db: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(["retrain", "--data", "data", "--db", db, "--out", "pkg/model.bundle"])
+        .args(extra)
+        .current_dir(dir)
+        .output()
+        .expect("retrain runs")
+}
+
 /// `serve` flags that lift the rate limits (for tests about other things that post fast).
 const NO_RATE_LIMITS: &[&str] = &["--address-rate", "0", "--device-rate", "0"];
 
