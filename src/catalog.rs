@@ -135,17 +135,19 @@ impl PartialEq for Catalog {
     }
 }
 
-/// [`Buckets`] as one integer (each part offset into 0..2^16; a missing cost is 2^16 - 1),
+/// [`Buckets`] as one integer (each part offset into 0..2^16; an unknown part is 2^16 - 1),
 /// so distinct triples sort and hash as plain numbers.
 fn pack((f, e, c): Buckets) -> u64 {
-    let part = |x: i32| (i64::from(x) + 0x8000) as u64 & 0xffff;
-    (part(f) << 32) | (part(e) << 16) | c.map_or(0xffff, part)
+    let part = |x: Option<i32>| x.map_or(0xffff, |x| (i64::from(x) + 0x8000) as u64 & 0xffff);
+    (part(f) << 32) | (part(e) << 16) | part(c)
 }
 
 fn unpack(k: u64) -> Buckets {
-    let part = |x: u64| (x & 0xffff) as i32 - 0x8000;
-    let c = k & 0xffff;
-    (part(k >> 32), part(k >> 16), (c != 0xffff).then(|| part(c)))
+    let part = |x: u64| {
+        let x = x & 0xffff;
+        (x != 0xffff).then(|| x as i32 - 0x8000)
+    };
+    (part(k >> 32), part(k >> 16), part(k))
 }
 
 /// Weighted evidence about one (brand, influencer) pair that is not one interaction: the

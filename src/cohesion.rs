@@ -5,8 +5,11 @@
 //!                + w_tag · |tags(b) ∩ tags(i)| + w_er · er(i)
 //! ```
 //! with defaults w_cat = 10, w_loc = 5, w_tag = 1, w_er = 1 and er(i) the engagement rate as a
-//! fraction. An empty category or country never matches. Every rating comes with its
-//! [`Breakdown`] so the user sees why.
+//! fraction. An empty category or country never matches. An unknown engagement rate (the
+//! scrape reported no likes, or no followers) adds nothing: er(i) = 0 in the sum, so the rule
+//! neither rewards nor punishes what was not measured, and the [`Breakdown`] says the rate
+//! is unknown rather than showing a zero. Every rating comes with its breakdown so the user
+//! sees why.
 //!
 //! [`CohesionIndex`] interns categories, countries and hashtags once so that rating all
 //! influencers for one brand is a pass over small integer arrays (a sorted-merge for the
@@ -81,8 +84,8 @@ pub struct Breakdown {
     pub shared_hashtags: Vec<String>,
     /// Points from the hashtag term.
     pub hashtag_points: f64,
-    /// The influencer's engagement rate (fraction).
-    pub engagement_rate: f64,
+    /// The influencer's engagement rate (fraction); `None` when unknown (its term is then 0).
+    pub engagement_rate: Option<f64>,
     /// Points from the engagement term.
     pub engagement_points: f64,
     /// The cohesion rating: the sum of the four terms.
@@ -146,7 +149,9 @@ struct PreparedInfluencer {
     category: Option<u32>,
     country: Option<u32>,
     tags: Vec<u32>,
-    engagement_rate: f64,
+    /// The engagement rate, 0 when unknown (the term the rule adds).
+    engagement_term: f64,
+    engagement_rate: Option<f64>,
 }
 
 /// Interned influencer side of the rule, built once per influencer table.
@@ -255,6 +260,7 @@ impl CohesionIndex {
                 category,
                 country,
                 tags,
+                engagement_term: inf.engagement_rate.unwrap_or(0.0),
                 engagement_rate: inf.engagement_rate,
             });
         }
@@ -343,7 +349,7 @@ impl CohesionIndex {
     pub fn score(&self, b: &PreparedBrand, i: usize) -> f64 {
         let inf = &self.influencers[i];
         let w = &self.weights;
-        let mut s = w.engagement * inf.engagement_rate;
+        let mut s = w.engagement * inf.engagement_term;
         if b.category.is_some() && b.category == inf.category {
             s += w.category;
         }
@@ -388,7 +394,7 @@ impl CohesionIndex {
             .iter()
             .zip(&shared)
             .map(|(inf, &n)| {
-                let mut s = w.engagement * inf.engagement_rate;
+                let mut s = w.engagement * inf.engagement_term;
                 if b.category.is_some() && b.category == inf.category {
                     s += w.category;
                 }
@@ -412,7 +418,7 @@ impl CohesionIndex {
         let category_points = if cat_match { w.category } else { 0.0 };
         let location_points = if loc_match { w.location } else { 0.0 };
         let hashtag_points = w.hashtag * shared.len() as f64;
-        let engagement_points = w.engagement * inf.engagement_rate;
+        let engagement_points = w.engagement * inf.engagement_term;
         Breakdown {
             category: cat_match
                 .then(|| b.category.map(|c| self.categories[c as usize].clone()))
@@ -468,16 +474,17 @@ pub(crate) mod tests {
         Influencer {
             location: String::new(),
             name: name.into(),
-            followers: 10_000,
+            followers: Some(10_000),
             description: String::new(),
-            mean_likes: er * 10_000.0,
-            engagement_rate: er,
+            mean_likes: Some(er * 10_000.0),
+            engagement_rate: Some(er),
             country: country.into(),
             category: cat.into(),
             hashtags: tags.iter().map(|s| s.to_string()).collect(),
             post_urls: vec![],
             cost_per_post: None,
             cost_per_story: None,
+            kind: Default::default(),
         }
     }
 

@@ -95,8 +95,7 @@ pub struct Dataset {
     pub brand_posts: Vec<[String; 16]>,
     /// Simulated interactions, in time order.
     pub interactions: Vec<Interaction>,
-    /// What the simulation drew for each brand, in brand order: the hidden taste behind
-    /// the interactions ([`Dataset::affinity`]).
+    /// Each brand's hidden taste, in brand order, behind its interactions ([`Dataset::affinity`]).
     pub hidden: Vec<HiddenTaste>,
 }
 
@@ -142,7 +141,7 @@ impl Features {
             z_size: zscores(
                 &influencers
                     .iter()
-                    .map(|i| (i.followers as f64).ln())
+                    .map(|i| (i.followers.unwrap_or(1) as f64).ln())
                     .collect::<Vec<_>>(),
             ),
             // Unknown costs are what a user would guess: the follower-based rate.
@@ -151,7 +150,7 @@ impl Features {
                     .iter()
                     .map(|i| {
                         i.cost_per_post
-                            .unwrap_or(10.0 * (i.followers as f64 / 1e3).powf(0.9))
+                            .unwrap_or(10.0 * (i.followers.unwrap_or(1) as f64 / 1e3).powf(0.9))
                             .ln()
                     })
                     .collect::<Vec<_>>(),
@@ -539,10 +538,10 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
         .to_string();
         let inf = Influencer {
             name: name.clone(),
-            followers,
+            followers: Some(followers),
             description: bio.clone(),
-            mean_likes,
-            engagement_rate: er,
+            mean_likes: Some(mean_likes),
+            engagement_rate: Some(er),
             country: code.to_string(),
             location: home.to_string(),
             category: category.slug.clone(),
@@ -550,6 +549,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
             post_urls: Vec::new(),
             cost_per_post: known_cost.then_some((cost * 100.0).round() / 100.0),
             cost_per_story: known_cost.then_some((cost * 45.0).round() / 100.0),
+            kind: crate::model::AccountKind::Creator,
         };
         let n_posts = rng.random_range(2..=5);
         for _ in 0..n_posts {

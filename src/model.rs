@@ -12,17 +12,17 @@ use crate::error::{Error, Result};
 pub struct Influencer {
     /// Account name (unique key, compared case-insensitively).
     pub name: String,
-    /// Follower count.
-    pub followers: u64,
+    /// Follower count; `None` when the scrape never reported it (unknown is not zero).
+    pub followers: Option<u64>,
     /// Profile bio.
     pub description: String,
-    /// Mean likes over the posts that reported likes.
-    pub mean_likes: f64,
+    /// Mean likes over the posts that reported likes; `None` when no post did.
+    pub mean_likes: Option<f64>,
     /// Engagement rate as a fraction (0.035 = 3.5 %): mean likes / followers unless the
-    /// source gave it.
-    pub engagement_rate: f64,
+    /// source gave it; `None` when neither is known (no likes, or no followers).
+    pub engagement_rate: Option<f64>,
     /// Country: an ISO 3166-1 alpha-2 code when the place resolved ([`crate::places`]),
-    /// else the place's text (compared with [`crate::text::key`]).
+    /// else empty (the place's text stays in [`Influencer::location`]).
     pub country: String,
     /// Category slug from the lexicon, or empty when unknown.
     pub category: String,
@@ -38,6 +38,49 @@ pub struct Influencer {
     /// resolved country.
     #[serde(default)]
     pub location: String,
+    /// What the account is: a creator, or a brand's or a medium's own account.
+    #[serde(default)]
+    pub kind: AccountKind,
+}
+
+/// What an account is. Scrapes mix creators with brands, shops and media outlets posting
+/// under the same hashtags; a brand looking for influencers mostly wants the first.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountKind {
+    /// A person who posts (the default when nothing says otherwise).
+    #[default]
+    Creator,
+    /// A brand's, shop's or retailer's own account.
+    Brand,
+    /// A magazine, broadcaster, news or fan page.
+    Media,
+}
+
+impl AccountKind {
+    /// All kinds, in table order.
+    pub const ALL: [AccountKind; 3] =
+        [AccountKind::Creator, AccountKind::Brand, AccountKind::Media];
+
+    /// The name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Creator => "creator",
+            AccountKind::Brand => "brand",
+            AccountKind::Media => "media",
+        }
+    }
+
+    /// Parses a kind by name (case and spaces forgiven); empty is a creator.
+    pub fn parse(s: &str) -> Option<AccountKind> {
+        let k = s.trim().to_ascii_lowercase();
+        if k.is_empty() {
+            return Some(AccountKind::Creator);
+        }
+        AccountKind::ALL.into_iter().find(|a| a.as_str() == k)
+    }
 }
 
 /// What a card shows of an influencer beyond what ranking and campaign planning read (the

@@ -22,7 +22,9 @@
 //!    that name 2 (other countries' cities of the same name 0.5), an ISO alpha-2 code 1.
 //!    A part that is no name is scanned for the longest runs of 1 to 4 words that are a
 //!    country name or alias of 3+ letters (2), a city of 100,000+ (1) or a region of 5+
-//!    letters (1).
+//!    letters (1); in a venue's name ([`is_venue`]: stadiums, arenas, parks, malls, studios,
+//!    clinics, shows, ...) only country names count, so "Estadio Santiago Bernabéu" is no
+//!    place in Chile and the account's other places decide.
 //! 3. A region's letter code (`CA`, `TX`, `SP`) adds 1.5 to a country that another part
 //!    already named (so "Los Angeles, CA" is the United States, not Canada).
 //! 4. The country with the highest score of at least 1 wins; a tie goes to the one named in
@@ -78,6 +80,79 @@ pub fn place_key(s: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Words that make a place a venue or landmark rather than a town, in the lexicon's
+/// languages (keyed: lower case, no accents). A venue is often named after a person or a
+/// city elsewhere ("Estadio Santiago Bernabéu", "Madison Square Garden"), so its words name
+/// no city or region; the account's other places, or a country named with it, decide.
+const VENUE_WORDS: &[&str] = &[
+    "stadium",
+    "estadio",
+    "stade",
+    "stadio",
+    "stadion",
+    "arena",
+    "ballpark",
+    "mall",
+    "shopping",
+    "studio",
+    "studios",
+    "estudio",
+    "estudios",
+    "clinic",
+    "clinica",
+    "klinik",
+    "hospital",
+    "hotel",
+    "resort",
+    "theatre",
+    "theater",
+    "teatro",
+    "museum",
+    "museo",
+    "musee",
+    "airport",
+    "aeropuerto",
+    "aeroporto",
+    "aeroport",
+    "flughafen",
+    "cathedral",
+    "catedral",
+    "cathedrale",
+    "university",
+    "universidad",
+    "universidade",
+    "universite",
+    "universitat",
+    "universita",
+    "opry",
+    "show",
+    "garden",
+    "gardens",
+    "coliseum",
+    "auditorium",
+    "hall",
+    "club",
+    "gym",
+    "restaurant",
+    "cafe",
+    "bar",
+    "beach",
+    "playa",
+    "praia",
+    "plage",
+    "spiaggia",
+    "strand",
+    "zoo",
+];
+
+/// Whether a keyed place part names a venue ([`VENUE_WORDS`], "... Park", "Parque ...").
+pub fn is_venue(k: &str) -> bool {
+    let words: Vec<&str> = k.split(' ').collect();
+    words.iter().any(|w| VENUE_WORDS.contains(w))
+        || (words.len() > 1 && words.last() == Some(&"park"))
+        || (words.len() > 1 && matches!(words[0], "parque" | "parc" | "parco"))
 }
 
 /// Combining diacritical marks (Latin, Greek, Cyrillic accents) that NFKD splits off.
@@ -232,7 +307,7 @@ impl Places {
                     }
                 }
                 None => {
-                    for (cc, w) in self.scan(&k) {
+                    for (cc, w) in self.scan(&k, is_venue(&k)) {
                         add(&mut score, cc, w, at);
                     }
                 }
@@ -263,8 +338,9 @@ impl Places {
     }
 
     /// Countries named by runs of 1 to 4 words of a keyed part, longest runs first, each word
-    /// used once.
-    fn scan(&self, k: &str) -> Vec<([u8; 2], f64)> {
+    /// used once; in a venue's name (`venue`) only country names count ("Stade de France" is
+    /// in France, "Estadio Santiago Bernabéu" is not in Chile).
+    fn scan(&self, k: &str, venue: bool) -> Vec<([u8; 2], f64)> {
         let words: Vec<&str> = k.split(' ').collect();
         let mut used = vec![false; words.len()];
         let mut out = Vec::new();
@@ -286,8 +362,8 @@ impl Places {
                 for e in entries {
                     let w = match e.kind {
                         Kind::Country if len >= 3 => 2.0,
-                        Kind::Region if len >= 5 => 1.0,
-                        Kind::City if Some(e) == best_city => 1.0,
+                        Kind::Region if len >= 5 && !venue => 1.0,
+                        Kind::City if Some(e) == best_city && !venue => 1.0,
                         _ => continue,
                     };
                     out.push((e.country, w));
@@ -430,6 +506,11 @@ mod tests {
             ("Brasil", "BR"),
             ("Italia", "IT"),
             ("Côte d'Ivoire", "CI"),
+            // Abbreviations scrapes write with or without their dots.
+            ("C.A.B.A", "AR"),
+            ("CABA", "AR"),
+            ("C.A.B.A., Argentina", "AR"),
+            ("Capital Federal", "AR"),
             ("🇪🇸", "ES"),
             ("Madrid 🇪🇸", "ES"),
             (
@@ -478,6 +559,26 @@ mod tests {
         }
         for text in ["Worldwide", "in your heart", "DM for collabs", "🌍"] {
             assert_eq!(r(p, text), None, "{text:?}");
+        }
+        // Venues: their words name no city or region (the account's other places decide),
+        // but a country or a city written beside them still counts.
+        for venue in [
+            "Estadio Santiago Bernabéu",
+            "Marlins Park",
+            "Madison Square Garden",
+            "Grand Ole Opry",
+            "The Late Show with Stephen Colbert",
+            "Parque Ibirapuera",
+            "Copacabana Beach",
+        ] {
+            assert_eq!(r(p, venue), None, "{venue:?}");
+        }
+        for (text, want) in [
+            ("Estadio Santiago Bernabéu, Madrid", "ES"),
+            ("Stade de France", "FR"),
+            ("Marlins Park, Miami, Florida", "US"),
+        ] {
+            assert_eq!(r(p, text).as_deref(), Some(want), "{text}");
         }
     }
 

@@ -9,11 +9,11 @@
 use std::io::{Read, Write};
 
 use crate::error::{Error, Location, Result};
-use crate::model::{Brand, Influencer, Interaction, InteractionKind};
+use crate::model::{AccountKind, Brand, Influencer, Interaction, InteractionKind};
 use crate::text::{csv_cell, csv_uncell, parse_hashtags, parse_number};
 
 /// Header of `influencers.csv`.
-pub const INFLUENCER_COLUMNS: [&str; 12] = [
+pub const INFLUENCER_COLUMNS: [&str; 13] = [
     "name",
     "followers",
     "description",
@@ -26,6 +26,7 @@ pub const INFLUENCER_COLUMNS: [&str; 12] = [
     "cost_per_post",
     "cost_per_story",
     "location",
+    "kind",
 ];
 /// Header of `brands.csv`.
 pub const BRAND_COLUMNS: [&str; 6] = [
@@ -102,11 +103,17 @@ impl Row<'_> {
 
     /// A required whole number >= 0.
     pub fn count(&self, col: &str) -> Result<u64> {
-        let v = self.nonneg(col)?;
-        if v.fract() != 0.0 || v > u64::MAX as f64 {
-            return Err(self.err(col, "a whole number >= 0"));
+        self.opt_count(col)?
+            .ok_or_else(|| self.err(col, "a whole number >= 0"))
+    }
+
+    /// A whole number >= 0, or `None` for an empty cell (unknown).
+    pub fn opt_count(&self, col: &str) -> Result<Option<u64>> {
+        match self.opt_nonneg(col) {
+            Ok(None) => Ok(None),
+            Ok(Some(v)) if v.fract() == 0.0 && v <= u64::MAX as f64 => Ok(Some(v as u64)),
+            _ => Err(self.err(col, "a whole number >= 0")),
         }
-        Ok(v as u64)
     }
 }
 
@@ -235,10 +242,10 @@ pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> R
             &mut w,
             [
                 i.name.clone(),
-                i.followers.to_string(),
+                i.followers.map(|f| f.to_string()).unwrap_or_default(),
                 i.description.clone(),
-                i.mean_likes.to_string(),
-                i.engagement_rate.to_string(),
+                opt_cell(i.mean_likes),
+                opt_cell(i.engagement_rate),
                 i.country.clone(),
                 i.category.clone(),
                 tags_cell(&i.hashtags),
@@ -246,6 +253,7 @@ pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> R
                 opt_cell(i.cost_per_post),
                 opt_cell(i.cost_per_story),
                 i.location.clone(),
+                i.kind.as_str().to_string(),
             ],
         )
         .map_err(|e| write_err(e, dest))?;
@@ -253,15 +261,26 @@ pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> R
     w.flush().map_err(|e| write_err(e, dest))
 }
 
-/// Reads `influencers.csv` (a table without the later `location` column reads too).
+/// Reads `influencers.csv` (a table without the later `location` and `kind` columns reads
+/// too). An empty count, likes or rate cell is unknown; an empty rate with both counts known
+/// is mean likes / followers.
 pub fn read_influencers<R: Read>(input: R, source: &str) -> Result<Rows<Influencer>> {
-    read_table_with_optional(input, source, &INFLUENCER_COLUMNS, 1, |r| {
+    read_table_with_optional(input, source, &INFLUENCER_COLUMNS, 2, |r| {
+        let followers = r.opt_count("followers")?;
+        let mean_likes = r.opt_nonneg("mean_likes")?;
+        let engagement_rate = r.opt_nonneg("engagement_rate")?.or_else(|| {
+            let f = followers.filter(|&f| f > 0)?;
+            Some(mean_likes? / f as f64)
+        });
+        let kind = AccountKind::parse(&r.text("kind"))
+            .ok_or_else(|| r.err("kind", "creator, brand or media (or empty for a creator)"))?;
         Ok(Influencer {
+            kind,
             name: r.required("name")?,
-            followers: r.count("followers")?,
+            followers,
             description: r.text("description"),
-            mean_likes: r.nonneg("mean_likes")?,
-            engagement_rate: r.nonneg("engagement_rate")?,
+            mean_likes,
+            engagement_rate,
             country: r.text("country"),
             location: r.text("location"),
             category: r.text("category"),

@@ -30,11 +30,12 @@ fn nasty_scrape_aggregates_exactly_and_reports_bad_rows_by_line_and_field() {
         [
             "nasty.csv:6: expected 10 fields, found 3",
             "nasty.csv:7 field `followers`: expected a number, found \"12k5\"",
-            "nasty.csv:8 field `user_Name`: expected a non-empty account name, found \"\"",
         ]
     );
     assert_eq!(report.rows_read, 7, "the multi-line record counts once");
-    assert_eq!(report.rows_accepted, 4);
+    // The row without a name is accepted and left out as no account, counted in one line.
+    assert_eq!(report.rows_accepted, 5);
+    assert_eq!(report.left_out["rows without a usable handle"].rows, 1);
     assert_eq!(
         report.notes,
         ["nasty.csv:1: column \"extra_col\" is not used and was ignored"]
@@ -43,13 +44,14 @@ fn nasty_scrape_aggregates_exactly_and_reports_bad_rows_by_line_and_field() {
     assert_eq!(profiles.len(), 2);
     let cafe = &profiles[0].influencer;
     assert_eq!(cafe.name, "café_créme");
-    assert_eq!(cafe.followers, 5_721_916);
+    assert_eq!(cafe.followers, Some(5_721_916));
     assert_eq!(cafe.description, "Paris 🇫🇷 baker\npastry lover 🥐");
     assert_eq!(
-        cafe.mean_likes, 57_219.0,
+        cafe.mean_likes,
+        Some(57_219.0),
         "only the post that reports likes counts"
     );
-    assert_eq!(cafe.engagement_rate, 57_219.0 / 5_721_916.0);
+    assert_eq!(cafe.engagement_rate, Some(57_219.0 / 5_721_916.0));
     assert_eq!(
         cafe.hashtags,
         ["baking", "paris", "croissant", "butter", "bread"]
@@ -66,9 +68,9 @@ fn nasty_scrape_aggregates_exactly_and_reports_bad_rows_by_line_and_field() {
 
     let tokyo = &profiles[1].influencer;
     assert_eq!(tokyo.name, "東京ガール");
-    assert_eq!(tokyo.followers, 12_000);
-    assert_eq!(tokyo.mean_likes, 600.0);
-    assert_eq!(tokyo.engagement_rate, 0.05, "\"5%\" is a percentage");
+    assert_eq!(tokyo.followers, Some(12_000));
+    assert_eq!(tokyo.mean_likes, Some(600.0));
+    assert_eq!(tokyo.engagement_rate, Some(0.05), "\"5%\" is a percentage");
     assert_eq!(tokyo.hashtags, ["ootd", "fashion", "tokyo"]);
     assert_eq!(
         (tokyo.country.as_str(), tokyo.location.as_str()),
@@ -80,7 +82,7 @@ fn nasty_scrape_aggregates_exactly_and_reports_bad_rows_by_line_and_field() {
 }
 
 #[test]
-fn missing_optional_columns_give_zeroes_not_errors() {
+fn missing_optional_columns_are_unknown_not_zero_and_not_errors() {
     let (p, r) = ingest(
         "user_Name\nsolo\n".as_bytes(),
         "min.csv",
@@ -92,9 +94,16 @@ fn missing_optional_columns_give_zeroes_not_errors() {
     let solo = &p[0].influencer;
     assert_eq!(
         (solo.followers, solo.mean_likes, solo.engagement_rate),
-        (0, 0.0, 0.0)
+        (None, None, None)
     );
-    assert_eq!(r.notes, ["solo: no follower count in any row; using 0"]);
+    assert_eq!(
+        (
+            r.unknown["followers"],
+            r.unknown["likes"],
+            r.unknown["engagement"]
+        ),
+        (1, 1, 1)
+    );
 }
 
 #[test]

@@ -74,6 +74,8 @@ function filterFromForm() {
     max_followers: intOrUndef(num('max_followers')),
     min_engagement: num('min_engagement', 0.01),
     max_cost: num('max_cost'),
+    include_unknown: f.get('include_unknown') === 'on',
+    creators_only: f.get('creators_only') === 'on',
   };
 }
 
@@ -88,14 +90,16 @@ function rankCurrent(k = howMany()) {
     : page.engine.rankNew(c.brand, k, rankBy(), opts);
 }
 
+// The shown list re-sorted; unknown values go last, in rank order.
 function sorted(recs) {
+  const last = (v) => v ?? Infinity;
   const key = {
-    followers: (r) => -r.influencer.followers,
-    engagement: (r) => -r.influencer.engagement_rate,
-    cost: (r) => r.influencer.cost_per_post ?? Infinity,
+    followers: (r) => last(r.influencer.followers == null ? null : -r.influencer.followers),
+    engagement: (r) => last(r.influencer.engagement_rate == null ? null : -r.influencer.engagement_rate),
+    cost: (r) => last(r.influencer.cost_per_post),
   }[$('sort-by').value];
   if (!key) return recs;
-  return [...recs].sort((a, b) => key(a) - key(b) || a.rank - b.rank);
+  return [...recs].sort((a, b) => (key(a) === key(b) ? 0 : key(a) < key(b) ? -1 : 1) || a.rank - b.rank);
 }
 
 function show() {
@@ -117,7 +121,8 @@ function render(ranking) {
     `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${countryName(b.country) || 'any country'}` +
     (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '') +
     ` · ranked by ${by}${ranking.folded_in ? ' (adapted to your interactions)' : ''}` +
-    (ranking.recommendations.length ? '' : ' · no influencer passes the filters');
+    (ranking.recommendations.length ? '' : ' · no influencer passes the filters') +
+    (ranking.unknown_left_out ? ` · ${ranking.unknown_left_out} with unknown followers or engagement left out by the bounds (tick “Keep accounts whose followers or engagement are unknown” to see them)` : '');
   $('results-empty').hidden = ranking.recommendations.length > 0;
   cards.render(sorted(ranking.recommendations).map((rec) => ({ rec, inf: rec.influencer })), ranking);
 }

@@ -6,7 +6,7 @@
 // fills the picks).
 import { $, el, button } from './dom.js';
 import { countryName } from './countries.js';
-import { fmtInt, fmtCompact, fmtMoney2 } from './format.js';
+import { fmtInt, fmtCompact, fmtMoney2, known } from './format.js';
 import { drawBudget, drawComposition } from './charts.js';
 import { expected } from './cards.js';
 
@@ -18,6 +18,9 @@ function totals(infs) {
     posts: sum((i) => i.cost_per_post),
     stories: sum((i) => i.cost_per_story),
     unknownPost: infs.filter((i) => i.cost_per_post == null).length,
+    // Totals are over known values; these say how many picks they leave out.
+    unknownReach: infs.filter((i) => !known(i.followers)).length,
+    unknownEngagements: infs.filter((i) => expected(i) == null).length,
   };
 }
 
@@ -28,7 +31,7 @@ function composition(infs, by, catLabel) {
     const label = by === 'country' ? (countryName(i.country) || 'Unknown country') : (i.category ? catLabel(i.category) : 'Unknown category');
     const g = groups.get(label) ?? { label, count: 0, reach: 0 };
     g.count += 1;
-    g.reach += i.followers;
+    g.reach += known(i.followers) ? i.followers : 0;
     groups.set(label, g);
   }
   return [...groups.values()].sort((a, b) => b.reach - a.reach || a.label.localeCompare(b.label));
@@ -98,7 +101,9 @@ export class Campaign {
     const budget = Number(this.state.budget) || 0;
     $('campaign-totals').textContent = infs.length
       ? `${infs.length} influencer${infs.length === 1 ? '' : 's'} · reach ${fmtInt.format(t.reach)} · expected engagements ${fmtInt.format(Math.round(t.engagements))} · one post each ${fmtMoney2.format(t.posts)} · one story each ${fmtMoney2.format(t.stories)} · budget left after posts ${fmtMoney2.format(budget - t.posts)}` +
-        (t.unknownPost ? ` · ${t.unknownPost} without a known post cost` : '')
+        (t.unknownPost ? ` · ${t.unknownPost} without a known post cost` : '') +
+        (t.unknownReach ? ` · ${t.unknownReach} with unknown followers (not in the reach)` : '') +
+        (t.unknownEngagements ? ` · ${t.unknownEngagements} with unknown engagement (not in the expected engagements)` : '')
       : 'No influencers on the campaign yet. Add them with “Add to campaign” on a card, or let “Fill to budget” suggest the set with the most expected engagements.';
     this.draw(infs, t, budget);
     this.ctx.onChange();
@@ -106,7 +111,9 @@ export class Campaign {
     body.replaceChildren();
     for (const inf of infs) {
       const tr = el('tr');
-      tr.append(el('th', inf.name), el('td', fmtInt.format(inf.followers)), el('td', fmtInt.format(Math.round(expected(inf)))),
+      const e = expected(inf);
+      tr.append(el('th', inf.name), el('td', known(inf.followers) ? fmtInt.format(inf.followers) : 'unknown'),
+        el('td', e != null ? fmtInt.format(Math.round(e)) : 'unknown'),
         el('td', inf.cost_per_post != null ? fmtMoney2.format(inf.cost_per_post) : '?'),
         el('td', inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : '?'));
       tr.firstChild.scope = 'row';
@@ -143,12 +150,25 @@ export class Campaign {
     const names = this.ctx.pool().filter((n) => !this.has(n));
     const plan = this.ctx.engine.fillToBudget(names, left);
     this.suggestion = plan;
+    // What the plan could not weigh, said as the cause rather than blaming the budget.
+    const unknowns = [
+      plan.unknown_cost ? `${plan.unknown_cost} of them ha${plan.unknown_cost === 1 ? 's' : 've'} no known post cost (the scrape has no prices)` : '',
+      plan.unknown_value ? `${plan.unknown_value} ha${plan.unknown_value === 1 ? 's' : 've'} unknown followers` : '',
+    ].filter(Boolean).join('; ');
     if (!plan.chosen.length) {
-      nothing(`No one in this brand’s top ${names.length} (with the filters) has a known post cost within the remaining ${fmtMoney2.format(left)}. Raise the budget, loosen the filters, or add influencers by hand.`);
+      const weighable = names.length - plan.unknown_cost - plan.unknown_value;
+      nothing(weighable === 0 && names.length
+        ? `Nothing to suggest: of this brand’s top ${names.length} (with the filters), ${unknowns}. Add influencers by hand.`
+        : `No one in this brand’s top ${names.length} (with the filters) has a known post cost within the remaining ${fmtMoney2.format(left)}${unknowns ? ` (${unknowns})` : ''}. Raise the budget, loosen the filters, or add influencers by hand.`);
       return;
     }
-    $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}${plan.optimal ? '' : ' (the best found; the exact search stopped at its limit)'}.`;
-    $('suggestion-list').replaceChildren(...plan.chosen.map((inf) => el('li', `${inf.name} · ${fmtMoney2.format(inf.cost_per_post)} · ${fmtInt.format(Math.round(expected(inf)))} expected engagements`)));
+    const estimated = new Set(plan.estimated);
+    $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}${estimated.size ? ' (partly estimated)' : ''}${plan.optimal ? '' : ' (the best found; the exact search stopped at its limit)'}.${unknowns ? ` Left out: ${unknowns}.` : ''}`;
+    $('suggestion-list').replaceChildren(...plan.chosen.map((inf) => {
+      const e = expected(inf);
+      const value = e != null ? `${fmtInt.format(Math.round(e))} expected engagements` : 'expected engagements estimated from the usual rate for their size (engagement unknown)';
+      return el('li', `${inf.name} · ${fmtMoney2.format(inf.cost_per_post)} · ${value}`);
+    }));
     $('accept-suggestion').hidden = false;
   }
 
@@ -158,10 +178,15 @@ export class Campaign {
   }
 
   exportCsv() {
-    const header = ['campaign', 'influencer', 'country', 'category', 'followers', 'engagement_rate', 'expected_engagements', 'cost_per_post', 'cost_per_story'];
+    // An unknown value is an empty cell, and the last column names the unknown fields, so
+    // a spreadsheet's sum never reads an unknown as 0 unawares.
+    const header = ['campaign', 'influencer', 'country', 'category', 'followers', 'engagement_rate', 'expected_engagements', 'cost_per_post', 'cost_per_story', 'unknown'];
     const lines = [header.join(',')];
     for (const i of this.rows()) {
-      lines.push([this.state.name, i.name, i.country, i.category, i.followers, i.engagement_rate, Math.round(expected(i)), i.cost_per_post, i.cost_per_story].map(csvCell).join(','));
+      const e = expected(i);
+      const fields = { country: i.country || null, followers: i.followers, engagement_rate: i.engagement_rate, expected_engagements: e, cost_per_post: i.cost_per_post, cost_per_story: i.cost_per_story };
+      const unknown = Object.entries(fields).filter(([, v]) => v == null || v === '').map(([k]) => k).join(';');
+      lines.push([this.state.name, i.name, i.country, i.category, i.followers, i.engagement_rate, e != null ? Math.round(e) : null, i.cost_per_post, i.cost_per_story, unknown].map(csvCell).join(','));
     }
     const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
     const a = el('a');

@@ -5,7 +5,7 @@
 // reaches the DOM only through textContent.
 import { $, el, button } from './dom.js';
 import { countryName } from './countries.js';
-import { fmtInt, fmtCompact, fmtPercent, fmtMoney, fmtMoney2 } from './format.js';
+import { fmtInt, fmtMoney, fmtMoney2, known, followersText, rateText, UNKNOWN_RATE } from './format.js';
 import { FEATURE_LABELS, FAMILY_LABELS, reasons, scoreParts, scoreSentence } from './explain.js';
 import { drawShortlist } from './charts.js';
 
@@ -17,8 +17,11 @@ export const KINDS = {
   collaboration: { label: 'Mark collaboration' },
 };
 
-// Expected engagements of one post.
-export const expected = (inf) => inf.followers * inf.engagement_rate;
+// Expected engagements of one post; null when the followers or the rate are unknown.
+export const expected = (inf) => (known(inf.followers) && known(inf.engagement_rate) ? inf.followers * inf.engagement_rate : null);
+
+// An account's kind when it is not a creator (a brand's or a medium's own account).
+const KIND_LABELS = { brand: 'brand account', media: 'media account' };
 
 function fmtValue(v) {
   if (v == null || Number.isNaN(v)) return 'missing';
@@ -40,7 +43,9 @@ function whyChips(rec, labels) {
   if (c.category) chips.push(`category ${labels.get(c.category) ?? c.category} +${c.category_points}`);
   if (c.location) chips.push(`location ${countryName(c.location)} +${c.location_points}`);
   if (c.shared_hashtags.length) chips.push(`hashtags ${c.shared_hashtags.map((t) => '#' + t).join(' ')} +${c.hashtag_points}`);
-  chips.push(`engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`);
+  chips.push(known(c.engagement_rate)
+    ? `engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`
+    : `${UNKNOWN_RATE} +0`);
   if (rec.interaction_points) chips.push(`your interactions +${rec.interaction_points}`);
   if (rec.model_score != null) chips.push(`model score ${rec.model_score.toFixed(2)}`);
   if (rec.ranker_score != null) chips.push(`ranker score ${rec.ranker_score.toFixed(3)}`);
@@ -71,7 +76,8 @@ function scoreBar(rec, maxScore) {
 
 function statsLine(inf, catLabel) {
   const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : ' · cost unknown';
-  return `${fmtCompact.format(inf.followers)} followers · ${fmtPercent.format(inf.engagement_rate)} engagement · ${countryName(inf.country) || '?'} · ${catLabel(inf.category)}${cost}`;
+  const kind = KIND_LABELS[inf.kind] ? ` · ${KIND_LABELS[inf.kind]}` : '';
+  return `${followersText(inf.followers)} · ${known(inf.engagement_rate) ? rateText(inf.engagement_rate) : UNKNOWN_RATE} · ${countryName(inf.country) || 'country unknown'} · ${catLabel(inf.category)}${cost}${kind}`;
 }
 
 // A deterministic avatar: the handle's initials on a hue from its FNV-1a hash, so an
@@ -98,7 +104,14 @@ function fillDetails(box, inf, note) {
   const parts = [];
   if (inf.description) parts.push(el('p', inf.description, 'bio'));
   if (inf.hashtags.length) parts.push(el('p', inf.hashtags.map((t) => '#' + t).join(' '), 'tags'));
-  parts.push(el('p', `${fmtInt.format(inf.followers)} followers · engagement ${(inf.engagement_rate * 100).toFixed(2)}% · mean likes ${fmtInt.format(Math.round(inf.mean_likes))} · expected engagements per post ${fmtInt.format(Math.round(expected(inf)))} · story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`, 'stats'));
+  const e = expected(inf);
+  parts.push(el('p', [
+    followersText(inf.followers, fmtInt),
+    known(inf.engagement_rate) ? `engagement ${(inf.engagement_rate * 100).toFixed(2)}%` : UNKNOWN_RATE,
+    known(inf.mean_likes) ? `mean likes ${fmtInt.format(Math.round(inf.mean_likes))}` : 'likes unknown',
+    `expected engagements per post ${e != null ? fmtInt.format(Math.round(e)) : 'unknown'}`,
+    `story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`,
+  ].join(' · '), 'stats'));
   if (note) parts.push(el('p', note, 'note'));
   box.replaceChildren(...parts);
 }
@@ -193,7 +206,7 @@ export class Cards {
     for (const { rec, inf, similarity } of items) {
       const li = el('li', undefined, 'card');
       li.dataset.influencer = inf.name;
-      li.dataset.followers = String(inf.followers);
+      li.dataset.followers = known(inf.followers) ? String(inf.followers) : '';
       li.append(el('span', rec ? rec.score.toFixed(2) : `${(similarity * 100).toFixed(0)}% alike`, 'score'));
       const h = el('h3');
       h.append(avatar(inf.name));

@@ -2,7 +2,7 @@
 // followers against engagement rate, and the campaign's budget and composition. Every chart
 // sits in a <figure> whose caption says in words what it shows; every mark a reader can reach
 // with the keyboard has a name. Scraped names reach the SVG only as text nodes.
-import { fmtCompact, fmtPercent, fmtMoney, fmtInt } from './format.js';
+import { fmtCompact, fmtPercent, fmtMoney, fmtInt, known } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -57,14 +57,21 @@ export function drawShortlist(figure, points, { onOpen, width }) {
   }
   figure.hidden = false;
   const W = Math.max(260, Math.round(width || 640));
-  const H = W < 520 ? 230 : 270;
-  const m = { l: 52, r: 14, t: 14, b: 42 };
-  const followers = points.map((p) => Math.max(1, p.followers));
-  const rates = points.map((p) => p.rate);
-  const [x0, x1] = logDomain(followers, 1, 1e10);
-  const [y0, y1] = logDomain(rates, 1e-4, 100);
-  const x = (v) => m.l + ((Math.log10(Math.min(x1, Math.max(x0, v))) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0))) * (W - m.l - m.r);
-  const y = (v) => H - m.b - ((Math.log10(Math.min(y1, Math.max(y0, v))) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0))) * (H - m.t - m.b);
+  // Unknowns are drawn apart, never at a made-up value: an engagement rate the scrape did not
+  // report goes in a band above the plot, an unknown follower count in a band left of it.
+  const noRate = points.some((p) => !known(p.rate));
+  const noFollowers = points.some((p) => !known(p.followers));
+  const band = 26;
+  const H = (W < 520 ? 230 : 270) + (noRate ? band : 0);
+  const m = { l: 52 + (noFollowers ? band : 0), r: 14, t: 14 + (noRate ? band : 0), b: 42 };
+  const followers = points.filter((p) => known(p.followers)).map((p) => Math.max(1, p.followers));
+  const rates = points.filter((p) => known(p.rate)).map((p) => p.rate);
+  const [x0, x1] = logDomain(followers.length ? followers : [1e3, 1e6], 1, 1e10);
+  const [y0, y1] = logDomain(rates.length ? rates : [0.01, 0.1], 1e-4, 100);
+  const xKnown = (v) => m.l + ((Math.log10(Math.min(x1, Math.max(x0, v))) - Math.log10(x0)) / (Math.log10(x1) - Math.log10(x0))) * (W - m.l - m.r);
+  const yKnown = (v) => H - m.b - ((Math.log10(Math.min(y1, Math.max(y0, v))) - Math.log10(y0)) / (Math.log10(y1) - Math.log10(y0))) * (H - m.t - m.b);
+  const x = (v) => (known(v) ? xKnown(Math.max(1, v)) : m.l - band / 2 - 4);
+  const y = (v) => (known(v) ? yKnown(v) : m.t - band / 2 - 2);
 
   const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, class: 'scatter', role: 'group' });
   svg.setAttribute('aria-labelledby', caption.id);
@@ -72,21 +79,30 @@ export function drawShortlist(figure, points, { onOpen, width }) {
   // Few enough ticks to keep the labels apart on a phone.
   const thin = (ts, n) => (ts.length <= n ? ts : ts.filter((t) => Number.isInteger(Math.log10(t) + 1e-9) || String(t).startsWith('1')));
   for (const t of thin(logTicks(x0, x1), W < 520 ? 5 : 9)) {
-    const px = x(t);
+    const px = xKnown(t);
     axes.append(svgEl('line', { x1: px, x2: px, y1: m.t, y2: H - m.b, class: 'grid' }));
     axes.append(svgEl('text', { x: px, y: H - m.b + 14, 'text-anchor': 'middle' }, fmtCompact.format(t)));
   }
   for (const t of thin(logTicks(y0, y1), 6)) {
-    const py = y(t);
+    const py = yKnown(t);
     axes.append(svgEl('line', { x1: m.l, x2: W - m.r, y1: py, y2: py, class: 'grid' }));
     axes.append(svgEl('text', { x: m.l - 6, y: py + 4, 'text-anchor': 'end' }, fmtPercent.format(t)));
   }
   axes.append(svgEl('text', { x: m.l + (W - m.l - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-title' }, 'Followers (log scale)'));
   axes.append(svgEl('text', { x: 12, y: m.t + (H - m.t - m.b) / 2, 'text-anchor': 'middle', class: 'axis-title', transform: `rotate(-90 12 ${m.t + (H - m.t - m.b) / 2})` }, 'Engagement rate (log)'));
+  if (noRate) {
+    axes.append(svgEl('rect', { x: m.l, y: 4, width: W - m.l - m.r, height: band - 4, class: 'unknown-band' }));
+    axes.append(svgEl('text', { x: W - m.r - 4, y: 4 + (band - 4) / 2 + 4, 'text-anchor': 'end', class: 'axis-title' }, 'engagement unknown'));
+  }
+  if (noFollowers) {
+    const bx = m.l - band - 4;
+    axes.append(svgEl('rect', { x: bx, y: noRate ? 4 : m.t, width: band - 4, height: H - m.b - (noRate ? 4 : m.t), class: 'unknown-band' }));
+    axes.append(svgEl('text', { x: bx + (band - 4) / 2, y: H - m.b + 14, 'text-anchor': 'middle' }, '?'));
+  }
   svg.append(axes);
 
   // Points in follower order, so the arrow keys walk the x axis; the picks drawn last (on top).
-  const order = points.map((p, i) => i).sort((a, b) => points[a].followers - points[b].followers || points[a].rank - points[b].rank);
+  const order = points.map((p, i) => i).sort((a, b) => (points[a].followers ?? -1) - (points[b].followers ?? -1) || points[a].rank - points[b].rank);
   const marks = svgEl('g', { class: 'marks' });
   const tip = svgEl('g', { class: 'tip', 'aria-hidden': 'true', visibility: 'hidden' });
   const tipBox = svgEl('rect', { rx: 4, height: 22 });
@@ -108,12 +124,12 @@ export function drawShortlist(figure, points, { onOpen, width }) {
   const circles = [];
   for (const [k, i] of order.entries()) {
     const p = points[i];
-    const cx = x(Math.max(1, p.followers));
+    const cx = x(p.followers);
     const cy = y(p.rate);
     const c = svgEl('circle', { cx: cx.toFixed(1), cy: cy.toFixed(1), r: p.picked ? 7 : 6, class: p.picked ? 'pick' : 'point', role: 'button', tabindex: k === 0 ? 0 : -1 });
     c.dataset.mark = '';
     c.dataset.influencer = p.name;
-    c.setAttribute('aria-label', `${p.rank ? `${p.rank}. ` : ''}${p.name}: ${fmtCompact.format(p.followers)} followers, ${fmtPercent.format(p.rate)} engagement${p.picked ? ', on the campaign' : ''}`);
+    c.setAttribute('aria-label', `${p.rank ? `${p.rank}. ` : ''}${p.name}: ${known(p.followers) ? `${fmtCompact.format(p.followers)} followers` : 'followers unknown'}, ${known(p.rate) ? `${fmtPercent.format(p.rate)} engagement` : 'engagement unknown'}${p.picked ? ', on the campaign' : ''}`);
     c.addEventListener('mouseenter', () => show(p, cx, cy));
     c.addEventListener('mouseleave', () => { if (document.activeElement !== c) hide(); });
     c.addEventListener('focus', () => show(p, cx, cy));
@@ -139,10 +155,12 @@ export function drawShortlist(figure, points, { onOpen, width }) {
   svg.append(marks, tip);
   body.replaceChildren(svg);
   const picked = points.filter((p) => p.picked).length;
-  const lo = Math.min(...followers);
-  const hi = Math.max(...followers);
-  caption.textContent = `The ${points.length} influencer${points.length === 1 ? '' : 's'} below by followers (${fmtCompact.format(lo)} to ${fmtCompact.format(hi)}) and engagement rate (${fmtPercent.format(Math.min(...rates))} to ${fmtPercent.format(Math.max(...rates))})` +
-    `${picked ? `; ${picked} on the campaign, filled` : ''}. Arrow keys move between them, Enter opens one.`;
+  const range = (vs, f) => (vs.length ? `${f.format(Math.min(...vs))} to ${f.format(Math.max(...vs))}` : 'none known');
+  const unknownRates = points.filter((p) => !known(p.rate)).length;
+  const unknownFollowers = points.filter((p) => !known(p.followers)).length;
+  const apart = [unknownRates ? `${unknownRates} with engagement unknown, in the band above` : '', unknownFollowers ? `${unknownFollowers} with followers unknown, in the band on the left` : ''].filter(Boolean).join('; ');
+  caption.textContent = `The ${points.length} influencer${points.length === 1 ? '' : 's'} below by followers (${range(followers, fmtCompact)}) and engagement rate (${range(rates, fmtPercent)})` +
+    `${apart ? `; ${apart}` : ''}${picked ? `; ${picked} on the campaign, filled` : ''}. Arrow keys move between them, Enter opens one.`;
 }
 
 // The campaign: budget used against left, and the plan's reach by category or country.

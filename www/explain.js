@@ -3,7 +3,7 @@
 // contributions summed into families (track record with brands like this one), the brand's own
 // interactions and the influencer's engagement against others of their size. Pure functions
 // of a recommendation (no DOM): the page renders what they return as text.
-import { fmtPercent } from './format.js';
+import { fmtPercent, known, UNKNOWN_RATE } from './format.js';
 
 // Plain words for the ranker's features (names as in the bundle's model file).
 export const FEATURE_LABELS = {
@@ -83,7 +83,7 @@ export function reasons(rec, ctx, max = 3) {
     out.push({ kind: 'track_record', text: 'The model matches them to brands like yours' });
   }
   const peer = rec.peer_engagement;
-  if (peer > 0 && inf.engagement_rate >= ABOVE_PEERS * peer) {
+  if (peer > 0 && known(inf.engagement_rate) && inf.engagement_rate >= ABOVE_PEERS * peer) {
     out.push({ kind: 'engagement', text: `Above-average engagement for their size: ${fmtPercent.format(inf.engagement_rate)} (usual ${fmtPercent.format(peer)})` });
   }
   if (rec.interaction_points > 0) out.push({ kind: 'interactions', text: 'You engaged with them before' });
@@ -92,7 +92,7 @@ export function reasons(rec, ctx, max = 3) {
     const best = (rec.families ?? []).find((f) => f.family !== 'your_brand' && f.contribution > 0);
     out.push(best
       ? { kind: 'family', text: `Strong on ${FAMILY_LABELS[best.family] ?? best.family}` }
-      : { kind: 'engagement', text: `Engagement ${fmtPercent.format(inf.engagement_rate)}` });
+      : { kind: 'engagement', text: known(inf.engagement_rate) ? `Engagement ${fmtPercent.format(inf.engagement_rate)}` : UNKNOWN_RATE[0].toUpperCase() + UNKNOWN_RATE.slice(1) });
   }
   return out.slice(0, max);
 }

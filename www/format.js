@@ -20,3 +20,11 @@ export const fmtMoney = nf({ style: 'currency', currency: 'USD', maximumFraction
 export const fmtMoney2 = nf({ style: 'currency', currency: 'USD' });
 // Compact money for chart labels ($1.2K).
 export const fmtMoneyCompact = nf({ style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
+
+// A scrape can lack followers or likes: an unknown number is said to be unknown, never shown
+// as 0 (the bundle carries it as null).
+export const known = (v) => v != null && Number.isFinite(v);
+export const followersText = (n, fmt = fmtCompact) => (known(n) ? `${fmt.format(n)} followers` : 'followers unknown');
+export const rateText = (r) => (known(r) ? `${fmtPercent.format(r)} engagement` : 'engagement unknown');
+// Why a rate is unknown, said once on the card.
+export const UNKNOWN_RATE = 'engagement unknown: the scrape has no likes';

@@ -6,6 +6,9 @@
 import { wasmUrl } from './wasm.js';
 import { nameKey, fnv1a64 } from './key.js';
 
+// A number the scrape may not know: finite, or null for unknown.
+const numberOrNull = (v) => v === null || Number.isFinite(v);
+
 // The bundle's download, the module's instantiation and the engine built from both. `glue` is
 // the wasm-bindgen module (pkg/influence_rec.js), already imported; `search` chooses the
 // module only on the page (`?wasm=scalar`): a partner page's address never does. With
@@ -99,8 +102,8 @@ export class Published {
         const file = await r.json().catch(() => null);
         const lists = file?.version === m.version && Array.isArray(file.lists) ? file.lists : null;
         return lists?.every((l) => typeof l?.brand === 'string' && Array.isArray(l.influencers)
-          && l.influencers.every((i) => typeof i?.name === 'string' && Number.isFinite(i.followers)
-            && Number.isFinite(i.engagement_rate))) ? file : null;
+          && l.influencers.every((i) => typeof i?.name === 'string' && numberOrNull(i.followers)
+            && numberOrNull(i.engagement_rate))) ? file : null;
       })().catch(() => null));
     }
     const file = await this.topFiles.get(name);

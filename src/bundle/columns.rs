@@ -9,7 +9,8 @@
 //!   sorted by frequency, most frequent first (small indices are one-byte varints), ties by
 //!   text;
 //! - an engagement rate that is bit for bit `mean_likes / followers` is not stored (the common
-//!   case: scraped rates are mostly derived that way) and is recomputed on load;
+//!   case: scraped rates are mostly derived that way) and is recomputed on load; an unknown
+//!   one is stored as unknown, as are unknown follower counts and likes (never as 0);
 //! - interaction pairs, sorted by (brand, influencer), store the brand's pair count and the
 //!   gaps between its influencer ids.
 
@@ -21,7 +22,7 @@ use crate::catalog::{CatalogMeta, CatalogTables, PairPoints};
 use crate::cohesion::{CohesionWeights, TagIds};
 use crate::error::{Error, Result};
 use crate::mf::stored::StoredFactorModel;
-use crate::model::{Brand, Influencer, PointsConfig};
+use crate::model::{AccountKind, Brand, Influencer, PointsConfig};
 use crate::ranker::StoredRanker;
 
 /// A bundle's payload before it is validated into a catalog: the tables and the stored
@@ -105,10 +106,9 @@ impl DictColumn {
 #[derive(Serialize, Deserialize)]
 struct InfluencerColumns {
     name: Vec<String>,
-    followers: Vec<u64>,
-    mean_likes: Vec<f64>,
-    /// `None` where the rate is exactly [`derived_rate`].
-    engagement_rate: Vec<Option<f64>>,
+    followers: Vec<Option<u64>>,
+    mean_likes: Vec<Option<f64>>,
+    engagement_rate: Vec<Rate>,
     /// One value per row.
     country: DictColumn,
     /// One value per row.
@@ -116,11 +116,24 @@ struct InfluencerColumns {
     hashtags: DictColumn,
     cost_per_post: Vec<Option<f64>>,
     cost_per_story: Vec<Option<f64>>,
+    kind: Vec<AccountKind>,
 }
 
-/// The engagement rate implied by the counts, when there are followers.
-fn derived_rate(mean_likes: f64, followers: u64) -> Option<f64> {
-    (followers > 0).then(|| mean_likes / followers as f64)
+/// An engagement rate on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+enum Rate {
+    /// Exactly [`derived_rate`] of the row's counts.
+    Derived,
+    /// A rate of its own (the scrape gave it, or it counts comments).
+    Given(f64),
+    /// Unknown (no likes, or no followers).
+    Unknown,
+}
+
+/// The engagement rate implied by the counts, when both are known and there are followers.
+fn derived_rate(mean_likes: Option<f64>, followers: Option<u64>) -> Option<f64> {
+    let (likes, followers) = (mean_likes?, followers?);
+    (followers > 0).then(|| likes / followers as f64)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -169,10 +182,15 @@ impl Wire {
             mean_likes: infs.iter().map(|i| i.mean_likes).collect(),
             engagement_rate: infs
                 .iter()
-                .map(|i| {
-                    let derived = derived_rate(i.mean_likes, i.followers);
-                    (derived.map(f64::to_bits) != Some(i.engagement_rate.to_bits()))
-                        .then_some(i.engagement_rate)
+                .map(|i| match i.engagement_rate {
+                    None => Rate::Unknown,
+                    Some(r)
+                        if derived_rate(i.mean_likes, i.followers).map(f64::to_bits)
+                            == Some(r.to_bits()) =>
+                    {
+                        Rate::Derived
+                    }
+                    Some(r) => Rate::Given(r),
                 })
                 .collect(),
             country: DictColumn::encode(countries.iter().map(|c| c.as_slice())),
@@ -180,6 +198,7 @@ impl Wire {
             hashtags: DictColumn::encode(infs.iter().map(|i| i.hashtags.as_slice())),
             cost_per_post: infs.iter().map(|i| i.cost_per_post).collect(),
             cost_per_story: infs.iter().map(|i| i.cost_per_story).collect(),
+            kind: infs.iter().map(|i| i.kind).collect(),
         };
         let mut per_brand = vec![0u32; b.brands.len()];
         let mut influencer_gap = Vec::with_capacity(b.pair_points.len());
@@ -231,6 +250,7 @@ impl Wire {
         check_len("engagement_rate", c.engagement_rate.len(), n)?;
         check_len("cost_per_post", c.cost_per_post.len(), n)?;
         check_len("cost_per_story", c.cost_per_story.len(), n)?;
+        check_len("kind", c.kind.len(), n)?;
         let single = |column: &str, rows: Vec<Vec<String>>| -> Result<Vec<String>> {
             rows.into_iter()
                 .map(|mut r| match (r.pop(), r.is_empty()) {
@@ -256,18 +276,20 @@ impl Wire {
         let mut hashtags = hashtags.into_iter();
         let mut cost_per_post = c.cost_per_post.into_iter();
         let mut cost_per_story = c.cost_per_story.into_iter();
+        let mut kind = c.kind.into_iter();
         for name in c.name {
-            let followers = followers.next().unwrap_or_default();
-            let mean_likes = mean_likes.next().unwrap_or_default();
-            let engagement_rate = rate
-                .next()
-                .flatten()
-                .or_else(|| derived_rate(mean_likes, followers))
-                .ok_or_else(|| {
+            let followers = followers.next().flatten();
+            let mean_likes = mean_likes.next().flatten();
+            let engagement_rate = match rate.next().unwrap_or(Rate::Unknown) {
+                Rate::Unknown => None,
+                Rate::Given(r) => Some(r),
+                Rate::Derived => Some(derived_rate(mean_likes, followers).ok_or_else(|| {
                     corrupted(format!(
-                        "column engagement_rate: {name:?} has no followers to derive it from"
+                        "column engagement_rate: {name:?} has no likes and followers to derive \
+                         it from"
                     ))
-                })?;
+                })?),
+            };
             influencers.push(Influencer {
                 name,
                 followers,
@@ -282,6 +304,7 @@ impl Wire {
                 post_urls: Vec::new(),
                 cost_per_post: cost_per_post.next().flatten(),
                 cost_per_story: cost_per_story.next().flatten(),
+                kind: kind.next().unwrap_or_default(),
             });
         }
         let p = self.pairs;
@@ -353,19 +376,26 @@ mod tests {
     #[test]
     fn every_encoding_is_exact() {
         let mut b = small();
-        // A rate that is not likes / followers, one that is, and one with no followers.
-        b.influencers[0].engagement_rate = 0.123_456_789;
-        b.influencers[1].mean_likes = 389.5;
-        b.influencers[1].followers = 6540;
-        b.influencers[1].engagement_rate = 389.5 / 6540.0;
+        // A rate that is not likes / followers, one that is, one with no followers, and one
+        // unknown (no likes) beside a known follower count.
+        b.influencers[0].engagement_rate = Some(0.123_456_789);
+        b.influencers[1].mean_likes = Some(389.5);
+        b.influencers[1].followers = Some(6540);
+        b.influencers[1].engagement_rate = Some(389.5 / 6540.0);
         let mut c = b.influencers[0].clone();
         c.name = "c".into();
-        c.followers = 0;
-        c.engagement_rate = 0.5;
+        c.followers = Some(0);
+        c.engagement_rate = Some(0.5);
+        c.kind = AccountKind::Media;
         c.hashtags = vec!["z".into(), "z2".into()];
         c.cost_per_post = Some(74.78);
         c.post_urls = vec!["https://example.com/p/1".into()];
         b.influencers.push(c);
+        let mut d = b.influencers[1].clone();
+        d.name = "d".into();
+        d.mean_likes = None;
+        d.engagement_rate = None;
+        b.influencers.push(d);
         b.brands.push(b.brands[0].clone());
         b.brands[1].name = "beta".into();
         b.pair_points = vec![
@@ -388,7 +418,12 @@ mod tests {
         let wire = encode(&b).unwrap();
         assert_eq!(
             wire.influencers.engagement_rate,
-            vec![Some(0.123_456_789), None, Some(0.5)],
+            vec![
+                Rate::Given(0.123_456_789),
+                Rate::Derived,
+                Rate::Given(0.5),
+                Rate::Unknown
+            ],
             "only the derivable rate is left out"
         );
         assert_eq!(

@@ -28,7 +28,9 @@
 //! version, so the first ranking downloads only what ranking reads; 7 = the factorization
 //! model's influencers are stored as content-feature embeddings when it was trained without
 //! identity features (the default) and each influencer's vector is built at load
-//! ([`crate::mf::stored::StoredItems`]), 3.5 MB gzipped less at 100,000 influencers.
+//! ([`crate::mf::stored::StoredItems`]), 3.5 MB gzipped less at 100,000 influencers;
+//! 8 = unknown follower counts, likes and engagement rates are stored as unknown (never 0),
+//! and each influencer carries its account kind (creator, brand, media).
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -53,7 +55,7 @@ use crate::ranker::{Ranker, StoredRanker};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).

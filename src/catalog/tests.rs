@@ -52,7 +52,7 @@ pub(crate) fn generated_catalog() -> Catalog {
     .unwrap();
     let mut infs = d.influencers;
     let mut odd = influencer("zz-odd", "!!!", " ? ", &["x", "x", "y"], 0.05);
-    odd.followers = 100_000;
+    odd.followers = Some(100_000);
     odd.cost_per_post = Some(1_000.0);
     infs.push(odd);
     infs.push(influencer("zz-bare", "", "", &[], 0.0));
@@ -75,10 +75,12 @@ fn item_feature_rows_are_the_trained_content_rows() {
     assert_eq!(content.names.names(), trained);
     assert_eq!(content.rows, c.item_feature_rows(&content.names));
     for b in [
-        (0, -37, None),
-        (40, 40, Some(0)),
-        (8, -12, Some(40)),
-        (0, -40, Some(3)),
+        (Some(0), Some(-37), None),
+        (Some(40), Some(40), Some(0)),
+        (Some(8), Some(-12), Some(40)),
+        (Some(0), Some(-40), Some(3)),
+        (None, None, Some(3)),
+        (Some(9), None, None),
     ] {
         assert_eq!(unpack(pack(b)), b);
     }

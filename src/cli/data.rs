@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::args::{DataArgs, FactorArgs, Kind, RankerArgs, WeightArgs};
-use super::io::{catalog_from_folder, create, open, publish, report_rejects, spinner};
+use super::io::{catalog_from_folder, create, open, publish, spinner};
 use crate::bundle;
 use crate::catalog::BuildParams;
 use crate::category::Lexicon;
@@ -43,7 +43,7 @@ pub struct GenerateArgs {
 /// `ingest`.
 #[derive(Debug, Args)]
 pub struct IngestArgs {
-    /// Input CSV files (rows of all inputs are aggregated together).
+    /// Input files, CSV or JSON / JSONL (rows of all inputs are aggregated together).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
     /// What the accounts are.
@@ -52,10 +52,11 @@ pub struct IngestArgs {
     /// Output table (influencers.csv or brands.csv format).
     #[arg(long, short)]
     out: PathBuf,
-    /// Map a canonical field onto a column: `--map followers="Follower count"`.
-    /// Fields: name, followers, description, likes, post_text, location, post_location,
-    /// hashtags, post_url, engagement_rate, hashtags_translated, all_descriptions,
-    /// translated, category, cost_post, cost_story.
+    /// Map a canonical field onto a column (or a JSON key): `--map followers="Follower count"`.
+    /// Fields: name, followers, description, likes, comments, post_text, location,
+    /// post_location, hashtags, post_url, engagement_rate, hashtags_translated,
+    /// all_descriptions, translated, category, business, business_category, full_name,
+    /// cost_post, cost_story.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     map: Vec<String>,
     /// Exit with an error when any row was rejected.
@@ -234,27 +235,24 @@ fn ingest_files(
 ) -> Result<()> {
     let mapping = ColumnMapping::parse(map)?;
     let mut profiles = Vec::new();
-    let mut errors = Vec::new();
-    let (mut read, mut accepted) = (0, 0);
-    let mut places = crate::ingest::PlaceStats::default();
+    let mut report = ingest::IngestReport::default();
     for input in inputs {
-        let (p, report) = ingest::ingest(
+        let (p, r) = ingest::ingest(
             open(input)?,
             &input.display().to_string(),
             &mapping,
             Lexicon::builtin(),
         )?;
-        for n in &report.notes {
-            eprintln!("note: {n}");
-        }
-        read += report.rows_read;
-        accepted += report.rows_accepted;
-        places.merge(report.places);
-        errors.extend(report.errors);
+        report.merge(r);
         profiles.extend(p);
     }
-    report_rejects(&errors);
+    for n in &report.notes {
+        eprintln!("note: {n}");
+    }
     let dest = out.display().to_string();
+    if kind == Kind::Brands {
+        report = report.for_brands();
+    }
     let n = match kind {
         Kind::Influencers => {
             let rows: Vec<_> = profiles.into_iter().map(|p| p.influencer).collect();
@@ -267,30 +265,16 @@ fn ingest_files(
             rows.len()
         }
     };
-    println!(
-        "ingested {read} rows: {accepted} accepted, {} rejected -> {n} profiles in {dest}",
-        errors.len()
-    );
-    println!(
-        "places: {} of {} non-empty locations resolved to a country ({:.1}%){}",
-        places.resolved,
-        places.cells,
-        100.0 * places.share(),
-        match places.top_unresolved(5) {
-            v if v.is_empty() => String::new(),
-            v => format!(
-                "; most frequent unresolved: {}",
-                v.iter()
-                    .map(|(t, c)| format!("{t:?} ({c})"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        }
-    );
-    if strict && !errors.is_empty() {
+    // One compact report: rejects by reason with two examples each, accounts left out by
+    // reason, kinds, unknowns per field, places.
+    println!("ingested -> {n} profiles in {dest}");
+    for line in report.summary() {
+        println!("{line}");
+    }
+    if strict && !report.errors.is_empty() {
         return Err(Error::InvalidParam {
             name: "strict",
-            message: format!("{} rows were rejected", errors.len()),
+            message: format!("{} rows were rejected", report.errors.len()),
         });
     }
     Ok(())

@@ -35,7 +35,8 @@ enum Command {
     /// Generate the synthetic dataset (scraped-style posts, then ingested tables, and
     /// simulated interactions) into a data folder.
     Generate(data::GenerateArgs),
-    /// Import scraped per-post CSV exports and aggregate them into one profile per account.
+    /// Import scraped per-post exports (CSV, or JSON / JSONL as scrapers write them, detected by
+    /// content) and aggregate them into one profile per account.
     Ingest(data::IngestArgs),
     /// Build the model bundle from the data folder's tables.
     Train(data::TrainArgs),

@@ -219,11 +219,14 @@ pub fn print_ranking(r: &Ranking) {
                 c.hashtag_points
             ));
         }
-        why.push(format!(
-            "engagement {:.2}% +{:.3}",
-            c.engagement_rate * 100.0,
-            c.engagement_points
-        ));
+        why.push(match c.engagement_rate {
+            Some(rate) => format!(
+                "engagement {:.2}% +{:.3}",
+                rate * 100.0,
+                c.engagement_points
+            ),
+            None => "engagement unknown (the scrape has no likes) +0".to_string(),
+        });
         if x.interaction_points != 0.0 {
             why.push(format!("interactions +{}", x.interaction_points));
         }

@@ -35,8 +35,8 @@ fn engagement_falls_with_followers() {
         let v: Vec<f64> = d
             .influencers
             .iter()
-            .filter(|i| i.followers >= lo && i.followers < hi)
-            .map(|i| i.engagement_rate)
+            .filter(|i| i.followers.is_some_and(|f| f >= lo && f < hi))
+            .filter_map(|i| i.engagement_rate)
             .collect();
         v.iter().sum::<f64>() / v.len() as f64
     };

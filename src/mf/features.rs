@@ -267,28 +267,34 @@ pub fn quarter_ln_bucket(x: f64) -> i32 {
 }
 
 /// An influencer's buckets of the values the cohesion rule does not use: followers'
-/// half-decade, engagement's quarter-log and cost per post's half-decade (`None`: unknown).
-pub type Buckets = (i32, i32, Option<i32>);
+/// half-decade, engagement's quarter-log and cost per post's half-decade (`None`: unknown,
+/// a feature of its own, never the bucket of 0).
+pub type Buckets = (Option<i32>, Option<i32>, Option<i32>);
 
 /// The [`Buckets`] of followers, engagement rate and cost per post.
-pub fn buckets(followers: u64, engagement_rate: f64, cost_per_post: Option<f64>) -> Buckets {
+pub fn buckets(
+    followers: Option<u64>,
+    engagement_rate: Option<f64>,
+    cost_per_post: Option<f64>,
+) -> Buckets {
     (
-        half_decade_bucket(followers as f64),
-        quarter_ln_bucket(engagement_rate),
+        followers.map(|f| half_decade_bucket(f as f64)),
+        engagement_rate.map(quarter_ln_bucket),
         cost_per_post.map(half_decade_bucket),
     )
 }
 
-/// The feature names of [`Buckets`]: `followers:<k/2>`, `er:<k/4>`, `cost:<k/2>` or
-/// `cost:unknown`.
+/// The feature names of [`Buckets`]: `followers:<k/2>`, `er:<k/4>`, `cost:<k/2>`, each
+/// `<name>:unknown` when its value is.
 pub fn bucket_features((followers, er, cost): Buckets) -> [String; 3] {
+    let name = |prefix: &str, b: Option<i32>, per_unit: f64| match b {
+        Some(k) => format!("{prefix}:{}", f64::from(k) / per_unit),
+        None => format!("{prefix}:unknown"),
+    };
     [
-        format!("followers:{}", f64::from(followers) / 2.0),
-        format!("er:{}", f64::from(er) / 4.0),
-        match cost {
-            Some(c) => format!("cost:{}", f64::from(c) / 2.0),
-            None => "cost:unknown".into(),
-        },
+        name("followers", followers, 2.0),
+        name("er", er, 4.0),
+        name("cost", cost, 2.0),
     ]
 }
 
@@ -360,7 +366,7 @@ mod tests {
     #[test]
     fn influencer_features_name_the_buckets() {
         let mut i = influencer("Ana", "fashion", "Spain", &["ootd"], 0.05);
-        i.followers = 31_623; // log10 = 4.5
+        i.followers = Some(31_623); // log10 = 4.5
         i.cost_per_post = Some(100.0);
         let f = influencer_features(&i, true);
         assert_eq!(
@@ -429,8 +435,13 @@ mod tests {
             x *= 1.0717;
         }
         assert_eq!(
-            bucket_features(buckets(10_000, 0.05, None)),
+            bucket_features(buckets(Some(10_000), Some(0.05), None)),
             ["followers:4", "er:-3", "cost:unknown"]
+        );
+        // Unknown is a feature of its own, not the bucket of 0.
+        assert_eq!(
+            bucket_features(buckets(None, None, Some(100.0))),
+            ["followers:unknown", "er:unknown", "cost:2"]
         );
     }
 

@@ -75,6 +75,21 @@ impl Recommender {
         })
     }
 
+    /// Expected engagements per post: followers × engagement rate. Where the rate is unknown
+    /// (a scrape without likes) it is the usual rate for the influencer's size (the median of
+    /// its peers, [`SizeNorms`]) and the second value says so; `None` where the followers are
+    /// unknown or the size has too few peers to have a usual rate.
+    pub fn expected_engagements(&self, inf: &Influencer) -> Option<(f64, bool)> {
+        let followers = inf.followers? as f64;
+        match inf.engagement_rate.filter(|r| r.is_finite()) {
+            Some(rate) => Some((followers * rate, false)),
+            None => Some((
+                followers * self.norms.median_engagement(inf.followers)?,
+                true,
+            )),
+        }
+    }
+
     /// The catalog this recommender serves.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -269,6 +284,11 @@ impl Recommender {
             ranked_by: by,
             ranker_expected,
             recommendations,
+            unknown_left_out: if mask.is_some() {
+                req.filter.unknown_left_out(influencers)
+            } else {
+                0
+            },
         }
     }
 
@@ -326,7 +346,7 @@ impl Recommender {
                     category: me.category.clone(),
                     country: me.country.clone(),
                     hashtags: me.hashtags.clone(),
-                    followers: me.followers,
+                    followers: me.followers.unwrap_or(0),
                     description: String::new(),
                 };
                 let index = self.catalog.index();
@@ -501,7 +521,7 @@ mod tests {
     fn four() -> Recommender {
         let mut b = small_tables();
         let mut c = crate::cohesion::tests::influencer("c", "music", "FR", &["x"], 0.05);
-        c.followers = 500;
+        c.followers = Some(500);
         c.cost_per_post = Some(50.0);
         let mut d = crate::cohesion::tests::influencer("d", "music", "US", &[], 0.01);
         d.cost_per_post = Some(500.0);

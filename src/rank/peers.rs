@@ -18,19 +18,24 @@ pub struct SizeNorms {
 }
 
 impl SizeNorms {
-    /// The norms of a catalog. Rates that are not finite (a hostile bundle) are left out.
-    /// One pass to group, one sort per size.
+    /// The norms of a catalog, over known values only: an influencer whose rate or follower
+    /// count is unknown is no one's peer (its missing likes would drag the median down), and
+    /// rates that are not finite (a hostile bundle) are left out. One pass to group, one sort
+    /// per size.
     pub fn new(influencers: &[Influencer]) -> Self {
         let mut groups: Vec<Vec<f64>> = Vec::new();
         for inf in influencers {
-            if !inf.engagement_rate.is_finite() {
+            let (Some(rate), Some(followers)) = (inf.engagement_rate, inf.followers) else {
+                continue;
+            };
+            if !rate.is_finite() {
                 continue;
             }
-            let b = half_decade_bucket(inf.followers as f64).max(0) as usize;
+            let b = half_decade_bucket(followers as f64).max(0) as usize;
             if groups.len() <= b {
                 groups.resize_with(b + 1, Vec::new);
             }
-            groups[b].push(inf.engagement_rate);
+            groups[b].push(rate);
         }
         let medians = groups
             .into_iter()
@@ -39,9 +44,10 @@ impl SizeNorms {
         SizeNorms { medians }
     }
 
-    /// The median engagement rate of influencers with about `followers` followers.
-    pub fn median_engagement(&self, followers: u64) -> Option<f64> {
-        let b = half_decade_bucket(followers as f64).max(0) as usize;
+    /// The median engagement rate of influencers with about `followers` followers (none for
+    /// an unknown size).
+    pub fn median_engagement(&self, followers: Option<u64>) -> Option<f64> {
+        let b = half_decade_bucket(followers? as f64).max(0) as usize;
         self.medians.get(b).copied().flatten()
     }
 }
@@ -67,10 +73,10 @@ mod tests {
     fn inf(followers: u64, rate: f64) -> Influencer {
         Influencer {
             name: format!("i{followers}"),
-            followers,
+            followers: Some(followers),
             description: String::new(),
-            mean_likes: 0.0,
-            engagement_rate: rate,
+            mean_likes: Some(rate * followers as f64),
+            engagement_rate: Some(rate),
             country: String::new(),
             category: String::new(),
             hashtags: Vec::new(),
@@ -78,6 +84,7 @@ mod tests {
             cost_per_post: None,
             cost_per_story: None,
             location: String::new(),
+            kind: Default::default(),
         }
     }
 
@@ -91,6 +98,17 @@ mod tests {
         infs.extend((1..=20).map(|k| inf(100_000 + k, f64::from(k as u32) / 1000.0)));
         // 1,000..3,162: 19 influencers, too few.
         infs.extend((1..=19).map(|k| inf(1_000 + k, 0.05)));
+        // Unknown rates and sizes are not peers (their missing likes would drag the median
+        // down).
+        infs.extend((0..30).map(|_| Influencer {
+            engagement_rate: None,
+            mean_likes: None,
+            ..inf(20_000, 0.0)
+        }));
+        infs.extend((0..30).map(|_| Influencer {
+            followers: None,
+            ..inf(20_000, 0.0)
+        }));
         // Not finite rates are not peers.
         infs.extend((0..30).map(|_| inf(50_000, f64::NAN)));
         infs.push(inf(50_000, f64::INFINITY));
@@ -98,12 +116,12 @@ mod tests {
         let norms = SizeNorms::new(&infs);
         infs.reverse();
         assert_eq!(SizeNorms::new(&infs), norms);
-        assert_eq!(norms.median_engagement(20_000), Some(0.13));
-        assert!((norms.median_engagement(150_000).unwrap() - 0.0105).abs() < 1e-15);
-        assert_eq!(norms.median_engagement(2_000), None);
-        assert_eq!(norms.median_engagement(5), None);
-        assert_eq!(norms.median_engagement(u64::MAX), None);
-        assert_eq!(SizeNorms::new(&[]).median_engagement(20_000), None);
+        assert_eq!(norms.median_engagement(Some(20_000)), Some(0.13));
+        assert!((norms.median_engagement(Some(150_000)).unwrap() - 0.0105).abs() < 1e-15);
+        assert_eq!(norms.median_engagement(Some(2_000)), None);
+        assert_eq!(norms.median_engagement(Some(5)), None);
+        assert_eq!(norms.median_engagement(Some(u64::MAX)), None);
+        assert_eq!(SizeNorms::new(&[]).median_engagement(Some(20_000)), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::category::Lexicon;
 use crate::error::{Error, Result};
-use crate::model::{Brand, Influencer};
+use crate::model::{AccountKind, Brand, Influencer};
 use crate::text::{hashtags_in_text, key, parse_hashtags};
 
 /// A brand that is not in the data, described by what the user typed.
@@ -96,6 +96,12 @@ pub struct Filter {
     /// Highest cost per post. When set, influencers whose cost is unknown are left out: a
     /// budget filter cannot vouch for them.
     pub max_cost: Option<f64>,
+    /// Whether a follower or engagement bound admits influencers whose value is unknown.
+    /// Off by default: a bound is a promise about the value, and the page says how many it
+    /// left out for being unknown and offers to include them ([`Filter::unknown_left_out`]).
+    pub include_unknown: bool,
+    /// Creators only: leaves out brands' and media's own accounts.
+    pub creators_only: bool,
 }
 
 impl Filter {
@@ -124,13 +130,42 @@ impl Filter {
 
     /// Whether `inf` passes; `countries` are this filter's countries as keys.
     pub(super) fn admits(&self, inf: &Influencer, countries: &[String]) -> bool {
+        let bound = |value: Option<f64>, ok: &dyn Fn(f64) -> bool| match value {
+            Some(v) => ok(v),
+            None => self.include_unknown,
+        };
+        let followers = inf.followers.map(|f| f as f64);
         (countries.is_empty() || countries.contains(&key(&inf.country)))
-            && self.min_followers.is_none_or(|m| inf.followers >= m)
-            && self.max_followers.is_none_or(|m| inf.followers <= m)
-            && self.min_engagement.is_none_or(|m| inf.engagement_rate >= m)
+            && (!self.creators_only || inf.kind == AccountKind::Creator)
+            && self
+                .min_followers
+                .is_none_or(|m| bound(followers, &|f| f >= m as f64))
+            && self
+                .max_followers
+                .is_none_or(|m| bound(followers, &|f| f <= m as f64))
+            && self
+                .min_engagement
+                .is_none_or(|m| bound(inf.engagement_rate, &|r| r >= m))
             && self
                 .max_cost
                 .is_none_or(|m| inf.cost_per_post.is_some_and(|c| c <= m))
+    }
+
+    /// How many of `influencers` this filter leaves out only because a bounded value
+    /// (followers, engagement) is unknown: what the page offers to include.
+    pub fn unknown_left_out(&self, influencers: &[Influencer]) -> u32 {
+        if self.include_unknown {
+            return 0;
+        }
+        let with_unknown = Filter {
+            include_unknown: true,
+            ..self.clone()
+        };
+        let countries: Vec<String> = self.countries.iter().map(|c| key(c)).collect();
+        influencers
+            .iter()
+            .filter(|i| with_unknown.admits(i, &countries) && !self.admits(i, &countries))
+            .count() as u32
     }
 
     /// One flag per influencer, or `None` when the filter admits everyone.
@@ -172,4 +207,84 @@ pub enum Who<'a> {
     /// known brand still ranks by the described features: the user asked about this
     /// description.
     New(&'a Brand),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inf(name: &str, followers: Option<u64>, rate: Option<f64>, kind: AccountKind) -> Influencer {
+        Influencer {
+            name: name.into(),
+            followers,
+            description: String::new(),
+            mean_likes: None,
+            engagement_rate: rate,
+            country: "us".into(),
+            category: String::new(),
+            hashtags: Vec::new(),
+            post_urls: Vec::new(),
+            cost_per_post: None,
+            cost_per_story: None,
+            location: String::new(),
+            kind,
+        }
+    }
+
+    fn admitted(f: &Filter, infs: &[Influencer]) -> Vec<String> {
+        let mask = f.mask(infs).unwrap_or_else(|| vec![true; infs.len()]);
+        infs.iter()
+            .zip(mask)
+            .filter(|(_, m)| *m)
+            .map(|(i, _)| i.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn bounds_leave_unknowns_out_and_count_them_unless_asked() {
+        let infs = [
+            inf("high", Some(50_000), Some(0.05), AccountKind::Creator),
+            inf("low", Some(50_000), Some(0.01), AccountKind::Creator),
+            inf("no-likes", Some(50_000), None, AccountKind::Creator),
+            inf("no-size", None, Some(0.04), AccountKind::Creator),
+        ];
+        let f = Filter {
+            min_engagement: Some(0.02),
+            ..Filter::default()
+        };
+        assert_eq!(admitted(&f, &infs), ["high", "no-size"]);
+        assert_eq!(f.unknown_left_out(&infs), 1);
+        let with = Filter {
+            include_unknown: true,
+            ..f.clone()
+        };
+        assert_eq!(admitted(&with, &infs), ["high", "no-likes", "no-size"]);
+        assert_eq!(with.unknown_left_out(&infs), 0);
+        // A follower bound: the unknown size is out and counted; the unknown rate passes.
+        let f = Filter {
+            min_followers: Some(10_000),
+            ..Filter::default()
+        };
+        assert_eq!(admitted(&f, &infs), ["high", "low", "no-likes"]);
+        assert_eq!(f.unknown_left_out(&infs), 1);
+        // No bound: unknowns are everyone else's equal.
+        assert_eq!(Filter::default().unknown_left_out(&infs), 0);
+        assert_eq!(admitted(&Filter::default(), &infs).len(), 4);
+    }
+
+    #[test]
+    fn creators_only_leaves_out_brand_and_media_accounts() {
+        let infs = [
+            inf("maker", Some(1_000), Some(0.05), AccountKind::Creator),
+            inf("shop", Some(1_000), Some(0.05), AccountKind::Brand),
+            inf("news", Some(1_000), Some(0.05), AccountKind::Media),
+        ];
+        let f = Filter {
+            creators_only: true,
+            ..Filter::default()
+        };
+        assert_eq!(admitted(&f, &infs), ["maker"]);
+        // Not a bound on a value: nothing is "left out for being unknown".
+        assert_eq!(f.unknown_left_out(&infs), 0);
+    }
 }

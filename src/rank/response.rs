@@ -51,6 +51,10 @@ pub struct Ranking {
     pub ranker_expected: Option<f64>,
     /// The top influencers, best first.
     pub recommendations: Vec<Recommendation>,
+    /// How many influencers the filter left out only because a bounded value (followers,
+    /// engagement) is unknown ([`super::Filter::unknown_left_out`]).
+    #[serde(default)]
+    pub unknown_left_out: u32,
 }
 
 /// A known brand's precomputed top list: what the widget shows where WebAssembly may not run.
@@ -117,10 +121,10 @@ impl TopList {
 pub struct TopEntry {
     /// Name.
     pub name: String,
-    /// Follower count.
-    pub followers: u64,
-    /// Engagement rate (fraction).
-    pub engagement_rate: f64,
+    /// Follower count, when known.
+    pub followers: Option<u64>,
+    /// Engagement rate (fraction), when known.
+    pub engagement_rate: Option<f64>,
     /// Country.
     pub country: String,
     /// Category slug.

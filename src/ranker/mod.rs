@@ -272,9 +272,12 @@ pub fn pair_features(
         f64::from(u8::from(cat)),
         f64::from(u8::from(loc)),
         f64::from(shared),
-        inf.engagement_rate,
-        positive_or_nan(inf.followers as f64),
-        positive_or_nan(inf.mean_likes),
+        // Unknowns are NaN: LightGBM's missing value, which each split sends down the side
+        // training chose for it, never the bucket of 0.
+        inf.engagement_rate.unwrap_or(f64::NAN),
+        inf.followers
+            .map_or(f64::NAN, |f| positive_or_nan(f as f64)),
+        inf.mean_likes.unwrap_or(f64::NAN),
         inf.cost_per_post.unwrap_or(f64::NAN),
         inf.hashtags.len() as f64,
         positive_or_nan(ctx.brand.followers as f64),

@@ -46,6 +46,9 @@ struct RankingView<'a> {
     /// The base of the recommendations' ranker contributions.
     ranker_expected: Option<f64>,
     recommendations: Vec<RecommendationView<'a>>,
+    /// How many the filter's bounds left out only for an unknown value (the page offers to
+    /// keep them).
+    unknown_left_out: u32,
 }
 
 fn parse_by(by: Option<String>) -> Result<RankBy, JsError> {
@@ -131,6 +134,14 @@ struct PlanView<'a> {
     expected_engagements: f64,
     /// False only when the exact search stopped at its state limit.
     optimal: bool,
+    /// Candidates left out because their post cost is unknown (the scrape has no prices): the
+    /// page names this cause rather than the budget.
+    unknown_cost: u32,
+    /// Candidates left out because their followers are unknown (no expected engagements).
+    unknown_value: u32,
+    /// Chosen influencers whose expected engagements use the usual rate for their size
+    /// because their own is unknown.
+    estimated: Vec<&'a str>,
 }
 
 #[wasm_bindgen]
@@ -216,8 +227,9 @@ impl Engine {
 
     /// Top `k` influencers for a known brand, with breakdowns and influencer records, ordered
     /// by `by`: `"rating"` (default), `"model"` or `"ranker"`. `options.filter` narrows the
-    /// list (`{countries, min_followers, max_followers, min_engagement, max_cost}`);
-    /// interactions recorded with `addLocalInteractions` count towards the rating.
+    /// list (`{countries, min_followers, max_followers, min_engagement, max_cost,
+    /// include_unknown, creators_only}`); interactions recorded with `addLocalInteractions`
+    /// count towards the rating.
     #[wasm_bindgen(js_name = rankKnown)]
     pub fn rank_known(
         &self,
@@ -321,26 +333,42 @@ impl Engine {
     #[wasm_bindgen(js_name = fillToBudget)]
     pub fn fill_to_budget(&self, candidates: Vec<String>, budget: f64) -> Result<JsValue, JsError> {
         let infs = self.rec.influencers();
-        let items: Vec<Item> = candidates
-            .iter()
-            .filter_map(|n| self.rec.influencer_id(n))
-            .filter_map(|i| {
-                let inf = &infs[i as usize];
-                let cost = inf.cost_per_post?;
-                Some(cents(cost, false).map(|cost_cents| Item {
-                    id: i,
-                    cost_cents,
-                    value: inf.followers as f64 * inf.engagement_rate,
-                }))
-            })
-            .collect::<crate::error::Result<_>>()
-            .map_err(to_js)?;
+        let (mut unknown_cost, mut unknown_value) = (0u32, 0u32);
+        let mut estimated = std::collections::BTreeSet::new();
+        let mut items = Vec::new();
+        for i in candidates.iter().filter_map(|n| self.rec.influencer_id(n)) {
+            let inf = &infs[i as usize];
+            let Some(cost) = inf.cost_per_post else {
+                unknown_cost += 1;
+                continue;
+            };
+            let Some((value, is_estimate)) = self.rec.expected_engagements(inf) else {
+                unknown_value += 1;
+                continue;
+            };
+            if is_estimate {
+                estimated.insert(i);
+            }
+            items.push(Item {
+                id: i,
+                cost_cents: cents(cost, false).map_err(to_js)?,
+                value,
+            });
+        }
         let plan = fill_to_budget(&items, cents(budget, true).map_err(to_js)?).map_err(to_js)?;
         to_value(&PlanView {
             chosen: plan.chosen.iter().map(|&i| &infs[i as usize]).collect(),
             cost: plan.cost_cents as f64 / 100.0,
             expected_engagements: plan.value,
             optimal: plan.optimal,
+            unknown_cost,
+            unknown_value,
+            estimated: plan
+                .chosen
+                .iter()
+                .filter(|i| estimated.contains(*i))
+                .map(|&i| infs[i as usize].name.as_str())
+                .collect(),
         })
     }
 
@@ -408,6 +436,7 @@ impl Engine {
             ranked_by: r.ranked_by,
             folded_in,
             ranker_expected: r.ranker_expected,
+            unknown_left_out: r.unknown_left_out,
             recommendations: r
                 .recommendations
                 .iter()

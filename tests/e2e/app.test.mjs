@@ -99,7 +99,7 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   const tags = [...fit.hashtags.map((t) => '#' + t), '#<svg/onload=window.__pwned=4>', '#"><iframe src=javascript:alert(1)>'].join(' ');
   const q = (s) => '"' + String(s).replace(/"/g, '""') + '"';
   writeFileSync(path.join(dir, 'data/influencers.csv'), readFileSync(path.join(dir, 'data/influencers.csv'), 'utf8').trimEnd() + '\n' +
-    [q(name), 9000, q(bio), 2000, 0.25, q(fit.country), fit.category, q(tags), '', 50, 20, q(fit.country)].join(',') + '\n');
+    [q(name), 9000, q(bio), 2000, 0.25, q(fit.country), fit.category, q(tags), '', 50, 20, q(fit.country), 'creator'].join(',') + '\n');
   execFileSync(bin, ['train', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'pkg/model.bundle')], { stdio: 'ignore' });
   const port = basePort + 5;
   await realServer(port, dir);
@@ -176,7 +176,7 @@ test('campaign planner: fill to budget never exceeds it, totals add up, CSV expo
   assert.equal(await page.$$eval('#campaign-table tbody tr', (l) => l.length), rows);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
-  assert.equal(csv[0], 'campaign,influencer,country,category,followers,engagement_rate,expected_engagements,cost_per_post,cost_per_story');
+  assert.equal(csv[0], 'campaign,influencer,country,category,followers,engagement_rate,expected_engagements,cost_per_post,cost_per_story,unknown');
   assert.equal(csv.length, rows + 1);
   assert.match(csv[1], /^"My campaign","[^"]+",/);
   await page.screenshot({ path: path.join(shots, 'campaign-desktop.png'), fullPage: true });

@@ -234,6 +234,11 @@ pub fn targets() -> Vec<Target> {
                 head("data/samples/influencer_posts.csv", 40),
                 head("data/samples/brand_posts.csv", 40),
                 head("data/raw/influencer_posts.csv", 30),
+                // Each JSON format a scraper writes (tests/fixtures/scrapes/README.md).
+                file("tests/fixtures/scrapes/profiles.json"),
+                file("tests/fixtures/scrapes/profiles.jsonl"),
+                file("tests/fixtures/scrapes/posts.json"),
+                file("tests/fixtures/scrapes/instaloader.jsonl"),
             ],
             run: ingest_target,
         },

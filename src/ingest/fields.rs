@@ -1,0 +1,177 @@
+//! The canonical fields a scraped column or JSON key maps onto, and `--map FIELD=COLUMN`.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+
+/// The canonical fields a scraped column can map onto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// Account name (required).
+    Name,
+    /// Follower count.
+    Followers,
+    /// Profile bio.
+    Description,
+    /// Likes of the post.
+    Likes,
+    /// Post caption.
+    PostText,
+    /// Profile location / audience country.
+    Location,
+    /// Location tagged on the post.
+    PostLocation,
+    /// Hashtag list.
+    Hashtags,
+    /// Post URL.
+    PostUrl,
+    /// Engagement rate.
+    EngagementRate,
+    /// Translated hashtag list.
+    HashtagsTranslated,
+    /// All descriptions joined by the scraper.
+    AllDescriptions,
+    /// Translated text.
+    Translated,
+    /// Given category.
+    Category,
+    /// Cost of a sponsored post.
+    CostPost,
+    /// Cost of a sponsored story.
+    CostStory,
+    /// Comments of the post.
+    Comments,
+    /// The export's business-account flag.
+    Business,
+    /// The platform's category of a business account.
+    BusinessCategory,
+    /// The account's display name.
+    FullName,
+}
+
+impl Field {
+    /// Every field.
+    pub const ALL: [Field; 20] = [
+        Field::Name,
+        Field::Followers,
+        Field::Description,
+        Field::Likes,
+        Field::PostText,
+        Field::Location,
+        Field::PostLocation,
+        Field::Hashtags,
+        Field::PostUrl,
+        Field::EngagementRate,
+        Field::HashtagsTranslated,
+        Field::AllDescriptions,
+        Field::Translated,
+        Field::Category,
+        Field::CostPost,
+        Field::CostStory,
+        Field::Comments,
+        Field::Business,
+        Field::BusinessCategory,
+        Field::FullName,
+    ];
+
+    /// The canonical name used by `--map FIELD=COLUMN`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Followers => "followers",
+            Field::Description => "description",
+            Field::Likes => "likes",
+            Field::PostText => "post_text",
+            Field::Location => "location",
+            Field::PostLocation => "post_location",
+            Field::Hashtags => "hashtags",
+            Field::PostUrl => "post_url",
+            Field::EngagementRate => "engagement_rate",
+            Field::HashtagsTranslated => "hashtags_translated",
+            Field::AllDescriptions => "all_descriptions",
+            Field::Translated => "translated",
+            Field::Category => "category",
+            Field::CostPost => "cost_post",
+            Field::CostStory => "cost_story",
+            Field::Comments => "comments",
+            Field::Business => "business",
+            Field::BusinessCategory => "business_category",
+            Field::FullName => "full_name",
+        }
+    }
+
+    /// Column names recognised without a mapping (compared case-insensitively): the seed
+    /// scrape's names first, then common alternatives.
+    pub fn default_columns(self) -> &'static [&'static str] {
+        match self {
+            Field::Name => &[
+                "user_Name",
+                "name",
+                "account",
+                "username",
+                "ownerUsername",
+                "owner_username",
+            ],
+            Field::Followers => &["followers", "followersCount", "followers_count"],
+            Field::Description => &["user_Description", "description", "bio", "biography"],
+            Field::Likes => &["likes", "mean_likes", "likesCount", "likes_count"],
+            Field::PostText => &["post_Description", "post_text", "caption"],
+            Field::Location => &["location", "country", "audience country"],
+            Field::PostLocation => &["post_Location", "locationName", "location_name"],
+            Field::Hashtags => &["hashtags"],
+            Field::PostUrl => &["post_Url", "post_urls", "link", "url"],
+            Field::EngagementRate => &["engagement_rate"],
+            Field::HashtagsTranslated => &["hashtags_translated"],
+            Field::AllDescriptions => &["all_descriptions"],
+            Field::Translated => &["translated"],
+            Field::Category => &["max_category", "category", "category1"],
+            Field::CostPost => &["cost_post", "cost_per_post", "cost post"],
+            Field::CostStory => &["cost_story", "cost_per_story", "cost story"],
+            Field::Comments => &["comments", "commentsCount", "comments_count"],
+            Field::Business => &["isBusinessAccount", "is_business_account", "business"],
+            Field::BusinessCategory => &[
+                "businessCategoryName",
+                "business_category_name",
+                "business_category",
+                "category_name",
+            ],
+            Field::FullName => &["fullName", "full_name", "ownerFullName"],
+        }
+    }
+
+    /// Parses a canonical field name.
+    pub fn parse(s: &str) -> Option<Field> {
+        let k = s.trim().to_lowercase();
+        Field::ALL.into_iter().find(|f| f.as_str() == k)
+    }
+}
+
+/// Explicit `field -> column` assignments that take precedence over the default names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMapping {
+    pub(super) explicit: BTreeMap<Field, String>,
+}
+
+impl ColumnMapping {
+    /// Parses `FIELD=COLUMN` specs, e.g. `["followers=Followers count", "name=handle"]`.
+    pub fn parse<S: AsRef<str>>(specs: &[S]) -> Result<Self> {
+        let mut explicit = BTreeMap::new();
+        for spec in specs {
+            let spec = spec.as_ref();
+            let (f, col) = spec.split_once('=').ok_or_else(|| Error::InvalidParam {
+                name: "map",
+                message: format!("expected FIELD=COLUMN, found {spec:?}"),
+            })?;
+            let field = Field::parse(f).ok_or_else(|| Error::InvalidParam {
+                name: "map",
+                message: format!(
+                    "unknown field {:?}; fields are: {}",
+                    f.trim(),
+                    Field::ALL.map(Field::as_str).join(", ")
+                ),
+            })?;
+            explicit.insert(field, col.trim().to_string());
+        }
+        Ok(ColumnMapping { explicit })
+    }
+}

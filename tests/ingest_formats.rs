@@ -1,0 +1,163 @@
+//! The formats real scrapers write (issue 27): JSON arrays of profiles with their latest
+//! posts, the same as JSON lines, flat per-post JSON and instaloader's per-post JSON, all
+//! detected by content, each ingesting into the same profiles as its CSV twin; and hostile
+//! JSON (deep nesting, wrong types, nulls, broken syntax, a large single line) with located
+//! errors that lose nothing already read.
+#![cfg(not(target_arch = "wasm32"))]
+
+use influence_rec::ingest::{ingest, ColumnMapping, IngestReport, Profile};
+use influence_rec::model::AccountKind;
+use influence_rec::{Influencer, Lexicon};
+
+fn read(bytes: &[u8], source: &str) -> (Vec<Influencer>, IngestReport) {
+    let (p, r) = ingest(bytes, source, &ColumnMapping::default(), Lexicon::builtin())
+        .unwrap_or_else(|e| panic!("{source}: {e}"));
+    (p.into_iter().map(|p: Profile| p.influencer).collect(), r)
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scrapes")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_json_format_makes_the_profiles_of_its_csv_twin() {
+    let (twin, report) = read(&fixture("posts.csv"), "posts.csv");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(twin.len(), 3);
+    // What the twins are about: unknown likes stay unknown, comments count, kinds, venues.
+    let by = |n: &str| twin.iter().find(|i| i.name == n).expect(n);
+    let jules = by("runwithjules");
+    assert_eq!(jules.followers, Some(5_721_916));
+    assert_eq!((jules.mean_likes, jules.engagement_rate), (None, None));
+    assert_eq!(
+        jules.country, "US",
+        "Boulder resolves; the ballpark is not a country"
+    );
+    let lucia = by("lucia.cocina");
+    // (1820 + 2105) / 2 likes and (31 + 40) / 2 comments over the posts that report them.
+    let want = (1962.5 + 35.5) / 48_200.0;
+    assert!((lucia.engagement_rate.expect("known") - want).abs() < 1e-12);
+    assert_eq!(
+        (lucia.country.as_str(), lucia.location.as_str()),
+        ("ES", "Madrid, España")
+    );
+    let shop = by("tienda_fitgear");
+    assert_eq!(
+        (shop.kind, shop.followers),
+        (AccountKind::Brand, Some(1_200_000))
+    );
+    for name in [
+        "profiles.json",
+        "profiles.jsonl",
+        "posts.json",
+        "instaloader.jsonl",
+    ] {
+        let (got, report) = read(&fixture(name), name);
+        assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
+        assert_eq!(report.rows_accepted, 7, "{name}");
+        assert_eq!(got, twin, "{name}");
+    }
+}
+
+#[test]
+fn hostile_json_gets_located_errors_and_keeps_what_was_read() {
+    // Wrong types and nulls: the bad post is a row error naming its JSON path; nulls are
+    // unknown; numbers written as strings are numbers.
+    let json = r#"[
+      {"ownerUsername": "ana", "followersCount": "1.2M", "likesCount": null, "caption": "hola"},
+      {"ownerUsername": "ana", "followersCount": 1200000, "likesCount": {"n": 3}},
+      {"username": "bo", "followersCount": "5,721,916",
+       "latestPosts": [{"caption": "a", "likesCount": "12"}, 7, {"likesCount": [1]}]},
+      "not a record"
+    ]"#;
+    let (got, report) = read(json.as_bytes(), "bad.json");
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "bad.json field `$[1].likesCount`: expected a value for `likes`, found \"an object\"",
+            "bad.json field `$[2].latestPosts[1]`: expected a post object, found \"a number\"",
+            "bad.json field `$[2].latestPosts[2].likesCount`: expected a value for `likes`, found \"an array\"",
+            "bad.json field `$[3]`: expected an object (a profile or a post), found \"a string\"",
+        ]
+    );
+    assert_eq!((report.rows_read, report.rows_accepted), (6, 2));
+    let names: Vec<(&str, Option<u64>, Option<f64>)> = got
+        .iter()
+        .map(|i| (i.name.as_str(), i.followers, i.mean_likes))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("ana", Some(1_200_000), None),
+            ("bo", Some(5_721_916), Some(12.0))
+        ]
+    );
+
+    // Nesting past the parser's limit stops the file at a located error; earlier records stay.
+    let deep = format!(
+        "{{\"ownerUsername\": \"cy\", \"caption\": \"x\"}}\n{{\"ownerUsername\": \"di\", \"x\": {}{}}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let (got, report) = read(deep.as_bytes(), "deep.jsonl");
+    assert_eq!(
+        got.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+        ["cy"]
+    );
+    let e = report.errors[0].to_string();
+    assert!(e.starts_with("deep.jsonl:2: unreadable JSON"), "{e}");
+    assert!(e.contains("recursion limit"), "{e}");
+
+    // Broken syntax mid-array: the records before it stay, the error says where.
+    let broken = "[{\"ownerUsername\": \"ed\"}, {\"ownerUsername\": \"fi\", \"likesCount\": 1,,}]";
+    let (got, report) = read(broken.as_bytes(), "broken.json");
+    assert_eq!(
+        got.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(),
+        ["ed"]
+    );
+    let e = report.errors[0].to_string();
+    assert!(
+        e.starts_with("broken.json:1: unreadable JSON at column"),
+        "{e}"
+    );
+    assert!(e.contains("after 1 records"), "{e}");
+
+    // Invalid UTF-8 inside a string is a located error too, never a panic.
+    let mut bad = b"[{\"ownerUsername\": \"gu\"}, {\"ownerUsername\": \"h".to_vec();
+    bad.extend_from_slice(&[0xff, 0xfe]);
+    bad.extend_from_slice(b"\"}]");
+    let (got, report) = read(&bad, "latin1.json");
+    assert_eq!(got.len(), 1);
+    assert!(report.errors[0]
+        .to_string()
+        .starts_with("latin1.json:1: unreadable JSON"));
+}
+
+#[test]
+fn a_large_single_line_array_is_read_record_by_record() {
+    // 20,000 posts of 40 accounts on one line (about 6 MB): every post arrives.
+    let mut s = String::from("[");
+    for k in 0..20_000 {
+        if k > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!(
+            "{{\"ownerUsername\":\"acct{}\",\"followersCount\":{},\"likesCount\":{},\"caption\":\"{} #running\",\"locationName\":\"Lisboa, Portugal\"}}",
+            k % 40,
+            10_000 + k % 40,
+            k % 97,
+            "a long caption about training for a marathon ".repeat(5)
+        ));
+    }
+    s.push(']');
+    assert!(!s.contains('\n'));
+    let (got, report) = read(s.as_bytes(), "big.json");
+    assert!(report.errors.is_empty());
+    assert_eq!((report.rows_read, report.rows_accepted), (20_000, 20_000));
+    assert_eq!(got.len(), 40);
+    assert!(got.iter().all(|i| i.country == "PT"));
+}
