@@ -6,7 +6,14 @@
 //! hits `fitness`, but `aim` does not hit `ai`). Each hit counts once per word occurrence. The
 //! category with the most hits wins; a tie goes to the category listed first in the lexicon.
 //! No hit at all gives no category.
+//!
+//! The rule runs as a matcher compiled once per lexicon (`Matcher`): a hash of every
+//! keyword for the equal words, and a hash of the 4+ character keywords probed with each
+//! word's prefixes (at most as many probes as the longest such keyword has characters), so a
+//! word costs a few hash lookups instead of a comparison with every keyword in every language.
+//! [`Lexicon::infer_by_scan`] keeps the rule's plain reading, and a test pins the two together.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::error::{Error, Location, Result};
@@ -44,6 +51,62 @@ pub struct Inference {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Lexicon {
     categories: Vec<Category>,
+    /// The keywords compiled for [`Lexicon::infer`] (derived from `categories`).
+    matcher: Matcher,
+}
+
+/// The lexicon's keywords as hashes (see the module docs): the categories a keyword belongs
+/// to, by the keyword, for equal words and, for keywords of 4+ characters, for prefixes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Matcher {
+    exact: HashMap<String, Vec<u32>>,
+    prefix: HashMap<String, Vec<u32>>,
+    /// The longest prefix keyword, in characters: no longer prefix is probed.
+    max_prefix_chars: usize,
+}
+
+impl Matcher {
+    fn new(categories: &[Category]) -> Self {
+        let mut m = Matcher::default();
+        for (ci, cat) in categories.iter().enumerate() {
+            let ci = ci as u32;
+            for kw in cat.keywords.iter().chain(&cat.more_keywords) {
+                let add = |map: &mut HashMap<String, Vec<u32>>| {
+                    let cats = map.entry(kw.clone()).or_default();
+                    if !cats.contains(&ci) {
+                        cats.push(ci);
+                    }
+                };
+                add(&mut m.exact);
+                let n = kw.chars().count();
+                if n >= 4 {
+                    add(&mut m.prefix);
+                    m.max_prefix_chars = m.max_prefix_chars.max(n);
+                }
+            }
+        }
+        m
+    }
+
+    /// Calls `hit` once for each category `word` hits (a category may come up more than
+    /// once; the caller counts it once per word).
+    fn each_hit(&self, word: &str, mut hit: impl FnMut(u32)) {
+        if let Some(cats) = self.exact.get(word) {
+            cats.iter().for_each(|&c| hit(c));
+        }
+        // Prefixes of 4 to max_prefix_chars characters, ending on character boundaries.
+        for (n, (end, c)) in word.char_indices().enumerate() {
+            let chars = n + 1;
+            if chars > self.max_prefix_chars {
+                break;
+            }
+            if chars >= 4 {
+                if let Some(cats) = self.prefix.get(&word[..end + c.len_utf8()]) {
+                    cats.iter().for_each(|&c| hit(c));
+                }
+            }
+        }
+    }
 }
 
 impl Lexicon {
@@ -97,7 +160,11 @@ impl Lexicon {
                 more_keywords: cols.get(4).map(|c| list(c)).unwrap_or_default(),
             });
         }
-        Ok(Lexicon { categories })
+        let matcher = Matcher::new(&categories);
+        Ok(Lexicon {
+            categories,
+            matcher,
+        })
     }
 
     /// The lexicon bundled with the crate (parsed once).
@@ -130,18 +197,42 @@ impl Lexicon {
     /// ```
     pub fn infer(&self, text: &str) -> Option<Inference> {
         let mut hits = vec![0u32; self.categories.len()];
-        for word in words(text) {
+        // The last word that hit each category, so a word counts once per category.
+        let mut last = vec![usize::MAX; self.categories.len()];
+        let folded = key(text);
+        for (w, word) in split_words(&folded).enumerate() {
+            self.matcher.each_hit(word, |ci| {
+                let ci = ci as usize;
+                if last[ci] != w {
+                    last[ci] = w;
+                    hits[ci] += 1;
+                }
+            });
+        }
+        self.winner(&hits)
+    }
+
+    /// [`Lexicon::infer`] read off the rule as written: every word against every keyword of
+    /// every category. The reference the compiled matcher is pinned to (tests, benchmark).
+    #[doc(hidden)]
+    pub fn infer_by_scan(&self, text: &str) -> Option<Inference> {
+        let mut hits = vec![0u32; self.categories.len()];
+        for word in split_words(&key(text)) {
             for (ci, cat) in self.categories.iter().enumerate() {
                 if cat
                     .keywords
                     .iter()
                     .chain(&cat.more_keywords)
-                    .any(|kw| word_hits(&word, kw))
+                    .any(|kw| word_hits(word, kw))
                 {
                     hits[ci] += 1;
                 }
             }
         }
+        self.winner(&hits)
+    }
+
+    fn winner(&self, hits: &[u32]) -> Option<Inference> {
         // Strictly greater keeps the first-listed category on ties.
         let mut best: Option<usize> = None;
         for (ci, &h) in hits.iter().enumerate() {
@@ -180,14 +271,11 @@ impl Lexicon {
 }
 
 /// Splits text into normalised words: runs of alphanumerics and `_`.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    let folded = key(text);
+/// The words of already folded text (runs of letters, digits and `_`).
+fn split_words(folded: &str) -> impl Iterator<Item = &str> {
     folded
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect::<Vec<_>>()
-        .into_iter()
 }
 
 fn word_hits(word: &str, keyword: &str) -> bool {
@@ -294,5 +382,52 @@ mod tests {
             err.to_string().starts_with("cats.tsv:1 field `keywords`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_compiled_matcher_infers_what_the_scan_does() {
+        let lex = Lexicon::builtin();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = Vec::new();
+        for file in [
+            "tests/fixtures/bios_labelled.tsv",
+            "data/raw/influencer_posts.csv",
+        ] {
+            let text = std::fs::read_to_string(root.join(file)).expect(file);
+            texts.extend(text.lines().map(str::to_string));
+        }
+        // The rule's edges: short keywords only whole, long ones as prefixes, accents and
+        // scripts folded, a keyword longer than any word, words of one to many characters.
+        texts.extend(
+            [
+                "aim ai ais aiming",
+                "fitnessgoals fit fitn fitne",
+                "#ModeFemme #mode",
+                "Ｆｉｔｎｅｓｓ",
+                "naïve café CAFÉ",
+                "a b c",
+                "",
+                "🙂 ✨",
+                "gym gymnastics gymrat",
+                "photographyphotography",
+                "ＭＵＳＩＣ musicvideo musica música",
+                "_ __ ___",
+            ]
+            .map(str::to_string),
+        );
+        // Every keyword, each keyword doubled and cut, so every prefix length is probed.
+        for cat in lex.categories() {
+            for kw in cat.keywords.iter().chain(&cat.more_keywords) {
+                let cut: String = kw
+                    .chars()
+                    .take(kw.chars().count().saturating_sub(1))
+                    .collect();
+                texts.push(format!("{kw} {kw}{kw} {cut} #{kw}s x{kw}"));
+            }
+        }
+        assert!(texts.len() > 9_000);
+        for t in &texts {
+            assert_eq!(lex.infer(t), lex.infer_by_scan(t), "{t:?}");
+        }
     }
 }

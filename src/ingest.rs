@@ -66,17 +66,26 @@ impl Profile {
 /// into profiles sorted by account name, places resolved with the platform's gazetteer
 /// ([`Places::gazetteer`] natively). Fails as a whole only when the header is unusable (no
 /// name column, unreadable); every other problem is a row error in the report.
-pub fn ingest<R: Read>(
+pub fn ingest<R: Read + Send>(
     input: R,
     source: &str,
     mapping: &ColumnMapping,
     lexicon: &Lexicon,
 ) -> Result<(Vec<Profile>, IngestReport)> {
-    #[cfg(not(target_arch = "wasm32"))]
-    let places = Places::gazetteer();
-    #[cfg(target_arch = "wasm32")]
-    let places = Places::builtin();
-    ingest_with(input, source, mapping, lexicon, places)
+    // The gazetteer is built while the rows are read (on another thread where there is one).
+    let (rows, places) = rayon::join(
+        || read_rows(input, source, mapping),
+        || {
+            #[cfg(not(target_arch = "wasm32"))]
+            let places = Places::gazetteer();
+            #[cfg(target_arch = "wasm32")]
+            let places = Places::builtin();
+            places
+        },
+    );
+    let (rows, mut report) = rows?;
+    let profiles = aggregate::aggregate(rows, lexicon, places, &mut report);
+    Ok((profiles, report))
 }
 
 /// [`ingest`] with the given gazetteer.
@@ -87,6 +96,17 @@ pub fn ingest_with<R: Read>(
     lexicon: &Lexicon,
     places: &Places,
 ) -> Result<(Vec<Profile>, IngestReport)> {
+    let (rows, mut report) = read_rows(input, source, mapping)?;
+    let profiles = aggregate::aggregate(rows, lexicon, places, &mut report);
+    Ok((profiles, report))
+}
+
+/// Every post row of `input`, in the format its content shows (JSON, JSONL or CSV).
+fn read_rows<R: Read>(
+    input: R,
+    source: &str,
+    mapping: &ColumnMapping,
+) -> Result<(Vec<aggregate::PostRow>, IngestReport)> {
     let mut report = IngestReport::default();
     let mut input = std::io::BufReader::with_capacity(1 << 16, input);
     let rows = if json_rows::looks_like_json(&mut input, source)? {
@@ -94,6 +114,5 @@ pub fn ingest_with<R: Read>(
     } else {
         csv_rows::read(input, source, mapping, &mut report)?
     };
-    let profiles = aggregate::aggregate(rows, lexicon, places, &mut report);
-    Ok((profiles, report))
+    Ok((rows, report))
 }

@@ -183,8 +183,30 @@ pub fn parse_hashtags(cell: &str) -> Vec<String> {
 /// assert_eq!(hashtags_in_text("price #1 in # town"), vec!["1"]);
 /// ```
 pub fn hashtags_in_text(text: &str) -> Vec<String> {
-    let nf = nfkc(text);
+    // A tag never spans ASCII whitespace and NFKC never composes across it, so each
+    // whitespace-separated word can be read alone; only a word holding a character whose
+    // NFKC form has a '#' ('#', U+FE5F, U+FF03) can hold a tag. Captions full of emoji then
+    // skip the normalisation tables for every word but their tags (a test pins this to
+    // [`hashtags_in_text_reference`]).
     let mut out: Vec<String> = Vec::new();
+    for word in text.split_ascii_whitespace() {
+        if word.contains(['#', '\u{FE5F}', '\u{FF03}']) {
+            tags_in_normalized(&nfkc(word), &mut out);
+        }
+    }
+    out
+}
+
+/// [`hashtags_in_text`] by its definition: the whole text normalised, then read.
+#[doc(hidden)]
+pub fn hashtags_in_text_reference(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    tags_in_normalized(&nfkc(text), &mut out);
+    out
+}
+
+/// Appends the tags of NFKC text `nf` to `out` (first seen, no duplicates).
+fn tags_in_normalized(nf: &str, out: &mut Vec<String>) {
     let mut chars = nf.chars().peekable();
     while let Some(c) = chars.next() {
         if c != '#' {
@@ -205,7 +227,6 @@ pub fn hashtags_in_text(text: &str) -> Vec<String> {
             }
         }
     }
-    out
 }
 
 /// Why a number cell could not be read.
@@ -367,6 +388,22 @@ mod tests {
             parse_hashtags("#caf\u{00E9}")
         );
         assert_eq!(hashtags_in_text("Ünïcode #ÜBER-cool"), vec!["über"]);
+    }
+
+    #[test]
+    fn hashtags_word_by_word_equal_the_whole_text_normalised() {
+        let texts = [
+            "Leg day 💪 #Gym #fitLife! #gym",
+            "＃ｆｕｌｌｗｉｄｔｈ and ﹟small #ﬁne #a#b ##c #",
+            "#café vs #cafe\u{301} #e\u{301}t\u{e9} \u{a8}#x \u{308}#y",
+            "tab\t#one\n#two\r\n#Three 　#ideographic\u{3000}space #x\u{a0}y",
+            "#मुंबई #日本 #ß #İstanbul #١٢ 🇪🇸#spain #🔥 #a_b #a-b",
+            "",
+            "no tags at all 😍 ½ ㈱",
+        ];
+        for t in texts {
+            assert_eq!(hashtags_in_text(t), hashtags_in_text_reference(t), "{t:?}");
+        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Post rows of one account aggregated into its profile (see the module docs of
 //! [`crate::ingest`] for the rules).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use rayon::prelude::*;
 
 use super::kind::{account_kind, page_reason};
-use super::report::IngestReport;
+use super::report::{IngestReport, PlaceStats};
 use super::Profile;
 use crate::category::Lexicon;
 use crate::model::Influencer;
@@ -57,6 +59,22 @@ fn vote<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
     best.map(|b| b.1.trim().to_string())
 }
 
+/// Counts a parsed row in the report and keeps it, or keeps its error.
+pub(super) fn take_row(
+    r: crate::error::Result<PostRow>,
+    report: &mut IngestReport,
+    rows: &mut Vec<PostRow>,
+) {
+    report.rows_read += 1;
+    match r {
+        Ok(row) => {
+            report.rows_accepted += 1;
+            rows.push(row);
+        }
+        Err(e) => report.errors.push(e),
+    }
+}
+
 fn mean(v: &[f64]) -> Option<f64> {
     if v.is_empty() {
         None
@@ -71,150 +89,216 @@ pub(super) fn aggregate(
     places: &Places,
     report: &mut IngestReport,
 ) -> Vec<Profile> {
-    // Every distinct text is resolved once: scrapes repeat the same few places many times.
-    let mut resolved: std::collections::HashMap<String, Option<String>> =
-        std::collections::HashMap::new();
-    let mut groups: BTreeMap<String, Vec<PostRow>> = BTreeMap::new();
+    // Rows come in runs of one account's posts: each run is keyed once, the runs sorted by
+    // key (stably, so an account's rows keep their file order) and runs of one key joined.
+    let mut runs: Vec<(String, Vec<PostRow>)> = Vec::new();
     for r in rows {
-        groups.entry(key(&r.name)).or_default().push(r);
+        match runs.last_mut() {
+            Some((_, run)) if run[0].name == r.name => run.push(r),
+            _ => runs.push((key(&r.name), vec![r])),
+        }
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for rows in groups.into_values() {
-        let name = rows[0].name.clone();
-        if let Some(reason) = page_reason(&name) {
-            report.leave_out(reason, &name, rows.len() as u64);
-            continue;
-        }
-        let followers = rows
-            .iter()
-            .filter_map(|r| r.followers)
-            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
-            .map(|f| f.round() as u64);
-        let likes: Vec<f64> = rows.iter().filter_map(|r| r.likes).collect();
-        let mean_likes = mean(&likes);
-        let comments: Vec<f64> = rows.iter().filter_map(|r| r.comments).collect();
-        let given_er: Vec<f64> = rows.iter().filter_map(|r| r.engagement_rate).collect();
-        // Engagement = (mean likes + mean comments, where the export has comments) /
-        // followers; unknown when likes or followers are (an account whose posts report no
-        // likes has no engagement figure, not a zero one).
-        let engagement_rate = mean(&given_er).or_else(|| {
-            let interactions = mean_likes? + mean(&comments).unwrap_or(0.0);
-            followers
-                .filter(|&f| f > 0)
-                .map(|f| interactions / f as f64)
-        });
-        let mut hashtags: Vec<String> = Vec::new();
-        let mut post_urls: Vec<String> = Vec::new();
-        for r in &rows {
-            for t in &r.hashtags {
-                if !hashtags.contains(t) {
-                    hashtags.push(t.clone());
-                }
-            }
-            if !r.post_url.is_empty() && !post_urls.contains(&r.post_url) {
-                post_urls.push(r.post_url.clone());
+    runs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut groups: Vec<Vec<PostRow>> = Vec::new();
+    let mut last_key: Option<String> = None;
+    for (k, run) in runs {
+        match groups.last_mut() {
+            Some(group) if last_key.as_ref() == Some(&k) => group.extend(run),
+            _ => {
+                groups.push(run);
+                last_key = Some(k);
             }
         }
-        let description = rows
-            .iter()
-            .map(|r| r.description.as_str())
-            .find(|d| !d.is_empty())
-            .unwrap_or("")
-            .to_string();
-        // Every place the account wrote is resolved; the country is the most frequent
-        // country among those that resolve, so a venue ("Marlins Park") that names no
-        // country neither wins nor becomes one. The location shown is the most frequent
-        // text that resolved to that country (else the most frequent text).
-        let mut codes: Vec<String> = Vec::new();
-        let mut resolved_texts: Vec<(&str, String)> = Vec::new();
-        for text in rows.iter().flat_map(|r| r.locations.iter()) {
-            let code = resolved
-                .entry(text.clone())
-                .or_insert_with(|| places.resolve(text))
-                .clone();
-            report.places.cells += 1;
-            match code {
-                Some(c) => {
-                    report.places.resolved += 1;
-                    resolved_texts.push((text.as_str(), c.clone()));
-                    codes.push(c);
-                }
-                None => *report.places.unresolved.entry(text.clone()).or_default() += 1,
+    }
+    // Every distinct place text is resolved once (scrapes repeat a few places many times),
+    // the texts in parallel.
+    let mut texts: Vec<&String> = groups
+        .iter()
+        .flat_map(|rows| rows.iter().flat_map(|r| r.locations.iter()))
+        .collect();
+    texts.sort_unstable();
+    texts.dedup();
+    let resolved: HashMap<String, Option<String>> = texts
+        .into_par_iter()
+        .map(|t| (t.clone(), places.resolve(t)))
+        .collect();
+    // Accounts are independent: aggregated in parallel, then reported in key order, so the
+    // report and the profiles do not depend on the number of threads.
+    let outcomes: Vec<Outcome> = groups
+        .into_par_iter()
+        .map(|rows| account(rows, lexicon, &resolved))
+        .collect();
+    let mut out = Vec::with_capacity(outcomes.len());
+    for o in outcomes {
+        match o {
+            Outcome::LeftOut { reason, name, rows } => report.leave_out(reason, &name, rows),
+            Outcome::Kept(influencer, stats) => {
+                report.places.merge(stats);
+                report.count_profile(&influencer);
+                out.push(Profile {
+                    influencer: *influencer,
+                });
             }
         }
-        let country = vote(codes.iter().map(String::as_str))
-            .or_else(|| crate::places::country_in_text(&description))
-            .unwrap_or_default();
-        let location = vote(
-            resolved_texts
-                .iter()
-                .filter(|(_, c)| *c == country)
-                .map(|(t, _)| *t),
-        )
-        .or_else(|| {
-            vote(
-                rows.iter()
-                    .flat_map(|r| r.locations.iter().map(String::as_str)),
-            )
-        })
-        .unwrap_or_default();
-        if !location.is_empty() {
-            report.places.accounts_with_place += 1;
-            if !country.is_empty() {
-                report.places.accounts_resolved += 1;
-            }
-        }
-        let resolved: Vec<String> = rows
-            .iter()
-            .filter_map(|r| lexicon.resolve(&r.category))
-            .collect();
-        let category = vote(resolved.iter().map(String::as_str)).unwrap_or_else(|| {
-            let mut all = description.clone();
-            for r in &rows {
-                for t in &r.texts {
-                    all.push(' ');
-                    all.push_str(t);
-                }
-            }
-            for t in &hashtags {
-                all.push_str(" #");
-                all.push_str(t);
-            }
-            lexicon.infer(&all).map(|i| i.slug).unwrap_or_default()
-        });
-        let business = rows.iter().find_map(|r| r.business);
-        let business_category = rows
-            .iter()
-            .map(|r| r.business_category.as_str())
-            .find(|c| !c.is_empty())
-            .unwrap_or("");
-        let full_name = rows
-            .iter()
-            .map(|r| r.full_name.as_str())
-            .find(|c| !c.is_empty())
-            .unwrap_or("");
-        let kind = account_kind(&name, full_name, &description, business, business_category);
-        let costs =
-            |f: fn(&PostRow) -> Option<f64>| mean(&rows.iter().filter_map(f).collect::<Vec<_>>());
-        let influencer = Influencer {
-            name,
-            followers,
-            description,
-            mean_likes,
-            engagement_rate,
-            country,
-            location,
-            category,
-            hashtags,
-            post_urls,
-            cost_per_post: costs(|r| r.cost_post),
-            cost_per_story: costs(|r| r.cost_story),
-            kind,
-        };
-        report.count_profile(&influencer);
-        out.push(Profile { influencer });
     }
     // Listed by sort key (grouped by key: look-alikes are one account).
     out.sort_by_cached_key(|p| crate::text::sort_key(&p.influencer.name));
     out
+}
+
+/// One account's aggregate: its profile and its places' statistics, or why it is left out.
+enum Outcome {
+    LeftOut {
+        reason: &'static str,
+        name: String,
+        rows: u64,
+    },
+    Kept(Box<Influencer>, PlaceStats),
+}
+
+/// The profile of one account's rows (`resolved`: each place text's country, if any).
+fn account(
+    rows: Vec<PostRow>,
+    lexicon: &Lexicon,
+    resolved: &HashMap<String, Option<String>>,
+) -> Outcome {
+    let name = rows[0].name.clone();
+    if let Some(reason) = page_reason(&name) {
+        let rows = rows.len() as u64;
+        return Outcome::LeftOut { reason, name, rows };
+    }
+    let followers = rows
+        .iter()
+        .filter_map(|r| r.followers)
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+        .map(|f| f.round() as u64);
+    let likes: Vec<f64> = rows.iter().filter_map(|r| r.likes).collect();
+    let mean_likes = mean(&likes);
+    let comments: Vec<f64> = rows.iter().filter_map(|r| r.comments).collect();
+    let given_er: Vec<f64> = rows.iter().filter_map(|r| r.engagement_rate).collect();
+    // Engagement = (mean likes + mean comments, where the export has comments) /
+    // followers; unknown when likes or followers are (an account whose posts report no
+    // likes has no engagement figure, not a zero one).
+    let engagement_rate = mean(&given_er).or_else(|| {
+        let interactions = mean_likes? + mean(&comments).unwrap_or(0.0);
+        followers
+            .filter(|&f| f > 0)
+            .map(|f| interactions / f as f64)
+    });
+    let mut hashtags: Vec<String> = Vec::new();
+    let mut post_urls: Vec<String> = Vec::new();
+    for r in &rows {
+        for t in &r.hashtags {
+            if !hashtags.contains(t) {
+                hashtags.push(t.clone());
+            }
+        }
+        if !r.post_url.is_empty() && !post_urls.contains(&r.post_url) {
+            post_urls.push(r.post_url.clone());
+        }
+    }
+    let description = rows
+        .iter()
+        .map(|r| r.description.as_str())
+        .find(|d| !d.is_empty())
+        .unwrap_or("")
+        .to_string();
+    // Every place the account wrote is resolved; the country is the most frequent
+    // country among those that resolve, so a venue ("Marlins Park") that names no
+    // country neither wins nor becomes one. The location shown is the most frequent
+    // text that resolved to that country (else the most frequent text).
+    let mut stats = PlaceStats::default();
+    let mut codes: Vec<String> = Vec::new();
+    let mut resolved_texts: Vec<(&str, String)> = Vec::new();
+    for text in rows.iter().flat_map(|r| r.locations.iter()) {
+        stats.cells += 1;
+        match resolved.get(text).cloned().flatten() {
+            Some(c) => {
+                stats.resolved += 1;
+                resolved_texts.push((text.as_str(), c.clone()));
+                codes.push(c);
+            }
+            None => *stats.unresolved.entry(text.clone()).or_default() += 1,
+        }
+    }
+    let country = vote(codes.iter().map(String::as_str))
+        .or_else(|| crate::places::country_in_text(&description))
+        .unwrap_or_default();
+    let location = vote(
+        resolved_texts
+            .iter()
+            .filter(|(_, c)| *c == country)
+            .map(|(t, _)| *t),
+    )
+    .or_else(|| {
+        vote(
+            rows.iter()
+                .flat_map(|r| r.locations.iter().map(String::as_str)),
+        )
+    })
+    .unwrap_or_default();
+    if !location.is_empty() {
+        stats.accounts_with_place += 1;
+        if !country.is_empty() {
+            stats.accounts_resolved += 1;
+        }
+    }
+    // An account repeats its category cell on every row: each distinct cell resolves once.
+    let mut cells: Vec<(&str, Option<String>)> = Vec::new();
+    let mut categories: Vec<String> = Vec::new();
+    for r in &rows {
+        let c = match cells.iter().find(|(cell, _)| *cell == r.category) {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c = lexicon.resolve(&r.category);
+                cells.push((&r.category, c.clone()));
+                c
+            }
+        };
+        categories.extend(c);
+    }
+    let category = vote(categories.iter().map(String::as_str)).unwrap_or_else(|| {
+        let mut all = description.clone();
+        for r in &rows {
+            for t in &r.texts {
+                all.push(' ');
+                all.push_str(t);
+            }
+        }
+        for t in &hashtags {
+            all.push_str(" #");
+            all.push_str(t);
+        }
+        lexicon.infer(&all).map(|i| i.slug).unwrap_or_default()
+    });
+    let business = rows.iter().find_map(|r| r.business);
+    let business_category = rows
+        .iter()
+        .map(|r| r.business_category.as_str())
+        .find(|c| !c.is_empty())
+        .unwrap_or("");
+    let full_name = rows
+        .iter()
+        .map(|r| r.full_name.as_str())
+        .find(|c| !c.is_empty())
+        .unwrap_or("");
+    let kind = account_kind(&name, full_name, &description, business, business_category);
+    let costs =
+        |f: fn(&PostRow) -> Option<f64>| mean(&rows.iter().filter_map(f).collect::<Vec<_>>());
+    let influencer = Influencer {
+        name,
+        followers,
+        description,
+        mean_likes,
+        engagement_rate,
+        country,
+        location,
+        category,
+        hashtags,
+        post_urls,
+        cost_per_post: costs(|r| r.cost_post),
+        cost_per_story: costs(|r| r.cost_story),
+        kind,
+    };
+    Outcome::Kept(Box::new(influencer), stats)
 }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::aggregate::PostRow;
+use rayon::prelude::*;
+
+use super::aggregate::{take_row, PostRow};
 use super::fields::{ColumnMapping, Field};
 use super::report::IngestReport;
 use crate::error::{Error, Location, Result};
@@ -45,31 +47,58 @@ pub(super) fn read<R: std::io::Read>(
         .collect();
     let columns = resolve_columns(&header, mapping, source, report)?;
 
+    // Records are read in order and parsed in batches in parallel (parsing, hashtags and
+    // numbers are most of the work); results are taken in order, so rows and errors do not
+    // depend on the number of threads. A batch bounds the raw records held at once.
     let mut rows: Vec<PostRow> = Vec::new();
+    // Records are reused batch after batch, so reading allocates only while they grow.
+    let mut batch: Vec<(csv::ByteRecord, u64)> = vec![(csv::ByteRecord::new(), 0); BATCH];
+    let mut filled = 0;
     loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                report.rows_read += 1;
-                let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                let at = Location::source(source).at_line(line);
-                match parse_row(&rec, &header, &columns, at) {
-                    Ok(row) => {
-                        report.rows_accepted += 1;
-                        rows.push(row);
-                    }
-                    Err(e) => report.errors.push(e),
+        let (mut done, mut error) = (false, None);
+        while filled < BATCH {
+            let (rec, line) = &mut batch[filled];
+            match rdr.read_byte_record(rec) {
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Ok(true) => {
+                    *line = rec.position().map(|p| p.line()).unwrap_or(0);
+                    filled += 1;
+                }
+                Err(e) => {
+                    error = Some(e);
+                    break;
                 }
             }
-            Err(e) => {
-                // A CSV-level error (e.g. unreadable bytes) loses only that record.
-                report.rows_read += 1;
-                report.errors.push(csv_error(source, e));
-            }
+        }
+        let parsed: Vec<Result<PostRow>> = batch[..filled]
+            .par_iter()
+            .map(|(rec, line)| {
+                let at = Location::source(source).at_line(*line);
+                parse_row(rec, &header, &columns, at)
+            })
+            .collect();
+        filled = 0;
+        for r in parsed {
+            take_row(r, report, &mut rows);
+        }
+        // A CSV-level error (e.g. unreadable bytes) loses only that record, reported after
+        // the records read before it.
+        if let Some(e) = error {
+            report.rows_read += 1;
+            report.errors.push(csv_error(source, e));
+        }
+        if done {
+            break;
         }
     }
     Ok(rows)
 }
+
+/// Records parsed together.
+const BATCH: usize = 4096;
 
 pub(super) fn csv_error(source: &str, e: csv::Error) -> Error {
     let line = e.position().map(|p| p.line());

@@ -21,7 +21,7 @@ use std::io::BufRead;
 use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use super::aggregate::PostRow;
+use super::aggregate::{take_row, PostRow};
 use super::csv_rows::post_row;
 use super::fields::{ColumnMapping, Field};
 use super::report::IngestReport;
@@ -140,16 +140,6 @@ impl Sink<'_> {
             ));
             return;
         };
-        let push = |r: Result<PostRow>, report: &mut IngestReport, rows: &mut Vec<PostRow>| {
-            report.rows_read += 1;
-            match r {
-                Ok(row) => {
-                    report.rows_accepted += 1;
-                    rows.push(row);
-                }
-                Err(e) => report.errors.push(e),
-            }
-        };
         if let Some(node) = instaloader_node(obj) {
             let p = if obj.contains_key("node") {
                 format!("{path}.node")
@@ -157,7 +147,7 @@ impl Sink<'_> {
                 path
             };
             let r = instaloader_row(node, &p, self.source);
-            push(r, self.report, &mut self.rows);
+            take_row(r, self.report, &mut self.rows);
             return;
         }
         let posts = ["latestPosts", "latest_posts", "posts"]
@@ -173,13 +163,13 @@ impl Sink<'_> {
                         }
                         None => Err(Error::parse(at(&p), "a post object", type_name(post))),
                     };
-                    push(r, self.report, &mut self.rows);
+                    take_row(r, self.report, &mut self.rows);
                 }
             }
             // A profile without posts is still an account.
             _ => {
                 let r = flat_row(&[(obj, path.as_str())], self.mapping, &at(&path));
-                push(r, self.report, &mut self.rows);
+                take_row(r, self.report, &mut self.rows);
             }
         }
     }

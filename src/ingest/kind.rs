@@ -167,7 +167,7 @@ pub(super) fn account_kind(
 ) -> AccountKind {
     let cat = crate::places::place_key(business_category);
     if !cat.is_empty() {
-        let has = |words: &[&str]| words.iter().any(|w| contains_word_start(&cat, w));
+        let has = |words: &[&str]| any_word_start(&cat, words);
         // Creators first: "Creators & Celebrities" and "Digital creator" are creators even
         // though a "video creator" category mentions video.
         if has(CREATOR_CATEGORIES) {
@@ -181,10 +181,10 @@ pub(super) fn account_kind(
         }
     }
     let bio_key = crate::places::place_key(&format!("{full_name} {bio}"));
-    if MEDIA_BIO.iter().any(|p| contains_word_start(&bio_key, p)) {
+    if any_word_start(&bio_key, MEDIA_BIO) {
         return AccountKind::Media;
     }
-    if BRAND_BIO.iter().any(|p| contains_word_start(&bio_key, p)) {
+    if any_word_start(&bio_key, BRAND_BIO) {
         return AccountKind::Brand;
     }
     let handle = crate::places::place_key(name).replace(' ', "_");
@@ -204,7 +204,22 @@ pub(super) fn account_kind(
     AccountKind::Creator
 }
 
+/// Whether any of `phrases` occurs in `text` starting at a word boundary: the word starts
+/// are found once and each phrase compared there (a test pins this to
+/// [`contains_word_start`] per phrase).
+fn any_word_start(text: &str, phrases: &[&str]) -> bool {
+    let mut prev_alnum = false;
+    for (i, c) in text.char_indices() {
+        if !prev_alnum && phrases.iter().any(|p| text[i..].starts_with(p)) {
+            return true;
+        }
+        prev_alnum = c.is_alphanumeric();
+    }
+    !prev_alnum && phrases.iter().any(|p| p.is_empty())
+}
+
 /// Whether `phrase` occurs in `text` starting at a word boundary.
+#[cfg(test)]
 fn contains_word_start(text: &str, phrase: &str) -> bool {
     text.match_indices(phrase).any(|(i, _)| {
         i == 0
@@ -218,6 +233,30 @@ fn contains_word_start(text: &str, phrase: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_starts_found_once_match_the_search_per_phrase() {
+        let phrases = ["shop", "official store", "news", "tv", "ñu", ""];
+        for text in [
+            "shopping and news",
+            "the official store of x",
+            "mytv channel",
+            "tv",
+            "ñu ñus",
+            "café shop",
+            "1news 2 tv",
+            "",
+            "abc_news",
+        ] {
+            for p in phrases {
+                assert_eq!(
+                    any_word_start(text, &[p]),
+                    contains_word_start(text, p),
+                    "{text:?} {p:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn explore_and_hashtag_pages_are_not_accounts() {
