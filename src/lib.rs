@@ -42,6 +42,7 @@ pub mod places;
 pub mod plan_table;
 pub mod planner;
 pub mod platform;
+pub mod price;
 pub mod random;
 pub mod rank;
 pub mod ranker;

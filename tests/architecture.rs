@@ -36,6 +36,7 @@ const PURE: &[&str] = &[
     "model",
     "plan_table",
     "planner",
+    "price",
     "rank",
     "ranker",
     "session",

@@ -131,6 +131,29 @@ fn generate_train_recommend_round_trip() {
     let v: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
     let recs = v["recommendations"].as_array().expect("list");
     assert_eq!(recs.len(), 10);
+    // Every pick carries a price per post and per story: listed where the table has one,
+    // otherwise estimated (the generated data lists enough costs to learn from).
+    for r in recs {
+        for field in ["price_estimate", "story_price_estimate"] {
+            let p = &r[field];
+            let (low, typical, high) = (
+                p["low"].as_f64().expect("low"),
+                p["typical"].as_f64().expect("typical"),
+                p["high"].as_f64().expect("high"),
+            );
+            assert!(0.0 < low && low <= typical && typical <= high, "{r}");
+            let basis = p["basis"].as_str().expect("basis");
+            assert!(["listed", "quantile_model"].contains(&basis), "{basis}");
+            if basis == "listed" {
+                assert_eq!(low, high);
+            }
+        }
+    }
+    assert!(
+        recs.iter()
+            .any(|r| r["price_estimate"]["basis"] == "quantile_model"),
+        "some costs are unlisted in the generated data"
+    );
     let by_ranker: serde_json::Value = serde_json::from_str(&ok(&cli(
         &[
             "recommend",

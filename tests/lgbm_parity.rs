@@ -138,12 +138,20 @@ fn our_written_model_loads_in_lightgbm_and_predicts_the_same() {
         assert_eq!(m.predict_raw(row).to_bits(), lgbm[i].to_bits(), "row {i}");
     }
     // Training again on the same data writes the same model, byte for byte.
+    assert_retrains_to(&[], "ours.train.csv", "ours.model.txt");
+}
+
+/// `gbdt train` with `extra` arguments (30 rounds) on fixture `train` writes fixture `model`
+/// byte for byte.
+fn assert_retrains_to(extra: &[&str], train: &str, model: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("again.txt");
     let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lgbm");
     let st = std::process::Command::new(env!("CARGO_BIN_EXE_influence-rec"))
-        .args(["gbdt", "train", "--num-iterations", "30", "--input"])
-        .arg(fx.join("ours.train.csv"))
+        .args(["gbdt", "train"])
+        .args(extra)
+        .args(["--num-iterations", "30", "--input"])
+        .arg(fx.join(train))
         .arg("--out")
         .arg(&out)
         .output()
@@ -154,8 +162,8 @@ fn our_written_model_loads_in_lightgbm_and_predicts_the_same() {
         String::from_utf8_lossy(&st.stderr)
     );
     assert!(
-        std::fs::read_to_string(&out).expect("written") == fixture("ours.model.txt"),
-        "training is deterministic"
+        std::fs::read_to_string(&out).expect("written") == fixture(model),
+        "{model}: training is deterministic"
     );
 }
 
@@ -165,9 +173,14 @@ fn training_grows_the_trees_lightgbm_grows() {
     // ours.lgbm_model.txt is the model LightGBM 4.6 trains on the same data with the same
     // parameters (benches/lightgbm_roundtrip.py). Every tree array is the same, bit for
     // bit: the splits, thresholds, leaf values and the statistics LightGBM reports.
-    let ours = GbdtModel::parse(&fixture("ours.model.txt"), "ours.model.txt").expect("parses");
-    let theirs =
-        GbdtModel::parse(&fixture("ours.lgbm_model.txt"), "ours.lgbm_model.txt").expect("parses");
+    assert_same_trees("ours.model.txt", "ours.lgbm_model.txt");
+}
+
+/// Every tree array of two model fixtures is the same, bit for bit: the splits, thresholds,
+/// leaf values and the statistics LightGBM reports.
+fn assert_same_trees(ours: &str, theirs: &str) {
+    let ours = GbdtModel::parse(&fixture(ours), ours).expect("parses");
+    let theirs = GbdtModel::parse(&fixture(theirs), theirs).expect("parses");
     assert_eq!(ours.trees.len(), theirs.trees.len());
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     for (i, (a, b)) in ours.trees.iter().zip(&theirs.trees).enumerate() {
@@ -206,6 +219,37 @@ fn training_grows_the_trees_lightgbm_grows() {
             bits(&sa.internal_weight),
             bits(&sb.internal_weight),
             "tree {i} internal_weight"
+        );
+    }
+}
+
+#[test]
+fn quantile_training_grows_lightgbm_trees_and_predicts_its_bits() {
+    // benches/lightgbm_quantile.py: LightGBM 4.6 and `gbdt train --objective quantile` on
+    // the same long-tailed data at three quantiles. Same trees, leaf values renewed to the
+    // leaves' residual quantiles as LightGBM renews them; and our reader predicts LightGBM's
+    // own model to its raw bits.
+    let x = rows("quantile.rows.csv");
+    for (tag, alpha) in [("a10", "0.1"), ("a50", "0.5"), ("a90", "0.9")] {
+        assert_same_trees(
+            &format!("quantile_{tag}.model.txt"),
+            &format!("quantile_{tag}.lgbm_model.txt"),
+        );
+        let name = format!("quantile_{tag}.lgbm_model.txt");
+        let theirs = GbdtModel::parse(&fixture(&name), &name).expect("parses");
+        let raw = values(&format!("quantile_{tag}.lgbm_raw.txt"));
+        for (i, row) in x.iter().enumerate() {
+            assert_eq!(
+                theirs.predict_raw(row).to_bits(),
+                raw[i].to_bits(),
+                "{tag} row {i}"
+            );
+        }
+        // Training again writes our fixture byte for byte.
+        assert_retrains_to(
+            &["--objective", "quantile", "--alpha", alpha],
+            "quantile.train.csv",
+            &format!("quantile_{tag}.model.txt"),
         );
     }
 }

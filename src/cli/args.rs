@@ -167,6 +167,9 @@ pub struct GbdtArgs {
     /// Objective.
     #[arg(long, value_enum, default_value_t = GbdtParams::default().objective)]
     pub objective: ObjectiveKind,
+    /// The quantile the `quantile` objective fits, in (0, 1).
+    #[arg(long, default_value_t = GbdtParams::default().alpha)]
+    pub alpha: f64,
     /// Classes of a multiclass objective (labels 0..K).
     #[arg(long, default_value_t = GbdtParams::default().num_class)]
     pub num_class: u32,
@@ -210,6 +213,7 @@ impl GbdtArgs {
     pub fn params(&self) -> Result<GbdtParams> {
         let p = GbdtParams {
             objective: self.objective,
+            alpha: self.alpha,
             num_class: self.num_class,
             num_iterations: self.num_iterations,
             num_leaves: self.num_leaves,

@@ -133,6 +133,7 @@ fn train(
             match p.objective {
                 ObjectiveKind::Regression => "rmse".to_string(),
                 ObjectiveKind::Binary => "logloss".to_string(),
+                ObjectiveKind::Quantile => format!("quantile loss at alpha {}", p.alpha),
                 ObjectiveKind::LambdaRank => format!("ndcg@{}", p.eval_at),
                 ObjectiveKind::Multiclass | ObjectiveKind::MulticlassOva => {
                     "multi_logloss".to_string()

@@ -12,6 +12,7 @@ use super::io::{
 use crate::category::Lexicon;
 use crate::error::{Error, Result};
 use crate::model::Brand;
+use crate::price::{PriceBasis, PriceEstimate, PriceModel};
 use crate::random::DEFAULT_SEED;
 use crate::rank::{NewBrand, RankBy, RankRequest, Ranking, Who};
 use crate::tables;
@@ -113,6 +114,15 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
             ranking
         }
     };
+    // Prices: listed, learned from the catalog's listed costs, or the rate card.
+    let mut ranking = ranking;
+    let prices = PriceModel::fit(rec.influencers(), a.seed)?;
+    for x in &mut ranking.recommendations {
+        if let Some(i) = rec.influencers().get(x.id as usize) {
+            let e = prices.estimate(i);
+            (x.price_estimate, x.story_price_estimate) = (e.post, e.story);
+        }
+    }
     if a.json {
         let mut text = to_json(&ranking, Path::new("<stdout>"), true)?;
         text.push(b'\n');
@@ -198,7 +208,10 @@ pub fn print_ranking(r: &Ranking) {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    println!("{:>4}  {:<28} {:>8}  why", "rank", "influencer", "score");
+    println!(
+        "{:>4}  {:<28} {:>8}  {:<22}  why",
+        "rank", "influencer", "score", "price per post"
+    );
     for x in &r.recommendations {
         let c = &x.cohesion;
         let mut why = Vec::new();
@@ -231,11 +244,21 @@ pub fn print_ranking(r: &Ranking) {
             why.push(format!("interactions +{}", x.interaction_points));
         }
         println!(
-            "{:>4}  {:<28} {:>8.3}  {}",
+            "{:>4}  {:<28} {:>8.3}  {:<22}  {}",
             x.rank,
             x.name,
             x.score,
+            price_text(x.price_estimate.as_ref()),
             why.join(", ")
         );
+    }
+}
+
+/// "$120 (listed)", "about $340 (estimate)" or "unknown".
+fn price_text(p: Option<&PriceEstimate>) -> String {
+    match p {
+        Some(p) if p.basis == PriceBasis::Listed => format!("${:.0} (listed)", p.typical),
+        Some(p) => format!("about ${:.0} (estimate)", p.typical),
+        None => "unknown".to_string(),
     }
 }

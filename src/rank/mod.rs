@@ -275,6 +275,8 @@ impl Recommender {
                     families: families(&contributions),
                     contributions,
                     peer_engagement: self.norms.median_engagement(influencers[i].followers),
+                    price_estimate: None,
+                    story_price_estimate: None,
                 }
             })
             .collect();

@@ -1,5 +1,6 @@
 //! What a ranking answers: recommendations with their reasons, top lists, relationship rows.
 
+use crate::price::PriceEstimate;
 use serde::{Deserialize, Serialize};
 
 use super::request::RankBy;
@@ -36,6 +37,13 @@ pub struct Recommendation {
     /// ([`super::SizeNorms`]); `None` when too few have that size.
     #[serde(default)]
     pub peer_engagement: Option<f64>,
+    /// The estimated price per post ([`crate::price`]), where the caller fitted the
+    /// catalog's price model (`recommend` does); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_estimate: Option<PriceEstimate>,
+    /// The estimated price per story, likewise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_price_estimate: Option<PriceEstimate>,
 }
 
 /// A ranked list for one brand.

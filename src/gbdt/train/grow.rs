@@ -443,7 +443,7 @@ impl Grower<'_> {
             tree.stats.split_gain.push(f64::from(s.gain as f32));
             tree.stats
                 .internal_value
-                .push(leaf.output * p.learning_rate);
+                .push(round_to_zero(leaf.output * p.learning_rate));
             tree.stats.internal_weight.push(s.left.1 + s.right.1);
             let (lrows, rrows) = partition(&self.cols[s.feature], &leaf.rows, &s, m);
             // Smaller child from its rows, the sibling by subtraction.
@@ -484,7 +484,7 @@ impl Grower<'_> {
         // Number the leaves and write their values (with shrinkage) into the tree.
         let mut leaf_rows = Vec::with_capacity(leaves.len());
         for (k, leaf) in leaves.into_iter().enumerate() {
-            let v = leaf.output * p.learning_rate;
+            let v = round_to_zero(leaf.output * p.learning_rate);
             tree.leaf_value.push(v);
             tree.leaf_count.push(leaf.sum.2);
             tree.stats.leaf_weight.push(leaf.sum.1);

@@ -33,6 +33,12 @@
 //! Objectives (s = score, y = label):
 //! - regression: g = s − y, h = 1; starts from mean(y) when `boost_from_average`.
 //! - binary: p = σ(s), g = p − y, h = p(1 − p); starts from logit(mean(y)).
+//! - quantile (pinball loss at α): g = 1 − α where s ≥ y, else −α; h = 1; starts from the
+//!   α-quantile of y. The gradient says only which side of the quantile a row is on, so
+//!   after a tree is grown each leaf's value is replaced by the α-quantile of its rows'
+//!   residuals y − s (LightGBM's `RenewTreeOutput`), then shrunk. Quantiles are LightGBM's
+//!   `PercentileFun`: sorted descending, position p = (n − 1)(1 − α), the value at ⌊p⌋
+//!   moved toward the next by the fraction of p, with α as f32 (its `score_t`).
 //! - lambdarank (LambdaMART, LightGBM's `rank_objective.hpp`): per query, documents sorted
 //!   by score; for every pair (i, j) with different labels and i within the first
 //!   `lambdarank_truncation_level` positions, with high/low the better/worse labelled one,
@@ -84,6 +90,7 @@ fn output_of(kind: ObjectiveKind) -> Objective {
         ObjectiveKind::LambdaRank => Objective::LambdaRank,
         ObjectiveKind::Multiclass => Objective::Multiclass,
         ObjectiveKind::MulticlassOva => Objective::MulticlassOva { sigmoid: 1.0 },
+        ObjectiveKind::Quantile => Objective::Identity("quantile".into()),
     }
 }
 
@@ -130,6 +137,22 @@ fn metric(data: &Dataset, score: &[f64], gains: &[f64], p: &GbdtParams) -> f64 {
                 / n
         }
         ObjectiveKind::LambdaRank => -ndcg_at(p.eval_at as usize, data.y, score, data.group, gains),
+        // LightGBM's `quantile` metric: mean pinball loss.
+        ObjectiveKind::Quantile => {
+            data.y
+                .iter()
+                .zip(score)
+                .map(|(y, s)| {
+                    let d = y - s;
+                    if d < 0.0 {
+                        (p.alpha - 1.0) * d
+                    } else {
+                        p.alpha * d
+                    }
+                })
+                .sum::<f64>()
+                / n
+        }
     }
 }
 
@@ -259,6 +282,7 @@ fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Resul
         ObjectiveKind::Regression => vec![y.iter().sum::<f64>() / n as f64],
         ObjectiveKind::Binary => vec![logit(y.iter().sum::<f64>() / n as f64)],
         ObjectiveKind::LambdaRank => vec![0.0],
+        ObjectiveKind::Quantile => vec![quantile_of_labels(y, p.alpha)],
         // LightGBM boosts from the average for one-vs-all (each class a binary problem), not
         // for softmax.
         ObjectiveKind::Multiclass => vec![0.0; k],
@@ -297,11 +321,12 @@ fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Resul
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     // Gradients class-major: class c's are g[c·n .. (c+1)·n].
     // Regression's hessians are all 1 and never change: written once here.
-    let h0 = if p.objective == ObjectiveKind::Regression {
-        1.0
-    } else {
-        0.0
-    };
+    let constant_hessian = matches!(
+        p.objective,
+        ObjectiveKind::Regression | ObjectiveKind::Quantile
+    );
+    let h0 = if constant_hessian { 1.0 } else { 0.0 };
+    let alpha32 = p.alpha as f32;
     let (mut g, mut h) = (vec![0f32; n * k], vec![h0; n * k]);
     let mut bag: Option<Vec<u32>> = None;
     for it in 0..p.num_iterations as usize {
@@ -312,6 +337,18 @@ fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Resul
                 .for_each(|(g, (s, y))| {
                     for ((g, s), y) in g.iter_mut().zip(s).zip(y) {
                         *g = (s - y) as f32;
+                    }
+                }),
+            ObjectiveKind::Quantile => g
+                .par_chunks_mut(ROW_PIECE)
+                .zip(score.par_chunks(ROW_PIECE).zip(y.par_chunks(ROW_PIECE)))
+                .for_each(|(g, (s, y))| {
+                    for ((g, s), y) in g.iter_mut().zip(s).zip(y) {
+                        *g = if (s - y) as f32 >= 0.0 {
+                            1.0 - alpha32
+                        } else {
+                            -alpha32
+                        };
                     }
                 }),
             ObjectiveKind::Binary => per_row(&mut g, &mut h, &score, y, |s, y| {
@@ -382,12 +419,25 @@ fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Resul
                 features: &features,
                 g: &g[c * n..(c + 1) * n],
                 h: &h[c * n..(c + 1) * n],
-                const_hessian: (p.objective == ObjectiveKind::Regression).then_some(1.0),
+                const_hessian: constant_hessian.then_some(1.0),
                 rowbins: rowbins.as_deref(),
                 p,
             };
             let rows = bag.clone().unwrap_or_else(|| (0..n as u32).collect());
             let (mut tree, leaf_rows) = grower.grow(rows);
+            if p.objective == ObjectiveKind::Quantile && tree.leaf_value.len() > 1 {
+                // Each leaf's value becomes the α-quantile of its rows' residuals at the
+                // scores before this tree, then is shrunk.
+                for (v, rows) in tree.leaf_value.iter_mut().zip(&leaf_rows) {
+                    if !rows.is_empty() {
+                        let mut r: Vec<f64> = rows
+                            .iter()
+                            .map(|&i| y[i as usize] - score[i as usize])
+                            .collect();
+                        *v = round_to_zero(percentile(&mut r, p.alpha) * p.learning_rate);
+                    }
+                }
+            }
             // The first tree of a class carries its initial score, as LightGBM stores
             // boost_from_average.
             if it == 0 && init[c] != 0.0 {
@@ -396,7 +446,7 @@ fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Resul
                     .iter_mut()
                     .chain(&mut tree.stats.internal_value)
                 {
-                    *v += init[c];
+                    *v = round_to_zero(*v + init[c]);
                 }
             }
             if bag.is_some() {
@@ -489,6 +539,43 @@ fn add_tree(
                 };
             }
         });
+}
+
+/// LightGBM's `PercentileFun` over `values` (reordered): with them sorted descending and
+/// p = (n − 1)(1 − α), the value at ⌊p⌋ moved toward the one after it by p − ⌊p⌋.
+fn percentile(values: &mut [f64], alpha: f64) -> f64 {
+    let n = values.len();
+    if n <= 1 {
+        return values.first().copied().unwrap_or(0.0);
+    }
+    let float_pos = (n - 1) as f64 * (1.0 - f64::from(alpha as f32));
+    let pos = float_pos as usize + 1;
+    values.sort_unstable_by(|a, b| b.total_cmp(a));
+    if pos >= n {
+        return values[n - 1];
+    }
+    let bias = float_pos - (pos - 1) as f64;
+    let (v1, v2) = (values[pos - 1], values[pos]);
+    v1 - (v1 - v2) * bias
+}
+
+/// [`percentile`] of the labels as LightGBM computes it for the initial score: on f32
+/// labels, the difference taken in f32 and the result rounded to f32.
+fn quantile_of_labels(y: &[f64], alpha: f64) -> f64 {
+    let mut v: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+    let n = v.len();
+    if n <= 1 {
+        return v.first().map_or(0.0, |&x| f64::from(x));
+    }
+    let float_pos = (n - 1) as f64 * (1.0 - f64::from(alpha as f32));
+    let pos = float_pos as usize + 1;
+    v.sort_unstable_by(|a, b| b.total_cmp(a));
+    if pos >= n {
+        return f64::from(v[n - 1]);
+    }
+    let bias = float_pos - (pos - 1) as f64;
+    let (v1, v2) = (v[pos - 1], v[pos]);
+    f64::from((f64::from(v1) - f64::from(v1 - v2) * bias) as f32)
 }
 
 /// Single-output gradients: `(g_i, h_i) = f(s_i, y_i)`, in parallel pieces of rows.

@@ -22,6 +22,16 @@ pub fn split_gain(gl: f64, hl: f64, g: f64, h: f64, p: &GbdtParams) -> f64 {
     leaf_score(gl, hl, p) + leaf_score(g - gl, h - hl, p) - leaf_score(g, h, p)
 }
 
+/// LightGBM's `MaybeRoundToZero`, applied wherever it shrinks or shifts a tree's values:
+/// magnitudes at or below 1e-35 (and −0) become +0.
+pub(super) fn round_to_zero(v: f64) -> f64 {
+    if v.abs() > 1e-35 {
+        v
+    } else {
+        0.0
+    }
+}
+
 /// DCG position discount 1/log₂(2 + r) for 0-based rank r.
 pub(super) fn discount(r: usize) -> f64 {
     1.0 / ((2 + r) as f64).log2()

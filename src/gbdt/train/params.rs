@@ -20,6 +20,9 @@ pub enum ObjectiveKind {
     /// One-vs-all log loss per class, labels 0..K (LightGBM `multiclassova`, sigmoid 1).
     #[cfg_attr(not(target_arch = "wasm32"), value(name = "multiclassova"))]
     MulticlassOva,
+    /// Pinball loss at quantile `alpha` (LightGBM `quantile`): the model predicts the
+    /// label's α-quantile given the features.
+    Quantile,
 }
 
 impl ObjectiveKind {
@@ -28,6 +31,7 @@ impl ObjectiveKind {
         match s {
             "regression" | "l2" => Some(ObjectiveKind::Regression),
             "binary" => Some(ObjectiveKind::Binary),
+            "quantile" => Some(ObjectiveKind::Quantile),
             "lambdarank" => Some(ObjectiveKind::LambdaRank),
             "multiclass" | "softmax" => Some(ObjectiveKind::Multiclass),
             "multiclassova" | "multiclass_ova" | "ova" | "ovr" => {
@@ -43,6 +47,8 @@ impl ObjectiveKind {
 pub struct GbdtParams {
     /// Objective (regression).
     pub objective: ObjectiveKind,
+    /// The quantile the `quantile` objective fits, in (0, 1) (0.9).
+    pub alpha: f64,
     /// Classes of a multiclass objective (1; must be >= 2 for multiclass and 1 otherwise).
     pub num_class: u32,
     /// Boosting rounds (100).
@@ -101,6 +107,7 @@ impl Default for GbdtParams {
     fn default() -> Self {
         GbdtParams {
             objective: ObjectiveKind::Regression,
+            alpha: 0.9,
             num_class: 1,
             num_iterations: 100,
             learning_rate: 0.1,
@@ -154,6 +161,9 @@ impl GbdtParams {
         }
         if !multiclass && self.num_class != 1 {
             return bad("num_class", "must be 1 unless the objective is multiclass");
+        }
+        if !(self.alpha > 0.0 && self.alpha < 1.0) {
+            return bad("alpha", "must be in (0, 1)");
         }
         if !(self.learning_rate > 0.0 && self.learning_rate.is_finite()) {
             return bad("learning_rate", "must be > 0");

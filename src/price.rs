@@ -1,0 +1,391 @@
+//! Prices per post and per story where the scrape has none.
+//!
+//! Every influencer with a listed cost or a known follower count gets a [`PriceEstimate`]
+//! for a post and for a story: low, typical and high, and the basis they rest on:
+//! - `listed`: the catalog's own cost (low = typical = high);
+//! - `quantile_model`: where the catalog lists costs for at least [`MIN_KNOWN`] profiles,
+//!   three gradient-boosted quantile models (α = 0.1, 0.5, 0.9; LightGBM's
+//!   `objective=quantile`, [`crate::gbdt::train`]) of ln(cost) on log₁₀ followers,
+//!   engagement, category and country, trained on the profiles that list a cost. A quantile
+//!   commutes with the monotone exp, so exp of the predicted quantile of ln(cost) is the
+//!   quantile of the cost. Unknown followers or engagement are missing values, which the
+//!   trees send down their learned default side, as LightGBM does;
+//! - `rate_card`: otherwise, the public rate card by follower tier ([`RATE_CARD`], cited in
+//!   the README): typical interpolated log-linearly within the tier, low and high the
+//!   tier's bounds. An account whose followers are unknown has no rate-card estimate.
+//!
+//! A story is estimated by its own models where enough profiles list a story cost, else as
+//! the post estimate times the median story/post ratio of the profiles that list both
+//! ([`DEFAULT_STORY_RATIO`] when none do).
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
+pub use learned::PriceModel;
+
+/// Listed costs needed before prices are learned rather than read off the rate card.
+pub const MIN_KNOWN: usize = 30;
+
+/// The story/post price ratio where no profile lists both (an assumption: the public rate
+/// cards give post prices by tier, not story prices).
+pub const DEFAULT_STORY_RATIO: f64 = 0.5;
+
+/// Instagram's rate card per post by follower tier: (followers from, to, $ low, $ high).
+/// Nano 1K–10K $10–$100, micro 10K–50K $100–$500, mid-tier 50K–500K $500–$5,000, macro
+/// 500K–1M $5,000–$10,000, mega 1M+ $10,000 and up (the open top tier is taken to reach
+/// $100,000 at 10M followers). Source in the README ("Prices where the scrape has none").
+pub const RATE_CARD: [(f64, f64, f64, f64); 5] = [
+    (1e3, 1e4, 10.0, 100.0),
+    (1e4, 5e4, 100.0, 500.0),
+    (5e4, 5e5, 500.0, 5_000.0),
+    (5e5, 1e6, 5_000.0, 10_000.0),
+    (1e6, 1e7, 10_000.0, 100_000.0),
+];
+
+/// What an estimate rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceBasis {
+    /// The catalog lists the cost.
+    Listed,
+    /// Quantile models trained on the catalog's listed costs.
+    QuantileModel,
+    /// The public rate card by follower tier.
+    RateCard,
+}
+
+/// A price in the catalog's currency: a range and its middle.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PriceEstimate {
+    /// The low end (10th percentile for a model, the tier's floor for the rate card).
+    pub low: f64,
+    /// The typical price (median, or the rate card's interpolation).
+    pub typical: f64,
+    /// The high end (90th percentile, or the tier's ceiling).
+    pub high: f64,
+    /// What it rests on.
+    pub basis: PriceBasis,
+}
+
+/// An influencer's estimated prices; `None` where nothing is known to estimate from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PriceEstimates {
+    /// Per post.
+    pub post: Option<PriceEstimate>,
+    /// Per story.
+    pub story: Option<PriceEstimate>,
+}
+
+/// The rate card's estimate per post for `followers`, if known.
+pub fn rate_card(followers: Option<u64>) -> Option<PriceEstimate> {
+    let f = (followers? as f64).max(RATE_CARD[0].0);
+    let &(from, to, low, high) = RATE_CARD
+        .iter()
+        .rev()
+        .find(|t| f >= t.0)
+        .unwrap_or(&RATE_CARD[0]);
+    let t = ((f.ln() - from.ln()) / (to.ln() - from.ln())).clamp(0.0, 1.0);
+    Some(PriceEstimate {
+        low,
+        typical: low * (high / low).powf(t),
+        high,
+        basis: PriceBasis::RateCard,
+    })
+}
+
+/// The learned price models (they need the trainer).
+#[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
+mod learned {
+    use std::collections::HashMap;
+
+    use crate::error::Result;
+    use crate::gbdt::train::{train, GbdtParams, ObjectiveKind};
+    use crate::gbdt::GbdtModel;
+    use crate::model::Influencer;
+    use crate::price::{
+        rate_card, PriceBasis, PriceEstimate, PriceEstimates, DEFAULT_STORY_RATIO, MIN_KNOWN,
+    };
+
+    /// The quantiles fitted: low, typical, high.
+    const ALPHAS: [f64; 3] = [0.1, 0.5, 0.9];
+
+    /// Three quantile models of ln(cost).
+    #[derive(Debug, Clone)]
+    struct Trio([GbdtModel; 3]);
+
+    impl Trio {
+        fn predict(&self, x: &[f64]) -> PriceEstimate {
+            let mut q = self.0.each_ref().map(|m| m.predict_raw(x).exp());
+            // Separately fitted quantiles can cross; their order is the claim, so restore it.
+            q.sort_by(f64::total_cmp);
+            PriceEstimate {
+                low: q[0],
+                typical: q[1],
+                high: q[2],
+                basis: PriceBasis::QuantileModel,
+            }
+        }
+    }
+
+    /// Estimates prices for a catalog (see the module docs).
+    #[derive(Debug, Clone)]
+    pub struct PriceModel {
+        post: Option<Trio>,
+        story: Option<Trio>,
+        story_ratio: f64,
+        /// Category and country codes, ordered by their median listed ln(cost per post), as
+        /// LightGBM orders a categorical feature's values by their statistics before splitting.
+        categories: HashMap<String, f64>,
+        countries: HashMap<String, f64>,
+    }
+
+    impl PriceModel {
+        /// Fits the catalog's price models (the rate card alone where it lists too few costs).
+        pub fn fit(influencers: &[Influencer], seed: u64) -> Result<PriceModel> {
+            let priced: Vec<(&Influencer, f64)> = influencers
+                .iter()
+                .filter_map(|i| Some((i, positive(i.cost_per_post)?)))
+                .collect();
+            let categories = codes(priced.iter().map(|(i, c)| (i.category.as_str(), c.ln())));
+            let countries = codes(priced.iter().map(|(i, c)| (i.country.as_str(), c.ln())));
+            let mut ratios: Vec<f64> = influencers
+                .iter()
+                .filter_map(|i| Some(positive(i.cost_per_story)? / positive(i.cost_per_post)?))
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            let story_ratio = if ratios.is_empty() {
+                DEFAULT_STORY_RATIO
+            } else {
+                ratios[ratios.len() / 2]
+            };
+            let mut m = PriceModel {
+                post: None,
+                story: None,
+                story_ratio,
+                categories,
+                countries,
+            };
+            m.post = m.fit_trio(influencers, |i| i.cost_per_post, seed)?;
+            m.story = m.fit_trio(influencers, |i| i.cost_per_story, seed)?;
+            Ok(m)
+        }
+
+        /// What post estimates rest on where the catalog lists no cost.
+        pub fn basis(&self) -> PriceBasis {
+            if self.post.is_some() {
+                PriceBasis::QuantileModel
+            } else {
+                PriceBasis::RateCard
+            }
+        }
+
+        fn fit_trio(
+            &self,
+            influencers: &[Influencer],
+            cost: fn(&Influencer) -> Option<f64>,
+            seed: u64,
+        ) -> Result<Option<Trio>> {
+            let rows: Vec<(&Influencer, f64)> = influencers
+                .iter()
+                .filter_map(|i| Some((i, positive(cost(i))?)))
+                .collect();
+            if rows.len() < MIN_KNOWN {
+                return Ok(None);
+            }
+            let x: Vec<f64> = rows.iter().flat_map(|(i, _)| self.features(i)).collect();
+            let y: Vec<f64> = rows.iter().map(|(_, c)| c.ln()).collect();
+            let fit = |alpha: f64| {
+                let p = GbdtParams {
+                    objective: ObjectiveKind::Quantile,
+                    alpha,
+                    num_iterations: 100,
+                    learning_rate: 0.05,
+                    num_leaves: 7,
+                    min_data_in_leaf: 5,
+                    seed,
+                    ..GbdtParams::default()
+                };
+                train(&x, FEATURES, &y, &p)
+            };
+            Ok(Some(Trio([
+                fit(ALPHAS[0])?,
+                fit(ALPHAS[1])?,
+                fit(ALPHAS[2])?,
+            ])))
+        }
+
+        /// log₁₀ followers, engagement, category code, country code (NaN where unknown).
+        fn features(&self, i: &Influencer) -> [f64; FEATURES] {
+            let code = |m: &HashMap<String, f64>, k: &str| m.get(k).copied().unwrap_or(f64::NAN);
+            [
+                i.followers
+                    .filter(|&f| f > 0)
+                    .map_or(f64::NAN, |f| (f as f64).log10()),
+                i.engagement_rate.unwrap_or(f64::NAN),
+                code(&self.categories, &i.category),
+                code(&self.countries, &i.country),
+            ]
+        }
+
+        /// An influencer's prices (see the module docs).
+        pub fn estimate(&self, i: &Influencer) -> PriceEstimates {
+            let x = self.features(i);
+            let learned = |t: &Option<Trio>| t.as_ref().map(|t| t.predict(&x));
+            let post_estimate = learned(&self.post).or_else(|| rate_card(i.followers));
+            let post = listed(i.cost_per_post).or(post_estimate);
+            let story = listed(i.cost_per_story).or_else(|| {
+                learned(&self.story).or_else(|| {
+                    post_estimate.map(|p| PriceEstimate {
+                        low: p.low * self.story_ratio,
+                        typical: p.typical * self.story_ratio,
+                        high: p.high * self.story_ratio,
+                        basis: p.basis,
+                    })
+                })
+            });
+            PriceEstimates { post, story }
+        }
+    }
+
+    const FEATURES: usize = 4;
+
+    fn positive(v: Option<f64>) -> Option<f64> {
+        v.filter(|&c| c > 0.0 && c.is_finite())
+    }
+
+    fn listed(v: Option<f64>) -> Option<PriceEstimate> {
+        let c = v.filter(|c| c.is_finite() && *c >= 0.0)?;
+        Some(PriceEstimate {
+            low: c,
+            typical: c,
+            high: c,
+            basis: PriceBasis::Listed,
+        })
+    }
+
+    /// Codes 0..n for the non-empty values, ordered by their median `y` (ties by value).
+    fn codes<'a>(pairs: impl Iterator<Item = (&'a str, f64)>) -> HashMap<String, f64> {
+        let mut by: HashMap<&str, Vec<f64>> = HashMap::new();
+        for (k, y) in pairs.filter(|(k, _)| !k.is_empty()) {
+            by.entry(k).or_default().push(y);
+        }
+        let mut medians: Vec<(f64, &str)> = by
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort_by(f64::total_cmp);
+                (v[v.len() / 2], k)
+            })
+            .collect();
+        medians.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        medians
+            .into_iter()
+            .enumerate()
+            .map(|(code, (_, k))| (k.to_string(), code as f64))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Influencer;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    fn influencer(followers: Option<u64>, cost: Option<f64>) -> Influencer {
+        Influencer {
+            name: "a".into(),
+            followers,
+            description: String::new(),
+            mean_likes: None,
+            engagement_rate: Some(0.03),
+            country: "US".into(),
+            location: String::new(),
+            category: "fashion".into(),
+            hashtags: vec![],
+            post_urls: vec![],
+            cost_per_post: cost,
+            cost_per_story: None,
+            kind: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_rate_card_follows_the_tiers_and_needs_followers() {
+        let e = rate_card(Some(25_000)).expect("estimate");
+        assert_eq!(
+            (e.low, e.high, e.basis),
+            (100.0, 500.0, PriceBasis::RateCard)
+        );
+        assert!(e.low < e.typical && e.typical < e.high);
+        assert_eq!(rate_card(Some(10_000)).map(|e| e.typical), Some(100.0));
+        assert_eq!(rate_card(Some(200)).map(|e| e.typical), Some(10.0));
+        assert_eq!(
+            rate_card(Some(50_000_000)).map(|e| e.typical),
+            Some(100_000.0)
+        );
+        assert_eq!(rate_card(None), None);
+        let mut last = 0.0;
+        for f in [500, 2_000, 9_999, 10_001, 60_000, 600_000, 2_000_000] {
+            let t = rate_card(Some(f)).expect("estimate").typical;
+            assert!(t >= last, "{f}: {t} < {last}");
+            last = t;
+        }
+    }
+
+    #[test]
+    fn too_few_listed_costs_price_by_the_rate_card_and_listed_costs_stay() {
+        let mut cat: Vec<Influencer> = (0..MIN_KNOWN as u64 - 1)
+            .map(|k| influencer(Some(10_000 + k * 1000), Some(200.0)))
+            .collect();
+        cat.push(influencer(Some(20_000), None));
+        cat.push(influencer(None, None));
+        let m = PriceModel::fit(&cat, 42).expect("fits");
+        assert_eq!(m.basis(), PriceBasis::RateCard);
+        let e = m.estimate(&cat[MIN_KNOWN - 1]);
+        assert_eq!(e.post.map(|p| p.basis), Some(PriceBasis::RateCard));
+        // The story: the post estimate at the default ratio (no profile lists a story cost).
+        let (post, story) = (e.post.expect("post"), e.story.expect("story"));
+        assert_eq!(story.typical, post.typical * DEFAULT_STORY_RATIO);
+        assert_eq!(m.estimate(&cat[MIN_KNOWN]).post, None, "unknown followers");
+        let listed = m.estimate(&cat[0]).post.expect("listed");
+        assert_eq!((listed.typical, listed.basis), (200.0, PriceBasis::Listed));
+    }
+
+    #[test]
+    fn learned_quantiles_cover_held_out_costs() {
+        // Costs grow with followers (log-normal noise): the 10th–90th percentile range of
+        // the learned models should hold about 80% of held-out costs, and the median should
+        // sit near the middle.
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let mut make = |n: usize| -> Vec<Influencer> {
+            (0..n)
+                .map(|_| {
+                    let f = 10f64.powf(rng.random_range(3.0..6.5));
+                    let noise: f64 = (0..4).map(|_| rng.random_range(-0.5..0.5)).sum();
+                    influencer(Some(f as u64), Some(0.01 * f * noise.exp()))
+                })
+                .collect()
+        };
+        let (train_set, test_set) = (make(400), make(400));
+        let m = PriceModel::fit(&train_set, 42).expect("fits");
+        assert_eq!(m.basis(), PriceBasis::QuantileModel);
+        let (mut inside, mut below_median) = (0, 0);
+        for i in &test_set {
+            let unlisted = Influencer {
+                cost_per_post: None,
+                ..i.clone()
+            };
+            let e = m.estimate(&unlisted).post.expect("estimate");
+            assert_eq!(e.basis, PriceBasis::QuantileModel);
+            assert!(e.low <= e.typical && e.typical <= e.high);
+            let c = i.cost_per_post.expect("cost");
+            inside += usize::from(e.low <= c && c <= e.high);
+            below_median += usize::from(c <= e.typical);
+        }
+        let (inside, below) = (inside as f64 / 400.0, below_median as f64 / 400.0);
+        eprintln!("held out: {inside:.3} inside the 10th-90th range, {below:.3} below the median");
+        assert!((0.65..=0.92).contains(&inside), "coverage {inside}");
+        assert!((0.38..=0.62).contains(&below), "below the median {below}");
+    }
+}
