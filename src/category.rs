@@ -270,7 +270,6 @@ impl Lexicon {
     }
 }
 
-/// Splits text into normalised words: runs of alphanumerics and `_`.
 /// The words of already folded text (runs of letters, digits and `_`).
 fn split_words(folded: &str) -> impl Iterator<Item = &str> {
     folded

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// One influencer profile, aggregated from that account's scraped posts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One influencer profile, aggregated from that account's scraped posts (the default: no
+/// name, everything unknown or empty, a creator).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Influencer {
     /// Account name (unique key, compared case-insensitively).
     pub name: String,

@@ -296,17 +296,11 @@ mod tests {
         Influencer {
             name: "a".into(),
             followers,
-            description: String::new(),
-            mean_likes: None,
             engagement_rate: Some(0.03),
             country: "US".into(),
-            location: String::new(),
             category: "fashion".into(),
-            hashtags: vec![],
-            post_urls: vec![],
             cost_per_post: cost,
-            cost_per_story: None,
-            kind: Default::default(),
+            ..Influencer::default()
         }
     }
 

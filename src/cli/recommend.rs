@@ -89,7 +89,7 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
         by: a.by,
         ..RankRequest::default()
     };
-    let ranking = match &a.brand {
+    let mut ranking = match &a.brand {
         Some(b) => rec.rank(Who::Known(b), a.k, &req)?,
         None => {
             let nb = NewBrand {
@@ -115,7 +115,6 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
         }
     };
     // Prices: listed, learned from the catalog's listed costs, or the rate card.
-    let mut ranking = ranking;
     let prices = PriceModel::fit(rec.influencers(), a.seed)?;
     for x in &mut ranking.recommendations {
         if let Some(i) = rec.influencers().get(x.id as usize) {

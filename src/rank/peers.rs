@@ -74,17 +74,9 @@ mod tests {
         Influencer {
             name: format!("i{followers}"),
             followers: Some(followers),
-            description: String::new(),
             mean_likes: Some(rate * followers as f64),
             engagement_rate: Some(rate),
-            country: String::new(),
-            category: String::new(),
-            hashtags: Vec::new(),
-            post_urls: Vec::new(),
-            cost_per_post: None,
-            cost_per_story: None,
-            location: String::new(),
-            kind: Default::default(),
+            ..Influencer::default()
         }
     }
 

@@ -217,17 +217,10 @@ mod tests {
         Influencer {
             name: name.into(),
             followers,
-            description: String::new(),
-            mean_likes: None,
             engagement_rate: rate,
             country: "us".into(),
-            category: String::new(),
-            hashtags: Vec::new(),
-            post_urls: Vec::new(),
-            cost_per_post: None,
-            cost_per_story: None,
-            location: String::new(),
             kind,
+            ..Influencer::default()
         }
     }
 

@@ -320,7 +320,7 @@ fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Resul
     let mut best: Option<(usize, f64)> = None;
     let mut rng = ChaCha8Rng::seed_from_u64(p.seed);
     // Gradients class-major: class c's are g[c·n .. (c+1)·n].
-    // Regression's hessians are all 1 and never change: written once here.
+    // Regression's and quantile's hessians are all 1 and never change: written once here.
     let constant_hessian = matches!(
         p.objective,
         ObjectiveKind::Regression | ObjectiveKind::Quantile
@@ -331,26 +331,22 @@ fn fit_on_pool(data: &Dataset, valid: Option<&Dataset>, p: &GbdtParams) -> Resul
     let mut bag: Option<Vec<u32>> = None;
     for it in 0..p.num_iterations as usize {
         match p.objective {
-            ObjectiveKind::Regression => g
-                .par_chunks_mut(ROW_PIECE)
-                .zip(score.par_chunks(ROW_PIECE).zip(y.par_chunks(ROW_PIECE)))
-                .for_each(|(g, (s, y))| {
-                    for ((g, s), y) in g.iter_mut().zip(s).zip(y) {
-                        *g = (s - y) as f32;
-                    }
-                }),
-            ObjectiveKind::Quantile => g
-                .par_chunks_mut(ROW_PIECE)
-                .zip(score.par_chunks(ROW_PIECE).zip(y.par_chunks(ROW_PIECE)))
-                .for_each(|(g, (s, y))| {
-                    for ((g, s), y) in g.iter_mut().zip(s).zip(y) {
-                        *g = if (s - y) as f32 >= 0.0 {
-                            1.0 - alpha32
-                        } else {
-                            -alpha32
-                        };
-                    }
-                }),
+            // Constant hessians (written once above): only the gradients change.
+            ObjectiveKind::Regression | ObjectiveKind::Quantile => {
+                let quantile = p.objective == ObjectiveKind::Quantile;
+                g.par_chunks_mut(ROW_PIECE)
+                    .zip(score.par_chunks(ROW_PIECE).zip(y.par_chunks(ROW_PIECE)))
+                    .for_each(|(g, (s, y))| {
+                        for ((g, s), y) in g.iter_mut().zip(s).zip(y) {
+                            let delta = (s - y) as f32;
+                            *g = match (quantile, delta >= 0.0) {
+                                (false, _) => delta,
+                                (true, true) => 1.0 - alpha32,
+                                (true, false) => -alpha32,
+                            };
+                        }
+                    })
+            }
             ObjectiveKind::Binary => per_row(&mut g, &mut h, &score, y, |s, y| {
                 let q = 1.0 / (1.0 + (-s).exp());
                 ((q - y) as f32, (q * (1.0 - q)).max(1e-16) as f32)
@@ -541,41 +537,42 @@ fn add_tree(
         });
 }
 
-/// LightGBM's `PercentileFun` over `values` (reordered): with them sorted descending and
-/// p = (n − 1)(1 − α), the value at ⌊p⌋ moved toward the one after it by p − ⌊p⌋.
-fn percentile(values: &mut [f64], alpha: f64) -> f64 {
-    let n = values.len();
+/// Where LightGBM's `PercentileFun` reads `n` ≥ 1 values sorted descending: with
+/// p = (n − 1)(1 − α) (α as f32, its `score_t`), the index ⌊p⌋ and the fraction p − ⌊p⌋ by
+/// which the value there moves toward the next one; no fraction where it reads one value.
+fn percentile_position(n: usize, alpha: f64) -> (usize, Option<f64>) {
     if n <= 1 {
-        return values.first().copied().unwrap_or(0.0);
+        return (0, None);
     }
     let float_pos = (n - 1) as f64 * (1.0 - f64::from(alpha as f32));
     let pos = float_pos as usize + 1;
-    values.sort_unstable_by(|a, b| b.total_cmp(a));
     if pos >= n {
-        return values[n - 1];
+        (n - 1, None)
+    } else {
+        (pos - 1, Some(float_pos - (pos - 1) as f64))
     }
-    let bias = float_pos - (pos - 1) as f64;
-    let (v1, v2) = (values[pos - 1], values[pos]);
-    v1 - (v1 - v2) * bias
+}
+
+/// LightGBM's `PercentileFun` over `values` (reordered), in f64 (leaf renewal).
+fn percentile(values: &mut [f64], alpha: f64) -> f64 {
+    values.sort_unstable_by(|a, b| b.total_cmp(a));
+    match percentile_position(values.len(), alpha) {
+        _ if values.is_empty() => 0.0,
+        (i, None) => values[i],
+        (i, Some(bias)) => values[i] - (values[i] - values[i + 1]) * bias,
+    }
 }
 
 /// [`percentile`] of the labels as LightGBM computes it for the initial score: on f32
 /// labels, the difference taken in f32 and the result rounded to f32.
 fn quantile_of_labels(y: &[f64], alpha: f64) -> f64 {
     let mut v: Vec<f32> = y.iter().map(|&v| v as f32).collect();
-    let n = v.len();
-    if n <= 1 {
-        return v.first().map_or(0.0, |&x| f64::from(x));
-    }
-    let float_pos = (n - 1) as f64 * (1.0 - f64::from(alpha as f32));
-    let pos = float_pos as usize + 1;
     v.sort_unstable_by(|a, b| b.total_cmp(a));
-    if pos >= n {
-        return f64::from(v[n - 1]);
+    match percentile_position(v.len(), alpha) {
+        _ if v.is_empty() => 0.0,
+        (i, None) => f64::from(v[i]),
+        (i, Some(bias)) => f64::from((f64::from(v[i]) - f64::from(v[i] - v[i + 1]) * bias) as f32),
     }
-    let bias = float_pos - (pos - 1) as f64;
-    let (v1, v2) = (v[pos - 1], v[pos]);
-    f64::from((f64::from(v1) - f64::from(v1 - v2) * bias) as f32)
 }
 
 /// Single-output gradients: `(g_i, h_i) = f(s_i, y_i)`, in parallel pieces of rows.
