@@ -472,19 +472,14 @@ pub(crate) mod tests {
         er: f64,
     ) -> Influencer {
         Influencer {
-            location: String::new(),
             name: name.into(),
             followers: Some(10_000),
-            description: String::new(),
             mean_likes: Some(er * 10_000.0),
             engagement_rate: Some(er),
             country: country.into(),
             category: cat.into(),
             hashtags: tags.iter().map(|s| s.to_string()).collect(),
-            post_urls: vec![],
-            cost_per_post: None,
-            cost_per_story: None,
-            kind: Default::default(),
+            ..Influencer::default()
         }
     }
 

@@ -549,7 +549,7 @@ pub fn generate(params: &GenerateParams, lex: &Lexicon) -> Result<Dataset> {
             post_urls: Vec::new(),
             cost_per_post: known_cost.then_some((cost * 100.0).round() / 100.0),
             cost_per_story: known_cost.then_some((cost * 45.0).round() / 100.0),
-            kind: crate::model::AccountKind::Creator,
+            ..Influencer::default() // a creator; recency unknown (posts carry no times)
         };
         let n_posts = rng.random_range(2..=5);
         for _ in 0..n_posts {

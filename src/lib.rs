@@ -27,6 +27,7 @@ pub mod bundle;
 pub mod catalog;
 pub mod category;
 pub mod cohesion;
+pub mod dates;
 pub mod error;
 #[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod evaluation;

@@ -42,7 +42,23 @@ pub struct Influencer {
     /// What the account is: a creator, or a brand's or a medium's own account.
     #[serde(default)]
     pub kind: AccountKind,
+    /// The day of the newest post, ISO 8601 ("2026-11-20"); empty where the scrape has no
+    /// post times.
+    #[serde(default)]
+    pub last_post: String,
+    /// Posts per week over the span of the account's dated posts; `None` with fewer than two
+    /// dated posts or a span under a day.
+    #[serde(default)]
+    pub posts_per_week: Option<f64>,
+    /// Engagement rate over the posts of the last [`RECENT_DAYS`] days before the scrape's
+    /// newest post (likes, plus comments where present, over followers); `None` where no
+    /// recent post reports likes or the followers are unknown.
+    #[serde(default)]
+    pub recent_engagement_rate: Option<f64>,
 }
+
+/// The window of "recent" engagement, in days before the scrape's newest post.
+pub const RECENT_DAYS: i64 = 90;
 
 /// What an account is. Scrapes mix creators with brands, shops and media outlets posting
 /// under the same hashtags; a brand looking for influencers mostly wants the first.

@@ -20,6 +20,7 @@ use crate::error::Result;
 use crate::factor::{FactorSettings, Fit, Sources};
 use crate::mf::stored::Precision;
 use crate::mf::{FactorModel, WarmStart};
+use crate::price::{PriceBasis, PriceModel};
 use crate::rank::{Recommender, TopList};
 use crate::ranker::train::{RankerReport, RankerSettings};
 use crate::ranker::Ranker;
@@ -79,6 +80,8 @@ pub struct TrainReport {
     pub ranker: Option<RankerReport>,
     /// Models left out, each with the reason.
     pub left_out: Vec<(&'static str, String)>,
+    /// What estimated post prices rest on, and how many profiles list a post cost.
+    pub prices: (PriceBasis, usize),
 }
 
 /// A trained bundle with what is published beside it.
@@ -106,7 +109,16 @@ pub fn train(
         factor: None,
         ranker: None,
         left_out: Vec::new(),
+        prices: (PriceBasis::RateCard, 0),
     };
+    // Prices are fitted even with --no-model: they are what a campaign costs, not an ordering.
+    let prices = PriceModel::fit(catalog.influencers(), config.ranker.seed)?;
+    let listed = catalog
+        .influencers()
+        .iter()
+        .filter(|i| i.cost_per_post.is_some_and(|c| c > 0.0 && c.is_finite()))
+        .count();
+    report.prices = (prices.basis(), listed);
     if config.models {
         match crate::factor::fit(&catalog, &config.factor, warm)? {
             None => report.left_out.push((
@@ -138,13 +150,15 @@ pub fn train(
         .as_ref()
         .and_then(|s| FactorModel::load(s, || catalog.item_content()));
     let loaded_ranker = ranker.as_ref().map(Ranker::load).transpose()?;
-    let rec = Recommender::new(catalog, loaded_factor, loaded_ranker)?;
+    let stored_prices = prices.store();
+    let rec = Recommender::new(catalog, loaded_factor, loaded_ranker)?.with_prices(prices);
     let top_lists = rec.top_lists(config.top_list_len);
     Ok(Trained {
         bundle: Bundle {
             catalog: rec.into_catalog(),
             factor,
             ranker,
+            prices: Some(stored_prices),
         },
         top_lists,
         state,

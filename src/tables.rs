@@ -8,12 +8,13 @@
 
 use std::io::{Read, Write};
 
+use crate::dates::parse_iso_date;
 use crate::error::{Error, Location, Result};
 use crate::model::{AccountKind, Brand, Influencer, Interaction, InteractionKind};
 use crate::text::{csv_cell, csv_uncell, parse_hashtags, parse_number};
 
 /// Header of `influencers.csv`.
-pub const INFLUENCER_COLUMNS: [&str; 13] = [
+pub const INFLUENCER_COLUMNS: [&str; 16] = [
     "name",
     "followers",
     "description",
@@ -27,6 +28,9 @@ pub const INFLUENCER_COLUMNS: [&str; 13] = [
     "cost_per_story",
     "location",
     "kind",
+    "last_post",
+    "posts_per_week",
+    "recent_engagement_rate",
 ];
 /// Header of `brands.csv`.
 pub const BRAND_COLUMNS: [&str; 6] = [
@@ -254,6 +258,9 @@ pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> R
                 opt_cell(i.cost_per_story),
                 i.location.clone(),
                 i.kind.as_str().to_string(),
+                i.last_post.clone(),
+                opt_cell(i.posts_per_week),
+                opt_cell(i.recent_engagement_rate),
             ],
         )
         .map_err(|e| write_err(e, dest))?;
@@ -261,11 +268,11 @@ pub fn write_influencers<W: Write>(out: W, dest: &str, rows: &[Influencer]) -> R
     w.flush().map_err(|e| write_err(e, dest))
 }
 
-/// Reads `influencers.csv` (a table without the later `location` and `kind` columns reads
-/// too). An empty count, likes or rate cell is unknown; an empty rate with both counts known
+/// Reads `influencers.csv` (a table without the later `location`, `kind` and recency
+/// columns reads too). An empty count, likes or rate cell is unknown; an empty rate with both counts known
 /// is mean likes / followers.
 pub fn read_influencers<R: Read>(input: R, source: &str) -> Result<Rows<Influencer>> {
-    read_table_with_optional(input, source, &INFLUENCER_COLUMNS, 2, |r| {
+    read_table_with_optional(input, source, &INFLUENCER_COLUMNS, 5, |r| {
         let followers = r.opt_count("followers")?;
         let mean_likes = r.opt_nonneg("mean_likes")?;
         let engagement_rate = r.opt_nonneg("engagement_rate")?.or_else(|| {
@@ -274,6 +281,10 @@ pub fn read_influencers<R: Read>(input: R, source: &str) -> Result<Rows<Influenc
         });
         let kind = AccountKind::parse(&r.text("kind"))
             .ok_or_else(|| r.err("kind", "creator, brand or media (or empty for a creator)"))?;
+        let last_post = r.text("last_post");
+        if !last_post.is_empty() && parse_iso_date(&last_post).is_none() {
+            return Err(r.err("last_post", "an ISO 8601 date such as 2026-11-20, or empty"));
+        }
         Ok(Influencer {
             kind,
             name: r.required("name")?,
@@ -292,6 +303,9 @@ pub fn read_influencers<R: Read>(input: R, source: &str) -> Result<Rows<Influenc
                 .collect(),
             cost_per_post: r.opt_nonneg("cost_per_post")?,
             cost_per_story: r.opt_nonneg("cost_per_story")?,
+            last_post,
+            posts_per_week: r.opt_nonneg("posts_per_week")?,
+            recent_engagement_rate: r.opt_nonneg("recent_engagement_rate")?,
         })
     })
 }
@@ -394,12 +408,25 @@ mod tests {
         let mut a = influencer("a, \"quoted\"\nname", "music", "US", &["x", "y"], 0.25);
         a.cost_per_post = Some(120.5);
         a.post_urls = vec!["https://e.x/p/1".into(), "https://e.x/p/2".into()];
+        (a.last_post, a.posts_per_week, a.recent_engagement_rate) =
+            ("2026-11-20".into(), Some(2.5), Some(0.031));
         let rows = vec![a, influencer("b", "", "", &[], 0.0)];
         let mut buf = Vec::new();
         write_influencers(&mut buf, "mem", &rows).unwrap();
         let (back, errs) = read_influencers(buf.as_slice(), "mem").unwrap();
         assert!(errs.is_empty());
         assert_eq!(back, rows);
+        // A last post that is no date is refused by name; the other row stays.
+        let text = String::from_utf8(buf)
+            .unwrap()
+            .replace("2026-11-20", "2026-02-30");
+        let (back, errs) = read_influencers(text.as_bytes(), "i.csv").unwrap();
+        assert_eq!(back.len(), 1);
+        let e = errs[0].to_string();
+        assert!(
+            e.contains("field `last_post`") && e.contains("2026-02-30"),
+            "{e}"
+        );
     }
 
     #[test]

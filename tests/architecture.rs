@@ -29,6 +29,7 @@ const PURE: &[&str] = &[
     "catalog",
     "category",
     "cohesion",
+    "dates",
     "evaluation",
     "factor",
     "gbdt",

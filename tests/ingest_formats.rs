@@ -44,11 +44,37 @@ fn every_json_format_makes_the_profiles_of_its_csv_twin() {
         (lucia.country.as_str(), lucia.location.as_str()),
         ("ES", "Madrid, España")
     );
+    // Recency from post times, against the scrape's newest post (2026-10-03 12:00 UTC): C1
+    // (June) is outside the last 90 days, C3 hides its likes, so only C2 counts; three posts
+    // over 124 days are two gaps, 0.11 a week.
+    assert_eq!(lucia.last_post, "2026-10-03");
+    assert_eq!(lucia.posts_per_week, Some(0.11));
+    let recent = (2105.0 + 40.0) / 48_200.0;
+    assert!((lucia.recent_engagement_rate.expect("recent") - recent).abs() < 1e-12);
+    assert_eq!(
+        (
+            jules.last_post.as_str(),
+            jules.posts_per_week,
+            jules.recent_engagement_rate
+        ),
+        ("2026-10-02", Some(7.0), None),
+        "a day apart; hidden likes have no recent engagement either"
+    );
     let shop = by("tienda_fitgear");
     assert_eq!(
         (shop.kind, shop.followers),
         (AccountKind::Brand, Some(1_200_000))
     );
+    // A time that is none is a row error naming its line and column; the other rows stay.
+    let (rows, bad) = read(
+        b"ownerUsername,followersCount,timestamp\na,10,2026-10-01T12:00:00Z\nb,20,yesterday\nc,30,\n",
+        "t.csv",
+    );
+    assert_eq!(rows.len(), 2);
+    assert_eq!(bad.errors.len(), 1);
+    let e = bad.errors[0].to_string();
+    assert!(e.starts_with("t.csv:3 field `timestamp`"), "{e}");
+    assert!(e.contains("ISO 8601"), "{e}");
     for name in [
         "profiles.json",
         "profiles.jsonl",

@@ -255,6 +255,30 @@ fn quantile_training_grows_lightgbm_trees_and_predicts_its_bits() {
 }
 
 #[test]
+fn a_quantile_outside_zero_one_is_refused_by_name_before_training() {
+    // LightGBM's alpha must be in (0, 1) for objective=quantile; `gbdt train` checks it before
+    // it reads the table or writes a model.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("q.txt");
+    let fx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lgbm");
+    for alpha in ["0", "1", "1.5", "-0.2", "NaN"] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_influence-rec"))
+            .args(["gbdt", "train", "--objective", "quantile"])
+            .arg(format!("--alpha={alpha}"))
+            .arg("--input")
+            .arg(fx.join("quantile.train.csv"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "alpha {alpha} accepted");
+        assert!(err.contains("alpha") && err.contains("(0, 1)"), "{err}");
+        assert!(!out.exists(), "alpha {alpha}: nothing written");
+    }
+}
+
+#[test]
 fn contributions_match_lightgbm_pred_contrib() {
     // *.contrib.csv: LightGBM 4.6's predict(pred_contrib=True) on the first 100 fixture rows
     // (benches/lightgbm_contrib.py), for LightGBM's models and for ours.model.txt: one block

@@ -10,7 +10,7 @@ import { Published } from './published.js';
 import { Store } from './store.js';
 import { Syncer } from './sync.js';
 import { countryName } from './countries.js';
-import { fmtInt } from './format.js';
+import { fmtInt, planCost } from './format.js';
 import { $, el } from './dom.js';
 import { Cards, KINDS } from './cards.js';
 import { Campaign } from './campaign.js';
@@ -96,7 +96,8 @@ function sorted(recs) {
   const key = {
     followers: (r) => last(r.influencer.followers == null ? null : -r.influencer.followers),
     engagement: (r) => last(r.influencer.engagement_rate == null ? null : -r.influencer.engagement_rate),
-    cost: (r) => last(r.influencer.cost_per_post),
+    // Listed costs and typical estimates sort together (the card marks an estimate).
+    cost: (r) => last(planCost(r.influencer.cost_per_post, r.influencer.price_estimate)),
   }[$('sort-by').value];
   if (!key) return recs;
   return [...recs].sort((a, b) => (key(a) === key(b) ? 0 : key(a) < key(b) ? -1 : 1) || a.rank - b.rank);

@@ -6,18 +6,28 @@
 // fills the picks).
 import { $, el, button } from './dom.js';
 import { countryName } from './countries.js';
-import { fmtInt, fmtCompact, fmtMoney2, known } from './format.js';
+import { fmtInt, fmtCompact, fmtMoney2, known, planCost, priceText, isEstimate } from './format.js';
 import { drawBudget, drawComposition } from './charts.js';
 import { expected } from './cards.js';
+
+const postCost = (i) => planCost(i.cost_per_post, i.price_estimate);
+const storyCost = (i) => planCost(i.cost_per_story, i.story_price_estimate);
+// How a CSV says where a cost comes from: listed, or which estimate.
+const costBasis = (listed, e) => (known(listed) ? 'listed' : e && known(e.typical) ? `estimate: ${e.basis}` : '');
+// A CSV cost cell: the listed cost as listed, an estimate to the cent.
+const costCell = (listed, e) => (known(listed) ? listed : known(e?.typical) ? Math.round(e.typical * 100) / 100 : null);
 
 function totals(infs) {
   const sum = (f) => infs.reduce((s, i) => s + (f(i) ?? 0), 0);
   return {
     reach: sum((i) => i.followers),
     engagements: sum(expected),
-    posts: sum((i) => i.cost_per_post),
-    stories: sum((i) => i.cost_per_story),
-    unknownPost: infs.filter((i) => i.cost_per_post == null).length,
+    // Costs are listed, else the typical estimate (counted in estimatedPost/Story).
+    posts: sum(postCost),
+    stories: sum(storyCost),
+    estimatedPost: infs.filter((i) => isEstimate(i.cost_per_post, i.price_estimate)).length,
+    estimatedStory: infs.filter((i) => isEstimate(i.cost_per_story, i.story_price_estimate)).length,
+    unknownPost: infs.filter((i) => postCost(i) == null).length,
     // Totals are over known values; these say how many picks they leave out.
     unknownReach: infs.filter((i) => !known(i.followers)).length,
     unknownEngagements: infs.filter((i) => expected(i) == null).length,
@@ -100,8 +110,8 @@ export class Campaign {
     const t = totals(infs);
     const budget = Number(this.state.budget) || 0;
     $('campaign-totals').textContent = infs.length
-      ? `${infs.length} influencer${infs.length === 1 ? '' : 's'} · reach ${fmtInt.format(t.reach)} · expected engagements ${fmtInt.format(Math.round(t.engagements))} · one post each ${fmtMoney2.format(t.posts)} · one story each ${fmtMoney2.format(t.stories)} · budget left after posts ${fmtMoney2.format(budget - t.posts)}` +
-        (t.unknownPost ? ` · ${t.unknownPost} without a known post cost` : '') +
+      ? `${infs.length} influencer${infs.length === 1 ? '' : 's'} · reach ${fmtInt.format(t.reach)} · expected engagements ${fmtInt.format(Math.round(t.engagements))} · one post each ${fmtMoney2.format(t.posts)}${t.estimatedPost ? ` (${t.estimatedPost} estimated)` : ''} · one story each ${fmtMoney2.format(t.stories)}${t.estimatedStory ? ` (${t.estimatedStory} estimated)` : ''} · budget left after posts ${fmtMoney2.format(budget - t.posts)}` +
+        (t.unknownPost ? ` · ${t.unknownPost} without a known or estimated post cost` : '') +
         (t.unknownReach ? ` · ${t.unknownReach} with unknown followers (not in the reach)` : '') +
         (t.unknownEngagements ? ` · ${t.unknownEngagements} with unknown engagement (not in the expected engagements)` : '')
       : 'No influencers on the campaign yet. Add them with “Add to campaign” on a card, or let “Fill to budget” suggest the set with the most expected engagements.';
@@ -114,8 +124,8 @@ export class Campaign {
       const e = expected(inf);
       tr.append(el('th', inf.name), el('td', known(inf.followers) ? fmtInt.format(inf.followers) : 'unknown'),
         el('td', e != null ? fmtInt.format(Math.round(e)) : 'unknown'),
-        el('td', inf.cost_per_post != null ? fmtMoney2.format(inf.cost_per_post) : '?'),
-        el('td', inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : '?'));
+        el('td', priceText(inf.cost_per_post, inf.price_estimate, { fmt: fmtMoney2 }) ?? '?'),
+        el('td', priceText(inf.cost_per_story, inf.story_price_estimate, { fmt: fmtMoney2 }) ?? '?'));
       tr.firstChild.scope = 'row';
       const td = el('td');
       const rm = button('Remove', 'secondary', async () => {
@@ -152,22 +162,23 @@ export class Campaign {
     this.suggestion = plan;
     // What the plan could not weigh, said as the cause rather than blaming the budget.
     const unknowns = [
-      plan.unknown_cost ? `${plan.unknown_cost} of them ha${plan.unknown_cost === 1 ? 's' : 've'} no known post cost (the scrape has no prices)` : '',
+      plan.unknown_cost ? `${plan.unknown_cost} of them ha${plan.unknown_cost === 1 ? 's' : 've'} no known post cost and no followers to estimate one from` : '',
       plan.unknown_value ? `${plan.unknown_value} ha${plan.unknown_value === 1 ? 's' : 've'} unknown followers` : '',
     ].filter(Boolean).join('; ');
     if (!plan.chosen.length) {
       const weighable = names.length - plan.unknown_cost - plan.unknown_value;
       nothing(weighable === 0 && names.length
         ? `Nothing to suggest: of this brand’s top ${names.length} (with the filters), ${unknowns}. Add influencers by hand.`
-        : `No one in this brand’s top ${names.length} (with the filters) has a known post cost within the remaining ${fmtMoney2.format(left)}${unknowns ? ` (${unknowns})` : ''}. Raise the budget, loosen the filters, or add influencers by hand.`);
+        : `No one in this brand’s top ${names.length} (with the filters) has a post cost within the remaining ${fmtMoney2.format(left)}${unknowns ? ` (${unknowns})` : ''}. Raise the budget, loosen the filters, or add influencers by hand.`);
       return;
     }
     const estimated = new Set(plan.estimated);
-    $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}${estimated.size ? ' (partly estimated)' : ''}${plan.optimal ? '' : ' (the best found; the exact search stopped at its limit)'}.${unknowns ? ` Left out: ${unknowns}.` : ''}`;
+    const priced = plan.estimated_cost.length;
+    $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}${priced ? ` (${priced} priced by estimate)` : ''}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}${estimated.size ? ' (partly estimated)' : ''}${plan.optimal ? '' : ' (the best found; the exact search stopped at its limit)'}.${unknowns ? ` Left out: ${unknowns}.` : ''}`;
     $('suggestion-list').replaceChildren(...plan.chosen.map((inf) => {
       const e = expected(inf);
       const value = e != null ? `${fmtInt.format(Math.round(e))} expected engagements` : 'expected engagements estimated from the usual rate for their size (engagement unknown)';
-      return el('li', `${inf.name} · ${fmtMoney2.format(inf.cost_per_post)} · ${value}`);
+      return el('li', `${inf.name} · ${priceText(inf.cost_per_post, inf.price_estimate, { fmt: fmtMoney2 })} · ${value}`);
     }));
     $('accept-suggestion').hidden = false;
   }
@@ -179,14 +190,18 @@ export class Campaign {
 
   exportCsv() {
     // An unknown value is an empty cell, and the last column names the unknown fields, so
-    // a spreadsheet's sum never reads an unknown as 0 unawares.
-    const header = ['campaign', 'influencer', 'country', 'category', 'followers', 'engagement_rate', 'expected_engagements', 'cost_per_post', 'cost_per_story', 'unknown'];
+    // a spreadsheet's sum never reads an unknown as 0 unawares. A cost the scrape does not
+    // list is the typical estimate, and its basis column says so ("estimate: rate_card").
+    const header = ['campaign', 'influencer', 'country', 'category', 'followers', 'engagement_rate', 'expected_engagements', 'cost_per_post', 'cost_per_post_basis', 'cost_per_story', 'cost_per_story_basis', 'unknown'];
     const lines = [header.join(',')];
     for (const i of this.rows()) {
       const e = expected(i);
-      const fields = { country: i.country || null, followers: i.followers, engagement_rate: i.engagement_rate, expected_engagements: e, cost_per_post: i.cost_per_post, cost_per_story: i.cost_per_story };
+      const [post, story] = [postCost(i), storyCost(i)];
+      const fields = { country: i.country || null, followers: i.followers, engagement_rate: i.engagement_rate, expected_engagements: e, cost_per_post: post, cost_per_story: story };
       const unknown = Object.entries(fields).filter(([, v]) => v == null || v === '').map(([k]) => k).join(';');
-      lines.push([this.state.name, i.name, i.country, i.category, i.followers, i.engagement_rate, e != null ? Math.round(e) : null, i.cost_per_post, i.cost_per_story, unknown].map(csvCell).join(','));
+      lines.push([this.state.name, i.name, i.country, i.category, i.followers, i.engagement_rate, e != null ? Math.round(e) : null,
+        costCell(i.cost_per_post, i.price_estimate), costBasis(i.cost_per_post, i.price_estimate),
+        costCell(i.cost_per_story, i.story_price_estimate), costBasis(i.cost_per_story, i.story_price_estimate), unknown].map(csvCell).join(','));
     }
     const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
     const a = el('a');

@@ -5,7 +5,7 @@
 // reaches the DOM only through textContent.
 import { $, el, button } from './dom.js';
 import { countryName } from './countries.js';
-import { fmtInt, fmtMoney, fmtMoney2, known, followersText, rateText, UNKNOWN_RATE } from './format.js';
+import { fmtInt, fmtMoney2, fmtPercent, fmtRate1, known, followersText, rateText, UNKNOWN_RATE, priceText, priceRange, isEstimate, dayText } from './format.js';
 import { FEATURE_LABELS, FAMILY_LABELS, reasons, scoreParts, scoreSentence } from './explain.js';
 import { drawShortlist } from './charts.js';
 
@@ -75,9 +75,12 @@ function scoreBar(rec, maxScore) {
 }
 
 function statsLine(inf, catLabel) {
-  const cost = inf.cost_per_post != null ? ` · ${fmtMoney.format(inf.cost_per_post)}/post` : ' · cost unknown';
+  const price = priceText(inf.cost_per_post, inf.price_estimate, { unit: '/post' });
+  const cost = ` · ${price ?? 'cost unknown'}`;
   const kind = KIND_LABELS[inf.kind] ? ` · ${KIND_LABELS[inf.kind]}` : '';
-  return `${followersText(inf.followers)} · ${known(inf.engagement_rate) ? rateText(inf.engagement_rate) : UNKNOWN_RATE} · ${countryName(inf.country) || 'country unknown'} · ${catLabel(inf.category)}${cost}${kind}`;
+  const day = dayText(inf.last_post);
+  const last = day ? ` · last post ${day}` : '';
+  return `${followersText(inf.followers)} · ${known(inf.engagement_rate) ? rateText(inf.engagement_rate) : UNKNOWN_RATE} · ${countryName(inf.country) || 'country unknown'} · ${catLabel(inf.category)}${cost}${kind}${last}`;
 }
 
 // A deterministic avatar: the handle's initials on a hue from its FNV-1a hash, so an
@@ -110,8 +113,20 @@ function fillDetails(box, inf, note) {
     known(inf.engagement_rate) ? `engagement ${(inf.engagement_rate * 100).toFixed(2)}%` : UNKNOWN_RATE,
     known(inf.mean_likes) ? `mean likes ${fmtInt.format(Math.round(inf.mean_likes))}` : 'likes unknown',
     `expected engagements per post ${e != null ? fmtInt.format(Math.round(e)) : 'unknown'}`,
-    `story ${inf.cost_per_story != null ? fmtMoney2.format(inf.cost_per_story) : 'cost unknown'}`,
+    `story ${priceText(inf.cost_per_story, inf.story_price_estimate, { fmt: fmtMoney2 }) ?? 'cost unknown'}`,
   ].join(' · '), 'stats'));
+  // Recency, where the scrape dates its posts.
+  const recency = [
+    dayText(inf.last_post) && `last post ${dayText(inf.last_post)}`,
+    known(inf.posts_per_week) && `${fmtRate1.format(inf.posts_per_week)} post${inf.posts_per_week === 1 ? '' : 's'} a week`,
+    known(inf.recent_engagement_rate) && `engagement over the last 90 days ${fmtPercent.format(inf.recent_engagement_rate)}`,
+  ].filter(Boolean);
+  if (recency.length) parts.push(el('p', recency.join(' · '), 'stats recency'));
+  // An estimated price says its range and what it rests on.
+  const ranges = [['post', inf.cost_per_post, inf.price_estimate], ['story', inf.cost_per_story, inf.story_price_estimate]]
+    .filter(([, listed, e]) => isEstimate(listed, e))
+    .map(([what, , e]) => `${what} ${priceRange(e)}`);
+  if (ranges.length) parts.push(el('p', `Price estimate (the scrape lists none): ${ranges.join('; ')}.`, 'note price-note'));
   if (note) parts.push(el('p', note, 'note'));
   box.replaceChildren(...parts);
 }

@@ -28,3 +28,29 @@ export const followersText = (n, fmt = fmtCompact) => (known(n) ? `${fmt.format(
 export const rateText = (r) => (known(r) ? `${fmtPercent.format(r)} engagement` : 'engagement unknown');
 // Why a rate is unknown, said once on the card.
 export const UNKNOWN_RATE = 'engagement unknown: the scrape has no likes';
+
+// Prices: a listed cost is stated plainly; where the scrape lists none, the engine's
+// estimate (`{low, typical, high, basis}`, from the bundle's price models or the rate card)
+// is said to be one. `planCost` is what a plan counts: the listed cost, else the typical
+// estimate, else null (nothing to estimate from: no followers).
+export const planCost = (listed, estimate) => (known(listed) ? listed : known(estimate?.typical) ? estimate.typical : null);
+export const isEstimate = (listed, estimate) => !known(listed) && known(estimate?.typical);
+// "$98/post", "about $120/post (estimate)", or null.
+export function priceText(listed, estimate, { fmt = fmtMoney, unit = '' } = {}) {
+  if (known(listed)) return `${fmt.format(listed)}${unit}`;
+  if (known(estimate?.typical)) return `about ${fmt.format(estimate.typical)}${unit} (estimate)`;
+  return null;
+}
+export const PRICE_BASIS = {
+  listed: 'listed',
+  quantile_model: 'learned from the listed prices of similar profiles',
+  rate_card: 'a public rate card by follower tier',
+};
+// An estimate's range and what it rests on: "$100–$500, from a public rate card by follower tier".
+export const priceRange = (e) => `${fmtMoney.format(e.low)}–${fmtMoney.format(e.high)}, from ${PRICE_BASIS[e.basis] ?? 'an estimate'}`;
+
+// Recency (from the scrape's post times): the newest post's day as the reader writes dates
+// ("20 Nov 2026"), posts a week to one decimal. Dates are calendar days, so UTC throughout.
+const fmtDay = new Intl.DateTimeFormat(locales, { dateStyle: 'medium', timeZone: 'UTC' });
+export const dayText = (iso) => (/^\d{4}-\d{2}-\d{2}$/.test(iso ?? '') ? fmtDay.format(new Date(`${iso}T00:00:00Z`)) : null);
+export const fmtRate1 = nf({ maximumFractionDigits: 1 });

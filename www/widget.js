@@ -14,7 +14,7 @@
 // Content-Security-Policy forbids WebAssembly, the precomputed list answers instead. Scraped
 // text is rendered as text only.
 import { countryName } from './countries.js';
-import { fmtInt, followersText, rateText } from './format.js';
+import { fmtInt, followersText, rateText, priceText } from './format.js';
 import { Published, startEngine } from './published.js';
 
 const BASE = new URL('.', import.meta.url);
@@ -132,7 +132,9 @@ class InfluencerRecs extends HTMLElement {
         const meta = document.createElement('span');
         meta.className = 'meta';
         // Numbers in the reader's locale (format.js), as on the page.
-        meta.textContent = ` · ${followersText(inf.followers, fmtInt)} · ${rateText(inf.engagement_rate)} · ${countryName(inf.country) || 'country unknown'}`;
+        // The price as on the page's cards: listed, or "about $X/post (estimate)".
+        const price = priceText(inf.cost_per_post, inf.price_estimate, { unit: '/post' });
+        meta.textContent = ` · ${followersText(inf.followers, fmtInt)} · ${rateText(inf.engagement_rate)} · ${countryName(inf.country) || 'country unknown'}${price ? ` · ${price}` : ''}`;
         li.append(name, meta);
         ol.append(li);
       }

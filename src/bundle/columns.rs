@@ -20,9 +20,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogMeta, CatalogTables, PairPoints};
 use crate::cohesion::{CohesionWeights, TagIds};
+use crate::dates::{iso_date, parse_iso_date};
 use crate::error::{Error, Result};
 use crate::mf::stored::StoredFactorModel;
 use crate::model::{AccountKind, Brand, Influencer, PointsConfig};
+use crate::price::StoredPrices;
 use crate::ranker::StoredRanker;
 
 /// A bundle's payload before it is validated into a catalog: the tables and the stored
@@ -35,6 +37,7 @@ pub(super) struct Parts {
     pub(super) hashtag_ids: TagIds,
     pub(super) factor: Option<StoredFactorModel>,
     pub(super) ranker: Option<StoredRanker>,
+    pub(super) prices: Option<StoredPrices>,
 }
 
 /// What is written after the header.
@@ -48,6 +51,7 @@ pub(super) struct Wire {
     pairs: PairColumns,
     factor: Option<StoredFactorModel>,
     ranker: Option<StoredRanker>,
+    prices: Option<StoredPrices>,
 }
 
 /// A column of repeated strings: a dictionary (most frequent first) and one index per row.
@@ -117,6 +121,10 @@ struct InfluencerColumns {
     cost_per_post: Vec<Option<f64>>,
     cost_per_story: Vec<Option<f64>>,
     kind: Vec<AccountKind>,
+    /// Days since 1970-01-01 of the newest post.
+    last_post: Vec<Option<i32>>,
+    posts_per_week: Vec<Option<f64>>,
+    recent_engagement_rate: Vec<Option<f64>>,
 }
 
 /// An engagement rate on the wire.
@@ -169,6 +177,7 @@ impl Wire {
         b: &CatalogTables,
         factor: &Option<StoredFactorModel>,
         ranker: &Option<StoredRanker>,
+        prices: &Option<StoredPrices>,
     ) -> Result<Wire> {
         let infs = &b.influencers;
         let one = |f: fn(&Influencer) -> &String| -> Vec<[String; 1]> {
@@ -199,6 +208,20 @@ impl Wire {
             cost_per_post: infs.iter().map(|i| i.cost_per_post).collect(),
             cost_per_story: infs.iter().map(|i| i.cost_per_story).collect(),
             kind: infs.iter().map(|i| i.kind).collect(),
+            last_post: infs
+                .iter()
+                .map(|i| match i.last_post.as_str() {
+                    "" => Ok(None),
+                    d => parse_iso_date(d)
+                        .and_then(|day| i32::try_from(day).ok())
+                        .map(Some)
+                        .ok_or_else(|| {
+                            corrupted(format!("{:?} has last_post {d:?}, not a date", i.name))
+                        }),
+                })
+                .collect::<Result<_>>()?,
+            posts_per_week: infs.iter().map(|i| i.posts_per_week).collect(),
+            recent_engagement_rate: infs.iter().map(|i| i.recent_engagement_rate).collect(),
         };
         let mut per_brand = vec![0u32; b.brands.len()];
         let mut influencer_gap = Vec::with_capacity(b.pair_points.len());
@@ -238,6 +261,7 @@ impl Wire {
             },
             factor: factor.clone(),
             ranker: ranker.clone(),
+            prices: prices.clone(),
         })
     }
 
@@ -251,6 +275,9 @@ impl Wire {
         check_len("cost_per_post", c.cost_per_post.len(), n)?;
         check_len("cost_per_story", c.cost_per_story.len(), n)?;
         check_len("kind", c.kind.len(), n)?;
+        check_len("last_post", c.last_post.len(), n)?;
+        check_len("posts_per_week", c.posts_per_week.len(), n)?;
+        check_len("recent_engagement_rate", c.recent_engagement_rate.len(), n)?;
         let single = |column: &str, rows: Vec<Vec<String>>| -> Result<Vec<String>> {
             rows.into_iter()
                 .map(|mut r| match (r.pop(), r.is_empty()) {
@@ -277,6 +304,9 @@ impl Wire {
         let mut cost_per_post = c.cost_per_post.into_iter();
         let mut cost_per_story = c.cost_per_story.into_iter();
         let mut kind = c.kind.into_iter();
+        let mut last_post = c.last_post.into_iter();
+        let mut posts_per_week = c.posts_per_week.into_iter();
+        let mut recent_rate = c.recent_engagement_rate.into_iter();
         for name in c.name {
             let followers = followers.next().flatten();
             let mean_likes = mean_likes.next().flatten();
@@ -305,6 +335,17 @@ impl Wire {
                 cost_per_post: cost_per_post.next().flatten(),
                 cost_per_story: cost_per_story.next().flatten(),
                 kind: kind.next().unwrap_or_default(),
+                last_post: match last_post.next().flatten() {
+                    None => String::new(),
+                    // Only a date the tables would read back (years 2000 to 2100).
+                    Some(d) => Some(iso_date(i64::from(d)))
+                        .filter(|s| parse_iso_date(s).is_some())
+                        .ok_or_else(|| {
+                            corrupted(format!("column last_post: day {d} is out of range"))
+                        })?,
+                },
+                posts_per_week: posts_per_week.next().flatten(),
+                recent_engagement_rate: recent_rate.next().flatten(),
             });
         }
         let p = self.pairs;
@@ -351,6 +392,7 @@ impl Wire {
             hashtag_ids,
             factor: self.factor,
             ranker: self.ranker,
+            prices: self.prices,
         })
     }
 }
@@ -361,7 +403,7 @@ mod tests {
     use crate::catalog::tests::small_tables as small;
 
     fn encode(b: &CatalogTables) -> Result<Wire> {
-        Wire::encode(b, &None, &None)
+        Wire::encode(b, &None, &None, &None)
     }
 
     fn round_trip(b: &CatalogTables) -> CatalogTables {

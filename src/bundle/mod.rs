@@ -30,7 +30,9 @@
 //! identity features (the default) and each influencer's vector is built at load
 //! ([`crate::mf::stored::StoredItems`]), 3.5 MB gzipped less at 100,000 influencers;
 //! 8 = unknown follower counts, likes and engagement rates are stored as unknown (never 0),
-//! and each influencer carries its account kind (creator, brand, media).
+//! and each influencer carries its account kind (creator, brand, media); 9 = adds the optional
+//! price models ([`StoredPrices`]: quantile models of listed costs, fitted at train time), so
+//! the page estimates a price where the scrape lists none without training anything.
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -48,6 +50,7 @@ use crate::mf::stored::StoredFactorModel;
 use crate::mf::FactorModel;
 #[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 use crate::mf::WarmStart;
+use crate::price::{PriceModel, StoredPrices};
 pub use crate::random::fnv1a64;
 use crate::rank::Recommender;
 use crate::ranker::{Ranker, StoredRanker};
@@ -55,7 +58,7 @@ use crate::ranker::{Ranker, StoredRanker};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 8;
+pub const FORMAT_VERSION: u32 = 9;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).
@@ -79,6 +82,9 @@ pub struct Bundle {
     pub factor: Option<StoredFactorModel>,
     /// The GBDT ranker over pair features ([`crate::ranker`]), when trained.
     pub ranker: Option<StoredRanker>,
+    /// The price models ([`crate::price`]), fitted at train time; without them prices come
+    /// from listed costs and the rate card.
+    pub prices: Option<StoredPrices>,
 }
 
 impl Bundle {
@@ -98,10 +104,16 @@ impl Bundle {
             ),
         };
         let ranker = self.ranker.as_ref().map(Ranker::load).transpose()?;
-        Recommender::new(self.catalog, factor, ranker).map_err(|e| match e {
-            Error::Inconsistent { what, message } => corrupted(format!("{what}: {message}")),
-            other => other,
-        })
+        let prices = match &self.prices {
+            Some(p) => PriceModel::load(p, source)?,
+            None => PriceModel::default(),
+        };
+        Recommender::new(self.catalog, factor, ranker)
+            .map(|r| r.with_prices(prices))
+            .map_err(|e| match e {
+                Error::Inconsistent { what, message } => corrupted(format!("{what}: {message}")),
+                other => other,
+            })
     }
 }
 
@@ -259,7 +271,12 @@ impl Manifest {
 
 /// Serialises `bundle` with this build's header.
 pub fn write(bundle: &Bundle) -> Result<Vec<u8>> {
-    let wire = columns::Wire::encode(bundle.catalog.tables(), &bundle.factor, &bundle.ranker)?;
+    let wire = columns::Wire::encode(
+        bundle.catalog.tables(),
+        &bundle.factor,
+        &bundle.ranker,
+        &bundle.prices,
+    )?;
     write_artifact(KIND_RECOMMENDER, &wire)
 }
 
@@ -430,6 +447,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<(Header, Bundle)> {
         catalog: Catalog::from_tables_with_tag_ids(parts.tables, source, &parts.hashtag_ids)?,
         factor: parts.factor,
         ranker: parts.ranker,
+        prices: parts.prices,
     };
     Ok((header, bundle))
 }
@@ -443,6 +461,7 @@ pub(crate) mod tests {
             catalog: crate::catalog::tests::small(),
             factor: None,
             ranker: None,
+            prices: None,
         }
     }
 
@@ -477,9 +496,13 @@ pub(crate) mod tests {
             post_urls: vec!["https://example.com/p/1".into()],
             location: "Los Angeles, California".into(),
         });
+        let i = &mut tables.influencers[1];
+        (i.last_post, i.posts_per_week, i.recent_engagement_rate) =
+            ("2026-11-20".into(), Some(2.5), Some(0.031));
         b.catalog = Catalog::from_tables(tables, "t").unwrap();
         let bytes = write(&b).unwrap();
         let (h, back) = read(&bytes, "t").unwrap();
+        assert_eq!(back.catalog.influencers()[1].last_post, "2026-11-20");
         assert!(
             b.catalog
                 .influencers()
@@ -500,6 +523,43 @@ pub(crate) mod tests {
         assert_eq!(h.writer, WRITER);
         assert_eq!(h.format_version, FORMAT_VERSION);
         assert_eq!(write(&back).unwrap(), bytes, "byte-stable");
+    }
+
+    #[test]
+    fn price_models_travel_in_the_bundle_and_bad_ones_are_refused() {
+        let mut b = small();
+        let mut tables = b.catalog.clone().into_tables();
+        let proto = tables.influencers[0].clone();
+        for k in 0..40u64 {
+            let mut i = proto.clone();
+            i.name = format!("priced {k:02}");
+            i.followers = Some(3_000 + 900 * k);
+            i.cost_per_post = (k < 39).then_some(40.0 + 3.0 * k as f64);
+            tables.influencers.push(i);
+        }
+        b.catalog = Catalog::from_tables(tables, "t").unwrap();
+        let fitted = PriceModel::fit(b.catalog.influencers(), 7).unwrap();
+        assert_eq!(fitted.basis(), crate::price::PriceBasis::QuantileModel);
+        b.prices = Some(fitted.store());
+        let bytes = write(&b).unwrap();
+        let rec = read(&bytes, "t").unwrap().1.recommender("t").unwrap();
+        for i in rec.influencers() {
+            assert_eq!(rec.prices(i), fitted.estimate(i), "{}", i.name);
+        }
+        let unlisted = rec.influencer_id("priced 39").unwrap() as usize;
+        let e = rec.prices(&rec.influencers()[unlisted]).post.unwrap();
+        assert_eq!(e.basis, crate::price::PriceBasis::QuantileModel);
+        // Models that do not fit the features are refused when the recommender loads.
+        if let Some(t) = &mut b.prices.as_mut().unwrap().post {
+            t[0].num_features = 2;
+        }
+        let bytes = write(&b).unwrap();
+        let err = read(&bytes, "x.bundle").unwrap().1.recommender("x.bundle");
+        assert!(
+            matches!(&err, Err(Error::Corrupted { source_name, message })
+                if source_name == "x.bundle" && message.contains("2 features")),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -567,4 +567,14 @@ fn print_train_report(t: &crate::pipeline::Trained, config: &crate::pipeline::Tr
     for (model, why) in &t.report.left_out {
         println!("{model}: left out: {why}");
     }
+    match t.report.prices {
+        (crate::price::PriceBasis::QuantileModel, n) => println!(
+            "prices: quantile models (10th, 50th, 90th percentile) of the {n} listed post costs estimate the rest"
+        ),
+        (_, n) if n < crate::price::MIN_KNOWN => println!(
+            "prices: {n} profiles list a post cost, fewer than {} to learn from: the rest are estimated by the rate card (follower tiers)",
+            crate::price::MIN_KNOWN
+        ),
+        (_, n) => println!("prices: every profile lists its post cost ({n})"),
+    }
 }

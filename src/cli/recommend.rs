@@ -12,7 +12,7 @@ use super::io::{
 use crate::category::Lexicon;
 use crate::error::{Error, Result};
 use crate::model::Brand;
-use crate::price::{PriceBasis, PriceEstimate, PriceModel};
+use crate::price::{PriceBasis, PriceEstimate};
 use crate::random::DEFAULT_SEED;
 use crate::rank::{NewBrand, RankBy, RankRequest, Ranking, Who};
 use crate::tables;
@@ -89,7 +89,7 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
         by: a.by,
         ..RankRequest::default()
     };
-    let mut ranking = match &a.brand {
+    let ranking = match &a.brand {
         Some(b) => rec.rank(Who::Known(b), a.k, &req)?,
         None => {
             let nb = NewBrand {
@@ -114,14 +114,6 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
             ranking
         }
     };
-    // Prices: listed, learned from the catalog's listed costs, or the rate card.
-    let prices = PriceModel::fit(rec.influencers(), a.seed)?;
-    for x in &mut ranking.recommendations {
-        if let Some(i) = rec.influencers().get(x.id as usize) {
-            let e = prices.estimate(i);
-            (x.price_estimate, x.story_price_estimate) = (e.post, e.story);
-        }
-    }
     if a.json {
         let mut text = to_json(&ranking, Path::new("<stdout>"), true)?;
         text.push(b'\n');

@@ -9,7 +9,8 @@ use super::kind::{account_kind, page_reason};
 use super::report::{IngestReport, PlaceStats};
 use super::Profile;
 use crate::category::Lexicon;
-use crate::model::Influencer;
+use crate::dates::{iso_date, SECONDS_PER_DAY};
+use crate::model::{Influencer, RECENT_DAYS};
 use crate::places::Places;
 use crate::text::key;
 
@@ -35,6 +36,8 @@ pub(super) struct PostRow {
     pub(super) business_category: String,
     /// The account's display name ("Ana Lopez"), when the export has one.
     pub(super) full_name: String,
+    /// When the post was published, seconds since the Unix epoch, when the export says.
+    pub(super) timestamp: Option<i64>,
 }
 
 /// display form of the winning key.
@@ -89,6 +92,9 @@ pub(super) fn aggregate(
     places: &Places,
     report: &mut IngestReport,
 ) -> Vec<Profile> {
+    // Recency is measured against the scrape's newest post, not the clock: the same file
+    // makes the same tables on any day.
+    let newest = rows.iter().filter_map(|r| r.timestamp).max();
     // Rows come in runs of one account's posts: each run is keyed once, the runs sorted by
     // key (stably, so an account's rows keep their file order) and runs of one key joined.
     let mut runs: Vec<(String, Vec<PostRow>)> = Vec::new();
@@ -126,7 +132,7 @@ pub(super) fn aggregate(
     // report and the profiles do not depend on the number of threads.
     let outcomes: Vec<Outcome> = groups
         .into_par_iter()
-        .map(|rows| account(rows, lexicon, &resolved))
+        .map(|rows| account(rows, lexicon, &resolved, newest))
         .collect();
     let mut out = Vec::with_capacity(outcomes.len());
     for o in outcomes {
@@ -161,6 +167,7 @@ fn account(
     rows: Vec<PostRow>,
     lexicon: &Lexicon,
     resolved: &HashMap<String, Option<String>>,
+    newest: Option<i64>,
 ) -> Outcome {
     let name = rows[0].name.clone();
     if let Some(reason) = page_reason(&name) {
@@ -285,6 +292,7 @@ fn account(
     let kind = account_kind(&name, full_name, &description, business, business_category);
     let costs =
         |f: fn(&PostRow) -> Option<f64>| mean(&rows.iter().filter_map(f).collect::<Vec<_>>());
+    let recent = recency(&rows, newest, followers);
     let influencer = Influencer {
         name,
         followers,
@@ -299,6 +307,53 @@ fn account(
         cost_per_post: costs(|r| r.cost_post),
         cost_per_story: costs(|r| r.cost_story),
         kind,
+        last_post: recent.last_post,
+        posts_per_week: recent.posts_per_week,
+        recent_engagement_rate: recent.engagement_rate,
     };
     Outcome::Kept(Box::new(influencer), stats)
+}
+
+/// An account's recency, from its dated posts.
+struct Recency {
+    last_post: String,
+    posts_per_week: Option<f64>,
+    engagement_rate: Option<f64>,
+}
+
+/// The newest post's day; posts per week over the dated posts' span, (n − 1) gaps in
+/// `span` days is 7(n − 1)/span a week, to two decimals; and the engagement of the posts of
+/// the last [`RECENT_DAYS`] before `newest` (the scrape's newest post): mean likes (plus
+/// mean comments where the posts report them) over followers, as the overall rate is.
+fn recency(rows: &[PostRow], newest: Option<i64>, followers: Option<u64>) -> Recency {
+    let mut times: Vec<i64> = rows.iter().filter_map(|r| r.timestamp).collect();
+    times.sort_unstable();
+    times.dedup();
+    let last_post = times
+        .last()
+        .map(|&t| iso_date(t.div_euclid(SECONDS_PER_DAY)))
+        .unwrap_or_default();
+    let posts_per_week = match (times.first(), times.last()) {
+        (Some(&a), Some(&b)) if times.len() >= 2 && b - a >= SECONDS_PER_DAY => {
+            let weeks = (b - a) as f64 / (7 * SECONDS_PER_DAY) as f64;
+            Some(((times.len() - 1) as f64 / weeks * 100.0).round() / 100.0)
+        }
+        _ => None,
+    };
+    let engagement_rate = newest.and_then(|now| {
+        let from = now - RECENT_DAYS * SECONDS_PER_DAY;
+        let recent: Vec<&PostRow> = rows
+            .iter()
+            .filter(|r| r.timestamp.is_some_and(|t| t >= from))
+            .collect();
+        let likes = mean(&recent.iter().filter_map(|r| r.likes).collect::<Vec<_>>())?;
+        let comments = mean(&recent.iter().filter_map(|r| r.comments).collect::<Vec<_>>());
+        let f = followers.filter(|&f| f > 0)?;
+        Some((likes + comments.unwrap_or(0.0)) / f as f64)
+    });
+    Recency {
+        last_post,
+        posts_per_week,
+        engagement_rate,
+    }
 }

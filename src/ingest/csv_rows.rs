@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::aggregate::{take_row, PostRow};
 use super::fields::{ColumnMapping, Field};
 use super::report::IngestReport;
+use crate::dates::parse_timestamp;
 use crate::error::{Error, Location, Result};
 use crate::text::{hashtags_in_text, parse_hashtags, parse_number};
 
@@ -273,6 +274,19 @@ pub(super) fn post_row(
         business: parse_flag(&get(Field::Business)?),
         business_category: get(Field::BusinessCategory)?,
         full_name: get(Field::FullName)?,
+        timestamp: {
+            let s = get(Field::Timestamp)?;
+            match s.trim() {
+                "" => None,
+                t => Some(parse_timestamp(t).ok_or_else(|| {
+                    Error::parse(
+                        at.clone().field(col(Field::Timestamp)),
+                        "an ISO 8601 date-time or a Unix time between 2000 and 2100",
+                        s.clone(),
+                    )
+                })?),
+            }
+        },
     })
 }
 

@@ -47,11 +47,13 @@ pub enum Field {
     BusinessCategory,
     /// The account's display name.
     FullName,
+    /// When the post was published (ISO 8601 or Unix time).
+    Timestamp,
 }
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 20] = [
+    pub const ALL: [Field; 21] = [
         Field::Name,
         Field::Followers,
         Field::Description,
@@ -72,6 +74,7 @@ impl Field {
         Field::Business,
         Field::BusinessCategory,
         Field::FullName,
+        Field::Timestamp,
     ];
 
     /// The canonical name used by `--map FIELD=COLUMN`.
@@ -97,6 +100,7 @@ impl Field {
             Field::Business => "business",
             Field::BusinessCategory => "business_category",
             Field::FullName => "full_name",
+            Field::Timestamp => "timestamp",
         }
     }
 
@@ -136,6 +140,13 @@ impl Field {
                 "category_name",
             ],
             Field::FullName => &["fullName", "full_name", "ownerFullName"],
+            Field::Timestamp => &[
+                "timestamp",
+                "taken_at_timestamp",
+                "taken_at",
+                "created_at",
+                "published_at",
+            ],
         }
     }
 

@@ -329,6 +329,7 @@ fn instaloader_row(node: &Map<String, Value>, path: &str, source: &str) -> Resul
             Field::BusinessCategory => text(&["owner", "business_category_name"]),
             Field::Likes => text(likes_path),
             Field::Comments => text(&["edge_media_to_comment", "count"]),
+            Field::Timestamp => text(&["taken_at_timestamp"]),
             Field::Location => text(&["location", "name"]),
             Field::PostText => Ok(caption.clone()),
             Field::PostUrl => Ok(match walk(&["shortcode"]).and_then(Value::as_str) {

@@ -23,6 +23,7 @@ use crate::cohesion::PreparedBrand;
 use crate::error::{Error, Result};
 use crate::mf::FactorModel;
 use crate::model::{Brand, Influencer};
+use crate::price::{PriceEstimates, PriceModel};
 use crate::ranker::{families, pair_features, BrandContext, History, Ranker, NUM_FEATURES};
 
 /// The recommender over one catalog and the models trained on it.
@@ -33,6 +34,7 @@ pub struct Recommender {
     ranker: Option<Ranker>,
     history: History,
     norms: SizeNorms,
+    prices: PriceModel,
 }
 
 impl Recommender {
@@ -72,7 +74,25 @@ impl Recommender {
             factor,
             ranker,
             history,
+            prices: PriceModel::default(),
         })
+    }
+
+    /// The recommender with the bundle's price models (listed costs and the rate card alone
+    /// until this is called).
+    pub fn with_prices(self, prices: PriceModel) -> Self {
+        Recommender { prices, ..self }
+    }
+
+    /// An influencer's prices: listed, estimated by the price models, or by the rate card
+    /// ([`crate::price`]).
+    pub fn prices(&self, inf: &Influencer) -> PriceEstimates {
+        self.prices.estimate(inf)
+    }
+
+    /// The price models, as a bundle stores them.
+    pub fn price_model(&self) -> &PriceModel {
+        &self.prices
     }
 
     /// Expected engagements per post: followers × engagement rate. Where the rate is unknown
@@ -251,6 +271,7 @@ impl Recommender {
             .enumerate()
             .map(|(r, i)| {
                 let cohesion = index.breakdown(&prepared, i);
+                let price = self.prices.estimate(&influencers[i]);
                 let (ranker_score, contributions) = match &self.ranker {
                     Some(rk) => {
                         let row = features(i);
@@ -275,8 +296,8 @@ impl Recommender {
                     families: families(&contributions),
                     contributions,
                     peer_engagement: self.norms.median_engagement(influencers[i].followers),
-                    price_estimate: None,
-                    story_price_estimate: None,
+                    price_estimate: price.post,
+                    story_price_estimate: price.story,
                 }
             })
             .collect();
@@ -319,6 +340,7 @@ impl Recommender {
                                 country: inf.country.clone(),
                                 category: inf.category.clone(),
                                 cost_per_post: inf.cost_per_post,
+                                price_estimate: x.price_estimate,
                                 score: x.score,
                             }
                         })

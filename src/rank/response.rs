@@ -37,8 +37,8 @@ pub struct Recommendation {
     /// ([`super::SizeNorms`]); `None` when too few have that size.
     #[serde(default)]
     pub peer_engagement: Option<f64>,
-    /// The estimated price per post ([`crate::price`]), where the caller fitted the
-    /// catalog's price model (`recommend` does); absent otherwise.
+    /// The price per post ([`crate::price`]): listed, or estimated by the bundle's price
+    /// models or the rate card; absent only where nothing is known to estimate from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_estimate: Option<PriceEstimate>,
     /// The estimated price per story, likewise.
@@ -139,6 +139,9 @@ pub struct TopEntry {
     pub category: String,
     /// Cost per post, when known.
     pub cost_per_post: Option<f64>,
+    /// The price per post, listed or estimated ([`crate::price`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_estimate: Option<PriceEstimate>,
     /// The rating (cohesion + interaction points).
     pub score: f64,
 }

@@ -9,6 +9,7 @@ use crate::category::Lexicon;
 use crate::error::{Error, Location};
 use crate::model::{Influencer, PointsConfig};
 use crate::planner::{cents, fill_to_budget, Item};
+use crate::price::{PriceBasis, PriceEstimate};
 use crate::rank::{Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who};
 use crate::session::{xorshift, BrandRef, LocalRow, Session};
 
@@ -29,11 +30,34 @@ fn from_value<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<
         .map_err(|e| to_js(Error::malformed(Location::source(what), e.to_string())))
 }
 
+/// An influencer record as the page reads it: the record and its prices, listed or
+/// estimated (`price_estimate`, `story_price_estimate`: `{low, typical, high, basis}`).
+#[derive(Serialize)]
+struct InfluencerView<'a> {
+    #[serde(flatten)]
+    influencer: &'a Influencer,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    price_estimate: Option<PriceEstimate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    story_price_estimate: Option<PriceEstimate>,
+}
+
+impl<'a> InfluencerView<'a> {
+    fn new(rec: &Recommender, influencer: &'a Influencer) -> Self {
+        let p = rec.prices(influencer);
+        InfluencerView {
+            influencer,
+            price_estimate: p.post,
+            story_price_estimate: p.story,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct RecommendationView<'a> {
     #[serde(flatten)]
     recommendation: &'a Recommendation,
-    influencer: &'a Influencer,
+    influencer: InfluencerView<'a>,
 }
 
 #[derive(Serialize)]
@@ -124,19 +148,22 @@ fn options(v: Option<JsValue>) -> Result<Options, JsError> {
 #[derive(Serialize)]
 struct SimilarView<'a> {
     similarity: f64,
-    influencer: &'a Influencer,
+    influencer: InfluencerView<'a>,
 }
 
 #[derive(Serialize)]
 struct PlanView<'a> {
-    chosen: Vec<&'a Influencer>,
+    chosen: Vec<InfluencerView<'a>>,
     cost: f64,
     expected_engagements: f64,
     /// False only when the exact search stopped at its state limit.
     optimal: bool,
-    /// Candidates left out because their post cost is unknown (the scrape has no prices): the
-    /// page names this cause rather than the budget.
+    /// Candidates left out because their post cost is unknown and cannot be estimated (no
+    /// followers), or is beyond what the planner books: the page names this cause rather
+    /// than the budget.
     unknown_cost: u32,
+    /// Chosen influencers planned on their typical estimated price because none is listed.
+    estimated_cost: Vec<&'a str>,
     /// Candidates left out because their followers are unknown (no expected engagements).
     unknown_value: u32,
     /// Chosen influencers whose expected engagements use the usual rate for their size
@@ -296,7 +323,7 @@ impl Engine {
             &got.iter()
                 .map(|&(j, similarity)| SimilarView {
                     similarity,
-                    influencer: &infs[j as usize],
+                    influencer: InfluencerView::new(&self.rec, &infs[j as usize]),
                 })
                 .collect::<Vec<_>>(),
         )
@@ -306,10 +333,10 @@ impl Engine {
     #[wasm_bindgen(js_name = influencersByName)]
     pub fn influencers_by_name(&self, names: Vec<String>) -> Result<JsValue, JsError> {
         let infs = self.rec.influencers();
-        let found: Vec<&Influencer> = names
+        let found: Vec<InfluencerView> = names
             .iter()
             .filter_map(|n| self.rec.influencer_id(n))
-            .map(|i| &infs[i as usize])
+            .map(|i| InfluencerView::new(&self.rec, &infs[i as usize]))
             .collect();
         to_value(&found)
     }
@@ -326,22 +353,32 @@ impl Engine {
         to_value(&set)
     }
 
-    /// Fill to budget: of the named candidates with a known cost per post, the set with the
-    /// most expected engagements (followers × engagement rate) whose cost fits in `budget`
-    /// (see `planner`): exact in whole cents (a cost rounds up to its cent, the budget down), so
-    /// never over budget.
+    /// Fill to budget: of the named candidates with a cost per post (listed, else the typical
+    /// estimate, named in `estimated_cost`), the set with the most expected engagements
+    /// (followers × engagement rate) whose cost fits in `budget` (see `planner`): exact in
+    /// whole cents (a cost rounds up to its cent, the budget down), so never over budget.
     #[wasm_bindgen(js_name = fillToBudget)]
     pub fn fill_to_budget(&self, candidates: Vec<String>, budget: f64) -> Result<JsValue, JsError> {
         let infs = self.rec.influencers();
         let (mut unknown_cost, mut unknown_value) = (0u32, 0u32);
         let mut estimated = std::collections::BTreeSet::new();
+        let mut estimated_cost = std::collections::BTreeSet::new();
         let mut items = Vec::new();
         for i in candidates.iter().filter_map(|n| self.rec.influencer_id(n)) {
             let inf = &infs[i as usize];
-            let Some(cost) = inf.cost_per_post else {
+            let Some(price) = self.rec.prices(inf).post else {
                 unknown_cost += 1;
                 continue;
             };
+            // A cost the planner cannot book (beyond its bound) is as good as unknown: the
+            // plan goes on without it.
+            let Ok(cost_cents) = cents(price.typical, false) else {
+                unknown_cost += 1;
+                continue;
+            };
+            if price.basis != PriceBasis::Listed {
+                estimated_cost.insert(i);
+            }
             let Some((value, is_estimate)) = self.rec.expected_engagements(inf) else {
                 unknown_value += 1;
                 continue;
@@ -351,17 +388,27 @@ impl Engine {
             }
             items.push(Item {
                 id: i,
-                cost_cents: cents(cost, false).map_err(to_js)?,
+                cost_cents,
                 value,
             });
         }
         let plan = fill_to_budget(&items, cents(budget, true).map_err(to_js)?).map_err(to_js)?;
         to_value(&PlanView {
-            chosen: plan.chosen.iter().map(|&i| &infs[i as usize]).collect(),
+            chosen: plan
+                .chosen
+                .iter()
+                .map(|&i| InfluencerView::new(&self.rec, &infs[i as usize]))
+                .collect(),
             cost: plan.cost_cents as f64 / 100.0,
             expected_engagements: plan.value,
             optimal: plan.optimal,
             unknown_cost,
+            estimated_cost: plan
+                .chosen
+                .iter()
+                .filter(|i| estimated_cost.contains(*i))
+                .map(|&i| infs[i as usize].name.as_str())
+                .collect(),
             unknown_value,
             estimated: plan
                 .chosen
@@ -442,7 +489,7 @@ impl Engine {
                 .iter()
                 .map(|x| RecommendationView {
                     recommendation: x,
-                    influencer: &infs[x.id as usize],
+                    influencer: InfluencerView::new(&self.rec, &infs[x.id as usize]),
                 })
                 .collect(),
         })

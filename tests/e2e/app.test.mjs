@@ -99,7 +99,7 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   const tags = [...fit.hashtags.map((t) => '#' + t), '#<svg/onload=window.__pwned=4>', '#"><iframe src=javascript:alert(1)>'].join(' ');
   const q = (s) => '"' + String(s).replace(/"/g, '""') + '"';
   writeFileSync(path.join(dir, 'data/influencers.csv'), readFileSync(path.join(dir, 'data/influencers.csv'), 'utf8').trimEnd() + '\n' +
-    [q(name), 9000, q(bio), 2000, 0.25, q(fit.country), fit.category, q(tags), '', 50, 20, q(fit.country), 'creator'].join(',') + '\n');
+    [q(name), 9000, q(bio), 2000, 0.25, q(fit.country), fit.category, q(tags), '', 50, 20, q(fit.country), 'creator', '', '', ''].join(',') + '\n');
   execFileSync(bin, ['train', '--data', path.join(dir, 'data'), '--out', path.join(dir, 'pkg/model.bundle')], { stdio: 'ignore' });
   const port = basePort + 5;
   await realServer(port, dir);
@@ -148,7 +148,7 @@ test('campaign planner: fill to budget never exceeds it, totals add up, CSV expo
   await page.click('#results > li:nth-child(1) [data-action="add_to_campaign"]');
   await page.click('#results > li:nth-child(2) [data-action="add_to_campaign"]');
   await page.waitForFunction(() => document.querySelectorAll('#campaign-table tbody tr').length === 2);
-  const postCost = async () => page.$$eval('#campaign-table tbody tr td:nth-child(4)', (tds) => tds.reduce((s, td) => s + (Number(td.textContent.replace(/[$,]/g, '')) || 0), 0));
+  const postCost = async () => page.$$eval('#campaign-table tbody tr td:nth-child(4)', (tds) => tds.reduce((s, td) => s + (Number(/\$([\d,.]+)/.exec(td.textContent)?.[1].replace(/,/g, '')) || 0), 0));
   for (const budget of [37, 250, 999.99, 5000]) {
     await page.fill('#campaign-budget', String(budget));
     await page.dispatchEvent('#campaign-budget', 'change');
@@ -160,7 +160,7 @@ test('campaign planner: fill to budget never exceeds it, totals add up, CSV expo
     assert.ok(m, summary);
     const [left, , cost] = [Number(m[1].replace(/,/g, '')), m[2], Number(m[3].replace(/,/g, ''))];
     assert.ok(cost <= left + 1e-9, `${cost} > ${left}`);
-    const items = await page.$$eval('#suggestion-list li', (l) => l.map((x) => Number(/ · \$([\d,.]+) · /.exec(x.textContent)[1].replace(/,/g, ''))));
+    const items = await page.$$eval('#suggestion-list li', (l) => l.map((x) => Number(/ · (?:about )?\$([\d,.]+)(?: \(estimate\))? · /.exec(x.textContent)[1].replace(/,/g, ''))));
     assert.ok(Math.abs(items.reduce((a, b) => a + b, 0) - cost) < 0.01);
   }
   await page.click('#accept-suggestion');
@@ -176,7 +176,7 @@ test('campaign planner: fill to budget never exceeds it, totals add up, CSV expo
   assert.equal(await page.$$eval('#campaign-table tbody tr', (l) => l.length), rows);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
-  assert.equal(csv[0], 'campaign,influencer,country,category,followers,engagement_rate,expected_engagements,cost_per_post,cost_per_story,unknown');
+  assert.equal(csv[0], 'campaign,influencer,country,category,followers,engagement_rate,expected_engagements,cost_per_post,cost_per_post_basis,cost_per_story,cost_per_story_basis,unknown');
   assert.equal(csv.length, rows + 1);
   assert.match(csv[1], /^"My campaign","[^"]+",/);
   await page.screenshot({ path: path.join(shots, 'campaign-desktop.png'), fullPage: true });

@@ -14,7 +14,7 @@ import { assertAccessible } from './axe.mjs';
 import { root, bin, shots, basePort, cleanup, waitUp, servedCopy, newPage, cardNames } from './harness.mjs';
 
 const csvLine = (cells) => cells.map((c) => (/[",\n]/.test(String(c)) ? `"${String(c).replace(/"/g, '""')}"` : String(c))).join(',');
-const HEADER = ['ownerUsername', 'followersCount', 'biography', 'caption', 'likesCount', 'commentsCount', 'locationName', 'url', 'isBusinessAccount', 'businessCategoryName'];
+const HEADER = ['ownerUsername', 'followersCount', 'biography', 'caption', 'likesCount', 'commentsCount', 'locationName', 'url', 'isBusinessAccount', 'businessCategoryName', 'timestamp'];
 
 // Per-post rows in an Apify-like export: 36 food and fitness creators in Spain and Mexico,
 // 6 of them with hidden likes (empty likesCount on every post), an explore page, a shop.
@@ -34,15 +34,17 @@ function scrape() {
       const likes = hidden ? '' : Math.round(followers * (0.01 + 0.002 * ((a + p) % 7)));
       // A venue is this account's most frequent place text; its city is the place that resolves.
       const place = a === 0 ? (p < 2 ? 'Estadio Santiago Bernabéu' : home) : (p === 2 ? other : home);
+      // A post a week, the newest a days before the scrape's last day (2026-11-30).
+      const when = new Date(Date.UTC(2026, 10, 30 - a - 7 * p, 12)).toISOString();
       rows.push([`creator_${String(a).padStart(2, '0')}`, followers.toLocaleString('en-US'), bio, `${caption} ${p}`, likes,
-        hidden ? '' : 12 + a, place, `https://www.instagram.com/p/c${a}p${p}/`, 'false', 'Creator']);
+        hidden ? '' : 12 + a, place, `https://www.instagram.com/p/c${a}p${p}/`, 'false', 'Creator', when]);
     }
   }
-  rows.push(['Top Posts', '0', '', 'a popular post #recetas #foodie', '5400', '', 'Madrid, España', 'https://www.instagram.com/p/top1/', '', '']);
-  rows.push(['Top Posts', '0', '', 'another one #fitness #gym', '7100', '', '', 'https://www.instagram.com/p/top2/', '', '']);
+  rows.push(['Top Posts', '0', '', 'a popular post #recetas #foodie', '5400', '', 'Madrid, España', 'https://www.instagram.com/p/top1/', '', '', '']);
+  rows.push(['Top Posts', '0', '', 'another one #fitness #gym', '7100', '', '', 'https://www.instagram.com/p/top2/', '', '', '']);
   for (let p = 0; p < 2; p++) {
     rows.push(['tienda_fitgear', '88,000', 'Tienda online de ropa deportiva · envío gratis', `nueva colección #fitness #gym ${p}`, '900', '8',
-      'Madrid, España', `https://www.instagram.com/p/shop${p}/`, 'true', 'Clothing Store']);
+      'Madrid, España', `https://www.instagram.com/p/shop${p}/`, 'true', 'Clothing Store', '']);
   }
   return rows.map(csvLine).join('\n') + '\n';
 }
@@ -93,6 +95,22 @@ test('a scrape with unknowns: cards say unknown, pages are not accounts, filters
   }
   assert.match(stats.creator_01, /\d% engagement/, stats.creator_01);
   assert.match(stats.tienda_fitgear, /brand account/, stats.tienda_fitgear);
+  // No prices in the scrape: every card gives an estimate from the rate card, never $0, and
+  // its details say the range and what it rests on.
+  for (const [n, line] of Object.entries(stats)) {
+    assert.match(line, /about \$[\d,]+\/post \(estimate\)/, `${n}: ${line}`);
+    assert.doesNotMatch(line, /\$0\b/, line);
+  }
+  // Recency from the post times: the last post's day on the card, posts a week and the
+  // last 90 days' engagement in the details (creator_01 posted on 29, 22 and 15 November).
+  const day = await page.evaluate(() => new Intl.DateTimeFormat(navigator.languages, { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date('2026-11-29T00:00:00Z')));
+  assert.ok(stats.creator_01.endsWith(`last post ${day}`), stats.creator_01);
+  const recency = await page.$eval('#results > li[data-influencer="creator_01"] .details .recency', (p) => p.textContent);
+  assert.match(recency, /1 post a week · engagement over the last 90 days \d/, recency);
+  const hiddenRecency = await page.$eval(`#results > li[data-influencer="${hidden[0]}"] .details .recency`, (p) => p.textContent);
+  assert.doesNotMatch(hiddenRecency, /90 days/, 'hidden likes have no recent engagement: ' + hiddenRecency);
+  const note = await page.$eval('#results > li[data-influencer="creator_01"] .details .price-note', (p) => p.textContent);
+  assert.match(note, /post \$10–\$100, from a public rate card by follower tier; story \$5–\$50/, note);
   // The venue is not the country: creator_00's country is Spain's, from the place that resolves.
   assert.match(stats.creator_00, /Spain/, stats.creator_00);
   const who = hidden[0];
@@ -138,21 +156,27 @@ test('a scrape with unknowns: cards say unknown, pages are not accounts, filters
   await page.waitForFunction(() => document.querySelectorAll('#campaign-table tbody tr').length === 2);
   const totals = await page.textContent('#campaign-totals');
   assert.match(totals, /1 with unknown engagement \(not in the expected engagements\)/, totals);
+  assert.match(totals, /one post each \$[\d,.]+ \(2 estimated\)/, totals);
   const row = await page.$$eval(`#campaign-table tbody tr`, (trs, w) => trs.find((tr) => tr.querySelector('th').textContent === w).textContent, who);
   assert.match(row, /unknown/, row);
+  assert.match(row, /about \$[\d,.]+ \(estimate\)/, row);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const csv = readFileSync(await download.path(), 'utf8').trim().split(/\r\n/);
   assert.match(csv[0], /,"?unknown"?$/, csv[0]);
   const line = csv.find((l) => l.includes(`"${who}"`));
-  assert.match(line, /"engagement_rate;expected_engagements;cost_per_post;cost_per_story"$/, line);
+  assert.match(csv[0], /"?cost_per_post"?,"?cost_per_post_basis"?,"?cost_per_story"?,"?cost_per_story_basis"?/, csv[0]);
+  // The cost is the typical estimate, marked as one; only truly unknown fields are listed.
+  assert.match(line, /,"\d+(\.\d+)?","estimate: rate_card","\d+(\.\d+)?","estimate: rate_card","engagement_rate;expected_engagements"$/, line);
   assert.match(line, /,"",""/, 'unknown rate and expected engagements are empty cells: ' + line);
   await page.screenshot({ path: path.join(shots, 'scrape-unknowns-campaign.png'), fullPage: true });
 
-  // Fill to budget blames missing costs, not the budget (this scrape has no prices).
+  // Fill to budget plans on the typical estimates (this scrape has no prices) and says so.
   await page.click('#fill-budget');
   const suggestion = await page.textContent('#suggestion-summary');
-  assert.match(suggestion, /no known post cost \(the scrape has no prices\)/, suggestion);
-  assert.doesNotMatch(suggestion, /Raise the budget/, suggestion);
+  assert.match(suggestion, /Suggestion for the remaining .*\((\d+) priced by estimate\)/, suggestion);
+  assert.doesNotMatch(suggestion, /Raise the budget|no known post cost/, suggestion);
+  const picks = await page.$$eval('#suggestion-list li', (l) => l.map((x) => x.textContent));
+  assert.ok(picks.length > 0 && picks.every((t) => /about \$[\d,.]+ \(estimate\)/.test(t)), picks.join(' | '));
   assert.deepEqual(errors, []);
   await context.close();
 });
