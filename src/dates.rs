@@ -41,6 +41,11 @@ pub fn iso_date(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Whether a day number falls in the years a post may carry (2000–2100).
+pub fn in_range(day: i64) -> bool {
+    YEARS.contains(&civil_from_days(day).0)
+}
+
 /// An ISO 8601 date, "2026-11-20", as a day number; `None` unless it is a real date in range.
 pub fn parse_iso_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();
@@ -68,8 +73,7 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         let v: f64 = s.parse().ok()?;
         let secs = if v >= 1e11 { v / 1000.0 } else { v };
         let secs = secs.floor() as i64;
-        let year = civil_from_days(secs.div_euclid(SECONDS_PER_DAY)).0;
-        return YEARS.contains(&year).then_some(secs);
+        return in_range(secs.div_euclid(SECONDS_PER_DAY)).then_some(secs);
     }
     let day = parse_iso_date(s.get(..10)?)?;
     let rest = &s[10..];

@@ -113,12 +113,10 @@ pub fn train(
     };
     // Prices are fitted even with --no-model: they are what a campaign costs, not an ordering.
     let prices = PriceModel::fit(catalog.influencers(), config.ranker.seed)?;
-    let listed = catalog
-        .influencers()
-        .iter()
-        .filter(|i| i.cost_per_post.is_some_and(|c| c > 0.0 && c.is_finite()))
-        .count();
-    report.prices = (prices.basis(), listed);
+    report.prices = (
+        prices.basis(),
+        PriceModel::listed_post_costs(catalog.influencers()),
+    );
     if config.models {
         match crate::factor::fit(&catalog, &config.factor, warm)? {
             None => report.left_out.push((

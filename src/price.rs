@@ -317,6 +317,14 @@ mod learned {
             Ok(m)
         }
 
+        /// How many profiles list a post cost (what the models learn from).
+        pub fn listed_post_costs(influencers: &[Influencer]) -> usize {
+            influencers
+                .iter()
+                .filter(|i| positive(i.cost_per_post).is_some())
+                .count()
+        }
+
         fn fit_trio(
             &self,
             influencers: &[Influencer],

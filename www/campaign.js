@@ -14,8 +14,6 @@ const postCost = (i) => planCost(i.cost_per_post, i.price_estimate);
 const storyCost = (i) => planCost(i.cost_per_story, i.story_price_estimate);
 // How a CSV says where a cost comes from: listed, or which estimate.
 const costBasis = (listed, e) => (known(listed) ? 'listed' : e && known(e.typical) ? `estimate: ${e.basis}` : '');
-// A CSV cost cell: the listed cost as listed, an estimate to the cent.
-const costCell = (listed, e) => (known(listed) ? listed : known(e?.typical) ? Math.round(e.typical * 100) / 100 : null);
 
 function totals(infs) {
   const sum = (f) => infs.reduce((s, i) => s + (f(i) ?? 0), 0);
@@ -200,8 +198,8 @@ export class Campaign {
       const fields = { country: i.country || null, followers: i.followers, engagement_rate: i.engagement_rate, expected_engagements: e, cost_per_post: post, cost_per_story: story };
       const unknown = Object.entries(fields).filter(([, v]) => v == null || v === '').map(([k]) => k).join(';');
       lines.push([this.state.name, i.name, i.country, i.category, i.followers, i.engagement_rate, e != null ? Math.round(e) : null,
-        costCell(i.cost_per_post, i.price_estimate), costBasis(i.cost_per_post, i.price_estimate),
-        costCell(i.cost_per_story, i.story_price_estimate), costBasis(i.cost_per_story, i.story_price_estimate), unknown].map(csvCell).join(','));
+        post, costBasis(i.cost_per_post, i.price_estimate),
+        story, costBasis(i.cost_per_story, i.story_price_estimate), unknown].map(csvCell).join(','));
     }
     const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
     const a = el('a');

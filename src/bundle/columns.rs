@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{CatalogMeta, CatalogTables, PairPoints};
 use crate::cohesion::{CohesionWeights, TagIds};
-use crate::dates::{iso_date, parse_iso_date};
+use crate::dates::{in_range, iso_date, parse_iso_date};
 use crate::error::{Error, Result};
 use crate::mf::stored::StoredFactorModel;
 use crate::model::{AccountKind, Brand, Influencer, PointsConfig};
@@ -338,11 +338,12 @@ impl Wire {
                 last_post: match last_post.next().flatten() {
                     None => String::new(),
                     // Only a date the tables would read back (years 2000 to 2100).
-                    Some(d) => Some(iso_date(i64::from(d)))
-                        .filter(|s| parse_iso_date(s).is_some())
-                        .ok_or_else(|| {
-                            corrupted(format!("column last_post: day {d} is out of range"))
-                        })?,
+                    Some(d) if in_range(i64::from(d)) => iso_date(i64::from(d)),
+                    Some(d) => {
+                        return Err(corrupted(format!(
+                            "column last_post: day {d} is out of range"
+                        )))
+                    }
                 },
                 posts_per_week: posts_per_week.next().flatten(),
                 recent_engagement_rate: recent_rate.next().flatten(),
@@ -515,5 +516,18 @@ mod tests {
         assert!(message(|w| w.influencers.country.rows[0] = vec![]).contains("column country"));
         assert!(message(|w| w.pairs.per_brand[0] = 2).contains("influencer_gap"));
         assert!(message(|w| w.pairs.influencer_gap[0] = 50).contains("outside the 2 influencers"));
+        assert!(message(|w| {
+            w.influencers.last_post.pop();
+        })
+        .contains("column last_post"));
+        for day in [i32::MIN, -1, i32::MAX] {
+            let mut w = encode(&small()).unwrap();
+            w.influencers.last_post[0] = Some(day);
+            let e = w.decode().map(|_| ()).unwrap_err().to_string();
+            assert!(
+                e.contains("last_post: day") && e.contains("out of range"),
+                "{e}"
+            );
+        }
     }
 }

@@ -78,6 +78,18 @@ pub(super) fn take_row(
     }
 }
 
+/// Engagement = (mean likes + mean comments, where the posts report comments) / followers;
+/// unknown when likes or followers are (posts that report no likes have no engagement
+/// figure, not a zero one).
+fn engagement(
+    mean_likes: Option<f64>,
+    mean_comments: Option<f64>,
+    followers: Option<u64>,
+) -> Option<f64> {
+    let f = followers.filter(|&f| f > 0)?;
+    Some((mean_likes? + mean_comments.unwrap_or(0.0)) / f as f64)
+}
+
 fn mean(v: &[f64]) -> Option<f64> {
     if v.is_empty() {
         None
@@ -183,15 +195,9 @@ fn account(
     let mean_likes = mean(&likes);
     let comments: Vec<f64> = rows.iter().filter_map(|r| r.comments).collect();
     let given_er: Vec<f64> = rows.iter().filter_map(|r| r.engagement_rate).collect();
-    // Engagement = (mean likes + mean comments, where the export has comments) /
-    // followers; unknown when likes or followers are (an account whose posts report no
-    // likes has no engagement figure, not a zero one).
-    let engagement_rate = mean(&given_er).or_else(|| {
-        let interactions = mean_likes? + mean(&comments).unwrap_or(0.0);
-        followers
-            .filter(|&f| f > 0)
-            .map(|f| interactions / f as f64)
-    });
+    // The export's own rate where it gives one, else [`engagement`] of the posts.
+    let engagement_rate =
+        mean(&given_er).or_else(|| engagement(mean_likes, mean(&comments), followers));
     let mut hashtags: Vec<String> = Vec::new();
     let mut post_urls: Vec<String> = Vec::new();
     for r in &rows {
@@ -323,8 +329,8 @@ struct Recency {
 
 /// The newest post's day; posts per week over the dated posts' span, (n − 1) gaps in
 /// `span` days is 7(n − 1)/span a week, to two decimals; and the engagement of the posts of
-/// the last [`RECENT_DAYS`] before `newest` (the scrape's newest post): mean likes (plus
-/// mean comments where the posts report them) over followers, as the overall rate is.
+/// the last [`RECENT_DAYS`] before `newest` (the scrape's newest post), by the same
+/// [`engagement`] as the overall rate.
 fn recency(rows: &[PostRow], newest: Option<i64>, followers: Option<u64>) -> Recency {
     let mut times: Vec<i64> = rows.iter().filter_map(|r| r.timestamp).collect();
     times.sort_unstable();
@@ -346,10 +352,9 @@ fn recency(rows: &[PostRow], newest: Option<i64>, followers: Option<u64>) -> Rec
             .iter()
             .filter(|r| r.timestamp.is_some_and(|t| t >= from))
             .collect();
-        let likes = mean(&recent.iter().filter_map(|r| r.likes).collect::<Vec<_>>())?;
+        let likes = mean(&recent.iter().filter_map(|r| r.likes).collect::<Vec<_>>());
         let comments = mean(&recent.iter().filter_map(|r| r.comments).collect::<Vec<_>>());
-        let f = followers.filter(|&f| f > 0)?;
-        Some((likes + comments.unwrap_or(0.0)) / f as f64)
+        engagement(likes, comments, followers)
     });
     Recency {
         last_post,

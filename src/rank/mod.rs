@@ -90,11 +90,6 @@ impl Recommender {
         self.prices.estimate(inf)
     }
 
-    /// The price models, as a bundle stores them.
-    pub fn price_model(&self) -> &PriceModel {
-        &self.prices
-    }
-
     /// Expected engagements per post: followers × engagement rate. Where the rate is unknown
     /// (a scrape without likes) it is the usual rate for the influencer's size (the median of
     /// its peers, [`SizeNorms`]) and the second value says so; `None` where the followers are

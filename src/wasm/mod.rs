@@ -9,7 +9,7 @@ use crate::category::Lexicon;
 use crate::error::{Error, Location};
 use crate::model::{Influencer, PointsConfig};
 use crate::planner::{cents, fill_to_budget, Item};
-use crate::price::{PriceBasis, PriceEstimate};
+use crate::price::{PriceBasis, PriceEstimate, PriceEstimates};
 use crate::rank::{Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who};
 use crate::session::{xorshift, BrandRef, LocalRow, Session};
 
@@ -44,7 +44,11 @@ struct InfluencerView<'a> {
 
 impl<'a> InfluencerView<'a> {
     fn new(rec: &Recommender, influencer: &'a Influencer) -> Self {
-        let p = rec.prices(influencer);
+        Self::priced(influencer, rec.prices(influencer))
+    }
+
+    /// With prices already estimated (a ranking's, a plan's): not estimated again.
+    fn priced(influencer: &'a Influencer, p: PriceEstimates) -> Self {
         InfluencerView {
             influencer,
             price_estimate: p.post,
@@ -363,10 +367,12 @@ impl Engine {
         let (mut unknown_cost, mut unknown_value) = (0u32, 0u32);
         let mut estimated = std::collections::BTreeSet::new();
         let mut estimated_cost = std::collections::BTreeSet::new();
+        let mut priced = std::collections::BTreeMap::new();
         let mut items = Vec::new();
         for i in candidates.iter().filter_map(|n| self.rec.influencer_id(n)) {
             let inf = &infs[i as usize];
-            let Some(price) = self.rec.prices(inf).post else {
+            let prices = self.rec.prices(inf);
+            let Some(price) = prices.post else {
                 unknown_cost += 1;
                 continue;
             };
@@ -379,6 +385,7 @@ impl Engine {
             if price.basis != PriceBasis::Listed {
                 estimated_cost.insert(i);
             }
+            priced.insert(i, prices);
             let Some((value, is_estimate)) = self.rec.expected_engagements(inf) else {
                 unknown_value += 1;
                 continue;
@@ -397,7 +404,10 @@ impl Engine {
             chosen: plan
                 .chosen
                 .iter()
-                .map(|&i| InfluencerView::new(&self.rec, &infs[i as usize]))
+                .map(|&i| match priced.get(&i) {
+                    Some(&p) => InfluencerView::priced(&infs[i as usize], p),
+                    None => InfluencerView::new(&self.rec, &infs[i as usize]),
+                })
                 .collect(),
             cost: plan.cost_cents as f64 / 100.0,
             expected_engagements: plan.value,
@@ -489,7 +499,14 @@ impl Engine {
                 .iter()
                 .map(|x| RecommendationView {
                     recommendation: x,
-                    influencer: InfluencerView::new(&self.rec, &infs[x.id as usize]),
+                    // The ranking estimated its picks' prices already.
+                    influencer: InfluencerView::priced(
+                        &infs[x.id as usize],
+                        PriceEstimates {
+                            post: x.price_estimate,
+                            story: x.story_price_estimate,
+                        },
+                    ),
                 })
                 .collect(),
         })
