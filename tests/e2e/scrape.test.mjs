@@ -115,6 +115,8 @@ test('a scrape with unknowns: cards say unknown, pages are not accounts, filters
   assert.match(stats.creator_00, /Spain/, stats.creator_00);
   const who = hidden[0];
   await page.click(`#results > li[data-influencer="${who}"] details.numbers summary`);
+  // The chips are built on the disclosure's toggle event, which fires after the click returns.
+  await page.waitForSelector(`#results > li[data-influencer="${who}"] details.numbers[open] .why li`);
   const chips = await page.$$eval(`#results > li[data-influencer="${who}"] .why li`, (l) => l.map((x) => x.textContent));
   assert.ok(chips.includes('engagement unknown: the scrape has no likes +0'), chips.join(' | '));
 
