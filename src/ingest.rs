@@ -15,7 +15,8 @@
 //! - country: each location text resolved to an ISO 3166-1 code ([`crate::places`]; every
 //!   distinct text once), the most frequent code winning (first seen wins a tie); with no
 //!   resolvable location, the one country the bio points to (a flag, or a country name);
-//!   else the location text itself;
+//!   else the country of a venue the gazetteer lacks, learned from the other accounts that
+//!   tagged it (two or more whose own places resolve, two thirds agreeing); else none;
 //! - category: the most frequent category that the lexicon resolves (first seen wins a tie),
 //!   else inferred from all the account's text;
 //! - costs: mean of the given values.

@@ -145,6 +145,18 @@ const VENUE_WORDS: &[&str] = &[
     "spiaggia",
     "strand",
     "zoo",
+    "sala",
+    "salle",
+    "saal",
+    "venue",
+    "lounge",
+    "pub",
+    "church",
+    "iglesia",
+    "igreja",
+    "eglise",
+    "chiesa",
+    "kirche",
 ];
 
 /// Whether a keyed place part names a venue ([`VENUE_WORDS`], "... Park", "Parque ...").

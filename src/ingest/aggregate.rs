@@ -1,7 +1,7 @@
 //! Post rows of one account aggregated into its profile (see the module docs of
 //! [`crate::ingest`] for the rules).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -142,15 +142,22 @@ pub(super) fn aggregate(
         .collect();
     // Accounts are independent: aggregated in parallel, then reported in key order, so the
     // report and the profiles do not depend on the number of threads.
-    let outcomes: Vec<Outcome> = groups
+    let mut outcomes: Vec<Outcome> = groups
         .into_par_iter()
         .map(|rows| account(rows, lexicon, &resolved, newest))
         .collect();
+    let venues = learn_venues(&outcomes);
+    report.places.learned_texts += venues.len() as u64;
+    for o in &mut outcomes {
+        if let Outcome::Kept(influencer, stats, _) = o {
+            apply_venues(influencer, stats, &venues);
+        }
+    }
     let mut out = Vec::with_capacity(outcomes.len());
     for o in outcomes {
         match o {
             Outcome::LeftOut { reason, name, rows } => report.leave_out(reason, &name, rows),
-            Outcome::Kept(influencer, stats) => {
+            Outcome::Kept(influencer, stats, _) => {
                 report.places.merge(stats);
                 report.count_profile(&influencer);
                 out.push(Profile {
@@ -171,7 +178,93 @@ enum Outcome {
         name: String,
         rows: u64,
     },
-    Kept(Box<Influencer>, PlaceStats),
+    /// The profile, its places' statistics, and whether its country came from its own
+    /// places (rather than its bio or nothing).
+    Kept(Box<Influencer>, PlaceStats, bool),
+}
+
+/// Venues learned from the scrape: a place text that no gazetteer entry resolves ("Marlins
+/// Park", "Grand Ole Opry") takes the country of the accounts that tagged it, where at least
+/// [`VENUE_MIN_ACCOUNTS`] accounts whose own places resolve tagged it and at least
+/// [`VENUE_AGREEMENT`] of them share one country. Accounts, not posts, vote, so one account
+/// posting from a stadium fifty times counts once.
+const VENUE_MIN_ACCOUNTS: usize = 2;
+const VENUE_AGREEMENT: f64 = 2.0 / 3.0;
+
+/// Unresolved place text → the country its taggers agree on (see [`VENUE_MIN_ACCOUNTS`]).
+fn learn_venues(outcomes: &[Outcome]) -> BTreeMap<String, String> {
+    let mut votes: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for o in outcomes {
+        if let Outcome::Kept(influencer, stats, true) = o {
+            for text in stats.unresolved.keys() {
+                *votes
+                    .entry(text.as_str())
+                    .or_default()
+                    .entry(influencer.country.as_str())
+                    .or_default() += 1;
+            }
+        }
+    }
+    votes
+        .into_iter()
+        .filter_map(|(text, by_country)| {
+            let total: usize = by_country.values().sum();
+            // The most votes, ties to the smaller code (deterministic; a tie never passes
+            // the agreement bar anyway).
+            let (code, n) = by_country
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+            (total >= VENUE_MIN_ACCOUNTS && *n as f64 >= VENUE_AGREEMENT * total as f64)
+                .then(|| (text.to_string(), code.to_string()))
+        })
+        .collect()
+}
+
+/// Counts an account's learned venues as resolved, and gives an account that has no country
+/// yet (none of its places resolved and its bio names none) the country its learned venues
+/// point to most often, by posts, and the most frequent of those venues as its location.
+fn apply_venues(
+    influencer: &mut Influencer,
+    stats: &mut PlaceStats,
+    venues: &BTreeMap<String, String>,
+) {
+    let mut by_country: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut best_text: BTreeMap<&str, (&str, u64)> = BTreeMap::new();
+    for (text, &n) in &stats.unresolved {
+        if let Some(code) = venues.get(text) {
+            *by_country.entry(code).or_default() += n;
+            let b = best_text.entry(code).or_insert((text, n));
+            if n > b.1 {
+                *b = (text, n);
+            }
+        }
+    }
+    if by_country.is_empty() {
+        return;
+    }
+    if influencer.country.is_empty() {
+        // Most posts, ties to the smaller code.
+        let (code, _) = by_country
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(c, n)| (*c, *n))
+            .unwrap_or_default();
+        influencer.country = code.to_string();
+        if let Some((text, _)) = best_text.get(code) {
+            influencer.location = text.trim().to_string();
+        }
+        if !influencer.location.is_empty() {
+            stats.accounts_resolved += 1;
+        }
+    }
+    stats.unresolved.retain(|text, n| {
+        let learned = venues.contains_key(text);
+        if learned {
+            stats.resolved += *n;
+            stats.learned += *n;
+        }
+        !learned
+    });
 }
 
 /// The profile of one account's rows (`resolved`: each place text's country, if any).
@@ -234,7 +327,9 @@ fn account(
             None => *stats.unresolved.entry(text.clone()).or_default() += 1,
         }
     }
-    let country = vote(codes.iter().map(String::as_str))
+    let place_country = vote(codes.iter().map(String::as_str));
+    let placed = place_country.is_some();
+    let country = place_country
         .or_else(|| crate::places::country_in_text(&description))
         .unwrap_or_default();
     let location = vote(
@@ -317,7 +412,7 @@ fn account(
         posts_per_week: recent.posts_per_week,
         recent_engagement_rate: recent.engagement_rate,
     };
-    Outcome::Kept(Box::new(influencer), stats)
+    Outcome::Kept(Box::new(influencer), stats, placed)
 }
 
 /// An account's recency, from its dated posts.

@@ -182,12 +182,20 @@ impl IngestReport {
         let p = &self.places;
         out.push(format!(
             "  places: {} of {} accounts with a place resolved to a country ({:.1}%); {} of {} \
-             location cells{}",
+             location cells{}{}",
             p.accounts_resolved,
             p.accounts_with_place,
             100.0 * p.account_share(),
             p.resolved,
             p.cells,
+            match p.learned_texts {
+                0 => String::new(),
+                n => format!(
+                    " ({} of them at {n} venues the gazetteer lacks, by the country of the \
+                     accounts that tagged them)",
+                    p.learned
+                ),
+            },
             match p.top_unresolved(3) {
                 v if v.is_empty() => String::new(),
                 v => format!(
@@ -239,6 +247,11 @@ pub struct PlaceStats {
     pub resolved: u64,
     /// Unresolved texts and how often each occurred.
     pub unresolved: BTreeMap<String, u64>,
+    /// Of the resolved cells, those resolved as venues learned from the accounts that
+    /// tagged them (see `ingest::aggregate`).
+    pub learned: u64,
+    /// The distinct venue texts so learned.
+    pub learned_texts: u64,
     /// Profiles with at least one place.
     pub accounts_with_place: u64,
     /// Of which resolved to a country.
@@ -268,6 +281,8 @@ impl PlaceStats {
     pub fn merge(&mut self, other: PlaceStats) {
         self.cells += other.cells;
         self.resolved += other.resolved;
+        self.learned += other.learned;
+        self.learned_texts += other.learned_texts;
         self.accounts_with_place += other.accounts_with_place;
         self.accounts_resolved += other.accounts_resolved;
         for (t, c) in other.unresolved {

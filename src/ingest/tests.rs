@@ -170,6 +170,60 @@ fn venues_are_not_countries_and_the_country_comes_from_a_place_that_resolves() {
 }
 
 #[test]
+fn a_venue_the_gazetteer_lacks_takes_the_country_its_taggers_agree_on() {
+    // Two accounts whose places resolve to the US tagged "Marlins Park"; "only_venue" tagged
+    // nothing else, so it takes the US from them. "Grand Ole Opry" was tagged by one GB
+    // account only (too few to learn from); "Sala Apolo" by a Spanish and a French account
+    // (no agreement). "bio_says" names Mexico in its bio, which wins over a learned venue.
+    let csv = "user_Name,followers,post_Location,description\n\
+               a_fan,10,Marlins Park,\n\
+               a_fan,10,\"Miami, Florida\",\n\
+               a_fan,10,Sala Apolo,\n\
+               b_fan,10,Marlins Park,\n\
+               b_fan,10,\"Austin, Texas\",\n\
+               c_fan,10,Grand Ole Opry,\n\
+               c_fan,10,Manchester,\n\
+               d_fan,10,Sala Apolo,\n\
+               d_fan,10,Paris,\n\
+               e_fan,10,Sala Apolo,\n\
+               e_fan,10,Madrid,\n\
+               only_venue,10,Marlins Park,\n\
+               only_venue,10,Marlins Park,\n\
+               only_venue,10,Grand Ole Opry,\n\
+               bio_says,10,Marlins Park,vivo en México\n\
+               lonely,10,Grand Ole Opry,\n";
+    let (p, r) = run(csv);
+    let by = |n: &str| p.iter().find(|i| i.name == n).expect(n);
+    assert_eq!(
+        (
+            by("only_venue").country.as_str(),
+            by("only_venue").location.as_str()
+        ),
+        ("US", "Marlins Park")
+    );
+    assert_eq!(by("bio_says").country, "MX");
+    assert_eq!(by("lonely").country, "", "one tagger is too few");
+    assert_eq!(by("a_fan").country, "US");
+    // Sala Apolo: one ES and one FR tagger (a_fan's US makes three, none with two thirds).
+    assert_eq!(r.places.learned_texts, 1);
+    // Marlins Park's five cells count as resolved; the rest of the venues do not.
+    assert_eq!(r.places.learned, 5);
+    assert_eq!(r.places.unresolved.get("Grand Ole Opry"), Some(&3));
+    assert_eq!(r.places.unresolved.get("Sala Apolo"), Some(&3));
+    assert_eq!(
+        (r.places.accounts_with_place, r.places.accounts_resolved),
+        (8, 7)
+    );
+    assert!(
+        r.summary()
+            .iter()
+            .any(|l| l.contains("5 of them at 1 venues the gazetteer lacks")),
+        "{:?}",
+        r.summary()
+    );
+}
+
+#[test]
 fn pages_and_rows_without_a_handle_are_left_out_in_one_line_each() {
     let mut csv = String::from("user_Name,followers,likes\n");
     csv.push_str("Top Posts,0,10\nTop posts,0,5\nRecent posts,,3\nana,100,5\n");
