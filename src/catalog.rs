@@ -15,15 +15,16 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::cohesion::{CohesionIndex, CohesionWeights, TagIds};
+use crate::dates::{in_range, parse_iso_date};
 use crate::error::{Error, Result};
 use crate::mf::features::{
     brand_features, bucket_features, buckets, feature_matrix, influencer_features, Buckets,
 };
 use crate::mf::stored::ItemContent;
 use crate::mf::{CsrMatrix, Vocabulary};
-use crate::model::{Brand, Influencer, Interaction, PointsConfig};
+use crate::model::{Brand, Influencer, Interaction, Mention, PointsConfig};
 use crate::random::{WordHashMap, DEFAULT_SEED};
-use crate::text::{key, truncate_chars};
+use crate::text::{key, normalize_handle, truncate_chars};
 
 /// Bios longer than this are cut in the catalog (the page shows a summary; the full text
 /// stays in the data files).
@@ -39,6 +40,24 @@ pub struct PairPoints {
     pub influencer: u32,
     /// Sum of the points of the pair's interactions.
     pub points: f64,
+}
+
+/// Collaboration evidence by id: the posts of influencer `influencer` that name `handle`
+/// (`mentions.csv` in the catalog's ids; see [`crate::model::Mention`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentionRow {
+    /// Influencer id.
+    pub influencer: u32,
+    /// The handle named (normalised).
+    pub handle: String,
+    /// Posts that name it (at least 1).
+    pub posts: u32,
+    /// Of those, paid posts that credit it (at most `posts`).
+    pub sponsored_posts: u32,
+    /// Days since 1970-01-01 of the first and last such post, when posts carry times.
+    pub first_seen: Option<i32>,
+    /// See `first_seen`.
+    pub last_seen: Option<i32>,
 }
 
 /// How the catalog was made.
@@ -66,6 +85,8 @@ pub struct CatalogTables {
     pub brands: Vec<Brand>,
     /// Summed interaction points, sorted by (brand, influencer), zero pairs omitted.
     pub pair_points: Vec<PairPoints>,
+    /// Collaboration evidence, sorted by (influencer, handle), one row per pair.
+    pub mentions: Vec<MentionRow>,
 }
 
 /// Settings of a catalog build.
@@ -301,8 +322,50 @@ impl Catalog {
             influencers,
             brands,
             pair_points,
+            mentions: Vec::new(),
         };
         Ok((Catalog::from_tables(tables, "tables")?, report))
+    }
+
+    /// The catalog with `mentions` (rows of `mentions.csv`) as its collaboration evidence,
+    /// in place of any it had. A row naming an influencer not in the tables, or repeating a
+    /// pair, is skipped into the report; rows the reader accepted are otherwise valid.
+    pub fn with_mentions(self, mentions: &[Mention]) -> Result<(Catalog, Vec<Error>)> {
+        let mut skipped = Vec::new();
+        let mut by: BTreeMap<(u32, &str), &Mention> = BTreeMap::new();
+        for m in mentions {
+            let Some(&i) = self.influencer_ids.get(&key(&m.influencer)) else {
+                skipped.push(Error::Unknown {
+                    what: "influencer in mentions",
+                    name: format!("{} -> @{}", m.influencer, m.handle),
+                });
+                continue;
+            };
+            if by.insert((i, m.handle.as_str()), m).is_some() {
+                skipped.push(Error::InvalidParam {
+                    name: "mentions",
+                    message: format!(
+                        "{} -> @{} is listed twice (the last row is kept)",
+                        m.influencer, m.handle
+                    ),
+                });
+            }
+        }
+        let day = |d: &str| parse_iso_date(d).and_then(|d| i32::try_from(d).ok());
+        let rows = by
+            .into_iter()
+            .map(|((influencer, handle), m)| MentionRow {
+                influencer,
+                handle: handle.to_string(),
+                posts: m.posts,
+                sponsored_posts: m.sponsored_posts,
+                first_seen: day(&m.first_seen),
+                last_seen: day(&m.last_seen),
+            })
+            .collect();
+        let mut tables = self.tables;
+        tables.mentions = rows;
+        Ok((Catalog::from_tables(tables, "tables")?, skipped))
     }
 
     /// Validates `tables` (from a bundle named `source`, or any other producer) into a
@@ -319,6 +382,10 @@ impl Catalog {
         tag_ids: &TagIds,
     ) -> Result<Catalog> {
         tables.points.validate()?;
+        validate_evidence(&tables).map_err(|message| Error::Corrupted {
+            source_name: source.to_string(),
+            message,
+        })?;
         let index =
             CohesionIndex::with_tag_ids(&tables.influencers, tables.weights, Some(tag_ids))?;
         let (nb, ni) = (tables.brands.len(), tables.influencers.len());
@@ -614,10 +681,81 @@ impl Catalog {
         )
     }
 
+    /// Collaboration evidence, sorted by (influencer, handle).
+    pub fn mentions(&self) -> &[MentionRow] {
+        &self.tables.mentions
+    }
+
+    /// The handles influencer `id` named, sorted by handle.
+    pub fn mentions_of(&self, id: u32) -> &[MentionRow] {
+        let m = &self.tables.mentions;
+        let a = m.partition_point(|r| r.influencer < id);
+        let b = m.partition_point(|r| r.influencer <= id);
+        &m[a..b]
+    }
+
+    /// The known brand whose handle is `handle` (normalised), if any.
+    pub fn brand_by_handle(&self, handle: &str) -> Option<u32> {
+        self.tables
+            .brands
+            .iter()
+            .position(|b| !b.handle.is_empty() && b.handle == handle)
+            .map(|i| i as u32)
+    }
+
     /// Gives the tables back.
     pub fn into_tables(self) -> CatalogTables {
         self.tables
     }
+}
+
+/// Brand handles are handles and each names one brand; mention rows are sorted by
+/// (influencer, handle), one per pair, inside the tables, with counts and days that fit.
+fn validate_evidence(t: &CatalogTables) -> std::result::Result<(), String> {
+    let mut handles = std::collections::HashMap::new();
+    for b in &t.brands {
+        if b.handle.is_empty() {
+            continue;
+        }
+        if normalize_handle(&b.handle).as_deref() != Some(b.handle.as_str()) {
+            return Err(format!(
+                "brand {:?} has handle {:?}, not a handle",
+                b.name, b.handle
+            ));
+        }
+        if let Some(first) = handles.insert(b.handle.as_str(), b.name.as_str()) {
+            return Err(format!(
+                "handle @{} is claimed by both {first:?} and {:?}",
+                b.handle, b.name
+            ));
+        }
+    }
+    let n = t.influencers.len();
+    let mut prev: Option<(u32, &str)> = None;
+    for m in &t.mentions {
+        let here = (m.influencer, m.handle.as_str());
+        let fits = (m.influencer as usize) < n
+            && normalize_handle(&m.handle).as_deref() == Some(m.handle.as_str())
+            && m.posts >= 1
+            && m.sponsored_posts <= m.posts
+            && [m.first_seen, m.last_seen]
+                .iter()
+                .all(|d| d.is_none_or(|d| in_range(i64::from(d))))
+            && match (m.first_seen, m.last_seen) {
+                (Some(f), Some(l)) => f <= l,
+                (f, l) => f.is_none() == l.is_none(),
+            }
+            && prev.is_none_or(|p| p < here);
+        if !fits {
+            return Err(format!(
+                "mention row ({}, {:?}) does not fit: out of order, out of range or \
+                 inconsistent counts or days",
+                m.influencer, m.handle
+            ));
+        }
+        prev = Some(here);
+    }
+    Ok(())
 }
 
 /// Name key -> position.

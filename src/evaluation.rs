@@ -17,6 +17,9 @@ use crate::rank::pipeline_order;
 use crate::ranker::train::{fit_positives, FeatureSource, RankerSettings, TrainingPairs};
 use crate::ranker::{History, Ranker};
 
+mod mentions;
+pub use mentions::{evaluate_mentions, MentionEval, MentionEvalParams, MentionEvalRow};
+
 /// One row of the evaluation table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EvalRow {

@@ -34,23 +34,27 @@ use std::io::Read;
 
 use crate::category::Lexicon;
 use crate::error::Result;
-use crate::model::{Brand, Influencer};
+use crate::model::{Brand, Influencer, Mention};
 use crate::places::Places;
 
 pub use fields::{ColumnMapping, Field};
-pub use report::{IngestReport, LeftOut, PlaceStats};
+pub use report::{IngestReport, LeftOut, MentionStats, PlaceStats};
 
 /// An aggregated account, before it becomes an influencer or a brand.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
     /// The account as an influencer record.
     pub influencer: Influencer,
+    /// The handles its posts name, by handle.
+    pub mentions: Vec<Mention>,
 }
 
 impl Profile {
     /// The same account read as a brand.
     pub fn into_brand(self) -> Brand {
         let i = self.influencer;
+        // A brand scrape's account name is the brand's handle.
+        let handle = crate::text::normalize_handle(&i.name).unwrap_or_default();
         Brand {
             name: i.name,
             category: i.category,
@@ -59,6 +63,7 @@ impl Profile {
             // A brand's follower count is context for the ranker, where 0 reads as missing.
             followers: i.followers.unwrap_or(0),
             description: i.description,
+            handle,
         }
     }
 }

@@ -138,8 +138,28 @@ impl Influencer {
     }
 }
 
+/// Collaboration evidence: an influencer's posts that name one handle (an @mention, a tag or
+/// a paid-partnership sponsor), one row of `mentions.csv`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mention {
+    /// The influencer's account name.
+    pub influencer: String,
+    /// The handle named, normalised (lower case, no `@`).
+    pub handle: String,
+    /// Posts that name it.
+    pub posts: u32,
+    /// Of those, posts marked paid that credit it: it is their named sponsor, or the post
+    /// carries a disclosure (#ad and its siblings) and names no sponsor.
+    pub sponsored_posts: u32,
+    /// The day (ISO 8601) of the first and the last such post, empty where posts carry no
+    /// time.
+    pub first_seen: String,
+    /// See `first_seen`.
+    pub last_seen: String,
+}
+
 /// One brand (a user of the recommender).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Brand {
     /// Brand name (unique key, compared case-insensitively).
     pub name: String,
@@ -153,6 +173,10 @@ pub struct Brand {
     pub followers: u64,
     /// Brand description.
     pub description: String,
+    /// The brand's own account handle (normalised, no `@`), or empty when unknown: what the
+    /// influencers' mentions are matched against.
+    #[serde(default)]
+    pub handle: String,
 }
 
 /// What a brand did with a recommended influencer.

@@ -1,5 +1,5 @@
 //! The canonical tables influence-rec writes and trains from: `influencers.csv`,
-//! `brands.csv` and `interactions.csv`. Readers take any `io::Read` plus a name for errors;
+//! `brands.csv`, `interactions.csv` and `mentions.csv`. Readers take any `io::Read` plus a name for errors;
 //! writers take any `io::Write`. Lists are space-separated (`#a #b` for hashtags), unknown
 //! optional numbers are empty cells, timestamps are milliseconds since the Unix epoch.
 //!
@@ -10,8 +10,8 @@ use std::io::{Read, Write};
 
 use crate::dates::parse_iso_date;
 use crate::error::{Error, Location, Result};
-use crate::model::{AccountKind, Brand, Influencer, Interaction, InteractionKind};
-use crate::text::{csv_cell, csv_uncell, parse_hashtags, parse_number};
+use crate::model::{AccountKind, Brand, Influencer, Interaction, InteractionKind, Mention};
+use crate::text::{csv_cell, csv_uncell, normalize_handle, parse_hashtags, parse_number};
 
 /// Header of `influencers.csv`.
 pub const INFLUENCER_COLUMNS: [&str; 16] = [
@@ -32,14 +32,24 @@ pub const INFLUENCER_COLUMNS: [&str; 16] = [
     "posts_per_week",
     "recent_engagement_rate",
 ];
-/// Header of `brands.csv`.
-pub const BRAND_COLUMNS: [&str; 6] = [
+/// Header of `brands.csv` (`handle` may be absent: tables written before it).
+pub const BRAND_COLUMNS: [&str; 7] = [
     "name",
     "category",
     "country",
     "hashtags",
     "followers",
     "description",
+    "handle",
+];
+/// Header of `mentions.csv`.
+pub const MENTION_COLUMNS: [&str; 6] = [
+    "influencer",
+    "handle",
+    "posts",
+    "sponsored_posts",
+    "first_seen",
+    "last_seen",
 ];
 /// Header of `interactions.csv`.
 pub const INTERACTION_COLUMNS: [&str; 6] = [
@@ -325,6 +335,7 @@ pub fn write_brands<W: Write>(out: W, dest: &str, rows: &[Brand]) -> Result<()> 
                 tags_cell(&b.hashtags),
                 b.followers.to_string(),
                 b.description.clone(),
+                b.handle.clone(),
             ],
         )
         .map_err(|e| write_err(e, dest))?;
@@ -332,16 +343,108 @@ pub fn write_brands<W: Write>(out: W, dest: &str, rows: &[Brand]) -> Result<()> 
     w.flush().map_err(|e| write_err(e, dest))
 }
 
-/// Reads `brands.csv`.
+/// Reads `brands.csv` (a table without the later `handle` column reads too). A handle is
+/// normalised (`@Nike` is `nike`); a second brand claiming a handle already claimed is a row
+/// error that names both brands.
 pub fn read_brands<R: Read>(input: R, source: &str) -> Result<Rows<Brand>> {
-    read_table(input, source, &BRAND_COLUMNS, |r| {
+    let mut claimed: std::collections::HashMap<String, String> = Default::default();
+    read_table_with_optional(input, source, &BRAND_COLUMNS, 1, |r| {
+        let name = r.required("name")?;
+        let handle = match r.text("handle") {
+            h if h.is_empty() => String::new(),
+            h => normalize_handle(&h).ok_or_else(|| {
+                r.err(
+                    "handle",
+                    "an account handle (letters, digits, _ and ., at most 30), or empty",
+                )
+            })?,
+        };
+        if !handle.is_empty() {
+            if let Some(first) = claimed.get(&handle) {
+                return Err(r.err(
+                    "handle",
+                    &format!(
+                        "a handle of its own (@{handle} is claimed by both {first:?} and {name:?})"
+                    ),
+                ));
+            }
+            claimed.insert(handle.clone(), name.clone());
+        }
         Ok(Brand {
-            name: r.required("name")?,
+            name,
             category: r.text("category"),
             country: r.text("country"),
             hashtags: parse_hashtags(&r.text("hashtags")),
             followers: r.count("followers")?,
             description: r.text("description"),
+            handle,
+        })
+    })
+}
+
+/// Writes `mentions.csv`.
+pub fn write_mentions<W: Write>(out: W, dest: &str, rows: &[Mention]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(MENTION_COLUMNS)
+        .map_err(|e| write_err(e, dest))?;
+    for m in rows {
+        write_record(
+            &mut w,
+            [
+                m.influencer.clone(),
+                m.handle.clone(),
+                m.posts.to_string(),
+                m.sponsored_posts.to_string(),
+                m.first_seen.clone(),
+                m.last_seen.clone(),
+            ],
+        )
+        .map_err(|e| write_err(e, dest))?;
+    }
+    w.flush().map_err(|e| write_err(e, dest))
+}
+
+/// Reads `mentions.csv`: a handle that is no handle, a count that is no whole number in
+/// 1..=u32::MAX (sponsored posts at most the posts), a day that is no ISO date, or a first
+/// day after the last is a row error.
+pub fn read_mentions<R: Read>(input: R, source: &str) -> Result<Rows<Mention>> {
+    read_table(input, source, &MENTION_COLUMNS, |r| {
+        let handle = normalize_handle(&r.text("handle")).ok_or_else(|| {
+            r.err(
+                "handle",
+                "an account handle (letters, digits, _ and ., at most 30)",
+            )
+        })?;
+        let count = |col: &str, min: u64, max: u64| -> Result<u32> {
+            match r.count(col)? {
+                n if n >= min && n <= max => Ok(n as u32),
+                _ => Err(r.err(col, &format!("a whole number from {min} to {max}"))),
+            }
+        };
+        let posts = count("posts", 1, u64::from(u32::MAX))?;
+        let sponsored_posts = count("sponsored_posts", 0, u64::from(posts))?;
+        let day = |col: &str| -> Result<(String, Option<i64>)> {
+            let t = r.text(col);
+            match parse_iso_date(&t) {
+                _ if t.is_empty() => Ok((t, None)),
+                Some(d) => Ok((t, Some(d))),
+                None => Err(r.err(col, "an ISO 8601 date such as 2026-11-20, or empty")),
+            }
+        };
+        let (first_seen, first) = day("first_seen")?;
+        let (last_seen, last) = day("last_seen")?;
+        if let (Some(f), Some(l)) = (first, last) {
+            if f > l {
+                return Err(r.err("first_seen", "a day no later than last_seen"));
+            }
+        }
+        Ok(Mention {
+            influencer: r.required("influencer")?,
+            handle,
+            posts,
+            sponsored_posts,
+            first_seen,
+            last_seen,
         })
     })
 }
@@ -454,6 +557,90 @@ mod tests {
     }
 
     #[test]
+    fn mentions_round_trip_and_bad_rows_are_named() {
+        let rows = vec![
+            Mention {
+                influencer: "=ana".into(),
+                handle: "nike".into(),
+                posts: 3,
+                sponsored_posts: 1,
+                first_seen: "2026-01-02".into(),
+                last_seen: "2026-03-04".into(),
+            },
+            Mention {
+                influencer: "bo".into(),
+                handle: "glossier.play".into(),
+                posts: 1,
+                ..Mention::default()
+            },
+        ];
+        let mut buf = Vec::new();
+        write_mentions(&mut buf, "mem", &rows).unwrap();
+        let (back, errs) = read_mentions(buf.as_slice(), "mem").unwrap();
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(back, rows);
+        let csv = "influencer,handle,posts,sponsored_posts,first_seen,last_seen\n\
+                   a,@Nike,2,0,,\n\
+                   a,ni ke,2,0,,\n\
+                   a,x,0,0,,\n\
+                   a,x,2,3,,\n\
+                   a,x,2,1,2026-02-30,\n\
+                   a,x,2,1,2026-03-01,2026-02-01\n\
+                   ,x,1,0,,\n";
+        let (rows, errs) = read_mentions(csv.as_bytes(), "m.csv").unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].handle, "nike");
+        let fields: Vec<String> = errs
+            .iter()
+            .map(|e| {
+                e.to_string()
+                    .split(':')
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(":")
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "m.csv:3 field `handle`",
+                "m.csv:4 field `posts`",
+                "m.csv:5 field `sponsored_posts`",
+                "m.csv:6 field `first_seen`",
+                "m.csv:7 field `first_seen`",
+                "m.csv:8 field `influencer`",
+            ]
+        );
+    }
+
+    #[test]
+    fn brand_handles_are_normalised_and_one_handle_has_one_brand() {
+        let csv = "name,category,country,hashtags,followers,description,handle\n\
+                   Nike,sports,US,,10,,@Nike\n\
+                   Nike Running,sports,US,,10,,nike\n\
+                   Glossier,beauty,US,,10,,\n\
+                   Bad,beauty,US,,10,,not a handle\n";
+        let (rows, errs) = read_brands(csv.as_bytes(), "b.csv").unwrap();
+        let got: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|b| (b.name.as_str(), b.handle.as_str()))
+            .collect();
+        assert_eq!(got, [("Nike", "nike"), ("Glossier", "")]);
+        let e = errs[0].to_string();
+        assert!(
+            e.starts_with("b.csv:3 field `handle`") && e.contains("\"Nike\" and \"Nike Running\""),
+            "{e}"
+        );
+        assert!(errs[1].to_string().starts_with("b.csv:5 field `handle`"));
+        // A table written before the column reads, without handles.
+        let old = "name,category,country,hashtags,followers,description\nNike,sports,US,,10,\n";
+        assert_eq!(
+            read_brands(old.as_bytes(), "b.csv").unwrap().0[0].handle,
+            ""
+        );
+    }
+
+    #[test]
     fn wrong_header_is_refused() {
         let err = read_brands("name,category\n".as_bytes(), "b.csv").unwrap_err();
         assert!(
@@ -492,6 +679,7 @@ mod tests {
             hashtags: vec![],
             followers: 3,
             description: "\tcmd".into(),
+            handle: String::new(),
         }];
         let mut buf = Vec::new();
         write_brands(&mut buf, "mem", &brands).unwrap();

@@ -5,6 +5,12 @@
 use crate::platform::{lowercase, nfkc};
 
 mod confusables;
+mod handles;
+
+pub use handles::{
+    is_paid_tag, mentions_in_text, normalize_handle, paid_partners_in_text, parse_handles,
+    MAX_HANDLE, PAID_TAGS,
+};
 
 /// The comparison key for names, countries and categories: Unicode NFKC, then case-folded
 /// (`to_lowercase`), default-ignorable code points dropped ([`is_default_ignorable`]),

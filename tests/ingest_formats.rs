@@ -6,13 +6,47 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use influence_rec::ingest::{ingest, ColumnMapping, IngestReport, Profile};
-use influence_rec::model::AccountKind;
+use influence_rec::model::{AccountKind, Mention};
 use influence_rec::{Influencer, Lexicon};
 
+fn profiles(bytes: &[u8], source: &str) -> (Vec<Profile>, IngestReport) {
+    ingest(bytes, source, &ColumnMapping::default(), Lexicon::builtin())
+        .unwrap_or_else(|e| panic!("{source}: {e}"))
+}
+
 fn read(bytes: &[u8], source: &str) -> (Vec<Influencer>, IngestReport) {
-    let (p, r) = ingest(bytes, source, &ColumnMapping::default(), Lexicon::builtin())
-        .unwrap_or_else(|e| panic!("{source}: {e}"));
+    let (p, r) = profiles(bytes, source);
     (p.into_iter().map(|p: Profile| p.influencer).collect(), r)
+}
+
+fn mention(inf: &str, handle: &str, posts: u32, paid: u32, first: &str, last: &str) -> Mention {
+    Mention {
+        influencer: inf.into(),
+        handle: handle.into(),
+        posts,
+        sponsored_posts: paid,
+        first_seen: first.into(),
+        last_seen: last.into(),
+    }
+}
+
+/// The collaboration evidence every twin holds: C1 mentions @Philadelphia_ES with #ad, C3
+/// mentions it without; C2 tags mahou_es; R1 is a "Paid partnership with @nike" co-authored
+/// with strava (the named sponsor alone is paid); R2 mentions @Nike on a post flagged paid.
+fn twin_mentions() -> Vec<Mention> {
+    vec![
+        mention("lucia.cocina", "mahou_es", 1, 0, "2026-10-02", "2026-10-02"),
+        mention(
+            "lucia.cocina",
+            "philadelphia_es",
+            2,
+            1,
+            "2026-06-01",
+            "2026-10-03",
+        ),
+        mention("runwithjules", "nike", 2, 2, "2026-10-01", "2026-10-02"),
+        mention("runwithjules", "strava", 1, 0, "2026-10-01", "2026-10-01"),
+    ]
 }
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -86,6 +120,33 @@ fn every_json_format_makes_the_profiles_of_its_csv_twin() {
         assert_eq!(report.rows_accepted, 7, "{name}");
         assert_eq!(got, twin, "{name}");
     }
+    // Collaboration evidence, the same from every twin; the #ad disclosure is no hashtag of
+    // the profile.
+    assert!(
+        !lucia.hashtags.contains(&"ad".to_string()),
+        "{:?}",
+        lucia.hashtags
+    );
+    for name in [
+        "posts.csv",
+        "profiles.json",
+        "profiles.jsonl",
+        "posts.json",
+        "instaloader.jsonl",
+    ] {
+        let (got, report) = profiles(&fixture(name), name);
+        let m: Vec<Mention> = got.into_iter().flat_map(|p| p.mentions).collect();
+        assert_eq!(m, twin_mentions(), "{name}");
+        assert_eq!(
+            (
+                report.mentions.accounts,
+                report.mentions.pairs,
+                report.mentions.sponsored_pairs
+            ),
+            (2, 4, 2),
+            "{name}"
+        );
+    }
 }
 
 #[test]
@@ -96,7 +157,9 @@ fn hostile_json_gets_located_errors_and_keeps_what_was_read() {
       {"ownerUsername": "ana", "followersCount": "1.2M", "likesCount": null, "caption": "hola"},
       {"ownerUsername": "ana", "followersCount": 1200000, "likesCount": {"n": 3}},
       {"username": "bo", "followersCount": "5,721,916",
-       "latestPosts": [{"caption": "a", "likesCount": "12"}, 7, {"likesCount": [1]}]},
+       "latestPosts": [{"caption": "a", "likesCount": "12"}, 7, {"likesCount": [1]},
+                       {"caption": "b", "taggedUsers": [{"username": "ok"}, 5]},
+                       {"caption": "<script>@x</script> @a.b@c.d", "mentions": [{"id": 1}]}]},
       "not a record"
     ]"#;
     let (got, report) = read(json.as_bytes(), "bad.json");
@@ -107,10 +170,12 @@ fn hostile_json_gets_located_errors_and_keeps_what_was_read() {
             "bad.json field `$[1].likesCount`: expected a value for `likes`, found \"an object\"",
             "bad.json field `$[2].latestPosts[1]`: expected a post object, found \"a number\"",
             "bad.json field `$[2].latestPosts[2].likesCount`: expected a value for `likes`, found \"an array\"",
+            "bad.json field `$[2].latestPosts[3].taggedUsers[1]`: expected a handle (a string) or an account with a username, found \"a number\"",
+            "bad.json field `$[2].latestPosts[4].mentions[0]`: expected a handle (a string) or an account with a username, found \"an object\"",
             "bad.json field `$[3]`: expected an object (a profile or a post), found \"a string\"",
         ]
     );
-    assert_eq!((report.rows_read, report.rows_accepted), (6, 2));
+    assert_eq!((report.rows_read, report.rows_accepted), (8, 2));
     let names: Vec<(&str, Option<u64>, Option<f64>)> = got
         .iter()
         .map(|i| (i.name.as_str(), i.followers, i.mean_likes))

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{CatalogMeta, CatalogTables, PairPoints};
+use crate::catalog::{CatalogMeta, CatalogTables, MentionRow, PairPoints};
 use crate::cohesion::{CohesionWeights, TagIds};
 use crate::dates::{in_range, iso_date, parse_iso_date};
 use crate::error::{Error, Result};
@@ -49,6 +49,7 @@ pub(super) struct Wire {
     influencers: InfluencerColumns,
     brands: Vec<Brand>,
     pairs: PairColumns,
+    mentions: MentionColumns,
     factor: Option<StoredFactorModel>,
     ranker: Option<StoredRanker>,
     prices: Option<StoredPrices>,
@@ -142,6 +143,84 @@ enum Rate {
 fn derived_rate(mean_likes: Option<f64>, followers: Option<u64>) -> Option<f64> {
     let (likes, followers) = (mean_likes?, followers?);
     (followers > 0).then(|| likes / followers as f64)
+}
+
+/// Collaboration evidence, by influencer: its row count, then per row the handle (a
+/// dictionary index), the counts and the days.
+#[derive(Serialize, Deserialize)]
+struct MentionColumns {
+    per_influencer: Vec<u32>,
+    /// One value per row.
+    handle: DictColumn,
+    posts: Vec<u32>,
+    sponsored_posts: Vec<u32>,
+    first_seen: Vec<Option<i32>>,
+    last_seen: Vec<Option<i32>>,
+}
+
+impl MentionColumns {
+    fn encode(rows: &[MentionRow], n: usize) -> Result<MentionColumns> {
+        let mut per_influencer = vec![0u32; n];
+        for m in rows {
+            let slot = per_influencer
+                .get_mut(m.influencer as usize)
+                .ok_or_else(|| {
+                    corrupted(format!(
+                        "mention row names influencer {} of {n}",
+                        m.influencer
+                    ))
+                })?;
+            *slot += 1;
+        }
+        // Rows are stored in influencer order; a table in another order could not be read back.
+        if rows.windows(2).any(|w| w[0].influencer > w[1].influencer) {
+            return Err(corrupted(
+                "mention rows are not sorted by influencer".into(),
+            ));
+        }
+        let handles: Vec<[String; 1]> = rows.iter().map(|m| [m.handle.clone()]).collect();
+        Ok(MentionColumns {
+            per_influencer,
+            handle: DictColumn::encode(handles.iter().map(|h| h.as_slice())),
+            posts: rows.iter().map(|m| m.posts).collect(),
+            sponsored_posts: rows.iter().map(|m| m.sponsored_posts).collect(),
+            first_seen: rows.iter().map(|m| m.first_seen).collect(),
+            last_seen: rows.iter().map(|m| m.last_seen).collect(),
+        })
+    }
+
+    /// The rows back; their values are checked with the rest of the tables
+    /// (`Catalog::from_tables`).
+    fn decode(self, n: usize) -> Result<Vec<MentionRow>> {
+        check_len("mention per_influencer", self.per_influencer.len(), n)?;
+        let total: u64 = self.per_influencer.iter().map(|&c| u64::from(c)).sum();
+        let rows = self.posts.len();
+        check_len("mention rows", total as usize, rows)?;
+        check_len("mention sponsored_posts", self.sponsored_posts.len(), rows)?;
+        check_len("mention first_seen", self.first_seen.len(), rows)?;
+        check_len("mention last_seen", self.last_seen.len(), rows)?;
+        let handles = self.handle.decode("mention handle", rows)?;
+        let mut out = Vec::with_capacity(rows);
+        let mut i = 0;
+        for (influencer, &count) in self.per_influencer.iter().enumerate() {
+            for _ in 0..count {
+                let [handle]: [String; 1] = handles[i]
+                    .clone()
+                    .try_into()
+                    .map_err(|_| corrupted("column mention handle: one value per row".into()))?;
+                out.push(MentionRow {
+                    influencer: influencer as u32,
+                    handle,
+                    posts: self.posts[i],
+                    sponsored_posts: self.sponsored_posts[i],
+                    first_seen: self.first_seen[i],
+                    last_seen: self.last_seen[i],
+                });
+                i += 1;
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -259,6 +338,7 @@ impl Wire {
                 influencer_gap,
                 points: b.pair_points.iter().map(|p| p.points).collect(),
             },
+            mentions: MentionColumns::encode(&b.mentions, infs.len())?,
             factor: factor.clone(),
             ranker: ranker.clone(),
             prices: prices.clone(),
@@ -389,6 +469,7 @@ impl Wire {
                 influencers,
                 brands: self.brands,
                 pair_points,
+                mentions: self.mentions.decode(n)?,
             },
             hashtag_ids,
             factor: self.factor,
@@ -441,6 +522,20 @@ mod tests {
         b.influencers.push(d);
         b.brands.push(b.brands[0].clone());
         b.brands[1].name = "beta".into();
+        b.brands[1].handle = "beta.co".into();
+        let row = |influencer: u32, handle: &str, days: Option<(i32, i32)>| MentionRow {
+            influencer,
+            handle: handle.into(),
+            posts: 3,
+            sponsored_posts: 1,
+            first_seen: days.map(|d| d.0),
+            last_seen: days.map(|d| d.1),
+        };
+        b.mentions = vec![
+            row(0, "beta.co", Some((20_000, 20_100))),
+            row(0, "nike", None),
+            row(2, "beta.co", Some((20_050, 20_050))),
+        ];
         b.pair_points = vec![
             PairPoints {
                 brand: 0,
@@ -475,6 +570,8 @@ mod tests {
         );
         assert_eq!(wire.pairs.per_brand, vec![2, 1]);
         assert_eq!(wire.pairs.influencer_gap, vec![0, 2, 1]);
+        assert_eq!(wire.mentions.per_influencer, vec![2, 0, 1, 0]);
+        assert_eq!(wire.mentions.handle.words, ["beta.co", "nike"]);
         let mut core = b.clone();
         core.influencers = b.influencers.iter().map(|i| i.without_details()).collect();
         assert_eq!(
@@ -520,6 +617,11 @@ mod tests {
             w.influencers.last_post.pop();
         })
         .contains("column last_post"));
+        assert!(message(|w| w.mentions.per_influencer[0] = 1).contains("mention rows"));
+        assert!(message(|w| {
+            w.mentions.per_influencer.pop();
+        })
+        .contains("mention per_influencer"));
         for day in [i32::MIN, -1, i32::MAX] {
             let mut w = encode(&small()).unwrap();
             w.influencers.last_post[0] = Some(day);

@@ -32,7 +32,9 @@
 //! 8 = unknown follower counts, likes and engagement rates are stored as unknown (never 0),
 //! and each influencer carries its account kind (creator, brand, media); 9 = adds the optional
 //! price models ([`StoredPrices`]: quantile models of listed costs, fitted at train time), so
-//! the page estimates a price where the scrape lists none without training anything.
+//! the page estimates a price where the scrape lists none without training anything;
+//! 10 = collaboration evidence (the handles each influencer's posts mention, tag or are paid
+//! by: `mentions.csv` column by column) and each brand's own handle.
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -58,7 +60,7 @@ use crate::ranker::{Ranker, StoredRanker};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 9;
+pub const FORMAT_VERSION: u32 = 10;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).

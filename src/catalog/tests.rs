@@ -22,12 +22,14 @@ pub(crate) fn small_tables() -> CatalogTables {
             hashtags: vec!["x".into()],
             followers: 5,
             description: "d".into(),
+            ..Brand::default()
         }],
         pair_points: vec![PairPoints {
             brand: 0,
             influencer: 1,
             points: 3.0,
         }],
+        mentions: vec![],
     }
 }
 
@@ -129,6 +131,7 @@ fn points_are_summed_per_pair_from_the_kinds() {
         hashtags: vec![],
         followers: 0,
         description: String::new(),
+        ..Brand::default()
     }];
     let xs = vec![
         ix("1", "b", "zed", InteractionKind::Click),
@@ -166,6 +169,7 @@ fn a_hand_written_brand_table_is_read_in_codes_and_slugs() {
         hashtags: vec![],
         followers: 0,
         description: description.into(),
+        ..Brand::default()
     };
     let brands = vec![
         brand("A", "Food & Cooking", "United States", ""),
@@ -213,4 +217,59 @@ fn features_are_built_once_with_cold_rows_in_the_same_vocabulary() {
     assert_eq!((f.users.cols, f.users_cold.rows), (4, 1));
     assert_eq!(f.items.rows, 2);
     assert!(std::ptr::eq(f, c.features().unwrap()), "cached");
+}
+
+#[test]
+fn mentions_join_by_name_and_evidence_that_does_not_fit_is_refused() {
+    use crate::model::Mention;
+    let c = Catalog::from_tables(small_tables(), "t").unwrap();
+    let m = |inf: &str, handle: &str| Mention {
+        influencer: inf.into(),
+        handle: handle.into(),
+        posts: 2,
+        sponsored_posts: 1,
+        first_seen: "2026-01-01".into(),
+        last_seen: "2026-02-01".into(),
+    };
+    let names: Vec<String> = c.influencers().iter().map(|i| i.name.clone()).collect();
+    let (c, skipped) = c
+        .with_mentions(&[
+            m(&names[1], "zeta"),
+            m(&names[1], "acme"),
+            m("nobody", "x"),
+            m(&names[1], "zeta"),
+        ])
+        .unwrap();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    let got: Vec<(&str, Option<i32>)> = c
+        .mentions_of(1)
+        .iter()
+        .map(|r| (r.handle.as_str(), r.first_seen))
+        .collect();
+    assert_eq!(got, [("acme", Some(20_454)), ("zeta", Some(20_454))]);
+    assert!(c.mentions_of(0).is_empty());
+
+    let refused = |f: fn(&mut CatalogTables)| {
+        let mut t = c.tables().clone();
+        f(&mut t);
+        match Catalog::from_tables(t, "b.bundle") {
+            Err(Error::Corrupted { source_name, .. }) => assert_eq!(source_name, "b.bundle"),
+            other => panic!("expected Corrupted, got {:?}", other.map(|_| ())),
+        }
+    };
+    refused(|t| t.mentions.reverse());
+    refused(|t| t.mentions[0].influencer = 99);
+    refused(|t| t.mentions[0].sponsored_posts = 9);
+    refused(|t| t.mentions[0].posts = 0);
+    refused(|t| t.mentions[0].handle = "Not A Handle".into());
+    refused(|t| t.mentions[0].first_seen = Some(30_000));
+    refused(|t| t.mentions[0].last_seen = None);
+    refused(|t| t.brands[0].handle = "@Acme".into());
+    refused(|t| {
+        let mut b = t.brands[0].clone();
+        b.name = "acme 2".into();
+        t.brands[0].handle = "acme".into();
+        b.handle = "acme".into();
+        t.brands.push(b);
+    });
 }

@@ -56,9 +56,13 @@ pub struct IngestArgs {
     /// Fields: name, followers, description, likes, comments, post_text, location,
     /// post_location, hashtags, post_url, engagement_rate, hashtags_translated,
     /// all_descriptions, translated, category, business, business_category, full_name,
-    /// cost_post, cost_story.
+    /// cost_post, cost_story, timestamp, mentions, tagged, sponsors, sponsored.
     #[arg(long = "map", value_name = "FIELD=COLUMN")]
     map: Vec<String>,
+    /// Where the collaboration evidence goes (influencers only): the handles each account's
+    /// posts mention, tag or are paid by. Default: `mentions.csv` beside `--out`.
+    #[arg(long)]
+    mentions: Option<PathBuf>,
     /// Exit with an error when any row was rejected.
     #[arg(long)]
     strict: bool,
@@ -127,6 +131,14 @@ pub struct EvalArgs {
     /// folder is that world, an oracle row scores by the generator's hidden affinity.
     #[arg(long, default_value_t = GenerateParams::default().seed)]
     oracle_seed: u64,
+    /// Evaluate on held-out collaboration evidence instead: a data folder as `init` writes
+    /// it (brands with handles, mentions.csv). Each brand's mentions and brand-name hashtags
+    /// are hidden in turn (by folds) and every account is ranked for it.
+    #[arg(long, value_name = "DATA")]
+    mentions: Option<PathBuf>,
+    /// Folds of the brands for `--mentions`.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
     #[command(flatten)]
     factor: FactorArgs,
     #[command(flatten)]
@@ -210,6 +222,7 @@ pub(super) fn generate(a: &GenerateArgs) -> Result<()> {
         &[inf_posts],
         Kind::Influencers,
         &a.out.join("influencers.csv"),
+        &a.out.join("mentions.csv"),
         &[],
         false,
     )?;
@@ -217,19 +230,25 @@ pub(super) fn generate(a: &GenerateArgs) -> Result<()> {
         &[brand_posts],
         Kind::Brands,
         &a.out.join("brands.csv"),
+        &a.out.join("mentions.csv"),
         &[],
         false,
     )
 }
 
 pub(super) fn ingest(a: &IngestArgs) -> Result<()> {
-    ingest_files(&a.inputs, a.kind, &a.out, &a.map, a.strict)
+    let mentions = a
+        .mentions
+        .clone()
+        .unwrap_or_else(|| a.out.with_file_name("mentions.csv"));
+    ingest_files(&a.inputs, a.kind, &a.out, &mentions, &a.map, a.strict)
 }
 
 fn ingest_files(
     inputs: &[PathBuf],
     kind: Kind,
     out: &std::path::Path,
+    mentions_out: &std::path::Path,
     map: &[String],
     strict: bool,
 ) -> Result<()> {
@@ -255,8 +274,21 @@ fn ingest_files(
     }
     let n = match kind {
         Kind::Influencers => {
-            let rows: Vec<_> = profiles.into_iter().map(|p| p.influencer).collect();
+            let mut mentions = Vec::new();
+            let rows: Vec<_> = profiles
+                .into_iter()
+                .map(|p| {
+                    mentions.extend(p.mentions);
+                    p.influencer
+                })
+                .collect();
             tables::write_influencers(create(out)?, &dest, &rows)?;
+            let m_dest = mentions_out.display().to_string();
+            tables::write_mentions(create(mentions_out)?, &m_dest, &mentions)?;
+            println!(
+                "collaboration evidence -> {} rows in {m_dest}",
+                mentions.len()
+            );
             rows.len()
         }
         Kind::Brands => {
@@ -303,6 +335,7 @@ pub(super) fn init(a: &InitArgs) -> Result<()> {
         &a.influencers,
         Kind::Influencers,
         &data.join("influencers.csv"),
+        &data.join("mentions.csv"),
         &a.map,
         false,
     )?;
@@ -310,6 +343,7 @@ pub(super) fn init(a: &InitArgs) -> Result<()> {
         &a.brands,
         Kind::Brands,
         &data.join("brands.csv"),
+        &data.join("mentions.csv"),
         &a.brand_map,
         false,
     )?;
@@ -330,6 +364,46 @@ pub(super) fn init(a: &InitArgs) -> Result<()> {
         a.out.join("pkg").display(),
         bundle.display()
     );
+    Ok(())
+}
+
+/// `eval --mentions DATA`: the orderings on held-out collaboration evidence.
+fn eval_mentions(a: &EvalArgs, dir: &std::path::Path) -> Result<()> {
+    let seed = a.data.seed;
+    let pb = spinner("evaluating on held-out mentions (training the models once per fold)");
+    let c = catalog_from_folder(dir, &BuildParams::default())?;
+    let params = crate::evaluation::MentionEvalParams {
+        folds: a.folds,
+        seed,
+        factor: a.factor.settings(seed),
+        ranker: a.ranker.settings(seed),
+    };
+    let e = crate::evaluation::evaluate_mentions(&c, &params)?;
+    pb.finish_and_clear();
+    println!(
+        "{} brands with a handle that accounts named ({} accounts in all), {} folds: each \
+         brand's mentions and brand-name hashtags hidden, every account ranked",
+        e.targets, e.positives, e.folds
+    );
+    let w = e.rows.iter().map(|r| r.ordering.len()).max().unwrap_or(8);
+    println!(
+        "{:<w$} {:>7} {:>8} {:>7} {:>11}",
+        "ordering", "HR@10", "NDCG@25", "MRR", "overlap@10"
+    );
+    for r in &e.rows {
+        match &r.absent {
+            Some(why) => println!("{:<w$} absent: {why}", r.ordering),
+            None => println!(
+                "{:<w$} {:>7.3} {:>8.3} {:>7.3} {:>11}",
+                r.ordering,
+                r.hr_at_10,
+                r.ndcg_at_25,
+                r.mrr,
+                r.overlap_at_10
+                    .map_or("-".to_string(), |o| format!("{o:.2}"))
+            ),
+        }
+    }
     Ok(())
 }
 
@@ -362,6 +436,9 @@ fn train_folder(
 }
 
 pub(super) fn eval(a: &EvalArgs) -> Result<()> {
+    if let Some(dir) = &a.mentions {
+        return eval_mentions(a, dir);
+    }
     let seed = a.data.seed;
     let settings = a.factor.settings(seed);
     let pb = spinner("evaluating (training one factorization model per split)");

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::bundle::{self, Bundle, Manifest};
 use crate::catalog::{BuildParams, Catalog};
 use crate::error::{Error, Result};
-use crate::model::{Brand, Influencer, Interaction};
+use crate::model::{Brand, Influencer, Interaction, Mention};
 use crate::rank::{Recommender, TopList};
 use crate::tables;
 
@@ -54,8 +54,12 @@ pub fn report_rejects(errors: &[Error]) {
     }
 }
 
-/// The three tables of a data folder (rejected rows reported).
-pub fn read_tables(data: &Path) -> Result<(Vec<Influencer>, Vec<Brand>, Vec<Interaction>)> {
+/// A data folder's tables: influencers, brands, interactions and collaboration evidence.
+pub type Tables = (Vec<Influencer>, Vec<Brand>, Vec<Interaction>, Vec<Mention>);
+
+/// The tables of a data folder (rejected rows reported; no interactions or mentions file is
+/// none yet).
+pub fn read_tables(data: &Path) -> Result<Tables> {
     let read = |name: &str| -> Result<(BufReader<File>, String)> {
         let p = data.join(name);
         Ok((open(&p)?, p.display().to_string()))
@@ -77,17 +81,27 @@ pub fn read_tables(data: &Path) -> Result<(Vec<Influencer>, Vec<Brand>, Vec<Inte
         );
         (Vec::new(), Vec::new())
     };
-    for e in [e1, e2, e3] {
+    // No mentions.csv is a folder made before collaboration evidence existed: none.
+    let m_path = data.join("mentions.csv");
+    let (mentions, e4) = if m_path.exists() {
+        let (r, n) = read("mentions.csv")?;
+        tables::read_mentions(r, &n)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    for e in [e1, e2, e3, e4] {
         report_rejects(&e);
     }
-    Ok((influencers, brands, interactions))
+    Ok((influencers, brands, interactions, mentions))
 }
 
 /// The catalog of a data folder's tables (rejected rows and skipped records reported).
 pub fn catalog_from_folder(data: &Path, params: &BuildParams) -> Result<Catalog> {
-    let (influencers, brands, interactions) = read_tables(data)?;
+    let (influencers, brands, interactions, mentions) = read_tables(data)?;
     let (c, report) = Catalog::build(influencers, brands, &interactions, params)?;
     report_rejects(&report.skipped);
+    let (c, skipped) = c.with_mentions(&mentions)?;
+    report_rejects(&skipped);
     Ok(c)
 }
 

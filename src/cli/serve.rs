@@ -16,7 +16,6 @@ use crate::collector::StoredRow;
 use crate::error::{Error, Result};
 use crate::factor::Fit;
 use crate::mf::WarmStart;
-use crate::model::{Brand, Influencer, Interaction};
 use crate::pipeline::{TrainConfig, Trained};
 use crate::random::DEFAULT_SEED;
 use crate::tables;
@@ -237,13 +236,13 @@ pub(super) fn serve(a: ServeArgs) -> Result<()> {
 /// The data plus collected `rows` (weighed as evidence), trained into a bundle with both
 /// learned models.
 fn train_with(
-    tables: &(Vec<Influencer>, Vec<Brand>, Vec<Interaction>),
+    tables: &super::io::Tables,
     profiles: &[BrandProfile],
     evidence: &[crate::catalog::PairEvidence],
     seed: u64,
     warm: Option<(&WarmStart, u32)>,
 ) -> Result<Trained> {
-    let (influencers, mut brands, interactions) = tables.clone();
+    let (influencers, mut brands, interactions, mentions) = tables.clone();
     crate::collector::retrain::merge_brands(&mut brands, profiles, Lexicon::builtin());
     let params = BuildParams {
         seed,
@@ -252,6 +251,8 @@ fn train_with(
     let (catalog, report) =
         Catalog::build_with(influencers, brands, &interactions, evidence, &params)?;
     report_rejects(&report.skipped);
+    let (catalog, skipped) = catalog.with_mentions(&mentions)?;
+    report_rejects(&skipped);
     crate::pipeline::train(catalog, &TrainConfig::seeded(seed), warm)
 }
 
@@ -508,10 +509,40 @@ pub(super) fn export(a: &ExportArgs) -> Result<()> {
             .map(|b| vec![b.name, b.category, b.country, b.hashtags, b.description]),
         |_| {},
     )?;
-    let n_pairs = write_relationships(&load(&a.bundle)?, &out.join("relationships.csv"), |_| {})?;
+    let rec = load(&a.bundle)?;
+    let n_pairs = write_relationships(&rec, &out.join("relationships.csv"), |_| {})?;
+    // The bundle's collaboration evidence, as `ingest` wrote it, so a retrain elsewhere
+    // starts from the same evidence.
+    let c = rec.catalog();
+    let mentions: Vec<crate::model::Mention> = c
+        .mentions()
+        .iter()
+        .map(|m| {
+            let day = |d: Option<i32>| {
+                d.map(|d| crate::dates::iso_date(i64::from(d)))
+                    .unwrap_or_default()
+            };
+            crate::model::Mention {
+                influencer: c.influencers()[m.influencer as usize].name.clone(),
+                handle: m.handle.clone(),
+                posts: m.posts,
+                sponsored_posts: m.sponsored_posts,
+                first_seen: day(m.first_seen),
+                last_seen: day(m.last_seen),
+            }
+        })
+        .collect();
+    let m_path = out.join("mentions.csv");
+    tables::write_mentions(
+        super::io::create(&m_path)?,
+        &m_path.display().to_string(),
+        &mentions,
+    )?;
     println!(
-        "wrote {}: {n_rows} interactions, {n_brands} new brands, {n_pairs} relationship rows",
-        out.display()
+        "wrote {}: {n_rows} interactions, {n_brands} new brands, {n_pairs} relationship rows, {} \
+         mention rows",
+        out.display(),
+        mentions.len()
     );
     Ok(())
 }

@@ -10,7 +10,7 @@ use super::report::{IngestReport, PlaceStats};
 use super::Profile;
 use crate::category::Lexicon;
 use crate::dates::{iso_date, SECONDS_PER_DAY};
-use crate::model::{Influencer, RECENT_DAYS};
+use crate::model::{Influencer, Mention, RECENT_DAYS};
 use crate::places::Places;
 use crate::text::key;
 
@@ -38,6 +38,14 @@ pub(super) struct PostRow {
     pub(super) full_name: String,
     /// When the post was published, seconds since the Unix epoch, when the export says.
     pub(super) timestamp: Option<i64>,
+    /// Handles the post names: its caption's @mentions, the scraper's mention list and the
+    /// accounts tagged on it (normalised, each once).
+    pub(super) mentions: Vec<String>,
+    /// The partners a paid post names: a sponsor field or a "paid partnership with X" line.
+    pub(super) sponsors: Vec<String>,
+    /// Whether the post is marked paid: a sponsor, a paid-partnership flag or a disclosure
+    /// hashtag (#ad, #anzeige, #publi, ...).
+    pub(super) sponsored: bool,
 }
 
 /// display form of the winning key.
@@ -149,7 +157,7 @@ pub(super) fn aggregate(
     let venues = learn_venues(&outcomes);
     report.places.learned_texts += venues.len() as u64;
     for o in &mut outcomes {
-        if let Outcome::Kept(influencer, stats, _) = o {
+        if let Outcome::Kept(influencer, stats, _, _) = o {
             apply_venues(influencer, stats, &venues);
         }
     }
@@ -157,11 +165,13 @@ pub(super) fn aggregate(
     for o in outcomes {
         match o {
             Outcome::LeftOut { reason, name, rows } => report.leave_out(reason, &name, rows),
-            Outcome::Kept(influencer, stats, _) => {
+            Outcome::Kept(influencer, stats, _, mentions) => {
                 report.places.merge(stats);
                 report.count_profile(&influencer);
+                report.count_mentions(&mentions);
                 out.push(Profile {
                     influencer: *influencer,
+                    mentions,
                 });
             }
         }
@@ -180,7 +190,7 @@ enum Outcome {
     },
     /// The profile, its places' statistics, and whether its country came from its own
     /// places (rather than its bio or nothing).
-    Kept(Box<Influencer>, PlaceStats, bool),
+    Kept(Box<Influencer>, PlaceStats, bool, Vec<Mention>),
 }
 
 /// Venues learned from the scrape: a place text that no gazetteer entry resolves ("Marlins
@@ -195,7 +205,7 @@ const VENUE_AGREEMENT: f64 = 2.0 / 3.0;
 fn learn_venues(outcomes: &[Outcome]) -> BTreeMap<String, String> {
     let mut votes: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
     for o in outcomes {
-        if let Outcome::Kept(influencer, stats, true) = o {
+        if let Outcome::Kept(influencer, stats, true, _) = o {
             for text in stats.unresolved.keys() {
                 *votes
                     .entry(text.as_str())
@@ -294,7 +304,8 @@ fn account(
     let mut hashtags: Vec<String> = Vec::new();
     let mut post_urls: Vec<String> = Vec::new();
     for r in &rows {
-        for t in &r.hashtags {
+        // A disclosure tag (#ad, #anzeige) says how a post was paid, not what it is about.
+        for t in r.hashtags.iter().filter(|t| !crate::text::is_paid_tag(t)) {
             if !hashtags.contains(t) {
                 hashtags.push(t.clone());
             }
@@ -412,7 +423,59 @@ fn account(
         posts_per_week: recent.posts_per_week,
         recent_engagement_rate: recent.engagement_rate,
     };
-    Outcome::Kept(Box::new(influencer), stats, placed)
+    let mentions = mentions(&influencer.name, &rows);
+    Outcome::Kept(Box::new(influencer), stats, placed, mentions)
+}
+
+/// The handles an account's posts name (not its own), by handle: how many posts name each,
+/// how many of those are paid and credit it, and the first and last day. A paid post credits
+/// its named sponsors; one that names none (a bare #ad) credits every handle it names.
+fn mentions(name: &str, rows: &[PostRow]) -> Vec<Mention> {
+    let own = crate::text::normalize_handle(name);
+    // Per handle: posts, paid posts crediting it, first and last post time.
+    type Tally = (u32, u32, Option<i64>, Option<i64>);
+    let mut by: BTreeMap<&str, Tally> = BTreeMap::new();
+    for r in rows {
+        let mut named: Vec<&str> = r.mentions.iter().map(String::as_str).collect();
+        for s in &r.sponsors {
+            if !named.contains(&s.as_str()) {
+                named.push(s);
+            }
+        }
+        for h in named {
+            if own.as_deref() == Some(h) {
+                continue;
+            }
+            let e = by.entry(h).or_insert((0, 0, None, None));
+            e.0 += 1;
+            let credited = if r.sponsors.is_empty() {
+                r.sponsored
+            } else {
+                r.sponsors.iter().any(|s| s == h)
+            };
+            if credited {
+                e.1 += 1;
+            }
+            if let Some(t) = r.timestamp {
+                e.2 = Some(e.2.map_or(t, |f| f.min(t)));
+                e.3 = Some(e.3.map_or(t, |l| l.max(t)));
+            }
+        }
+    }
+    let day = |t: Option<i64>| {
+        t.map(|t| iso_date(t.div_euclid(SECONDS_PER_DAY)))
+            .unwrap_or_default()
+    };
+    by.into_iter()
+        .map(|(handle, (posts, sponsored_posts, first, last))| Mention {
+            influencer: name.to_string(),
+            handle: handle.to_string(),
+            posts,
+            sponsored_posts,
+            first_seen: day(first),
+            last_seen: day(last),
+        })
+        .collect()
 }
 
 /// An account's recency, from its dated posts.

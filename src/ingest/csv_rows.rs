@@ -9,7 +9,10 @@ use super::fields::{ColumnMapping, Field};
 use super::report::IngestReport;
 use crate::dates::parse_timestamp;
 use crate::error::{Error, Location, Result};
-use crate::text::{hashtags_in_text, parse_hashtags, parse_number};
+use crate::text::{
+    hashtags_in_text, is_paid_tag, mentions_in_text, paid_partners_in_text, parse_handles,
+    parse_hashtags, parse_number,
+};
 
 /// Reads every record of `input` (named `source`) as a post row; a bad record is a row error
 /// in `report`, an unusable header fails the whole file.
@@ -245,6 +248,25 @@ pub(super) fn post_row(
             hashtags.push(t);
         }
     }
+    let mut mentions = mentions_in_text(&post_text);
+    for h in parse_handles(&get(Field::Mentions)?)
+        .into_iter()
+        .chain(parse_handles(&get(Field::Tagged)?))
+        .chain(parse_handles(&get(Field::Coauthors)?))
+    {
+        if !mentions.contains(&h) {
+            mentions.push(h);
+        }
+    }
+    let mut sponsors = parse_handles(&get(Field::Sponsors)?);
+    for h in paid_partners_in_text(&post_text) {
+        if !sponsors.contains(&h) {
+            sponsors.push(h);
+        }
+    }
+    let sponsored = !sponsors.is_empty()
+        || parse_flag(&get(Field::Sponsored)?) == Some(true)
+        || hashtags.iter().any(|t| is_paid_tag(t));
     let texts: Vec<String> = [
         post_text,
         get(Field::AllDescriptions)?,
@@ -287,6 +309,9 @@ pub(super) fn post_row(
                 })?),
             }
         },
+        mentions,
+        sponsors,
+        sponsored,
     })
 }
 

@@ -49,11 +49,21 @@ pub enum Field {
     FullName,
     /// When the post was published (ISO 8601 or Unix time).
     Timestamp,
+    /// Handles the post mentions, as the scraper lists them.
+    Mentions,
+    /// Accounts tagged on the post.
+    Tagged,
+    /// The post's co-authors (a collab post shown on both accounts).
+    Coauthors,
+    /// The post's paid-partnership sponsors.
+    Sponsors,
+    /// The post's paid-partnership flag.
+    Sponsored,
 }
 
 impl Field {
     /// Every field.
-    pub const ALL: [Field; 21] = [
+    pub const ALL: [Field; 26] = [
         Field::Name,
         Field::Followers,
         Field::Description,
@@ -75,6 +85,11 @@ impl Field {
         Field::BusinessCategory,
         Field::FullName,
         Field::Timestamp,
+        Field::Mentions,
+        Field::Tagged,
+        Field::Coauthors,
+        Field::Sponsors,
+        Field::Sponsored,
     ];
 
     /// The canonical name used by `--map FIELD=COLUMN`.
@@ -101,6 +116,11 @@ impl Field {
             Field::BusinessCategory => "business_category",
             Field::FullName => "full_name",
             Field::Timestamp => "timestamp",
+            Field::Mentions => "mentions",
+            Field::Tagged => "tagged",
+            Field::Coauthors => "coauthors",
+            Field::Sponsors => "sponsors",
+            Field::Sponsored => "sponsored",
         }
     }
 
@@ -146,6 +166,24 @@ impl Field {
                 "taken_at",
                 "created_at",
                 "published_at",
+            ],
+            Field::Mentions => &["mentions", "post_mentions"],
+            Field::Tagged => &["taggedUsers", "tagged_users", "tagged_accounts", "tagged"],
+            Field::Coauthors => &["coauthorProducers", "coauthors", "co_authors"],
+            Field::Sponsors => &[
+                "sponsors",
+                "sponsor",
+                "sponsor_users",
+                "paidPartnershipPartners",
+                "paid_partner",
+            ],
+            Field::Sponsored => &[
+                "isSponsored",
+                "is_sponsored",
+                "sponsored",
+                "isPaidPartnership",
+                "is_paid_partnership",
+                "paid_partnership",
             ],
         }
     }

@@ -2,10 +2,13 @@
 //! record per line (JSONL) or records one after another. A record is one of
 //! - a profile with its latest posts (`username`, `fullName`, `biography`, `followersCount`,
 //!   `isBusinessAccount`, `businessCategoryName`, `latestPosts: [{caption, hashtags,
-//!   likesCount, commentsCount, locationName, url, timestamp, ...}]`): one post row per post;
+//!   mentions, taggedUsers, coauthorProducers, isSponsored, likesCount, commentsCount,
+//!   locationName, url, timestamp, ...}]`): one post row per post;
 //! - instaloader's per-post JSON (`node.owner.username`, `edge_media_to_caption.edges[].node.text`,
 //!   `edge_liked_by.count` or `edge_media_preview_like.count`, `edge_media_to_comment.count`,
-//!   `location.name`, `shortcode`), with or without the outer `node`;
+//!   `location.name`, `shortcode`, `edge_media_to_tagged_user.edges[].node.user.username`,
+//!   `coauthor_producers[].username`, `edge_media_to_sponsor_user.edges[].node.sponsor.username`,
+//!   `is_paid_partnership`), with or without the outer `node`;
 //! - a flat per-post object (`ownerUsername`, `caption`, `likesCount`, ... or the seed scrape's
 //!   names), read by the same column names and `--map` as a CSV header.
 //!
@@ -248,6 +251,35 @@ fn text_of(v: &Value, f: Field, path: &str, at: &Location) -> Result<String> {
         Value::String(s) => Ok(s.trim().to_string()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
+        // Mention, tag and sponsor lists: handles as strings, or account objects with a
+        // `username` (Apify's taggedUsers) or a `user`/`sponsor` holding one (instaloader's
+        // edges), joined as `@a @b`.
+        Value::Array(items)
+            if matches!(
+                f,
+                Field::Mentions | Field::Tagged | Field::Coauthors | Field::Sponsors
+            ) =>
+        {
+            let mut handles = Vec::with_capacity(items.len());
+            for (i, t) in items.iter().enumerate() {
+                let name = match t {
+                    Value::String(s) => Some(s.as_str()),
+                    Value::Object(o) => account_username(o),
+                    _ => None,
+                };
+                match name {
+                    Some(s) => handles.push(format!("@{}", s.trim().trim_start_matches('@'))),
+                    None => {
+                        return Err(Error::parse(
+                            at.clone().field(format!("{path}[{i}]")),
+                            "a handle (a string) or an account with a username",
+                            type_name(t),
+                        ))
+                    }
+                }
+            }
+            Ok(handles.join(" "))
+        }
         Value::Array(items) if matches!(f, Field::Hashtags | Field::HashtagsTranslated) => {
             let mut tags = Vec::with_capacity(items.len());
             for (i, t) in items.iter().enumerate() {
@@ -270,6 +302,18 @@ fn text_of(v: &Value, f: Field, path: &str, at: &Location) -> Result<String> {
             type_name(other),
         )),
     }
+}
+
+/// The username of an account object: `{username}`, `{user: {username}}`,
+/// `{sponsor: {username}}` or instaloader's `{node: {user: {username}}}` edge.
+fn account_username(o: &Map<String, Value>) -> Option<&str> {
+    if let Some(s) = o.get("username").and_then(Value::as_str) {
+        return Some(s);
+    }
+    ["node", "user", "sponsor"]
+        .into_iter()
+        .find_map(|k| o.get(k).and_then(Value::as_object))
+        .and_then(account_username)
 }
 
 /// instaloader's post node: `{"node": {...}}` or the node itself, told by its owner and
@@ -299,6 +343,12 @@ fn instaloader_row(node: &Map<String, Value>, path: &str, source: &str) -> Resul
                 &format!("{path}.{}", keys.join(".")),
                 &at,
             ),
+        }
+    };
+    let list = |keys: &[&str], f: Field| -> Result<String> {
+        match walk(keys) {
+            None => Ok(String::new()),
+            Some(v) => text_of(v, f, &format!("{path}.{}", keys.join(".")), &at),
         }
     };
     let caption = match walk(&["edge_media_to_caption", "edges"]) {
@@ -331,6 +381,10 @@ fn instaloader_row(node: &Map<String, Value>, path: &str, source: &str) -> Resul
             Field::Comments => text(&["edge_media_to_comment", "count"]),
             Field::Timestamp => text(&["taken_at_timestamp"]),
             Field::Location => text(&["location", "name"]),
+            Field::Tagged => list(&["edge_media_to_tagged_user", "edges"], Field::Tagged),
+            Field::Coauthors => list(&["coauthor_producers"], Field::Coauthors),
+            Field::Sponsors => list(&["edge_media_to_sponsor_user", "edges"], Field::Sponsors),
+            Field::Sponsored => text(&["is_paid_partnership"]),
             Field::PostText => Ok(caption.clone()),
             Field::PostUrl => Ok(match walk(&["shortcode"]).and_then(Value::as_str) {
                 Some(code) => format!("https://www.instagram.com/p/{code}/"),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Error;
-use crate::model::{AccountKind, Influencer};
+use crate::model::{AccountKind, Influencer, Mention};
 
 /// Examples kept per reason (rejects, accounts left out): enough to find the rows.
 const EXAMPLES: usize = 2;
@@ -31,6 +31,20 @@ pub struct IngestReport {
     /// Profiles with each field unknown (`followers`, `likes`, `engagement`, `country`,
     /// `category`, `cost_per_post`).
     pub unknown: BTreeMap<&'static str, u64>,
+    /// Collaboration evidence: account-to-handle pairs, the accounts that name any handle,
+    /// and the pairs with at least one paid post.
+    pub mentions: MentionStats,
+}
+
+/// How much collaboration evidence an import found.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MentionStats {
+    /// Distinct account-to-handle pairs.
+    pub pairs: u64,
+    /// Accounts that name at least one handle.
+    pub accounts: u64,
+    /// Pairs with at least one paid post.
+    pub sponsored_pairs: u64,
 }
 
 /// Accounts left out for one reason.
@@ -54,6 +68,12 @@ impl IngestReport {
         }
     }
 
+    pub(super) fn count_mentions(&mut self, m: &[Mention]) {
+        self.mentions.pairs += m.len() as u64;
+        self.mentions.accounts += u64::from(!m.is_empty());
+        self.mentions.sponsored_pairs += m.iter().filter(|m| m.sponsored_posts > 0).count() as u64;
+    }
+
     pub(super) fn count_profile(&mut self, i: &Influencer) {
         self.profiles += 1;
         *self.kinds.entry(i.kind).or_default() += 1;
@@ -74,6 +94,7 @@ impl IngestReport {
     /// that the product reads, so only followers, country and category unknowns are kept.
     pub fn for_brands(mut self) -> Self {
         self.kinds.clear();
+        self.mentions = MentionStats::default();
         self.unknown
             .retain(|f, _| matches!(*f, "followers" | "country" | "category"));
         self
@@ -97,6 +118,9 @@ impl IngestReport {
             }
         }
         self.profiles += other.profiles;
+        self.mentions.pairs += other.mentions.pairs;
+        self.mentions.accounts += other.mentions.accounts;
+        self.mentions.sponsored_pairs += other.mentions.sponsored_pairs;
         for (k, n) in other.kinds {
             *self.kinds.entry(k).or_default() += n;
         }
@@ -178,6 +202,14 @@ impl IngestReport {
             if !unknown.is_empty() {
                 out.push(format!("  unknown: {}", unknown.join(", ")));
             }
+        }
+        let m = &self.mentions;
+        if m.pairs > 0 {
+            out.push(format!(
+                "  collaboration evidence: {} accounts name other accounts in their posts, {} \
+                 account-to-handle pairs ({} with paid posts)",
+                m.accounts, m.pairs, m.sponsored_pairs
+            ));
         }
         let p = &self.places;
         out.push(format!(

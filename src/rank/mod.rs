@@ -366,7 +366,7 @@ impl Recommender {
                     country: me.country.clone(),
                     hashtags: me.hashtags.clone(),
                     followers: me.followers.unwrap_or(0),
-                    description: String::new(),
+                    ..Brand::default()
                 };
                 let index = self.catalog.index();
                 index.score_all(&index.prepare_brand(&as_brand))

@@ -50,6 +50,7 @@ impl NewBrand {
             hashtags,
             followers: 0,
             description: self.description.clone(),
+            handle: String::new(),
         }
     }
 }

@@ -1,0 +1,167 @@
+//! Collaboration evidence end to end (issue 28): `init` on a real-format scrape writes
+//! `mentions.csv`, the brands' handles come from a brand scrape's account names, the bundle
+//! carries both, and `export` writes the evidence back as `ingest` wrote it.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_influence-rec"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("binary runs")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/scrapes")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+const BRAND_POSTS: &str = "ownerUsername,biography,followersCount,caption,locationName\n\
+    Nike,Just do it,300000000,Run #running #marathon,\"Portland, Oregon\"\n\
+    mahou_es,Cerveza de Madrid,200000,Paella y cerveza #paella #recetas,\"Madrid, España\"\n";
+
+#[test]
+fn init_writes_the_evidence_the_bundle_carries_it_and_export_gives_it_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(d.join("brands.csv"), BRAND_POSTS).expect("write");
+    let out = ok(&cli(
+        &[
+            "init",
+            "--influencers",
+            &fixture("instaloader.jsonl"),
+            "--brands",
+            "brands.csv",
+            "--out",
+            "app",
+        ],
+        d,
+    ));
+    assert!(
+        out.contains("collaboration evidence: 2 accounts name other accounts in their posts, 4 account-to-handle pairs (2 with paid posts)"),
+        "{out}"
+    );
+    let mentions = std::fs::read_to_string(d.join("app/data/mentions.csv")).expect("mentions");
+    assert_eq!(
+        mentions,
+        "influencer,handle,posts,sponsored_posts,first_seen,last_seen\n\
+         lucia.cocina,mahou_es,1,0,2026-10-02,2026-10-02\n\
+         lucia.cocina,philadelphia_es,2,1,2026-06-01,2026-10-03\n\
+         runwithjules,nike,2,2,2026-10-01,2026-10-02\n\
+         runwithjules,strava,1,0,2026-10-01,2026-10-01\n"
+    );
+    // A brand scrape's account name is the brand's handle (in comparison form).
+    let brands = std::fs::read_to_string(d.join("app/data/brands.csv")).expect("brands");
+    assert!(brands.starts_with("name,category,country,hashtags,followers,description,handle\n"));
+    assert!(
+        brands.contains(",nike\n") && brands.contains(",mahou_es\n"),
+        "{brands}"
+    );
+
+    // The bundle carries the evidence: export writes it back row for row.
+    let o = cli(
+        &[
+            "export",
+            "--db",
+            "c.db",
+            "--bundle",
+            "app/pkg/model.bundle",
+            "--out",
+            "export",
+        ],
+        d,
+    );
+    let said = ok(&o);
+    assert!(said.contains("4 mention rows"), "{said}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("export/mentions.csv")).expect("exported"),
+        mentions
+    );
+
+    // The orderings on the held-out evidence: nike and mahou_es are named by one account
+    // each; every ordering has a row, the ranker says why it is absent.
+    let said = ok(&cli(&["eval", "--mentions", "app/data"], d));
+    assert!(
+        said.starts_with("2 brands with a handle that accounts named (2 accounts in all), 2 folds"),
+        "{said}"
+    );
+    for row in [
+        "random",
+        "popularity (followers)",
+        "cohesion rule (the rating)",
+        "factorization model, brand in the table",
+        "factorization model, described as a new brand",
+    ] {
+        let figures = |l: &str| {
+            l[row.len()..]
+                .split_whitespace()
+                .filter(|w| w.parse::<f64>().is_ok_and(|x| (0.0..=1.0).contains(&x)))
+                .count()
+        };
+        assert!(
+            said.lines().any(|l| l.starts_with(row) && figures(l) == 3),
+            "{row}: {said}"
+        );
+    }
+    assert!(said.contains("ranker pipeline"), "{said}");
+    assert!(said.contains("absent: no ranker"), "{said}");
+    // A folder without handles or mentions says there is nothing to evaluate.
+    let o = cli(&["eval", "--mentions", "export"], d);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn a_mentions_table_with_bad_rows_is_reported_by_line_and_the_rest_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(&cli(
+        &[
+            "generate",
+            "--influencers",
+            "40",
+            "--brands",
+            "3",
+            "--out",
+            "data",
+        ],
+        d,
+    ));
+    let table = std::fs::read_to_string(d.join("data/influencers.csv")).expect("table");
+    let first = table
+        .lines()
+        .nth(1)
+        .expect("a row")
+        .split(',')
+        .next()
+        .expect("name");
+    std::fs::write(
+        d.join("data/mentions.csv"),
+        format!(
+            "influencer,handle,posts,sponsored_posts,first_seen,last_seen\n\
+             {first},nike,2,1,,\n\
+             {first},not a handle,2,1,,\n\
+             nobody_here,nike,1,0,,\n"
+        ),
+    )
+    .expect("write");
+    let o = cli(&["train", "--data", "data", "--out", "pkg/model.bundle"], d);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("mentions.csv:3 field `handle`"), "{err}");
+    assert!(err.contains("nobody_here"), "{err}");
+}
