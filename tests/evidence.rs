@@ -165,3 +165,108 @@ fn a_mentions_table_with_bad_rows_is_reported_by_line_and_the_rest_is_kept() {
     assert!(err.contains("mentions.csv:3 field `handle`"), "{err}");
     assert!(err.contains("nobody_here"), "{err}");
 }
+
+#[test]
+fn cards_list_who_an_account_worked_with_and_filters_find_or_hide_them() {
+    use influence_rec::catalog::{BuildParams, Catalog};
+    use influence_rec::ingest::{ingest, ColumnMapping};
+    use influence_rec::model::Brand;
+    use influence_rec::rank::{Filter, RankRequest, Recommender, Who};
+    use influence_rec::Lexicon;
+
+    let bytes = std::fs::read(fixture("profiles.json")).expect("fixture");
+    let (profiles, _) = ingest(
+        bytes.as_slice(),
+        "profiles.json",
+        &ColumnMapping::default(),
+        Lexicon::builtin(),
+    )
+    .expect("ingest");
+    let mentions: Vec<_> = profiles.iter().flat_map(|p| p.mentions.clone()).collect();
+    let infs = profiles.into_iter().map(|p| p.influencer).collect();
+    let brand = Brand {
+        name: "Nike".into(),
+        category: "fitness_sport".into(),
+        country: "US".into(),
+        handle: "nike".into(),
+        ..Brand::default()
+    };
+    let (c, _) = Catalog::build(infs, vec![brand], &[], &BuildParams::default()).expect("build");
+    let (c, _) = c.with_mentions(&mentions).expect("mentions");
+    let rec = Recommender::new(c, None, None).expect("recommender");
+    // Most recent first, paid before organic on a day; a known brand's handle names it.
+    let jules = rec.influencer_id("runwithjules").expect("jules");
+    let ww = rec.worked_with(jules, 5);
+    let got: Vec<(&str, Option<&str>, u32, &str)> = ww
+        .iter()
+        .map(|w| {
+            (
+                w.handle.as_str(),
+                w.brand.as_deref(),
+                w.sponsored_posts,
+                w.last_seen.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("nike", Some("Nike"), 2, "2026-10-02"),
+            ("strava", None, 0, "2026-10-01")
+        ]
+    );
+    let lucia = rec.influencer_id("lucia.cocina").expect("lucia");
+    let first: Vec<String> = rec
+        .worked_with(lucia, 1)
+        .into_iter()
+        .map(|w| w.handle)
+        .collect();
+    assert_eq!(
+        first,
+        ["philadelphia_es"],
+        "last seen 2026-10-03, after mahou_es"
+    );
+
+    let names = |filter: Filter| -> Vec<String> {
+        let req = RankRequest {
+            filter,
+            ..RankRequest::default()
+        };
+        let mut v: Vec<String> = rec
+            .rank(Who::Known("Nike"), 10, &req)
+            .expect("rank")
+            .recommendations
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        v.sort();
+        v
+    };
+    // A competitor's collaborators, and exclusivity: hide whoever worked with them.
+    assert_eq!(
+        names(Filter {
+            worked_with: vec!["@Nike".into(), "mahou_es".into()],
+            ..Filter::default()
+        }),
+        ["lucia.cocina", "runwithjules"]
+    );
+    assert_eq!(
+        names(Filter {
+            not_worked_with: vec!["strava".into()],
+            ..Filter::default()
+        }),
+        ["lucia.cocina", "tienda_fitgear"]
+    );
+    let bad = RankRequest {
+        filter: Filter {
+            worked_with: vec!["not a handle".into()],
+            ..Filter::default()
+        },
+        ..RankRequest::default()
+    };
+    let e = rec
+        .rank(Who::Known("Nike"), 10, &bad)
+        .map(|_| ())
+        .unwrap_err();
+    assert!(e.to_string().contains("worked_with"), "{e}");
+}

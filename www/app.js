@@ -68,6 +68,8 @@ function filterFromForm() {
   };
   const country = String(f.get('country') ?? '');
   const intOrUndef = (v) => (v === undefined ? undefined : Math.max(0, Math.round(v)));
+  // "@a, b c" -> ["a", "b", "c"]; the engine refuses what is no handle, by name.
+  const handles = (name) => String(f.get(name) ?? '').split(/[\s,;]+/).map((h) => h.replace(/^@+/, '')).filter(Boolean);
   return {
     countries: country ? [country] : [],
     min_followers: intOrUndef(num('min_followers')),
@@ -76,6 +78,8 @@ function filterFromForm() {
     max_cost: num('max_cost'),
     include_unknown: f.get('include_unknown') === 'on',
     creators_only: f.get('creators_only') === 'on',
+    worked_with: handles('worked_with'),
+    not_worked_with: handles('not_worked_with'),
   };
 }
 

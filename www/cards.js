@@ -83,6 +83,22 @@ function statsLine(inf, catLabel) {
   return `${followersText(inf.followers)} · ${known(inf.engagement_rate) ? rateText(inf.engagement_rate) : UNKNOWN_RATE} · ${countryName(inf.country) || 'country unknown'} · ${catLabel(inf.category)}${cost}${kind}${last}`;
 }
 
+// "Worked with": the handles the account's posts named, most recent first, a paid
+// partnership marked, a known brand by its name. Text only (handles come from the scrape).
+function workedWith(list) {
+  const p = el('p', 'worked with ', 'worked-with');
+  list.forEach((w, i) => {
+    if (i) p.append(', ');
+    const who = w.brand ? `${w.brand} (@${w.handle})` : `@${w.handle}`;
+    const paid = w.sponsored_posts > 0 ? ' · paid' : '';
+    const day = dayText(w.last_seen);
+    const span = el('span', who + paid, w.sponsored_posts > 0 ? 'paid' : undefined);
+    span.title = `${w.posts} post${w.posts === 1 ? '' : 's'}${w.sponsored_posts ? `, ${w.sponsored_posts} paid` : ''}${day ? `, last ${day}` : ''}`;
+    p.append(span);
+  });
+  return p;
+}
+
 // A deterministic avatar: the handle's initials on a hue from its FNV-1a hash, so an
 // influencer looks the same on every visit and device, and the page fetches no image (its
 // CSP allows none from elsewhere). Decorative: the name beside it is the accessible text.
@@ -231,6 +247,7 @@ export class Cards {
       name.setAttribute('aria-label', `${inf.name}: open`);
       h.append(name);
       li.append(h, el('p', statsLine(inf, ctx.catLabel), 'stats'));
+      if (inf.worked_with?.length) li.append(workedWith(inf.worked_with));
       if (rec) {
         const why = el('ul', undefined, 'reasons');
         why.setAttribute('aria-label', `Why ${inf.name}`);

@@ -272,6 +272,7 @@ fn ingest_files(
     if kind == Kind::Brands {
         report = report.for_brands();
     }
+    let mut evidence = None;
     let n = match kind {
         Kind::Influencers => {
             let mut mentions = Vec::new();
@@ -285,10 +286,7 @@ fn ingest_files(
             tables::write_influencers(create(out)?, &dest, &rows)?;
             let m_dest = mentions_out.display().to_string();
             tables::write_mentions(create(mentions_out)?, &m_dest, &mentions)?;
-            println!(
-                "collaboration evidence -> {} rows in {m_dest}",
-                mentions.len()
-            );
+            evidence = Some((mentions.len(), m_dest));
             rows.len()
         }
         Kind::Brands => {
@@ -302,6 +300,9 @@ fn ingest_files(
     println!("ingested -> {n} profiles in {dest}");
     for line in report.summary() {
         println!("{line}");
+    }
+    if let Some((rows, m_dest)) = evidence {
+        println!("collaboration evidence -> {rows} rows in {m_dest}");
     }
     if strict && !report.errors.is_empty() {
         return Err(Error::InvalidParam {

@@ -12,7 +12,8 @@ mod topk;
 pub use peers::{SizeNorms, MIN_PEERS};
 pub use request::{Filter, NewBrand, RankBy, RankRequest, Who};
 pub use response::{
-    Ranking, Recommendation, RelationshipRow, TopEntry, TopList, TopListFile, TOP_LIST_FORMAT,
+    Ranking, Recommendation, RelationshipRow, TopEntry, TopList, TopListFile, WorkedWith,
+    TOP_LIST_FORMAT,
 };
 pub use topk::{pipeline_order, top_k, top_k_reference};
 
@@ -170,6 +171,36 @@ impl Recommender {
         scores
     }
 
+    /// The first `n` handles influencer `id` named: most recent first (undated last), then
+    /// paid before organic, more posts first, then by handle.
+    pub fn worked_with(&self, id: u32, n: usize) -> Vec<WorkedWith> {
+        let mut rows: Vec<&crate::catalog::MentionRow> =
+            self.catalog.mentions_of(id).iter().collect();
+        rows.sort_by(|a, b| {
+            b.last_seen
+                .cmp(&a.last_seen)
+                .then(b.sponsored_posts.cmp(&a.sponsored_posts))
+                .then(b.posts.cmp(&a.posts))
+                .then(a.handle.cmp(&b.handle))
+        });
+        rows.into_iter()
+            .take(n)
+            .map(|m| WorkedWith {
+                handle: m.handle.clone(),
+                brand: self
+                    .catalog
+                    .brand_by_handle(&m.handle)
+                    .map(|b| self.brands()[b as usize].name.clone()),
+                posts: m.posts,
+                sponsored_posts: m.sponsored_posts,
+                last_seen: m
+                    .last_seen
+                    .map(|d| crate::dates::iso_date(i64::from(d)))
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
     /// Top `k` influencers for `who` as `req` asks (ordering, fold-in vector, the device's
     /// own interactions, filters). `model` and `ranker` orderings fall back to the best the
     /// recommender has below them; [`Ranking::ranked_by`] says which was used.
@@ -237,7 +268,7 @@ impl Recommender {
         };
         // Filtered-out influencers sink below every admitted one in what the order reads,
         // and are dropped from the list at the end. Model scores widen to f64 once (exact).
-        let mask = req.filter.mask(influencers);
+        let mask = req.filter.mask(influencers, self.catalog.mentions());
         let sink = |v: &mut [f64]| sink_filtered(v, mask.as_deref());
         let mut rating_order = scores.clone();
         sink(&mut rating_order);
@@ -373,7 +404,10 @@ impl Recommender {
             }
         };
         sim[id as usize] = f64::NEG_INFINITY;
-        sink_filtered(&mut sim, filter.mask(infs).as_deref());
+        sink_filtered(
+            &mut sim,
+            filter.mask(infs, self.catalog.mentions()).as_deref(),
+        );
         Ok(top_k(&sim, k)
             .into_iter()
             .filter(|&j| sim[j] > f64::NEG_INFINITY)

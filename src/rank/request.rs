@@ -3,10 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::MentionRow;
 use crate::category::Lexicon;
 use crate::error::{Error, Result};
 use crate::model::{AccountKind, Brand, Influencer};
-use crate::text::{hashtags_in_text, key, parse_hashtags};
+use crate::text::{hashtags_in_text, key, normalize_handle, parse_hashtags};
 
 /// A brand that is not in the data, described by what the user typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -103,6 +104,13 @@ pub struct Filter {
     pub include_unknown: bool,
     /// Creators only: leaves out brands' and media's own accounts.
     pub creators_only: bool,
+    /// Only accounts whose posts named at least one of these handles (a competitor's, to
+    /// find who already works in the field); empty admits everyone.
+    #[serde(default)]
+    pub worked_with: Vec<String>,
+    /// Leaves out accounts whose posts named any of these handles (exclusivity).
+    #[serde(default)]
+    pub not_worked_with: Vec<String>,
 }
 
 impl Filter {
@@ -112,6 +120,19 @@ impl Filter {
         if let (Some(lo), Some(hi)) = (self.min_followers, self.max_followers) {
             if lo > hi {
                 return bad("max_followers", format!("{hi} is below min_followers {lo}"));
+            }
+        }
+        for (name, handles) in [
+            ("worked_with", &self.worked_with),
+            ("not_worked_with", &self.not_worked_with),
+        ] {
+            if let Some(h) = handles.iter().find(|h| normalize_handle(h).is_none()) {
+                return bad(
+                    name,
+                    format!(
+                        "{h:?} is not an account handle (letters, digits, _ and ., at most 30)"
+                    ),
+                );
             }
         }
         for (name, v) in [
@@ -169,18 +190,40 @@ impl Filter {
             .count() as u32
     }
 
-    /// One flag per influencer, or `None` when the filter admits everyone.
-    pub(super) fn mask(&self, influencers: &[Influencer]) -> Option<Vec<bool>> {
+    /// One flag per influencer, or `None` when the filter admits everyone. `mentions` is the
+    /// catalog's collaboration evidence (sorted by influencer), which the handle filters read.
+    pub(super) fn mask(
+        &self,
+        influencers: &[Influencer],
+        mentions: &[MentionRow],
+    ) -> Option<Vec<bool>> {
         if self.is_empty() {
             return None;
         }
         let countries: Vec<String> = self.countries.iter().map(|c| key(c)).collect();
-        Some(
-            influencers
-                .iter()
-                .map(|i| self.admits(i, &countries))
-                .collect(),
-        )
+        let mut mask: Vec<bool> = influencers
+            .iter()
+            .map(|i| self.admits(i, &countries))
+            .collect();
+        let handles = |v: &[String]| -> Vec<String> {
+            v.iter().filter_map(|h| normalize_handle(h)).collect()
+        };
+        let (with, without) = (handles(&self.worked_with), handles(&self.not_worked_with));
+        if !with.is_empty() || !without.is_empty() {
+            let mut named_with = vec![false; influencers.len()];
+            let mut named_without = vec![false; influencers.len()];
+            for m in mentions {
+                let i = m.influencer as usize;
+                if i < influencers.len() {
+                    named_with[i] |= with.contains(&m.handle);
+                    named_without[i] |= without.contains(&m.handle);
+                }
+            }
+            for (i, ok) in mask.iter_mut().enumerate() {
+                *ok &= (with.is_empty() || named_with[i]) && !named_without[i];
+            }
+        }
+        Some(mask)
     }
 }
 
@@ -226,7 +269,7 @@ mod tests {
     }
 
     fn admitted(f: &Filter, infs: &[Influencer]) -> Vec<String> {
-        let mask = f.mask(infs).unwrap_or_else(|| vec![true; infs.len()]);
+        let mask = f.mask(infs, &[]).unwrap_or_else(|| vec![true; infs.len()]);
         infs.iter()
             .zip(mask)
             .filter(|(_, m)| *m)

@@ -197,3 +197,18 @@ mod tests {
         }
     }
 }
+
+/// A handle an influencer's posts named, as a card shows it ("worked with").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkedWith {
+    /// The handle (normalised, no `@`).
+    pub handle: String,
+    /// The known brand with that handle, if any.
+    pub brand: Option<String>,
+    /// Posts that name it.
+    pub posts: u32,
+    /// Of those, paid posts that credit it.
+    pub sponsored_posts: u32,
+    /// The day (ISO 8601) of the last such post, empty where posts carry no time.
+    pub last_seen: String,
+}

@@ -10,7 +10,9 @@ use crate::error::{Error, Location};
 use crate::model::{Influencer, PointsConfig};
 use crate::planner::{cents, fill_to_budget, Item};
 use crate::price::{PriceBasis, PriceEstimate, PriceEstimates};
-use crate::rank::{Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who};
+use crate::rank::{
+    Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who, WorkedWith,
+};
 use crate::session::{xorshift, BrandRef, LocalRow, Session};
 
 mod js_error;
@@ -30,8 +32,9 @@ fn from_value<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<
         .map_err(|e| to_js(Error::malformed(Location::source(what), e.to_string())))
 }
 
-/// An influencer record as the page reads it: the record and its prices, listed or
-/// estimated (`price_estimate`, `story_price_estimate`: `{low, typical, high, basis}`).
+/// An influencer record as the page reads it: the record, its prices, listed or estimated
+/// (`price_estimate`, `story_price_estimate`: `{low, typical, high, basis}`), and the handles
+/// its posts named most recently (`worked_with`, at most [`WORKED_WITH_SHOWN`]).
 #[derive(Serialize)]
 struct InfluencerView<'a> {
     #[serde(flatten)]
@@ -40,19 +43,25 @@ struct InfluencerView<'a> {
     price_estimate: Option<PriceEstimate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     story_price_estimate: Option<PriceEstimate>,
+    worked_with: Vec<WorkedWith>,
 }
 
+/// How many handles a card lists under "worked with".
+const WORKED_WITH_SHOWN: usize = 5;
+
 impl<'a> InfluencerView<'a> {
-    fn new(rec: &Recommender, influencer: &'a Influencer) -> Self {
-        Self::priced(influencer, rec.prices(influencer))
+    fn new(rec: &'a Recommender, id: u32) -> Self {
+        let influencer = &rec.influencers()[id as usize];
+        Self::priced(rec, id, rec.prices(influencer))
     }
 
     /// With prices already estimated (a ranking's, a plan's): not estimated again.
-    fn priced(influencer: &'a Influencer, p: PriceEstimates) -> Self {
+    fn priced(rec: &'a Recommender, id: u32, p: PriceEstimates) -> Self {
         InfluencerView {
-            influencer,
+            influencer: &rec.influencers()[id as usize],
             price_estimate: p.post,
             story_price_estimate: p.story,
+            worked_with: rec.worked_with(id, WORKED_WITH_SHOWN),
         }
     }
 }
@@ -321,13 +330,12 @@ impl Engine {
     ) -> Result<JsValue, JsError> {
         let id = self.influencer_id(influencer)?;
         let filter = self::options(options)?.filter;
-        let infs = self.rec.influencers();
         let got = self.rec.similar(id, k, &filter).map_err(to_js)?;
         to_value(
             &got.iter()
                 .map(|&(j, similarity)| SimilarView {
                     similarity,
-                    influencer: InfluencerView::new(&self.rec, &infs[j as usize]),
+                    influencer: InfluencerView::new(&self.rec, j),
                 })
                 .collect::<Vec<_>>(),
         )
@@ -336,11 +344,10 @@ impl Engine {
     /// Influencer records by name (unknown names are left out), in the order given.
     #[wasm_bindgen(js_name = influencersByName)]
     pub fn influencers_by_name(&self, names: Vec<String>) -> Result<JsValue, JsError> {
-        let infs = self.rec.influencers();
         let found: Vec<InfluencerView> = names
             .iter()
             .filter_map(|n| self.rec.influencer_id(n))
-            .map(|i| InfluencerView::new(&self.rec, &infs[i as usize]))
+            .map(|i| InfluencerView::new(&self.rec, i))
             .collect();
         to_value(&found)
     }
@@ -405,8 +412,8 @@ impl Engine {
                 .chosen
                 .iter()
                 .map(|&i| match priced.get(&i) {
-                    Some(&p) => InfluencerView::priced(&infs[i as usize], p),
-                    None => InfluencerView::new(&self.rec, &infs[i as usize]),
+                    Some(&p) => InfluencerView::priced(&self.rec, i, p),
+                    None => InfluencerView::new(&self.rec, i),
                 })
                 .collect(),
             cost: plan.cost_cents as f64 / 100.0,
@@ -486,7 +493,6 @@ impl Engine {
     }
 
     fn view(&self, r: &Ranking, folded_in: bool) -> Result<JsValue, JsError> {
-        let infs = self.rec.influencers();
         to_value(&RankingView {
             brand: &r.brand,
             known: r.known,
@@ -501,7 +507,8 @@ impl Engine {
                     recommendation: x,
                     // The ranking estimated its picks' prices already.
                     influencer: InfluencerView::priced(
-                        &infs[x.id as usize],
+                        &self.rec,
+                        x.id,
                         PriceEstimates {
                             post: x.price_estimate,
                             story: x.story_price_estimate,

@@ -36,7 +36,10 @@ function scrape() {
       const place = a === 0 ? (p < 2 ? 'Estadio Santiago Bernabéu' : home) : (p === 2 ? other : home);
       // A post a week, the newest a days before the scrape's last day (2026-11-30).
       const when = new Date(Date.UTC(2026, 10, 30 - a - 7 * p, 12)).toISOString();
-      rows.push([`creator_${String(a).padStart(2, '0')}`, followers.toLocaleString('en-US'), bio, `${caption} ${p}`, likes,
+      // Collaboration evidence (issue 28): every fourth account names @cocina.viva on its
+      // newest post, every eighth as a paid partnership (#ad); the next names @pulsogym.
+      const named = p > 0 ? '' : a % 4 === 0 ? ` con @cocina.viva${a % 8 === 0 ? ' #ad' : ''}` : a % 4 === 1 ? ' con @PulsoGym' : '';
+      rows.push([`creator_${String(a).padStart(2, '0')}`, followers.toLocaleString('en-US'), bio, `${caption} ${p}${named}`, likes,
         hidden ? '' : 12 + a, place, `https://www.instagram.com/p/c${a}p${p}/`, 'false', 'Creator', when]);
     }
   }
@@ -179,6 +182,49 @@ test('a scrape with unknowns: cards say unknown, pages are not accounts, filters
   assert.doesNotMatch(suggestion, /Raise the budget|no known post cost/, suggestion);
   const picks = await page.$$eval('#suggestion-list li', (l) => l.map((x) => x.textContent));
   assert.ok(picks.length > 0 && picks.every((t) => /about \$[\d,.]+ \(estimate\)/.test(t)), picks.join(' | '));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('worked with: cards list the handles an account named, paid ones marked; filters find or hide them', async () => {
+  const dir = servedCopy('ir-evidence-');
+  const mine = path.join(dir, 'mydata');
+  const posts = path.join(dir, 'posts.csv');
+  const brands = path.join(dir, 'brand_posts.csv');
+  writeFileSync(posts, scrape());
+  writeFileSync(brands, BRANDS);
+  const out = execFileSync(bin, ['init', '--influencers', posts, '--brands', brands, '--out', mine], { encoding: 'utf8' });
+  assert.match(out, /collaboration evidence: 18 accounts name other accounts in their posts, 18 account-to-handle pairs \(5 with paid posts\)/, out);
+  const port = basePort + 41;
+  const db = path.join(mkdtempSync(path.join(tmpdir(), 'ir-db-')), 'collector.db');
+  const proc = spawn(bin, ['serve', '--root', dir, '--bundle-dir', path.join(mine, 'pkg'), '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
+  cleanup.push(() => proc.kill('SIGTERM'));
+  await waitUp(`http://127.0.0.1:${port}/`);
+  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
+  await page.fill('#brand-input', 'Cocina Viva');
+  await page.fill('#known-k', '40');
+  await page.click('#known-form button');
+  await page.waitForFunction(() => document.querySelectorAll('#results > li').length >= 30);
+  const line = (n) => page.$eval(`#results > li[data-influencer="${n}"] .worked-with`, (p) => p.textContent);
+  assert.equal(await line('creator_00'), 'worked with @cocina.viva · paid');
+  assert.equal(await line('creator_04'), 'worked with @cocina.viva');
+  assert.equal(await line('creator_01'), 'worked with @pulsogym');
+  assert.equal(await page.$('#results > li[data-influencer="creator_02"] .worked-with'), null, 'no evidence, no line');
+  await assertAccessible(page, 'worked with on the cards');
+
+  // A competitor's collaborators only, then exclusivity.
+  await page.fill('#f-worked-with', '@PulsoGym');
+  await page.click('#options-form button[type="submit"]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#results > li')].every((li) => li.querySelector('.worked-with')?.textContent.includes('pulsogym')));
+  const only = await cardNames(page);
+  assert.deepEqual([...only].sort(), ['creator_01', 'creator_05', 'creator_09', 'creator_13', 'creator_17', 'creator_21', 'creator_25', 'creator_29', 'creator_33']);
+  await page.fill('#f-worked-with', '');
+  await page.fill('#f-not-worked-with', 'cocina.viva, @pulsogym');
+  await page.click('#options-form button[type="submit"]');
+  await page.waitForFunction(() => !document.querySelector('#results .worked-with'));
+  const rest = await cardNames(page);
+  assert.ok(rest.length > 10 && rest.every((n) => Number(n.slice(-2)) % 4 > 1 || !n.startsWith('creator_')), rest.join(' '));
+  await page.screenshot({ path: path.join(shots, 'evidence-exclusivity.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
