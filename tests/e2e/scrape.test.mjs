@@ -57,14 +57,25 @@ const BRANDS = ['user_Name,followers,user_Description,likes,post_Description,loc
   csvLine(['Pulso Gym', '60,000', 'Ropa y suplementos para el gimnasio. CDMX', '', 'Entrena con nosotros #fitness #gym', 'Ciudad de México', '', '#fitness #gym', 'https://www.instagram.com/p/b2/', '', '', '', '', 'Fitness']),
 ].join('\n') + '\n';
 
-test('a scrape with unknowns: cards say unknown, pages are not accounts, filters, chart and campaign keep unknowns apart', async () => {
-  const dir = servedCopy('ir-scrape-');
+// `init` on the scrape in a served copy, `serve` on `port`, and a page on it: what `init`
+// printed, the folder it wrote, and the page.
+async function appOnScrape(prefix, port) {
+  const dir = servedCopy(prefix);
   const mine = path.join(dir, 'mydata');
   const posts = path.join(dir, 'posts.csv');
   const brands = path.join(dir, 'brand_posts.csv');
   writeFileSync(posts, scrape());
   writeFileSync(brands, BRANDS);
   const out = execFileSync(bin, ['init', '--influencers', posts, '--brands', brands, '--out', mine], { encoding: 'utf8' });
+  const db = path.join(mkdtempSync(path.join(tmpdir(), 'ir-db-')), 'collector.db');
+  const proc = spawn(bin, ['serve', '--root', dir, '--bundle-dir', path.join(mine, 'pkg'), '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
+  cleanup.push(() => proc.kill('SIGTERM'));
+  await waitUp(`http://127.0.0.1:${port}/`);
+  return { out, mine, ...(await newPage(`http://127.0.0.1:${port}`)) };
+}
+
+test('a scrape with unknowns: cards say unknown, pages are not accounts, filters, chart and campaign keep unknowns apart', async () => {
+  const { out, mine, context, page, errors } = await appOnScrape('ir-scrape-', basePort + 40);
   // The import report: the page left out in one line, the unknowns' share.
   assert.match(out, /left out 1 explore pages \(2 rows\)/, out);
   const table = readFileSync(path.join(mine, 'data/influencers.csv'), 'utf8');
@@ -74,12 +85,6 @@ test('a scrape with unknowns: cards say unknown, pages are not accounts, filters
   assert.match(first, /,ES,/, first);
   assert.doesNotMatch(first, /Bernab/, first);
 
-  const port = basePort + 40;
-  const db = path.join(mkdtempSync(path.join(tmpdir(), 'ir-db-')), 'collector.db');
-  const proc = spawn(bin, ['serve', '--root', dir, '--bundle-dir', path.join(mine, 'pkg'), '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
-  cleanup.push(() => proc.kill('SIGTERM'));
-  await waitUp(`http://127.0.0.1:${port}/`);
-  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
   await page.fill('#brand-input', 'Cocina Viva');
   await page.fill('#known-k', '40');
   await page.click('#known-form button');
@@ -187,20 +192,8 @@ test('a scrape with unknowns: cards say unknown, pages are not accounts, filters
 });
 
 test('worked with: cards list the handles an account named, paid ones marked; filters find or hide them', async () => {
-  const dir = servedCopy('ir-evidence-');
-  const mine = path.join(dir, 'mydata');
-  const posts = path.join(dir, 'posts.csv');
-  const brands = path.join(dir, 'brand_posts.csv');
-  writeFileSync(posts, scrape());
-  writeFileSync(brands, BRANDS);
-  const out = execFileSync(bin, ['init', '--influencers', posts, '--brands', brands, '--out', mine], { encoding: 'utf8' });
+  const { out, context, page, errors } = await appOnScrape('ir-evidence-', basePort + 41);
   assert.match(out, /collaboration evidence: 18 accounts name other accounts in their posts, 18 account-to-handle pairs \(5 with paid posts\)/, out);
-  const port = basePort + 41;
-  const db = path.join(mkdtempSync(path.join(tmpdir(), 'ir-db-')), 'collector.db');
-  const proc = spawn(bin, ['serve', '--root', dir, '--bundle-dir', path.join(mine, 'pkg'), '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
-  cleanup.push(() => proc.kill('SIGTERM'));
-  await waitUp(`http://127.0.0.1:${port}/`);
-  const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
   await page.fill('#brand-input', 'Cocina Viva');
   await page.fill('#known-k', '40');
   await page.click('#known-form button');
