@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::cohesion::{CohesionIndex, CohesionWeights, TagIds};
-use crate::dates::{in_range, parse_iso_date};
+use crate::dates::{in_range, iso_date, parse_iso_date};
 use crate::error::{Error, Result};
 use crate::mf::features::{
     brand_features, bucket_features, buckets, feature_matrix, influencer_features, Buckets,
@@ -684,6 +684,24 @@ impl Catalog {
     /// Collaboration evidence, sorted by (influencer, handle).
     pub fn mentions(&self) -> &[MentionRow] {
         &self.tables.mentions
+    }
+
+    /// The collaboration evidence as `mentions.csv` rows (names and ISO days): the inverse of
+    /// [`Catalog::with_mentions`].
+    pub fn mention_records(&self) -> Vec<Mention> {
+        let day = |d: Option<i32>| d.map(|d| iso_date(i64::from(d))).unwrap_or_default();
+        self.tables
+            .mentions
+            .iter()
+            .map(|m| Mention {
+                influencer: self.tables.influencers[m.influencer as usize].name.clone(),
+                handle: m.handle.clone(),
+                posts: m.posts,
+                sponsored_posts: m.sponsored_posts,
+                first_seen: day(m.first_seen),
+                last_seen: day(m.last_seen),
+            })
+            .collect()
     }
 
     /// The handles influencer `id` named, sorted by handle.

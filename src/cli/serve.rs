@@ -513,25 +513,7 @@ pub(super) fn export(a: &ExportArgs) -> Result<()> {
     let n_pairs = write_relationships(&rec, &out.join("relationships.csv"), |_| {})?;
     // The bundle's collaboration evidence, as `ingest` wrote it, so a retrain elsewhere
     // starts from the same evidence.
-    let c = rec.catalog();
-    let mentions: Vec<crate::model::Mention> = c
-        .mentions()
-        .iter()
-        .map(|m| {
-            let day = |d: Option<i32>| {
-                d.map(|d| crate::dates::iso_date(i64::from(d)))
-                    .unwrap_or_default()
-            };
-            crate::model::Mention {
-                influencer: c.influencers()[m.influencer as usize].name.clone(),
-                handle: m.handle.clone(),
-                posts: m.posts,
-                sponsored_posts: m.sponsored_posts,
-                first_seen: day(m.first_seen),
-                last_seen: day(m.last_seen),
-            }
-        })
-        .collect();
+    let mentions = rec.catalog().mention_records();
     let m_path = out.join("mentions.csv");
     tables::write_mentions(
         super::io::create(&m_path)?,

@@ -107,7 +107,8 @@ pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEv
             .position(|i| normalize_handle(&i.name).as_deref() == Some(b.handle.as_str()))
             .map(|i| i as u32)
     };
-    let mut targets: Vec<(u32, BTreeSet<u32>)> = Vec::new();
+    // (brand id, positives, the brand's own account in the influencer table).
+    let mut targets: Vec<(u32, BTreeSet<u32>, Option<u32>)> = Vec::new();
     for (id, b) in brands.iter().enumerate() {
         if b.handle.is_empty() {
             continue;
@@ -120,7 +121,7 @@ pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEv
             .map(|m| m.influencer)
             .collect();
         if !pos.is_empty() {
-            targets.push((id as u32, pos));
+            targets.push((id as u32, pos, me));
         }
     }
     if targets.is_empty() {
@@ -152,8 +153,7 @@ pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEv
             p,
         )?;
         for &t in &members {
-            let b = &brands[targets[t].0 as usize];
-            let me = own(b);
+            let (b, me) = (&brands[targets[t].0 as usize], targets[t].2);
             let keep = |ids: Vec<u32>| -> Vec<u32> {
                 ids.into_iter().filter(|&i| Some(i) != me).collect()
             };
@@ -255,7 +255,7 @@ fn held_out(c: &Catalog, held: &[u32], p: &MentionEvalParams) -> Result<Recommen
 fn figures(
     name: &str,
     lists: &[(usize, Vec<u32>)],
-    targets: &[(u32, BTreeSet<u32>)],
+    targets: &[(u32, BTreeSet<u32>, Option<u32>)],
     brands: &[Brand],
     absent: Option<String>,
 ) -> MentionEvalRow {
@@ -395,8 +395,8 @@ mod tests {
             c.category = "food_cooking".into();
             c
         }];
-        let targets: Vec<(u32, BTreeSet<u32>)> =
-            (0..3).map(|b| (b, BTreeSet::from([0u32]))).collect();
+        let targets: Vec<(u32, BTreeSet<u32>, Option<u32>)> =
+            (0..3).map(|b| (b, BTreeSet::from([0u32]), None)).collect();
         // A and B share 5 of 15 distinct ids in their top 10; C (another category) is not
         // compared.
         let lists = vec![
