@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::cohesion::{CohesionIndex, CohesionWeights, TagIds};
-use crate::dates::{in_range, iso_date, parse_iso_date};
+use crate::dates::{in_range, parse_iso_date};
 use crate::error::{Error, Result};
 use crate::mf::features::{
     brand_features, bucket_features, buckets, feature_matrix, influencer_features, Buckets,
@@ -681,46 +681,6 @@ impl Catalog {
         )
     }
 
-    /// Collaboration evidence, sorted by (influencer, handle).
-    pub fn mentions(&self) -> &[MentionRow] {
-        &self.tables.mentions
-    }
-
-    /// The collaboration evidence as `mentions.csv` rows (names and ISO days): the inverse of
-    /// [`Catalog::with_mentions`].
-    pub fn mention_records(&self) -> Vec<Mention> {
-        let day = |d: Option<i32>| d.map(|d| iso_date(i64::from(d))).unwrap_or_default();
-        self.tables
-            .mentions
-            .iter()
-            .map(|m| Mention {
-                influencer: self.tables.influencers[m.influencer as usize].name.clone(),
-                handle: m.handle.clone(),
-                posts: m.posts,
-                sponsored_posts: m.sponsored_posts,
-                first_seen: day(m.first_seen),
-                last_seen: day(m.last_seen),
-            })
-            .collect()
-    }
-
-    /// The handles influencer `id` named, sorted by handle.
-    pub fn mentions_of(&self, id: u32) -> &[MentionRow] {
-        let m = &self.tables.mentions;
-        let a = m.partition_point(|r| r.influencer < id);
-        let b = m.partition_point(|r| r.influencer <= id);
-        &m[a..b]
-    }
-
-    /// The known brand whose handle is `handle` (normalised), if any.
-    pub fn brand_by_handle(&self, handle: &str) -> Option<u32> {
-        self.tables
-            .brands
-            .iter()
-            .position(|b| !b.handle.is_empty() && b.handle == handle)
-            .map(|i| i as u32)
-    }
-
     /// Gives the tables back.
     pub fn into_tables(self) -> CatalogTables {
         self.tables
@@ -781,5 +741,7 @@ fn ids<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, u32> {
     names.enumerate().map(|(i, n)| (key(n), i as u32)).collect()
 }
 
+mod evidence;
+pub use evidence::MAX_EVIDENCE_HANDLES;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -144,6 +144,13 @@ pub struct PreparedBrand {
     tags: Vec<u32>,
 }
 
+impl PreparedBrand {
+    /// The brand's category as this index interns it (`None`: no influencer has it).
+    pub fn category(&self) -> Option<u32> {
+        self.category
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 struct PreparedInfluencer {
     category: Option<u32>,

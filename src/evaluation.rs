@@ -17,8 +17,12 @@ use crate::rank::pipeline_order;
 use crate::ranker::train::{fit_positives, FeatureSource, RankerSettings, TrainingPairs};
 use crate::ranker::{History, Ranker};
 
+mod choice;
 mod mentions;
-pub use mentions::{evaluate_mentions, MentionEval, MentionEvalParams, MentionEvalRow};
+pub use choice::{choice_of, choose_ordering, SelectionParams};
+pub use mentions::{
+    count_targets, evaluate_mentions, MentionEval, MentionEvalParams, MentionEvalRow,
+};
 
 /// One row of the evaluation table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -160,10 +164,12 @@ pub fn evaluate_all(
             let model = Ranker::load(&stored)?;
             let history =
                 History::from_pairs(nu as usize, ni as usize, split.train.iter().copied());
+            let evidence = crate::ranker::Evidence::of(c);
             let source = FeatureSource {
                 catalog: c,
                 history: &history,
                 factor: Some(&fm32),
+                evidence: &evidence,
             };
             let everyone: Vec<u32> = (0..ni).collect();
             let ranker_scores = |u: u32, items: &[u32]| -> Vec<f64> {

@@ -12,12 +12,18 @@
 //! This is the one place the rule is defined; [`training_set`] implements it.
 //! - **Interactions**: a pair whose summed interaction points reach
 //!   [`FactorSettings::min_points`] is a positive of weight 1.
-//! - **The relationship table** (the scrape's prior, so a product with no interactions yet
-//!   learns from day one): for every known brand b, its [`RelationshipPrior::top`]
+//! - **Collaboration evidence** (the scrape's own record of who works with whom, so it is
+//!   there from day one): a pair whose influencer's posts name the brand's handle is a
+//!   positive of weight [`EvidenceWeights::organic`] (2), or [`EvidenceWeights::sponsored`]
+//!   (3) when a paid post credits the brand.
+//! - **The relationship table** (the rule's prior, so a brand without interactions or
+//!   evidence still has pairs): for every known brand b, its [`RelationshipPrior::top`]
 //!   influencers by cohesion rating c(b, i) (rating > 0) are positives of weight
 //!   `weight · c(b, i) / max_j c(b, j) · 1 / (1 + n_b / fade)`, where n_b is the number of
-//!   b's interaction positives: the prior counts fully for a brand without interactions
-//!   and fades as the brand's own interactions arrive.
+//!   b's interaction and evidence positives: the prior counts fully for a brand with
+//!   neither and fades as the brand's own positives arrive. At its default weight (1) even
+//!   a brand's best-rated pair counts less than an organic mention: what accounts did beats
+//!   what the rule guesses.
 //! - A pair that is both gets both weights, summed. Weights are LightFM's `sample_weight`
 //!   (they scale each step's loss).
 //!
@@ -53,6 +59,24 @@ impl Default for RelationshipPrior {
     }
 }
 
+/// How collaboration evidence enters training (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceWeights {
+    /// Weight of a pair whose posts name the brand, none of them paid (2.0).
+    pub organic: f32,
+    /// Weight of a pair with a paid post crediting the brand (3.0).
+    pub sponsored: f32,
+}
+
+impl Default for EvidenceWeights {
+    fn default() -> Self {
+        EvidenceWeights {
+            organic: 2.0,
+            sponsored: 3.0,
+        }
+    }
+}
+
 /// Settings of the factorization model as the product trains it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorSettings {
@@ -66,6 +90,9 @@ pub struct FactorSettings {
     pub min_points: f64,
     /// The relationship table's part.
     pub relationship: RelationshipPrior,
+    /// Collaboration evidence's part.
+    #[serde(default)]
+    pub evidence: EvidenceWeights,
     /// Whether influencers carry an identity feature (`influencer:<name>`); see
     /// [`ItemIdentity`].
     #[serde(default)]
@@ -121,6 +148,7 @@ impl Default for FactorSettings {
             num_threads: 1,
             min_points: 1.0,
             relationship: RelationshipPrior::default(),
+            evidence: EvidenceWeights::default(),
             item_identity: ItemIdentity::Auto,
         }
     }
@@ -151,6 +179,14 @@ impl FactorSettings {
                 "relationship.weight",
                 format!("must be a number >= 0, got {}", r.weight),
             );
+        }
+        for (name, w) in [
+            ("evidence.organic", self.evidence.organic),
+            ("evidence.sponsored", self.evidence.sponsored),
+        ] {
+            if !(w.is_finite() && w >= 0.0) {
+                return bad(name, format!("must be a number >= 0, got {w}"));
+            }
         }
         if !(r.fade.is_finite() && r.fade > 0.0) {
             return bad(
@@ -200,12 +236,14 @@ pub struct Sources {
     pub interactions: usize,
     /// Pairs from both.
     pub both: usize,
+    /// Pairs with collaboration evidence (whatever else they have; counted once).
+    pub evidence: usize,
 }
 
 impl Sources {
     /// Every pair.
     pub fn total(&self) -> usize {
-        self.relationship + self.interactions + self.both
+        self.relationship + self.interactions + self.both + self.evidence
     }
 }
 
@@ -220,19 +258,22 @@ pub struct TrainingSet {
     pub sources: Sources,
 }
 
-/// The training set of catalog `c`: `interactions` (brand, influencer, points) and the
-/// relationship prior of the brands `prior` admits (all when `None`; evaluation leaves out
-/// the brands it treats as never seen), mixed as the module docs say.
+/// The training set of catalog `c`: `interactions` (brand, influencer, points), the
+/// collaboration `evidence` (brand, influencer, posts, paid posts; see
+/// [`Catalog::evidence_pairs`]) and the relationship prior of the brands `prior` admits (all
+/// when `None`; evaluation leaves out the brands it treats as never seen), mixed as the
+/// module docs say.
 pub fn training_set(
     c: &Catalog,
     interactions: &[(u32, u32, f64)],
+    evidence: &[(u32, u32, u32, u32)],
     prior: Option<&[bool]>,
     s: &FactorSettings,
 ) -> TrainingSet {
     use std::collections::BTreeMap;
     let nb = c.brands().len();
     let mut n_b = vec![0usize; nb];
-    // (points, weight, from the prior, from interactions)
+    // (points, weight, from the prior, from interactions or evidence)
     let mut acc: BTreeMap<(u32, u32), (f64, f64, bool, bool)> = BTreeMap::new();
     for &(b, i, p) in interactions {
         n_b[b as usize] += 1;
@@ -240,6 +281,21 @@ pub fn training_set(
         e.0 += p;
         e.1 += 1.0;
         e.3 = true;
+    }
+    let mut evidenced = std::collections::BTreeSet::new();
+    for &(b, i, _, paid) in evidence {
+        if b as usize >= nb || i as usize >= c.influencers().len() {
+            continue;
+        }
+        n_b[b as usize] += 1;
+        let e = acc.entry((b, i)).or_insert((0.0, 0.0, false, false));
+        e.1 += f64::from(if paid > 0 {
+            s.evidence.sponsored
+        } else {
+            s.evidence.organic
+        });
+        e.3 = true;
+        evidenced.insert((b, i));
     }
     let r = s.relationship;
     if r.top > 0 && r.weight > 0.0 {
@@ -272,17 +328,19 @@ pub fn training_set(
     for ((b, i), (p, w, rel, int)) in acc {
         set.pairs.push((b, i, p));
         set.weights.push(w as f32);
-        match (rel, int) {
-            (true, true) => set.sources.both += 1,
-            (true, false) => set.sources.relationship += 1,
+        match (rel, int, evidenced.contains(&(b, i))) {
+            (_, _, true) => set.sources.evidence += 1,
+            (true, true, _) => set.sources.both += 1,
+            (true, false, _) => set.sources.relationship += 1,
             _ => set.sources.interactions += 1,
         }
     }
     set
 }
 
-/// Trains from scratch on `interactions` (brand, influencer, points) of catalog `c` and the
-/// relationship prior of the brands `prior` admits.
+/// Trains from scratch on `interactions` (brand, influencer, points; each pair weight 1, so
+/// evidence merged into points by [`Catalog::learning_positives`] counts as one interaction)
+/// of catalog `c` and the relationship prior of the brands `prior` admits.
 pub fn fit_pairs(
     c: &Catalog,
     interactions: &[(u32, u32, f64)],
@@ -290,7 +348,7 @@ pub fn fit_pairs(
     s: &FactorSettings,
 ) -> Result<(LightFm, FactorModel)> {
     s.validate()?;
-    let set = training_set(c, interactions, prior, s);
+    let set = training_set(c, interactions, &[], prior, s);
     let m = train_on(c, &set, s, None)?;
     let identity = s.item_identity.applies(c.influencers().len());
     let f = c.features_of(identity)?;
@@ -343,7 +401,8 @@ fn train_on(
     })
 }
 
-/// Trains on every interaction positive of `c` and the relationship prior of every brand:
+/// Trains on every interaction positive of `c`, its collaboration evidence and the
+/// relationship prior of every brand:
 /// continued from `warm` with `fit_partial` for its epochs when the state is compatible
 /// (same hyper-parameters and vocabularies), from scratch otherwise, saying why. `None` when
 /// there is nothing to learn from (no interactions and no rated pair).
@@ -355,7 +414,7 @@ pub fn fit(
     s.validate()?;
     let identity = s.item_identity.applies(c.influencers().len());
     let f = c.features_of(identity)?;
-    let set = training_set(c, &c.positives(s.min_points), None, s);
+    let set = training_set(c, &c.positives(s.min_points), &c.evidence_pairs(), None, s);
     if set.pairs.is_empty() {
         return Ok(None);
     }
@@ -430,10 +489,54 @@ mod tests {
             "relationship.weight"
         );
         assert_eq!(name(&|s| s.relationship.fade = 0.0), "relationship.fade");
+        assert_eq!(name(&|s| s.evidence.organic = -1.0), "evidence.organic");
+        assert_eq!(
+            name(&|s| s.evidence.sponsored = f32::NAN),
+            "evidence.sponsored"
+        );
         assert_eq!(name(&|s| s.params.k = 0), "k");
         assert_eq!(name(&|s| s.params.n = 0), "n");
         assert_eq!(name(&|s| s.params.max_sampled = 0), "max_sampled");
         assert_eq!(name(&|s| s.params.no_components = 0), "no_components");
+    }
+
+    #[test]
+    fn mentions_outweigh_the_prior_and_paid_ones_outweigh_organic_ones() {
+        use crate::catalog::tests::small_tables;
+        use crate::catalog::MentionRow;
+        let mut t = small_tables();
+        t.pair_points.clear();
+        t.brands[0].handle = "acme".into();
+        let c = Catalog::from_tables(t, "t").unwrap();
+        let s = FactorSettings::default();
+        // Without evidence: the rule's top pairs, the best at the prior's full weight.
+        let prior = training_set(&c, &[], &c.evidence_pairs(), None, &s);
+        assert_eq!(prior.sources.relationship, 2);
+        let best = prior.weights.iter().copied().fold(0f32, f32::max);
+        assert_eq!(best, s.relationship.weight);
+        // Influencer 0 names acme in an organic post, influencer 1 in a paid one.
+        let row = |influencer: u32, sponsored_posts: u32| MentionRow {
+            influencer,
+            handle: "acme".into(),
+            posts: 1,
+            sponsored_posts,
+            first_seen: None,
+            last_seen: None,
+        };
+        let mut t = c.tables().clone();
+        t.mentions = vec![row(0, 0), row(1, 1)];
+        let c = Catalog::from_tables(t, "t").unwrap();
+        let set = training_set(&c, &[], &c.evidence_pairs(), None, &s);
+        assert_eq!(set.sources.evidence, 2);
+        // Two positives fade the prior to 1 / (1 + 2/5) of its weight.
+        let fade = 1.0 / (1.0 + 2.0 / s.relationship.fade);
+        let w = |i: u32| set.weights[set.pairs.iter().position(|p| p.1 == i).unwrap()];
+        let prior_w = |i: u32| prior.weights[prior.pairs.iter().position(|p| p.1 == i).unwrap()];
+        let organic = w(0) - (f64::from(prior_w(0)) * fade) as f32;
+        let paid = w(1) - (f64::from(prior_w(1)) * fade) as f32;
+        assert!((organic - s.evidence.organic).abs() < 1e-6, "{organic}");
+        assert!((paid - s.evidence.sponsored).abs() < 1e-6, "{paid}");
+        assert!(s.evidence.sponsored > s.evidence.organic && s.evidence.organic > best);
     }
 
     #[test]

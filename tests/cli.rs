@@ -139,17 +139,10 @@ fn generate_train_recommend_round_trip() {
             .any(|r| r["price_estimate"]["basis"] == "quantile_model"),
         "some costs are unlisted in the generated data"
     );
-    let by_ranker: serde_json::Value = serde_json::from_str(&ok(&cli(
-        &[
-            "recommend",
-            "--brand",
-            &first,
-            "-k",
-            "20",
-            "--json",
-            "--by",
-            "ranker",
-        ],
+    // The published lists are in the bundle's default ordering, which `recommend` without
+    // --by uses and the manifest names for the widget.
+    let by_default: serde_json::Value = serde_json::from_str(&ok(&cli(
+        &["recommend", "--brand", &first, "-k", "20", "--json"],
         d,
     )))
     .expect("JSON");
@@ -157,7 +150,11 @@ fn generate_train_recommend_round_trip() {
         .iter()
         .find(|l| l["brand"] == first.as_str())
         .expect("the brand's list");
-    assert_eq!(list["ranked_by"], by_ranker["ranked_by"]);
+    assert_eq!(list["ranked_by"], by_default["ranked_by"]);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("pkg/manifest.json")).expect("manifest"))
+            .expect("JSON");
+    assert_eq!(manifest["default_ordering"], by_default["ranked_by"]);
     let names = |xs: &serde_json::Value, field: &str| -> Vec<String> {
         xs.as_array()
             .expect("list")
@@ -167,7 +164,7 @@ fn generate_train_recommend_round_trip() {
     };
     assert_eq!(
         names(&list["influencers"], "name"),
-        names(&by_ranker["recommendations"], "name")
+        names(&by_default["recommendations"], "name")
     );
     let scores: Vec<f64> = recs
         .iter()
@@ -544,7 +541,7 @@ fn train_works_on_day_one_without_interactions_and_says_what_it_learned_from() {
         "{out}"
     );
     assert!(
-        out.contains("ranker: left out: 0 brands have interactions; it needs 10"),
+        out.contains("ranker: left out: 0 brands have interactions or mentions; it needs 10"),
         "{out}"
     );
     assert!(out.contains(", 0 interactions,"), "{out}");

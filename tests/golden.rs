@@ -57,6 +57,7 @@ fn small_bundle_bytes() -> Vec<u8> {
         num_threads: 1,
         min_points: 1.0,
         relationship: RelationshipPrior::default(),
+        evidence: Default::default(),
         // Content-only influencers, so the golden rankings pin the vectors the browser
         // builds at load against the native build's.
         item_identity: ItemIdentity::Off,

@@ -84,6 +84,22 @@ function filterFromForm() {
 }
 
 const rankBy = () => $('rank-by').value;
+
+// One sentence: the bundle's default ordering and the held-out evidence train chose it on.
+const ORDERING_NAMES = { rating: 'the rating', model: 'the learned model', ranker: 'the learned ranker' };
+function orderingSentence(o) {
+  const ndcg = (by) => o.figures.find((f) => f.by === by)?.ndcg_at_25 ?? 0;
+  const brands = (n) => `${fmtInt.format(n)} ${n === 1 ? 'brand' : 'brands'}`;
+  if (o.basis === 'too_little_evidence') {
+    return `Starts from the rating: ${brands(o.targets)} have mentions or interactions to test the learned orderings on, and ${o.needed} are needed to tell which is better.`;
+  }
+  if (o.basis !== 'measured') return 'Starts from the rating: this bundle has no learned ordering to compare it with.';
+  if (o.by !== 'rating') {
+    return `Starts from ${ORDERING_NAMES[o.by]}: with the mentions and interactions of ${brands(o.targets)} hidden, it found them better than the rating (NDCG@25 ${ndcg(o.by).toFixed(2)} against ${ndcg('rating').toFixed(2)}).`;
+  }
+  const best = Math.max(...o.figures.filter((f) => f.by !== 'rating').map((f) => f.ndcg_at_25));
+  return `Starts from the rating: with the mentions and interactions of ${brands(o.targets)} hidden, no learned ordering found them clearly better (NDCG@25 ${ndcg('rating').toFixed(2)}, best learned ${best.toFixed(2)}).`;
+}
 const howMany = () => Math.min(100, Math.max(1, Number($('known-k').value) || 10));
 
 function rankCurrent(k = howMany()) {
@@ -234,6 +250,7 @@ function fillControls(engine, cats, names) {
   for (const o of $('rank-by').options) {
     if ((o.value === 'model' && !engine.hasModel()) || (o.value === 'ranker' && !engine.hasRanker())) o.disabled = true;
   }
+  $('ordering-why').textContent = orderingSentence(engine.ordering());
   for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
 }
 
@@ -320,6 +337,8 @@ async function main() {
   const cats = categories();
   for (const c of cats) labels.set(c.slug, c.label);
   const names = engine.brandNames();
+  // The first ranking starts from the bundle's default ordering (the widget's too).
+  $('rank-by').value = engine.ordering().by;
 
   // Charts are drawn to the width they have: once it is known, and again when it changes.
   new ResizeObserver((entries) => cards.setChartWidth(Math.floor(entries[entries.length - 1].contentRect.width)))

@@ -59,6 +59,18 @@ function familyChips(rec) {
     .map((f) => `${FAMILY_LABELS[f.family] ?? f.family} ${f.contribution >= 0 ? '+' : '−'}${Math.abs(f.contribution).toFixed(3)}`);
 }
 
+// The score of the ordering the list is in: the rating, the model's score or the ranker's.
+function shownScore(rec, rankedBy) {
+  const [value, digits, what] = rankedBy === 'ranker' && rec.ranker_score != null
+    ? [rec.ranker_score, 3, 'ranker score']
+    : rankedBy === 'model' && rec.model_score != null
+      ? [rec.model_score, 3, 'model score']
+      : [rec.score, 2, 'rating'];
+  const span = el('span', value.toFixed(digits), 'score');
+  span.title = what;
+  return span;
+}
+
 // A card's score bar: one segment per part of the rating, as wide as its points against the
 // largest score on the list (so bars compare across cards). Its words are the bar's name.
 function scoreBar(rec, maxScore) {
@@ -238,7 +250,7 @@ export class Cards {
       const li = el('li', undefined, 'card');
       li.dataset.influencer = inf.name;
       li.dataset.followers = known(inf.followers) ? String(inf.followers) : '';
-      li.append(el('span', rec ? rec.score.toFixed(2) : `${(similarity * 100).toFixed(0)}% alike`, 'score'));
+      li.append(rec ? shownScore(rec, ranking?.ranked_by) : el('span', `${(similarity * 100).toFixed(0)}% alike`, 'score'));
       const h = el('h3');
       h.append(avatar(inf.name));
       if (rec) h.append(el('span', `${rec.rank}. `));

@@ -4,11 +4,11 @@
 //   <influencer-recs brand="Atlas Co" k="5"></influencer-recs>
 //
 // Attributes: brand (a known brand's name), k (1 to the published top-list length, 20 by
-// default; pkg/manifest.json says), by (rating | model | ranker,
-// default ranker). Theme with CSS custom properties on the element or any ancestor:
+// default; pkg/manifest.json says), by (rating | model | ranker; default: the bundle's
+// default ordering, which the page starts from too). Theme with CSS custom properties on the element or any ancestor:
 // --ir-font, --ir-fg, --ir-bg, --ir-muted, --ir-accent, --ir-border, --ir-radius.
 // Everything is loaded from the origin that served this script. A known brand ranked by the
-// ranker (the default) needs only its precomputed list: one small file, pkg/top/<hash>.json,
+// default ordering needs only its precomputed list: one small file, pkg/top/<hash>.json,
 // of the manifest's bundle version (a few kilobytes, not the engine and the whole bundle).
 // Other orders and unknown names load the engine (wasm + bundle); if the host page's
 // Content-Security-Policy forbids WebAssembly, the precomputed list answers instead. Scraped
@@ -18,6 +18,7 @@ import { fmtInt, followersText, rateText, priceText } from './format.js';
 import { Published, startEngine } from './published.js';
 
 const BASE = new URL('.', import.meta.url);
+const ORDERING_NAMES = { rating: 'rating', model: 'learned model', ranker: 'learned ranker' };
 
 const STYLE = `
 :host { display: block; font-family: var(--ir-font, system-ui, sans-serif); color: var(--ir-fg, #1b1b1f);
@@ -74,13 +75,16 @@ class InfluencerRecs extends HTMLElement {
     let shownName = brand;
     let k;
     let m;
-    const by = this.getAttribute('by') || 'ranker';
+    let by = this.getAttribute('by') || '';
     try {
       m = await published.manifest();
       k = this.k(m.top_list_len);
-      // The ranker's order of a known brand is published: no engine needed. A list that cannot
-      // be fetched is no reason to fail: the engine ranks.
-      const list = by === 'ranker' ? await published.topList(m, brand).catch(() => null) : null;
+      // Without a `by`, the bundle's default ordering: the page's, chosen by train on held-out
+      // evidence. Its order of a known brand is published: no engine needed. A list that
+      // cannot be fetched is no reason to fail: the engine ranks.
+      by ||= m.default_ordering || 'rating';
+      const publishedBy = m.default_ordering || 'rating';
+      const list = by === publishedBy ? await published.topList(m, brand).catch(() => null) : null;
       if (list) {
         if (token === this.token) {
           this.dataset.mode = 'list';
@@ -107,7 +111,7 @@ class InfluencerRecs extends HTMLElement {
         if (!list) throw new Error(`no recommendations for “${brand}”`);
         rows = list.influencers.slice(0, k);
         shownName = list.brand;
-        note = 'Precomputed list, ordered by the ranker (this page does not allow WebAssembly).';
+        note = `Precomputed list, ordered by the ${ORDERING_NAMES[list.ranked_by] ?? 'rating'} (this page does not allow WebAssembly).`;
         this.dataset.mode = 'precomputed';
       } catch (err2) {
         if (token === this.token) this.show(null, String(err2?.message ?? err2), true);

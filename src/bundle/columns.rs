@@ -25,6 +25,7 @@ use crate::error::{Error, Result};
 use crate::mf::stored::StoredFactorModel;
 use crate::model::{AccountKind, Brand, Influencer, PointsConfig};
 use crate::price::StoredPrices;
+use crate::rank::OrderingChoice;
 use crate::ranker::StoredRanker;
 
 /// A bundle's payload before it is validated into a catalog: the tables and the stored
@@ -38,6 +39,7 @@ pub(super) struct Parts {
     pub(super) factor: Option<StoredFactorModel>,
     pub(super) ranker: Option<StoredRanker>,
     pub(super) prices: Option<StoredPrices>,
+    pub(super) ordering: Option<OrderingChoice>,
 }
 
 /// What is written after the header.
@@ -53,6 +55,7 @@ pub(super) struct Wire {
     factor: Option<StoredFactorModel>,
     ranker: Option<StoredRanker>,
     prices: Option<StoredPrices>,
+    ordering: Option<OrderingChoice>,
 }
 
 /// A column of repeated strings: a dictionary (most frequent first) and one index per row.
@@ -257,6 +260,7 @@ impl Wire {
         factor: &Option<StoredFactorModel>,
         ranker: &Option<StoredRanker>,
         prices: &Option<StoredPrices>,
+        ordering: &Option<OrderingChoice>,
     ) -> Result<Wire> {
         let infs = &b.influencers;
         let one = |f: fn(&Influencer) -> &String| -> Vec<[String; 1]> {
@@ -342,6 +346,7 @@ impl Wire {
             factor: factor.clone(),
             ranker: ranker.clone(),
             prices: prices.clone(),
+            ordering: ordering.clone(),
         })
     }
 
@@ -475,6 +480,7 @@ impl Wire {
             factor: self.factor,
             ranker: self.ranker,
             prices: self.prices,
+            ordering: self.ordering,
         })
     }
 }
@@ -485,7 +491,7 @@ mod tests {
     use crate::catalog::tests::small_tables as small;
 
     fn encode(b: &CatalogTables) -> Result<Wire> {
-        Wire::encode(b, &None, &None, &None)
+        Wire::encode(b, &None, &None, &None, &None)
     }
 
     fn round_trip(b: &CatalogTables) -> CatalogTables {

@@ -34,7 +34,11 @@
 //! price models ([`StoredPrices`]: quantile models of listed costs, fitted at train time), so
 //! the page estimates a price where the scrape lists none without training anything;
 //! 10 = collaboration evidence (the handles each influencer's posts mention, tag or are paid
-//! by: `mentions.csv` column by column) and each brand's own handle.
+//! by: `mentions.csv` column by column) and each brand's own handle; 11 = the ranker reads
+//! collaboration evidence (four more features: brands named, brands of the query brand's
+//! category named, handles named, paid posts) and learns from mentions of known brands, and
+//! the bundle carries its default ordering with the held-out figures it was chosen on
+//! ([`OrderingChoice`]).
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -54,13 +58,13 @@ use crate::mf::FactorModel;
 use crate::mf::WarmStart;
 use crate::price::{PriceModel, StoredPrices};
 pub use crate::random::fnv1a64;
-use crate::rank::Recommender;
+use crate::rank::{OrderingChoice, RankBy, Recommender};
 use crate::ranker::{Ranker, StoredRanker};
 
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 10;
+pub const FORMAT_VERSION: u32 = 11;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).
@@ -87,6 +91,9 @@ pub struct Bundle {
     /// The price models ([`crate::price`]), fitted at train time; without them prices come
     /// from listed costs and the rate card.
     pub prices: Option<StoredPrices>,
+    /// The default ordering and the held-out evidence it was chosen on
+    /// ([`crate::rank::OrderingChoice`]); without it the default is the rating.
+    pub ordering: Option<OrderingChoice>,
 }
 
 impl Bundle {
@@ -110,8 +117,9 @@ impl Bundle {
             Some(p) => PriceModel::load(p, source)?,
             None => PriceModel::default(),
         };
+        let ordering = self.ordering;
         Recommender::new(self.catalog, factor, ranker)
-            .map(|r| r.with_prices(prices))
+            .map(|r| r.with_prices(prices).with_ordering(ordering))
             .map_err(|e| match e {
                 Error::Inconsistent { what, message } => corrupted(format!("{what}: {message}")),
                 other => other,
@@ -216,6 +224,11 @@ pub struct Manifest {
     /// The detail shards in order: shard k holds influencers from k · detail_shard_rows.
     #[serde(default)]
     pub detail_shards: Vec<ShardRef>,
+    /// The bundle's default ordering (its top lists are in that order), so the widget starts
+    /// from the page's ordering without loading the engine; `rating` in manifests written
+    /// before it existed.
+    #[serde(default)]
+    pub default_ordering: RankBy,
 }
 
 /// One detail shard as the manifest lists it.
@@ -267,6 +280,7 @@ impl Manifest {
             top_dir: top_dir.into(),
             details_dir: details_dir.into(),
             detail_shard_rows: DETAIL_SHARD_ROWS,
+            default_ordering: RankBy::Rating,
         }
     }
 }
@@ -278,6 +292,7 @@ pub fn write(bundle: &Bundle) -> Result<Vec<u8>> {
         &bundle.factor,
         &bundle.ranker,
         &bundle.prices,
+        &bundle.ordering,
     )?;
     write_artifact(KIND_RECOMMENDER, &wire)
 }
@@ -445,11 +460,15 @@ pub fn read(bytes: &[u8], source: &str) -> Result<(Header, Bundle)> {
         },
         other => other,
     })?;
+    if let Some(o) = &parts.ordering {
+        o.validate(source)?;
+    }
     let bundle = Bundle {
         catalog: Catalog::from_tables_with_tag_ids(parts.tables, source, &parts.hashtag_ids)?,
         factor: parts.factor,
         ranker: parts.ranker,
         prices: parts.prices,
+        ordering: parts.ordering,
     };
     Ok((header, bundle))
 }
@@ -464,6 +483,7 @@ pub(crate) mod tests {
             factor: None,
             ranker: None,
             prices: None,
+            ordering: None,
         }
     }
 

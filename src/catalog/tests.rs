@@ -273,3 +273,56 @@ fn mentions_join_by_name_and_evidence_that_does_not_fit_is_refused() {
         t.brands.push(b);
     });
 }
+
+#[test]
+fn mentions_of_known_brands_are_learning_positives_and_a_tag_everyone_account_gives_none() {
+    use crate::model::Mention;
+    let mut t = small_tables();
+    t.brands[0].handle = "acme".into();
+    t.influencers
+        .push(influencer("spam", "music", "US", &[], 0.0));
+    let c = Catalog::from_tables(t, "t").unwrap();
+    let m = |inf: &str, handle: &str, paid: u32| Mention {
+        influencer: inf.into(),
+        handle: handle.into(),
+        posts: 2,
+        sponsored_posts: paid,
+        ..Mention::default()
+    };
+    // "a" names acme in two organic posts and an unknown handle; "b" (already interacted,
+    // 3 points) is paid by acme; "spam" names acme among thousands of handles.
+    let mut rows = vec![
+        m("a", "acme", 0),
+        m("a", "someone_else", 0),
+        m("b", "acme", 1),
+    ];
+    rows.extend((0..3_000).map(|k| m("spam", &format!("user{k:04}"), 0)));
+    rows.push(m("spam", "acme", 0));
+    let (c, skipped) = c.with_mentions(&rows).unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    assert_eq!(c.mentions().len(), 3 + 3_001, "every row is kept");
+    let (a, b, spam) = (
+        c.influencer_id("a").unwrap(),
+        c.influencer_id("b").unwrap(),
+        c.influencer_id("spam").unwrap(),
+    );
+    assert_eq!(c.evidence_pairs(), [(0, a, 2, 0), (0, b, 2, 1)]);
+    // Organic: an add-to-campaign's points; paid: a collaboration's, on top of the pair's own.
+    let p = PointsConfig::default();
+    assert_eq!(
+        c.learning_positives(1.0),
+        [(0, a, p.add_to_campaign), (0, b, 3.0 + p.collaboration)]
+    );
+    // A paid credit counts even from an account that names everyone.
+    let mut t = c.tables().clone();
+    for r in t
+        .mentions
+        .iter_mut()
+        .filter(|r| r.influencer == spam && r.handle == "acme")
+    {
+        r.sponsored_posts = 1;
+    }
+    let c = Catalog::from_tables(t, "t").unwrap();
+    assert!(c.evidence_pairs().contains(&(0, spam, 2, 1)));
+    assert!(c.mentions_of(spam).len() > MAX_EVIDENCE_HANDLES);
+}

@@ -139,6 +139,10 @@ pub struct EvalArgs {
     /// Folds of the brands for `--mentions`.
     #[arg(long, default_value_t = 5)]
     folds: usize,
+    /// With `--mentions`: interaction positives are evidence too, looked for and hidden with
+    /// the brand's mentions (what `train` measures its default ordering on).
+    #[arg(long)]
+    with_interactions: bool,
     #[command(flatten)]
     factor: FactorArgs,
     #[command(flatten)]
@@ -378,13 +382,26 @@ fn eval_mentions(a: &EvalArgs, dir: &std::path::Path) -> Result<()> {
         seed,
         factor: a.factor.settings(seed),
         ranker: a.ranker.settings(seed),
+        interactions: a.with_interactions,
     };
     let e = crate::evaluation::evaluate_mentions(&c, &params)?;
     pb.finish_and_clear();
     println!(
-        "{} brands with a handle that accounts named ({} accounts in all), {} folds: each \
-         brand's mentions and brand-name hashtags hidden, every account ranked",
-        e.targets, e.positives, e.folds
+        "{} brands with {} ({} accounts in all), {} folds: each brand's {} and brand-name \
+         hashtags hidden, every account ranked",
+        e.targets,
+        if a.with_interactions {
+            "mentions or interactions"
+        } else {
+            "a handle that accounts named"
+        },
+        e.positives,
+        e.folds,
+        if a.with_interactions {
+            "mentions, interactions"
+        } else {
+            "mentions"
+        }
     );
     let w = e.rows.iter().map(|r| r.ordering.len()).max().unwrap_or(8);
     println!(
@@ -620,19 +637,20 @@ pub(super) fn mf_bench(a: &MfBenchArgs) -> Result<()> {
 fn print_train_report(t: &crate::pipeline::Trained, config: &crate::pipeline::TrainConfig) {
     if let (Some(f), Some((_, src))) = (&t.bundle.factor, &t.report.factor) {
         println!(
-            "factorization model: {:?} loss, d = {}, {} epochs, {:?} storage; learned from {} relationship-table pairs and {} interaction pairs ({} both)",
+            "factorization model: {:?} loss, d = {}, {} epochs, {:?} storage; learned from {} relationship-table pairs and {} interaction pairs ({} both), and {} pairs whose posts name the brand",
             config.factor.params.loss,
             f.no_components,
             config.factor.epochs,
             config.precision,
             src.relationship + src.both,
             src.interactions + src.both,
-            src.both
+            src.both,
+            src.evidence
         );
     }
     if let Some(r) = &t.report.ranker {
         println!(
-            "ranker: lambdarank GBDT, {} trees; learned from {} interaction pairs of {} brands (0 relationship-table pairs: its labels are interactions): {} training rows in {} brand queries, validation NDCG@10 {:.4} ({} rows)",
+            "ranker: lambdarank GBDT, {} trees; learned from {} interaction and mention pairs of {} brands (0 relationship-table pairs: its labels are what brands and accounts did): {} training rows in {} brand queries, validation NDCG@10 {:.4} ({} rows)",
             r.rounds,
             r.interaction_pairs,
             r.brands,
@@ -645,6 +663,26 @@ fn print_train_report(t: &crate::pipeline::Trained, config: &crate::pipeline::Tr
     for (model, why) in &t.report.left_out {
         println!("{model}: left out: {why}");
     }
+    if let Some(e) = &t.report.ordering_eval {
+        println!(
+            "orderings on held-out evidence ({} brands, {} accounts, {} folds; NDCG@25 gain over the rating ± its standard error):",
+            e.targets, e.positives, e.folds
+        );
+        for f in &t.report.ordering.figures {
+            println!(
+                "  {:<7} HR@10 {:.3}  NDCG@25 {:.3}  MRR {:.3}  overlap@10 {}  gain {:+.3} ± {:.3}",
+                format!("{:?}", f.by).to_lowercase(),
+                f.hr_at_10,
+                f.ndcg_at_25,
+                f.mrr,
+                f.overlap_at_10
+                    .map_or("-".to_string(), |o| format!("{o:.2}")),
+                f.gain,
+                f.gain_se
+            );
+        }
+    }
+    println!("default ordering: {}", t.report.ordering.sentence());
     match t.report.prices {
         (crate::price::PriceBasis::QuantileModel, n) => println!(
             "prices: quantile models (10th, 50th, 90th percentile) of the {n} listed post costs estimate the rest"

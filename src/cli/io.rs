@@ -12,7 +12,7 @@ use crate::bundle::{self, Bundle, Manifest};
 use crate::catalog::{BuildParams, Catalog};
 use crate::error::{Error, Result};
 use crate::model::{Brand, Influencer, Interaction, Mention};
-use crate::rank::{Recommender, TopList};
+use crate::rank::{RankBy, Recommender, TopList};
 use crate::tables;
 
 /// Opens `path` for buffered reading.
@@ -176,7 +176,7 @@ pub fn publish(out: &Path, b: &Bundle, top: &[TopList], top_list_len: usize) -> 
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "model.bundle".into());
-    let manifest = Manifest::of(
+    let mut manifest = Manifest::of(
         &bytes,
         &name,
         "topk.json",
@@ -185,6 +185,7 @@ pub fn publish(out: &Path, b: &Bundle, top: &[TopList], top_list_len: usize) -> 
         DETAILS_DIR,
         &details,
     );
+    manifest.default_ordering = b.ordering.as_ref().map_or(RankBy::Rating, |o| o.by);
     // Shards first (named by the bundle's version, so nothing in use is overwritten), then
     // the bundle, the lists, and the manifest last: whoever follows the manifest finds all.
     let details_dir = dir.join(DETAILS_DIR);

@@ -52,9 +52,10 @@ pub struct RecommendArgs {
     #[arg(long)]
     save_to: Option<PathBuf>,
     /// Order by the rating (cohesion + interactions), the factorization model, or the
-    /// ranker pipeline (each falls back to the best the bundle has).
-    #[arg(long, value_enum, default_value_t = RankBy::default())]
-    by: RankBy,
+    /// ranker pipeline (each falls back to the best the bundle has); without it, the
+    /// bundle's default ordering (chosen by `train` on held-out evidence).
+    #[arg(long, value_enum)]
+    by: Option<RankBy>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -86,7 +87,7 @@ pub enum TableFormat {
 pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
     let rec = load(&a.bundle)?;
     let req = RankRequest {
-        by: a.by,
+        by: a.by.unwrap_or_else(|| rec.default_by()),
         ..RankRequest::default()
     };
     let ranking = match &a.brand {

@@ -11,6 +11,11 @@
 //! the product trains them, and every influencer is ranked for each target by every
 //! ordering through [`Recommender::rank`], the path the page and the CLI take.
 //!
+//! With [`MentionEvalParams::interactions`] (what `train` measures its default ordering on,
+//! [`crate::evaluation::choice`]) a target's positives also include its interaction
+//! positives, and a fold hides those too: every brand with evidence of either kind is
+//! looked for as if it had none.
+//!
 //! Metrics, averaged over targets: HR@10 (a positive in the first 10), NDCG@25 (binary
 //! gains, ideal order of min(|positives|, 25)), MRR (1 / rank of the first positive), and
 //! the brands-told-apart figure: the mean Jaccard overlap of the top 10 between two targets
@@ -42,6 +47,9 @@ pub struct MentionEvalParams {
     pub factor: FactorSettings,
     /// The ranker's settings.
     pub ranker: RankerSettings,
+    /// Whether interaction positives (points >= the factor settings' `min_points`) are
+    /// evidence too: looked for and hidden like mentions.
+    pub interactions: bool,
 }
 
 /// One ordering's figures.
@@ -61,6 +69,9 @@ pub struct MentionEvalRow {
     pub overlap_at_10: Option<f64>,
     /// Why the ordering could not be evaluated (the bundle would not have it).
     pub absent: Option<String>,
+    /// NDCG@25 of each target, in target order (empty when absent).
+    #[serde(skip)]
+    pub per_target: Vec<f64>,
 }
 
 /// The evaluation's result.
@@ -97,8 +108,12 @@ fn tag_token(s: &str) -> Option<String> {
     (t.chars().count() >= 3).then_some(t)
 }
 
-/// Runs the held-out evaluation on `c` (see the module docs).
-pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEval> {
+/// A brand whose evidence is looked for: (brand id, positives, the brand's own account in the
+/// influencer table).
+type Target = (u32, BTreeSet<u32>, Option<u32>);
+
+/// The targets of `c` as `p` defines them (see the module docs), in brand order.
+fn targets_of(c: &Catalog, p: &MentionEvalParams) -> Vec<Target> {
     let brands = c.brands();
     let infs = c.influencers();
     // The influencer that is the brand's own account, if any.
@@ -107,23 +122,44 @@ pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEv
             .position(|i| normalize_handle(&i.name).as_deref() == Some(b.handle.as_str()))
             .map(|i| i as u32)
     };
-    // (brand id, positives, the brand's own account in the influencer table).
-    let mut targets: Vec<(u32, BTreeSet<u32>, Option<u32>)> = Vec::new();
+    let mut targets: Vec<Target> = Vec::new();
     for (id, b) in brands.iter().enumerate() {
-        if b.handle.is_empty() {
+        if b.handle.is_empty() && !p.interactions {
             continue;
         }
         let me = own(b);
-        let pos: BTreeSet<u32> = c
+        let mut pos: BTreeSet<u32> = c
             .mentions()
             .iter()
             .filter(|m| m.handle == b.handle && Some(m.influencer) != me)
             .map(|m| m.influencer)
             .collect();
+        if p.interactions {
+            pos.extend(
+                c.brand_points(id as u32)
+                    .iter()
+                    .filter(|(i, points)| *points >= p.factor.min_points && Some(*i) != me)
+                    .map(|(i, _)| *i),
+            );
+        }
         if !pos.is_empty() {
             targets.push((id as u32, pos, me));
         }
     }
+    targets
+}
+
+/// How many brands [`evaluate_mentions`] would look for (no model is trained).
+pub fn count_targets(c: &Catalog, p: &MentionEvalParams) -> (usize, usize) {
+    let t = targets_of(c, p);
+    (t.len(), t.iter().map(|t| t.1.len()).sum())
+}
+
+/// Runs the held-out evaluation on `c` (see the module docs).
+pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEval> {
+    let brands = c.brands();
+    let infs = c.influencers();
+    let targets = targets_of(c, p);
     if targets.is_empty() {
         return Err(Error::InvalidParam {
             name: "mentions",
@@ -174,8 +210,8 @@ pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEv
                     by,
                     ..RankRequest::default()
                 };
-                let r = rec.rank(who, n, &req)?;
-                Ok((r.ranked_by == by).then(|| r.recommendations.iter().map(|x| x.id).collect()))
+                let (used, ids) = rec.order(who, n, &req)?;
+                Ok((used == by).then_some(ids))
             };
             let as_new = b.clone();
             let ranked = [
@@ -220,11 +256,18 @@ pub fn evaluate_mentions(c: &Catalog, p: &MentionEvalParams) -> Result<MentionEv
 /// The recommender trained on `c` with the evidence of brands `held` hidden.
 fn held_out(c: &Catalog, held: &[u32], p: &MentionEvalParams) -> Result<Recommender> {
     let mut t = c.tables().clone();
+    let mut held = held.to_vec();
+    held.sort_unstable();
     let handles: BTreeSet<&str> = held
         .iter()
         .map(|&b| c.brands()[b as usize].handle.as_str())
+        .filter(|h| !h.is_empty())
         .collect();
     t.mentions.retain(|m| !handles.contains(m.handle.as_str()));
+    if p.interactions {
+        t.pair_points
+            .retain(|x| held.binary_search(&x.brand).is_err());
+    }
     let tokens: Vec<String> = held
         .iter()
         .flat_map(|&b| {
@@ -255,11 +298,12 @@ fn held_out(c: &Catalog, held: &[u32], p: &MentionEvalParams) -> Result<Recommen
 fn figures(
     name: &str,
     lists: &[(usize, Vec<u32>)],
-    targets: &[(u32, BTreeSet<u32>, Option<u32>)],
+    targets: &[Target],
     brands: &[Brand],
     absent: Option<String>,
 ) -> MentionEvalRow {
     let (mut hr, mut ndcg, mut mrr) = (0.0, 0.0, 0.0);
+    let mut per_target = vec![0.0; if lists.is_empty() { 0 } else { targets.len() }];
     for (t, list) in lists {
         let pos = &targets[*t].1;
         if list.iter().take(10).any(|i| pos.contains(i)) {
@@ -277,6 +321,7 @@ fn figures(
             .map(|r| 1.0 / ((r + 2) as f64).log2())
             .sum();
         ndcg += dcg / ideal;
+        per_target[*t] = dcg / ideal;
         if let Some(r) = list.iter().position(|i| pos.contains(i)) {
             mrr += 1.0 / (r + 1) as f64;
         }
@@ -310,6 +355,7 @@ fn figures(
         mrr: mrr / n,
         overlap_at_10: (pairs > 0).then(|| sum / pairs as f64),
         absent,
+        per_target,
     }
 }
 
@@ -326,6 +372,7 @@ mod tests {
             seed: 7,
             factor: FactorSettings::default(),
             ranker: RankerSettings::default(),
+            interactions: false,
         }
     }
 

@@ -4,11 +4,13 @@
 //! the GBDT ranker orders them). One entry point, [`Recommender::rank`]; requests, responses
 //! and the top-k kernels live in their own files.
 
+mod ordering;
 mod peers;
 mod request;
 mod response;
 mod topk;
 
+pub use ordering::{Basis, OrderingChoice, OrderingFigures};
 pub use peers::{SizeNorms, MIN_PEERS};
 pub use request::{Filter, NewBrand, RankBy, RankRequest, Who};
 pub use response::{
@@ -25,7 +27,9 @@ use crate::error::{Error, Result};
 use crate::mf::FactorModel;
 use crate::model::{Brand, Influencer};
 use crate::price::{PriceEstimates, PriceModel};
-use crate::ranker::{families, pair_features, BrandContext, History, Ranker, NUM_FEATURES};
+use crate::ranker::{
+    families, pair_features, BrandContext, Evidence, History, Ranker, NUM_FEATURES,
+};
 
 /// The recommender over one catalog and the models trained on it.
 #[derive(Debug, Clone)]
@@ -34,8 +38,10 @@ pub struct Recommender {
     factor: Option<FactorModel>,
     ranker: Option<Ranker>,
     history: History,
+    evidence: Evidence,
     norms: SizeNorms,
     prices: PriceModel,
+    ordering: Option<OrderingChoice>,
 }
 
 impl Recommender {
@@ -59,15 +65,14 @@ impl Recommender {
                 });
             }
         }
+        // What the ranker learned from: every pair with points, mentions of known brands
+        // included (as its training history has them).
         let history = History::from_pairs(
             catalog.brands().len(),
             catalog.influencers().len(),
-            catalog
-                .pair_points()
-                .iter()
-                .filter(|p| p.points > 0.0)
-                .map(|p| (p.brand, p.influencer, p.points)),
+            catalog.learning_positives(f64::MIN_POSITIVE),
         );
+        let evidence = Evidence::of(&catalog);
         let norms = SizeNorms::new(catalog.influencers());
         Ok(Recommender {
             norms,
@@ -75,7 +80,9 @@ impl Recommender {
             factor,
             ranker,
             history,
+            evidence,
             prices: PriceModel::default(),
+            ordering: None,
         })
     }
 
@@ -83,6 +90,23 @@ impl Recommender {
     /// until this is called).
     pub fn with_prices(self, prices: PriceModel) -> Self {
         Recommender { prices, ..self }
+    }
+
+    /// The recommender with the bundle's default ordering and what it was chosen on.
+    pub fn with_ordering(self, ordering: Option<OrderingChoice>) -> Self {
+        Recommender { ordering, ..self }
+    }
+
+    /// The default ordering and its evidence, when the bundle has them.
+    pub fn ordering(&self) -> Option<&OrderingChoice> {
+        self.ordering.as_ref()
+    }
+
+    /// What a list is ordered by when nobody asks for an ordering: the bundle's chosen
+    /// default, or the rating (a bundle without a choice has not shown a learned ordering
+    /// beats it). An ordering the recommender lacks falls back as [`Recommender::rank`] does.
+    pub fn default_by(&self) -> RankBy {
+        self.ordering.as_ref().map_or(RankBy::Rating, |o| o.by)
     }
 
     /// An influencer's prices: listed, estimated by the price models, or by the rate card
@@ -205,6 +229,26 @@ impl Recommender {
     /// own interactions, filters). `model` and `ranker` orderings fall back to the best the
     /// recommender has below them; [`Ranking::ranked_by`] says which was used.
     pub fn rank(&self, who: Who, k: usize, req: &RankRequest) -> Result<Ranking> {
+        self.rank_explained(who, k, req, true)
+    }
+
+    /// The ordering [`Recommender::rank`] gives (which was used, and the ids best first),
+    /// without the ranker's explanations: what evaluation reads, at a fraction of the cost.
+    pub fn order(&self, who: Who, k: usize, req: &RankRequest) -> Result<(RankBy, Vec<u32>)> {
+        let r = self.rank_explained(who, k, req, false)?;
+        Ok((
+            r.ranked_by,
+            r.recommendations.iter().map(|x| x.id).collect(),
+        ))
+    }
+
+    fn rank_explained(
+        &self,
+        who: Who,
+        k: usize,
+        req: &RankRequest,
+        explain: bool,
+    ) -> Result<Ranking> {
         req.filter.validate()?;
         Ok(match who {
             Who::Known(name) => {
@@ -212,13 +256,20 @@ impl Recommender {
                     what: "brand",
                     name: name.to_string(),
                 })?;
-                self.ranking(self.brands()[b as usize].clone(), Some(b), k, req)
+                self.ranking(self.brands()[b as usize].clone(), Some(b), k, req, explain)
             }
-            Who::New(brand) => self.ranking(brand.clone(), None, k, req),
+            Who::New(brand) => self.ranking(brand.clone(), None, k, req, explain),
         })
     }
 
-    fn ranking(&self, brand: Brand, known: Option<u32>, k: usize, req: &RankRequest) -> Ranking {
+    fn ranking(
+        &self,
+        brand: Brand,
+        known: Option<u32>,
+        k: usize,
+        req: &RankRequest,
+        explain: bool,
+    ) -> Ranking {
         let index = self.catalog.index();
         let influencers = self.catalog.influencers();
         let prepared = index.prepare_brand(&brand);
@@ -260,6 +311,8 @@ impl Recommender {
             prepared: &prepared,
             activity: known.map_or(f64::NAN, |b| self.history.brand_activity[b as usize]),
             factor_scores: model_scores.as_deref(),
+            known,
+            evidence: &self.evidence,
         };
         let features = |i: usize| {
             let mut row = [0.0; NUM_FEATURES];
@@ -303,7 +356,11 @@ impl Recommender {
                         let row = features(i);
                         // The ranker was validated on load, so explaining cannot fail; an
                         // empty list would only hide the explanation, never the result.
-                        let (c, e) = rk.explain(&row).unwrap_or_default();
+                        let (c, e) = if explain {
+                            rk.explain(&row).unwrap_or_default()
+                        } else {
+                            Default::default()
+                        };
                         ranker_expected = Some(e);
                         (Some(rk.score(&row)), c)
                     }
@@ -341,16 +398,17 @@ impl Recommender {
         }
     }
 
-    /// Every known brand's top `k`, in brand order, by the best ordering there is.
+    /// Every known brand's top `k`, in brand order, by the default ordering
+    /// ([`Recommender::default_by`]).
     pub fn top_lists(&self, k: usize) -> Vec<TopList> {
         let req = RankRequest {
-            by: RankBy::Ranker,
+            by: self.default_by(),
             ..RankRequest::default()
         };
         let influencers = self.catalog.influencers();
         (0..self.brands().len())
             .map(|b| {
-                let r = self.ranking(self.brands()[b].clone(), Some(b as u32), k, &req);
+                let r = self.ranking(self.brands()[b].clone(), Some(b as u32), k, &req, false);
                 TopList {
                     brand: r.brand.name,
                     ranked_by: r.ranked_by,

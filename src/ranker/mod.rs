@@ -11,10 +11,13 @@
 //!   of hashtags;
 //! - brand stats: followers (missing for a new brand), number of hashtags;
 //! - the factorization score ŷ(b, i) (missing without a model);
-//! - history from interactions, as percentiles so that a model trained on part of the
-//!   history reads the whole of it on the same scale: the influencer's share of brands
-//!   and of points among influencers, and the brand's activity among brands (missing for a
-//!   brand without history).
+//! - history from interactions and collaboration evidence, as percentiles so that a model
+//!   trained on part of the history reads the whole of it on the same scale: the
+//!   influencer's share of brands and of points among influencers, and the brand's activity
+//!   among brands (missing for a brand without history);
+//! - collaboration evidence from the influencer's posts, the query brand's own excluded
+//!   ([`evidence`]): known brands named, of them brands of the query brand's category,
+//!   handles named, paid posts.
 //!
 //! Counts enter raw, not as logarithms: trees only compare a feature with thresholds, so a
 //! monotone transform changes nothing but the platform's rounding (`log10` in wasm and in
@@ -22,8 +25,11 @@
 //!
 //! Training lives in [`train`]; this module only computes features and evaluates the model.
 
+pub mod evidence;
 #[cfg(any(feature = "trainers", not(target_arch = "wasm32")))]
 pub mod train;
+
+pub use evidence::Evidence;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,7 +39,7 @@ use crate::gbdt::{FlatForest, GbdtModel};
 use crate::model::{Brand, Influencer};
 
 /// Feature names, in column order (also the model file's `feature_names`).
-pub const FEATURE_NAMES: [&str; 15] = [
+pub const FEATURE_NAMES: [&str; 19] = [
     "cohesion",
     "category_match",
     "location_match",
@@ -49,10 +55,18 @@ pub const FEATURE_NAMES: [&str; 15] = [
     "influencer_brands_pct",
     "influencer_points_pct",
     "brand_activity_pct",
+    "brands_named",
+    "category_brands_named",
+    "handles_named",
+    "sponsored_posts",
 ];
 
 /// Number of features.
 pub const NUM_FEATURES: usize = FEATURE_NAMES.len();
+
+/// The pair features [`pair_features`] computes before the evidence ones.
+const BASE_FEATURES: usize = 15;
+const _: () = assert!(BASE_FEATURES + evidence::EVIDENCE_FEATURES == NUM_FEATURES);
 
 /// What a feature says about a pair, in the words a brand reads: the few named groups a
 /// recommendation's TreeSHAP contributions are summed into ([`families`]).
@@ -65,8 +79,9 @@ pub enum Family {
     Audience,
     /// What a post costs.
     Price,
-    /// What brands did with the influencer: the model's score and the history percentiles
-    /// (collaborative signal: brands like this one engaged with them).
+    /// What brands did with the influencer: the model's score, the history percentiles
+    /// (collaborative signal: brands like this one engaged with them) and the brands its
+    /// posts name.
     TrackRecord,
     /// The brand's own profile (followers, hashtags, activity): the same for every influencer
     /// of a list, so it shifts the scores, not the order.
@@ -91,6 +106,10 @@ pub const FEATURE_FAMILIES: [Family; NUM_FEATURES] = [
     Family::TrackRecord, // influencer_brands_pct
     Family::TrackRecord, // influencer_points_pct
     Family::YourBrand,   // brand_activity_pct
+    Family::TrackRecord, // brands_named
+    Family::TrackRecord, // category_brands_named
+    Family::TrackRecord, // handles_named
+    Family::TrackRecord, // sponsored_posts
 ];
 
 /// The family of a feature named `name` (`None`: not one of [`FEATURE_NAMES`]).
@@ -254,6 +273,10 @@ pub struct BrandContext<'a> {
     pub activity: f64,
     /// Factorization scores of every influencer for this brand, when there is a model.
     pub factor_scores: Option<&'a [f32]>,
+    /// The brand's id when it is in the catalog (its own evidence is left out of its rows).
+    pub known: Option<u32>,
+    /// The catalog's collaboration evidence.
+    pub evidence: &'a Evidence,
 }
 
 /// Writes the features of pair (brand, influencer `i`) into `out` (length [`NUM_FEATURES`]).
@@ -267,7 +290,7 @@ pub fn pair_features(
 ) {
     let inf = &influencers[i];
     let (cat, loc, shared) = index.matches(ctx.prepared, i);
-    let row = [
+    let row: [f64; BASE_FEATURES] = [
         index.score(ctx.prepared, i),
         f64::from(u8::from(cat)),
         f64::from(u8::from(loc)),
@@ -287,7 +310,10 @@ pub fn pair_features(
         history.influencer_points[i],
         ctx.activity,
     ];
-    out.copy_from_slice(&row);
+    let (base, rest) = out.split_at_mut(row.len());
+    base.copy_from_slice(&row);
+    ctx.evidence
+        .features(ctx.known, ctx.prepared.category(), i, rest);
 }
 
 /// One feature's share of a recommendation's ranker score (TreeSHAP).

@@ -39,7 +39,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::{pair_features, BrandContext, History, StoredRanker, FEATURE_NAMES, NUM_FEATURES};
+use super::{
+    pair_features, BrandContext, Evidence, History, StoredRanker, FEATURE_NAMES, NUM_FEATURES,
+};
 use crate::catalog::Catalog;
 use crate::cohesion::PreparedBrand;
 use crate::error::{Error, Result};
@@ -206,6 +208,8 @@ pub struct FeatureSource<'a> {
     pub history: &'a History,
     /// The factorization model for `factor_score`, if any.
     pub factor: Option<&'a FactorModel>,
+    /// The catalog's collaboration evidence.
+    pub evidence: &'a Evidence,
 }
 
 /// What a brand's feature rows share: its prepared cohesion inputs and factorization scores.
@@ -245,6 +249,10 @@ impl FeatureSource<'_> {
                 self.history.brand_activity[b.u as usize]
             },
             factor_scores: b.factor.as_deref(),
+            // Its own evidence is left out even when it plays a new brand: the brand is in the
+            // catalog, so its mentions would otherwise show its labels in its own rows.
+            known: Some(b.u),
+            evidence: self.evidence,
         };
         let mut x = vec![0.0; influencers.len() * NUM_FEATURES];
         for (row, &i) in x.chunks_exact_mut(NUM_FEATURES).zip(influencers) {
@@ -323,8 +331,8 @@ pub struct RankerReport {
     pub rounds: usize,
     /// Validation NDCG@10 of the kept model.
     pub valid_ndcg: f64,
-    /// Interaction pairs it learned from (history and labels; the relationship table gives
-    /// it none: its labels are interactions).
+    /// Interaction and mention pairs it learned from (history and labels; the relationship
+    /// table gives it none: its labels are what brands and accounts did).
     pub interaction_pairs: usize,
     /// Brands those pairs belong to.
     pub brands: usize,
@@ -373,10 +381,12 @@ pub fn ranking_tables(
         None => None,
     };
     let index = c.index();
+    let evidence = Evidence::of(c);
     let source = FeatureSource {
         catalog: c,
         history: &history,
         factor: fm.as_ref(),
+        evidence: &evidence,
     };
     let mut queries: Vec<u32> = labels.keys().map(|k| k.0).collect();
     queries.dedup();
@@ -471,33 +481,127 @@ pub fn fit_positives(
 }
 
 /// Why the ranker cannot be trained on catalog `c`, or `None` when it can: it learns an
-/// order from interactions, so it needs [`RankerSettings::min_brands`] brands with some.
+/// order from interactions and mentions of known brands, so it needs
+/// [`RankerSettings::min_brands`] brands with some.
 pub fn untrainable(c: &Catalog, factor: &FactorSettings, s: &RankerSettings) -> Option<String> {
-    let mut brands: Vec<u32> = c.positives(factor.min_points).iter().map(|p| p.0).collect();
+    let mut brands: Vec<u32> = c
+        .learning_positives(factor.min_points)
+        .iter()
+        .map(|p| p.0)
+        .collect();
     brands.dedup();
     (brands.len() < s.min_brands as usize).then(|| {
         format!(
-            "{} brands have interactions; it needs {} to learn an order (rankings use the best ordering the bundle has)",
+            "{} brands have interactions or mentions; it needs {} to learn an order (rankings use the best ordering the bundle has)",
             brands.len(),
             s.min_brands
         )
     })
 }
 
-/// Trains the ranker on every positive of catalog `c` (points >= `factor`'s `min_points`,
-/// else 1).
+/// Trains the ranker on every learning positive of catalog `c` (interactions whose points
+/// reach `factor`'s `min_points`, else 1, and mentions of known brands;
+/// [`Catalog::learning_positives`]).
 pub fn fit(
     c: &Catalog,
     factor: Option<&FactorSettings>,
     s: &RankerSettings,
 ) -> Result<(StoredRanker, RankerReport)> {
     let min_points = factor.map_or(1.0, |fs| fs.min_points);
-    fit_positives(c, &c.positives(min_points), factor, s)
+    fit_positives(c, &c.learning_positives(min_points), factor, s)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The generated catalog on day one: no interactions, and twelve brands (with handles)
+    /// each named by the accounts the rule puts 3rd, 5th and 7th for it, the 5th paid.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn day_one_with_mentions() -> Catalog {
+        use crate::catalog::MentionRow;
+        let mut t = crate::catalog::tests::generated_catalog().into_tables();
+        t.pair_points.clear();
+        let c = Catalog::from_tables(t, "t").unwrap();
+        let mut t = c.tables().clone();
+        let mut rows = Vec::new();
+        for b in 0..12 {
+            t.brands[b].handle = format!("brand{b}");
+            let scores = c
+                .index()
+                .score_all(&c.index().prepare_brand(&c.brands()[b]));
+            let top = crate::topk::top_k(&scores, 7);
+            for (r, paid) in [(2, 0), (4, 1), (6, 0)] {
+                rows.push(MentionRow {
+                    influencer: top[r] as u32,
+                    handle: format!("brand{b}"),
+                    posts: 1,
+                    sponsored_posts: paid,
+                    first_seen: None,
+                    last_seen: None,
+                });
+            }
+        }
+        rows.sort_by(|a, b| (a.influencer, &a.handle).cmp(&(b.influencer, &b.handle)));
+        rows.dedup_by(|a, b| (a.influencer, &a.handle) == (b.influencer, &b.handle));
+        t.mentions = rows;
+        Catalog::from_tables(t, "t").unwrap()
+    }
+
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn the_ranker_learns_from_mentions_on_day_one_and_a_label_never_shows_in_its_own_row() {
+        let c = day_one_with_mentions();
+        let fs = FactorSettings {
+            epochs: 2,
+            ..FactorSettings::seeded(3)
+        };
+        let s = RankerSettings::default();
+        assert!(
+            untrainable(&c, &fs, &s).is_none(),
+            "12 brands have mentions"
+        );
+        let positives = c.learning_positives(fs.min_points);
+        assert_eq!(positives.len(), c.evidence_pairs().len());
+        let (train, valid) = ranking_tables(&c, &positives, Some(&fs), &s).unwrap();
+        let col = FEATURE_NAMES
+            .iter()
+            .position(|f| *f == "brands_named")
+            .unwrap();
+        let mut labels = 0;
+        for t in [&train, &valid] {
+            for (k, &(u, i)) in t.pairs.iter().enumerate() {
+                let named = c
+                    .mentions_of(i)
+                    .iter()
+                    .filter(|m| c.brand_by_handle(&m.handle).is_some())
+                    .count();
+                let own = c
+                    .mentions_of(i)
+                    .iter()
+                    .any(|m| m.handle == c.brands()[u as usize].handle);
+                // The query brand is never counted in its own rows.
+                assert_eq!(
+                    t.x[k * NUM_FEATURES + col],
+                    (named - usize::from(own)) as f64
+                );
+                if t.y[k] > 0.0 {
+                    labels += 1;
+                    assert!(own, "a label is a mention of the query brand");
+                    // Paid: a collaboration's grade; organic: an add-to-campaign's.
+                    let paid = c
+                        .evidence_pairs()
+                        .iter()
+                        .any(|e| (e.0, e.1) == (u, i) && e.3 > 0);
+                    assert_eq!(t.y[k], if paid { 4.0 } else { 3.0 });
+                }
+            }
+        }
+        assert!(labels > 0);
+        let (stored, report) = fit(&c, Some(&fs), &s).unwrap();
+        assert_eq!(report.interaction_pairs, positives.len());
+        assert!(super::super::Ranker::load(&stored).is_ok());
+    }
 
     #[test]
     fn grades_follow_the_interaction_kinds() {

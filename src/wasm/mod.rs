@@ -88,9 +88,10 @@ struct RankingView<'a> {
     unknown_left_out: u32,
 }
 
-fn parse_by(by: Option<String>) -> Result<RankBy, JsError> {
+/// `by` as asked, or `default` (the bundle's default ordering) when it is not given.
+fn parse_by(by: Option<String>, default: RankBy) -> Result<RankBy, JsError> {
     match by.as_deref() {
-        None | Some("") => Ok(RankBy::Rating),
+        None | Some("") => Ok(default),
         Some(s) => RankBy::parse(s).ok_or_else(|| {
             to_js(Error::InvalidParam {
                 name: "by",
@@ -265,8 +266,25 @@ impl Engine {
         self.rec.ranker().is_some()
     }
 
+    /// The bundle's default ordering (`"rating"`, `"model"` or `"ranker"`) and what it was
+    /// chosen on: `{by, basis, targets, positives, needed, figures: [{by, hr_at_10,
+    /// ndcg_at_25, mrr, overlap_at_10, gain, gain_se}]}`; `basis` is `measured`,
+    /// `too_little_evidence` or `no_learned_ordering`. A bundle without a choice reads as
+    /// the rating with no learned ordering measured.
+    pub fn ordering(&self) -> Result<JsValue, JsError> {
+        match self.rec.ordering() {
+            Some(o) => to_value(o),
+            None => to_value(&crate::rank::OrderingChoice::rating(
+                crate::rank::Basis::NoLearnedOrdering,
+                0,
+                0,
+                0,
+            )),
+        }
+    }
+
     /// Top `k` influencers for a known brand, with breakdowns and influencer records, ordered
-    /// by `by`: `"rating"` (default), `"model"` or `"ranker"`. `options.filter` narrows the
+    /// by `by`: `"rating"`, `"model"` or `"ranker"` (none: the bundle's default ordering). `options.filter` narrows the
     /// list (`{countries, min_followers, max_followers, min_engagement, max_cost,
     /// include_unknown, creators_only}`); interactions recorded with `addLocalInteractions`
     /// count towards the rating.
@@ -278,9 +296,11 @@ impl Engine {
         by: Option<String>,
         options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
-        let req = self
-            .session
-            .request(brand, parse_by(by)?, self::options(options)?.filter);
+        let req = self.session.request(
+            brand,
+            parse_by(by, self.rec.default_by())?,
+            self::options(options)?.filter,
+        );
         let r = self.rec.rank(Who::Known(brand), k, &req).map_err(to_js)?;
         self.view(&r, req.vector.is_some())
     }
@@ -296,9 +316,11 @@ impl Engine {
         options: Option<JsValue>,
     ) -> Result<JsValue, JsError> {
         let nb: NewBrand = from_value(brand, "new brand")?;
-        let req = self
-            .session
-            .request(&nb.name, parse_by(by)?, self::options(options)?.filter);
+        let req = self.session.request(
+            &nb.name,
+            parse_by(by, self.rec.default_by())?,
+            self::options(options)?.filter,
+        );
         let resolved = nb.resolve(Lexicon::builtin());
         let r = self.rec.rank(Who::New(&resolved), k, &req).map_err(to_js)?;
         self.view(&r, req.vector.is_some())

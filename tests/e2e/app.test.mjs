@@ -104,7 +104,9 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   const port = basePort + 5;
   await realServer(port, dir);
   const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
-  // A new brand (no interaction points) described exactly like the hostile profile.
+  // A new brand (no interaction points) described exactly like the hostile profile, ranked by
+  // the rating (whatever this bundle's default ordering is).
+  await page.selectOption('#rank-by', 'rating');
   await page.fill('#new-name', 'Probe');
   await page.selectOption('#new-category', fit.category);
   await page.fill('#new-country', fit.country);

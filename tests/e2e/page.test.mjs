@@ -157,6 +157,10 @@ test('rank by the learned ranker: same top 10 as the native CLI, with contributi
   const native = cli(['recommend', '--brand', brand, '-k', '10', '--by', 'ranker']);
   assert.equal(native.ranked_by, 'ranker');
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  // The score a card shows is the score of the ordering in use: here the ranker's.
+  const score = page.locator('#results > li:first-child > .score');
+  assert.equal(await score.textContent(), native.recommendations[0].ranker_score.toFixed(3));
+  assert.equal(await score.getAttribute('title'), 'ranker score');
   // The first card explains the ranker beside the cohesion breakdown: its score and its
   // largest TreeSHAP contributions, in the order the native build gives them (under Details).
   await page.click('#results > li:first-child details.numbers summary');
@@ -172,6 +176,32 @@ test('rank by the learned ranker: same top 10 as the native CLI, with contributi
   }
   await page.screenshot({ path: path.join(shots, 'ranker-desktop.png') });
   await assertAccessible(page, 'ranked by the learned ranker');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the page starts from the bundle\'s default ordering and says in one sentence why', async () => {
+  const { page, errors } = await openPage();
+  const m = JSON.parse(readFileSync(path.join(root, 'pkg/manifest.json'), 'utf8'));
+  assert.equal(await page.inputValue('#rank-by'), m.default_ordering);
+  const brand = await page.inputValue('#brand-input');
+  const native = cli(['recommend', '--brand', brand, '-k', '10']);
+  assert.equal(native.ranked_by, m.default_ordering, 'the CLI without --by starts there too');
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  const why = await page.textContent('#ordering-why');
+  const name = { rating: 'the rating', model: 'the learned model', ranker: 'the learned ranker' }[m.default_ordering];
+  assert.ok(why.startsWith(`Starts from ${name}`), why);
+  // The bundled data's 120 brands all have interactions: the choice was measured on them.
+  assert.match(why, /120 brands hidden.*NDCG@25 \d\.\d\d/, why);
+  assert.equal(await page.getAttribute('#rank-by', 'aria-describedby'), 'ordering-why');
+  // By the model, a card shows the model's score.
+  await page.selectOption('#rank-by', 'model');
+  await page.click('#known-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.endsWith('ranked by the learned model'));
+  const byModel = cli(['recommend', '--brand', brand, '-k', '10', '--by', 'model']);
+  const score = page.locator('#results > li:first-child > .score');
+  assert.equal(await score.textContent(), byModel.recommendations[0].model_score.toFixed(3));
+  assert.equal(await score.getAttribute('title'), 'model score');
   assert.deepEqual(errors, []);
   await page.close();
 });

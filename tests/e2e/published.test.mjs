@@ -18,9 +18,14 @@ test('widget on a second origin: one small file per brand, the engine for other 
   const hostPort = basePort + 4;
   await realServer(port);
   const origin = `http://127.0.0.1:${port}`;
-  const top = (by) => cli(['recommend', '--brand', 'Atlas Co', '-k', '5', '--by', by]).recommendations.map((r) => r.name);
-  const [byRanker, byModel] = [top('ranker'), top('model')];
-  assert.notDeepEqual(byRanker, byModel, 'the two orders differ, so the test tells them apart');
+  // Without `by` the widget starts from the bundle's default ordering (the manifest says
+  // which, and the CLI without --by agrees); another ordering loads the engine.
+  const { default_ordering: fallback } = JSON.parse(readFileSync(path.join(root, 'pkg/manifest.json'), 'utf8'));
+  const other = fallback === 'model' ? 'ranker' : 'model';
+  const top = (by) => cli(['recommend', '--brand', 'Atlas Co', '-k', '5', ...(by ? ['--by', by] : [])]).recommendations.map((r) => r.name);
+  const [byDefault, byOther] = [top(null), top(other)];
+  assert.deepEqual(byDefault, top(fallback), 'the CLI without --by uses the default');
+  assert.notDeepEqual(byDefault, byOther, 'the two orders differ, so the test tells them apart');
   // The brand spelled with other case and spacing (a no-break space): found by its key.
   // A well-formed partner page (language, a main landmark), so the accessibility audit
   // judges the widget, not the test's page.
@@ -31,16 +36,16 @@ ${csp ? `<meta http-equiv="Content-Security-Policy" content="${csp}">` : ''}
 <body><main><h1>A partner's page</h1><influencer-recs brand="  ATLAS\u00a0co " k="5"${by ? ` by="${by}"` : ''}></influencer-recs></main></body></html>`;
   const host = createServer((req, res) => {
     const strict = req.url.startsWith('/strict');
-    const by = req.url.includes('model') ? 'model' : '';
+    const by = req.url.includes('other') ? other : '';
     res.writeHead(200, { 'content-type': 'text/html' }).end(page(strict ? `default-src 'none'; script-src ${origin}; connect-src ${origin}; style-src 'unsafe-inline'` : '', by));
   });
   await new Promise((r) => host.listen(hostPort, '127.0.0.1', r));
   cleanup.push(() => new Promise((r) => host.close(r)));
   for (const [route, mode, want, viewport, shot] of [
-    ['/', 'list', byRanker, { width: 1280, height: 800 }, 'widget-desktop.png'],
-    ['/', 'list', byRanker, { width: 390, height: 700 }, 'widget-phone.png'],
-    ['/model', 'wasm', byModel, { width: 1280, height: 800 }, null],
-    ['/strict-model', 'precomputed', byRanker, { width: 1280, height: 800 }, 'widget-csp-fallback.png'],
+    ['/', 'list', byDefault, { width: 1280, height: 800 }, 'widget-desktop.png'],
+    ['/', 'list', byDefault, { width: 390, height: 700 }, 'widget-phone.png'],
+    ['/other', 'wasm', byOther, { width: 1280, height: 800 }, null],
+    ['/strict-other', 'precomputed', byDefault, { width: 1280, height: 800 }, 'widget-csp-fallback.png'],
   ]) {
     const context = await browser.newContext({ viewport });
     const p = await context.newPage();
@@ -114,7 +119,7 @@ test('a top-list file of another bundle version, or not a list at all, is not us
   });
   await new Promise((r) => host.listen(hostPort, '127.0.0.1', r));
   cleanup.push(() => new Promise((r) => host.close(r)));
-  const want = (b) => cli(['recommend', '--brand', b, '-k', '5', '--by', 'ranker']).recommendations.map((r) => r.name);
+  const want = (b) => cli(['recommend', '--brand', b, '-k', '5']).recommendations.map((r) => r.name);
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
