@@ -255,3 +255,117 @@ fn cards_list_who_an_account_worked_with_and_filters_find_or_hide_them() {
         .unwrap_err();
     assert!(e.to_string().contains("worked_with"), "{e}");
 }
+
+#[test]
+fn liked_influencers_are_a_new_brands_first_rows_folded_in_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(&cli(
+        &[
+            "generate",
+            "--influencers",
+            "300",
+            "--brands",
+            "12",
+            "--out",
+            "data",
+        ],
+        d,
+    ));
+    ok(&cli(
+        &["train", "--data", "data", "--out", "pkg/model.bundle"],
+        d,
+    ));
+    let rank = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "recommend",
+            "--name",
+            "Probe",
+            "--category",
+            "food_cooking",
+            "-k",
+            "300",
+            "--by",
+            "model",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&cli(&args, d))).expect("JSON")
+    };
+    let position = |r: &serde_json::Value, name: &str| {
+        r["recommendations"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .position(|x| x["name"] == name)
+            .expect("ranked")
+    };
+    let before = rank(&[]);
+    // The account the model ranks last for the brand as described: liking it moves it up
+    // (fold-in), and it counts an add-to-campaign's points in the rating.
+    let recs = before["recommendations"].as_array().expect("list");
+    let last = recs.last().expect("someone")["name"]
+        .as_str()
+        .expect("name")
+        .to_string();
+    let after = rank(&["--like", &last.to_uppercase()]);
+    assert!(
+        position(&after, &last) < position(&before, &last) / 2,
+        "{}",
+        position(&after, &last)
+    );
+    let rated = after["recommendations"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|x| x["name"] == last.as_str())
+        .expect("ranked");
+    assert_eq!(rated["interaction_points"], 5.0);
+    // A name that is no influencer is refused by name, and nothing is written.
+    let o = cli(
+        &[
+            "recommend",
+            "--name",
+            "Probe",
+            "--like",
+            &last,
+            "--like",
+            "nobody_here",
+            "--save-to",
+            "data/brands.csv",
+        ],
+        d,
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("nobody_here"), "{err}");
+    let brands = std::fs::read_to_string(d.join("data/brands.csv")).expect("brands");
+    assert!(!brands.contains("Probe"));
+    // Saved, the brand and its likes are the data's new rows.
+    let interactions = std::fs::read_to_string(d.join("data/interactions.csv")).expect("rows");
+    ok(&cli(
+        &[
+            "recommend",
+            "--name",
+            "Probe",
+            "--like",
+            &last,
+            "--save-to",
+            "data/brands.csv",
+        ],
+        d,
+    ));
+    let grown = std::fs::read_to_string(d.join("data/interactions.csv")).expect("rows");
+    assert_eq!(grown.lines().count(), interactions.lines().count() + 1);
+    let row = grown.lines().last().expect("row");
+    assert!(
+        row.contains(&format!(",Probe,{last},add_to_campaign,")),
+        "{row}"
+    );
+    ok(&cli(
+        &["train", "--data", "data", "--out", "pkg/model.bundle"],
+        d,
+    ));
+    let known = ok(&cli(&["recommend", "--brand", "Probe", "-k", "3"], d));
+    assert!(known.starts_with("known brand \"Probe\""), "{known}");
+}

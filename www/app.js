@@ -268,15 +268,30 @@ function wireForms(store, engine) {
   $('new-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const nb = newBrandFromForm();
+    // The influencers the brand already likes: its first rows, folded in before it is
+    // ranked. An unknown name refuses them all, naming it.
+    const likes = $('new-like').value.split(/[,\n]/).map((x) => x.trim().replace(/^@/, '')).filter(Boolean);
+    let liked = [];
+    try {
+      liked = likes.length ? engine.like(nb, likes) : [];
+    } catch (e) {
+      showError(e);
+      return;
+    }
     page.current = { known: false, brand: nb };
     show();
     try {
       await store.saveBrand(nb);
+      for (const influencer of liked) {
+        await store.record({ brand: nb.name, influencer, kind: 'add_to_campaign', points: page.points.add_to_campaign, bundle_version: page.version });
+      }
       // The design's randomly paired row: this new brand with one influencer chosen at random.
       const row = engine.pairNewBrand(nb);
       if (row) {
         await store.record({ brand: nb.name, influencer: row.influencer, kind: 'pairing', points: 0, bundle_version: page.version });
         $('pairing').textContent = `New data row: ${row.brand} × ${row.influencer} (cohesion ${row.cohesion.toFixed(2)})`;
+      }
+      if (row || liked.length) {
         updateSyncStatus();
         page.syncer.sync();
       }

@@ -11,10 +11,11 @@ use super::io::{
 };
 use crate::category::Lexicon;
 use crate::error::{Error, Result};
-use crate::model::Brand;
+use crate::model::{Brand, Interaction, InteractionKind};
 use crate::price::{PriceBasis, PriceEstimate};
 use crate::random::DEFAULT_SEED;
-use crate::rank::{NewBrand, RankBy, RankRequest, Ranking, Who};
+use crate::rank::{NewBrand, RankBy, Ranking, Recommender, Who};
+use crate::session::{xorshift, BrandRef, Session};
 use crate::tables;
 
 /// `recommend`.
@@ -59,6 +60,12 @@ pub struct RecommendArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// An influencer the brand already likes (repeatable): it counts as added to a campaign
+    /// in the brand's rating and the model folds the brand in towards it at once; with
+    /// --save-to, a new brand's likes are appended to interactions.csv beside brands.csv as
+    /// its first rows.
+    #[arg(long = "like", value_name = "NAME")]
+    like: Vec<String>,
 }
 
 /// `relationships`.
@@ -86,21 +93,35 @@ pub enum TableFormat {
 
 pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
     let rec = load(&a.bundle)?;
-    let req = RankRequest {
-        by: a.by.unwrap_or_else(|| rec.default_by()),
-        ..RankRequest::default()
+    let by = a.by.unwrap_or_else(|| rec.default_by());
+    let brand_ref = match &a.brand {
+        Some(b) => BrandRef::Known(b.clone()),
+        None => BrandRef::New(NewBrand {
+            name: a.name.clone().unwrap_or_else(|| "new brand".into()),
+            category: a.category.clone().unwrap_or_default(),
+            country: a.country.clone().unwrap_or_default(),
+            hashtags: a.hashtags.clone().unwrap_or_default(),
+            description: a.description.clone().unwrap_or_default(),
+        }),
     };
-    let ranking = match &a.brand {
-        Some(b) => rec.rank(Who::Known(b), a.k, &req)?,
-        None => {
-            let nb = NewBrand {
-                name: a.name.unwrap_or_else(|| "new brand".into()),
-                category: a.category.unwrap_or_default(),
-                country: a.country.unwrap_or_default(),
-                hashtags: a.hashtags.unwrap_or_default(),
-                description: a.description.unwrap_or_default(),
-            };
+    // The brand's liked influencers: its first rows, folded in before it is ranked.
+    let mut session = Session::default();
+    let liked = session.like(
+        &rec,
+        &brand_ref,
+        Lexicon::builtin(),
+        &a.like,
+        xorshift(a.seed),
+    )?;
+    let ranking = match &brand_ref {
+        BrandRef::Known(b) => rec.rank(
+            Who::Known(b),
+            a.k,
+            &session.request(b, by, Default::default()),
+        )?,
+        BrandRef::New(nb) => {
             let brand = nb.resolve(Lexicon::builtin());
+            let req = session.request(&nb.name, by, Default::default());
             let ranking = rec.rank(Who::New(&brand), a.k, &req)?;
             if let Some(row) = rec.pair_new_brand_seeded(&ranking.brand, a.seed) {
                 eprintln!(
@@ -111,6 +132,14 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
             if let Some(path) = &a.save_to {
                 append_brand(path, &ranking.brand)?;
                 eprintln!("appended {:?} to {}", ranking.brand.name, path.display());
+                if !liked.is_empty() {
+                    let rows = append_likes(path, &rec, &ranking.brand.name, &liked)?;
+                    eprintln!(
+                        "appended {} liked influencers to {}",
+                        liked.len(),
+                        rows.display()
+                    );
+                }
             }
             ranking
         }
@@ -176,6 +205,46 @@ fn append_brand(path: &Path, brand: &Brand) -> Result<()> {
     w.flush().map_err(|e| Error::io(&tmp, e))?;
     drop(w);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Appends a new brand's liked influencers (`liked`, ids of `rec`) as add-to-campaign rows
+/// to `interactions.csv` beside the brands table `brands`; returns that file's path.
+fn append_likes(brands: &Path, rec: &Recommender, brand: &str, liked: &[u32]) -> Result<PathBuf> {
+    let path = brands.with_file_name("interactions.csv");
+    let source = path.display().to_string();
+    let mut rows = if path.exists() {
+        let (rows, errors) = tables::read_interactions(open(&path)?, &source)?;
+        report_rejects(&errors);
+        rows
+    } else {
+        Vec::new()
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let kind = InteractionKind::AddToCampaign;
+    for &i in liked {
+        let influencer = rec.influencers()[i as usize].name.clone();
+        rows.push(Interaction {
+            event_id: format!(
+                "like:{}:{}:{now}",
+                crate::text::key(brand),
+                crate::text::key(&influencer)
+            ),
+            brand: brand.to_string(),
+            influencer,
+            kind,
+            timestamp_ms: now,
+            points: rec.catalog().points().points(kind),
+        });
+    }
+    let tmp = path.with_extension("csv.tmp");
+    let mut w = create(&tmp)?;
+    tables::write_interactions(&mut w, &tmp.display().to_string(), &rows)?;
+    w.flush().map_err(|e| Error::io(&tmp, e))?;
+    drop(w);
+    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
 }
 
 /// Prints a ranking as a table with each recommendation's reasons.

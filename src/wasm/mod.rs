@@ -499,6 +499,24 @@ impl Engine {
             .map_err(to_js)
     }
 
+    /// The influencers a brand (a known brand by name, or a new brand object) already likes,
+    /// by name: each counts as added to a campaign in its rating and the model folds the
+    /// brand in towards them at once. A name that is no influencer refuses the call, naming
+    /// it, and nothing is added. Returns the names as the bundle spells them (what the page
+    /// records as the brand's first rows).
+    pub fn like(&mut self, brand: JsValue, names: Vec<String>) -> Result<Vec<String>, JsError> {
+        let brand = brand_ref(brand)?;
+        let random = xorshift(random_u64()?);
+        let ids = self
+            .session
+            .like(&self.rec, &brand, Lexicon::builtin(), &names, random)
+            .map_err(to_js)?;
+        Ok(ids
+            .into_iter()
+            .map(|i| self.rec.influencers()[i as usize].name.clone())
+            .collect())
+    }
+
     /// Forgets fold-in adaptations (all brands).
     #[wasm_bindgen(js_name = resetFoldIn)]
     pub fn reset_fold_in(&mut self) {

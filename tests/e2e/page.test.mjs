@@ -148,6 +148,29 @@ test('rank by the learned model: same top 10 as the native CLI', async () => {
   await page.close();
 });
 
+test('a new brand names the influencers it already likes: the list starts from them, and an unknown name is refused by name', async () => {
+  const { page, errors } = await openPage();
+  const nb = { name: 'Liked Co', country: 'Spain', hashtags: '#hiking', description: 'Outdoor gear for the mountains' };
+  const args = ['recommend', '--name', nb.name, '--country', nb.country, '--hashtags', nb.hashtags, '--description', nb.description, '--by', 'rating'];
+  // The rule's 15th for the brand as described: off the first ten until the brand likes it.
+  const liked = cli([...args, '-k', '15']).recommendations[14].name;
+  await page.selectOption('#rank-by', 'rating');
+  await describeNewBrand(page, nb);
+  await page.fill('#new-like', `@${liked.toUpperCase()}, nobody_at_all`);
+  await page.click('#new-form button');
+  await page.waitForFunction(() => /nobody_at_all/.test(document.getElementById('results-summary').textContent));
+  await page.fill('#new-like', `@${liked.toUpperCase()}`);
+  await page.click('#new-form button');
+  await page.waitForFunction(() => document.getElementById('results-summary').textContent.startsWith('New brand “Liked Co”'));
+  const native = cli([...args, '-k', '10', '--like', liked]);
+  const names = await cardNames(page);
+  assert.deepEqual(names, native.recommendations.map((r) => r.name));
+  assert.ok(names.includes(liked), `${liked} joins the first ten: ${names.join(', ')}`);
+  await assertAccessible(page, 'new brand with liked influencers');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('rank by the learned ranker: same top 10 as the native CLI, with contributions', async () => {
   const { page, errors } = await openPage();
   const brand = await page.inputValue('#brand-input');
