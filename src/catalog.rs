@@ -741,7 +741,6 @@ fn ids<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, u32> {
     names.enumerate().map(|(i, n)| (key(n), i as u32)).collect()
 }
 
-mod evidence;
-pub use evidence::MAX_EVIDENCE_HANDLES;
+pub mod evidence;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -324,5 +324,5 @@ fn mentions_of_known_brands_are_learning_positives_and_a_tag_everyone_account_gi
     }
     let c = Catalog::from_tables(t, "t").unwrap();
     assert!(c.evidence_pairs().contains(&(0, spam, 2, 1)));
-    assert!(c.mentions_of(spam).len() > MAX_EVIDENCE_HANDLES);
+    assert!(c.mentions_of(spam).len() > evidence::MAX_EVIDENCE_HANDLES);
 }
