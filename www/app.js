@@ -32,6 +32,9 @@ const page = {
   current: null,
   ranking: null,
   similarOf: null,
+  // Interactions recorded since the list on screen was ranked: the list holds still (nothing
+  // moves under the pointer) until the user asks for the update or the next ranking.
+  pending: 0,
 };
 const withDetails = (name) => published.withDetails(page.engine, name);
 
@@ -126,6 +129,7 @@ function sorted(recs) {
 function show() {
   if (!page.current) return;
   clearError();
+  notePending(0);
   try {
     page.similarOf = null;
     page.ranking = rankCurrent();
@@ -188,17 +192,24 @@ function clearError() {
 const brandRef = () => (page.current.known ? page.current.name : page.current.brand);
 const brandName = () => (page.current.known ? page.current.name : page.current.brand.name);
 
+// "Updated with your N interactions": shown while the list on screen lags behind them.
+function notePending(n) {
+  page.pending = n;
+  $('pending').hidden = n === 0;
+  $('pending-text').textContent = n ? `Updated with your ${n} ${n === 1 ? 'interaction' : 'interactions'}.` : '';
+}
+
 // Records an interaction of the current brand: a row in IndexedDB (queued for sync), its
-// points in the rating, a fold-in step of the model vector, then the list re-ranked.
+// points in the rating, a fold-in step of the model vector. The list on screen holds still
+// (focus and scroll stay where they are); the update is offered, and the next ranking has it.
 async function interact(inf, kind) {
   if (!page.current) return;
   const points = page.points[kind];
   const row = await page.store.record({ brand: brandName(), influencer: inf.name, kind, points, bundle_version: page.version });
-  performance.mark('rerank-start');
   page.engine.addLocalInteractions([row]);
   if (page.engine.hasModel() && points >= page.points.check_info) page.engine.foldIn(brandRef(), [inf.name], FOLD_IN_STEPS);
-  if (page.similarOf == null) show();
-  performance.measure('rerank', 'rerank-start');
+  if (page.similarOf == null) notePending(page.pending + 1);
+  cards.refreshPicks();
   updateSyncStatus();
   page.syncer.sync();
 }
@@ -312,6 +323,12 @@ function wireForms(store, engine) {
   $('rank-by').addEventListener('change', show);
   $('sort-by').addEventListener('change', () => { if (page.ranking && page.similarOf == null) render(page.ranking); });
   $('back-to-ranking').addEventListener('click', show);
+  $('show-updates').addEventListener('click', () => {
+    performance.mark('rerank-start');
+    show();
+    performance.measure('rerank', 'rerank-start');
+    $('results').querySelector('li button')?.focus({ preventScroll: true });
+  });
   $('fill-budget').addEventListener('click', () => { try { campaign.fillToBudget(); } catch (e) { showError(e); } });
   $('accept-suggestion').addEventListener('click', () => campaign.acceptSuggestion());
   $('export-csv').addEventListener('click', () => campaign.exportCsv());

@@ -295,8 +295,18 @@ export class Cards {
     }
   }
 
-  // Check info: the details open, the interaction is recorded (which re-ranks and
-  // re-renders), and the bio fills the card that is on screen then.
+  // The cards' campaign buttons as the campaign is now (the list itself holds still).
+  refreshPicks() {
+    for (const li of $('results').children) {
+      const b = li.querySelector('[data-action="add_to_campaign"]');
+      if (!b) continue;
+      const text = this.ctx.inCampaign(li.dataset.influencer) ? 'On the campaign' : KINDS.add_to_campaign.label;
+      b.textContent = text;
+      b.setAttribute('aria-label', `${text}: ${li.dataset.influencer}`);
+    }
+  }
+
+  // Check info: the details open, the interaction is recorded, and the bio fills the card.
   checkInfo(inf, details) {
     details.hidden = false;
     this.openDetails.add(inf.name);

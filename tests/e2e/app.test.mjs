@@ -11,17 +11,30 @@ import path from 'node:path';
 import { assertAccessible } from './axe.mjs';
 import { root, bin, shots, basePort, browser, cleanup, waitUp, realServer, servedCopy, newPage, ready, cardNames, localRows, until, cli } from './harness.mjs';
 
-test('interactions are kept in IndexedDB across a reload and lift the influencer', async () => {
+test('interactions are kept in IndexedDB across a reload and lift the influencer, and the list holds still until asked', async () => {
   const port = basePort;
   await realServer(port);
   const { context, page, errors } = await newPage(`http://127.0.0.1:${port}`);
   const brand = await page.inputValue('#brand-input');
   const before = await cardNames(page);
   const who = before[4];
-  await page.click(`#results > li[data-influencer="${who}"] [data-action="collaboration"]`);
-  // 10 points of collaboration on top of its rating: it climbs.
+  // Looking does not re-rank: after Check info and a collaboration the list and the focus
+  // stay where they were, and the update is offered.
+  const action = (kind) => `#results > li[data-influencer="${who}"] [data-action="${kind}"]`;
+  await page.click(action('check_info'));
+  await page.waitForFunction(() => document.getElementById('pending-text').textContent === 'Updated with your 1 interaction.');
+  // (The click scrolled the card into view; from here nothing may move the page.)
+  const scrolled = await page.evaluate(() => window.scrollY);
+  await page.click(action('collaboration'));
+  await page.waitForFunction(() => document.getElementById('pending-text').textContent === 'Updated with your 2 interactions.');
+  assert.deepEqual(await cardNames(page), before, 'the list holds still');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.action), 'collaboration');
+  assert.equal(await page.evaluate(() => window.scrollY), scrolled, 'no scroll jump');
+  // Asked, it re-ranks: 12 points on top of its rating, it climbs.
+  await page.click('#show-updates');
   await page.waitForFunction((w) => [...document.querySelectorAll('#results > li')].findIndex((li) => li.dataset.influencer === w) < 4, who);
-  const rows = await localRows(page);
+  assert.ok(await page.isHidden('#pending'));
+  const rows = (await localRows(page)).filter((r) => r.kind === 'collaboration');
   assert.equal(rows.length, 1);
   const { event_id, timestamp_ms, bundle_version, state, ...rest } = rows[0];
   assert.deepEqual(rest, { brand, influencer: who, kind: 'collaboration', points: 10 });
@@ -33,15 +46,15 @@ test('interactions are kept in IndexedDB across a reload and lift the influencer
   await ready(page);
   const after = await cardNames(page);
   assert.ok(after.indexOf(who) < 4, `${who} stays lifted after a reload: ${after}`);
-  // Its interaction points are the bundle's plus the 10 recorded here.
+  // Its interaction points are the bundle's plus the 12 recorded here.
   const native = cli(['recommend', '--brand', brand, '-k', '2400']).recommendations.find((r) => r.name === who);
   await page.click(`#results > li[data-influencer="${who}"] details.numbers summary`);
   await page.waitForSelector(`#results > li[data-influencer="${who}"] details.numbers[open] .why li`);
   const chips = await page.$$eval(`#results > li[data-influencer="${who}"] .why li`, (l) => l.map((x) => x.textContent));
-  assert.ok(chips.includes(`your interactions +${native.interaction_points + 10}`), chips.join(' | '));
-  assert.equal((await localRows(page)).length, 1, 'the same one row');
-  // The real server's collector took it; synced under this bundle version, it still counts.
-  await until('the row to sync', async () => (await localRows(page))[0].state === 'synced');
+  assert.ok(chips.includes(`your interactions +${native.interaction_points + 12}`), chips.join(' | '));
+  assert.equal((await localRows(page)).length, 2, 'the same two rows');
+  // The real server's collector took them; synced under this bundle version, they still count.
+  await until('the rows to sync', async () => (await localRows(page)).every((r) => r.state === 'synced'));
   await page.waitForFunction(() => document.getElementById('sync-status').textContent.startsWith('0 interactions waiting'));
   assert.deepEqual(errors, []);
   await context.close();
