@@ -26,6 +26,32 @@ use crate::model::{Brand, Influencer, Interaction, Mention, PointsConfig};
 use crate::random::{WordHashMap, DEFAULT_SEED};
 use crate::text::{key, normalize_handle, truncate_chars};
 
+/// Post links a card lists (the newest the scrape gave first are kept; they travel in the
+/// detail shards, not the bundle's core).
+pub const CATALOG_POST_URLS: usize = 12;
+
+/// Keeps the post links a card may list: absolute http(s) URLs of a sane length, each once,
+/// at most [`CATALOG_POST_URLS`] (the page checks them again before it makes a link).
+fn keep_post_urls(urls: &mut Vec<String>) {
+    let mut kept: Vec<String> = Vec::new();
+    for u in urls.drain(..) {
+        let u = u.trim();
+        let lower = u.to_ascii_lowercase();
+        let web = lower.starts_with("https://") || lower.starts_with("http://");
+        if web
+            && u.len() <= 500
+            && !u.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !kept.iter().any(|k| k == u)
+        {
+            kept.push(u.to_string());
+        }
+        if kept.len() == CATALOG_POST_URLS {
+            break;
+        }
+    }
+    *urls = kept;
+}
+
 /// Bios longer than this are cut in the catalog (the page shows a summary; the full text
 /// stays in the data files).
 pub const CATALOG_DESCRIPTION_CHARS: usize = 280;
@@ -263,7 +289,7 @@ impl Catalog {
             }
         }
         for i in &mut influencers {
-            i.post_urls.clear();
+            keep_post_urls(&mut i.post_urls);
             i.description = truncate_chars(&i.description, CATALOG_DESCRIPTION_CHARS);
         }
         for b in &mut brands {

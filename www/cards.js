@@ -8,6 +8,7 @@ import { countryName } from './countries.js';
 import { fmtInt, fmtMoney2, fmtPercent, fmtRate1, known, followersText, rateText, UNKNOWN_RATE, priceText, priceRange, isEstimate, dayText } from './format.js';
 import { FEATURE_LABELS, FAMILY_LABELS, reasons, scoreParts, scoreSentence } from './explain.js';
 import { drawShortlist } from './charts.js';
+import { bioLinks, externalLink, postLinks, profileLink } from './links.js';
 
 // Interaction kinds and their button labels; their points come from the bundle.
 export const KINDS = {
@@ -133,7 +134,32 @@ function avatar(name) {
 // expected engagements and story cost; `note` says why the bio is missing.
 function fillDetails(box, inf, note) {
   const parts = [];
+  // The account's profile, on the platform its post links are on.
+  const profile = profileLink(inf.name, inf.post_urls);
+  if (profile) {
+    const p = el('p', undefined, 'links profile');
+    p.append(externalLink(profile.href, `Profile on ${profile.platform}`), ' (opens in a new tab)');
+    parts.push(p);
+  }
   if (inf.description) parts.push(el('p', inf.description, 'bio'));
+  // The contact e-mail and website the bio gives, as links, said to come from the bio.
+  const contacts = bioLinks(inf.description);
+  if (contacts.length) {
+    const p = el('p', 'From the bio: ', 'links bio-links');
+    contacts.forEach((c, k) => p.append(...(k ? [' · '] : []), externalLink(c.href, c.text, c.kind)));
+    parts.push(p);
+  }
+  const posts = postLinks(inf.post_urls);
+  if (posts.length) {
+    const list = el('ul', undefined, 'links posts');
+    list.setAttribute('aria-label', `Posts by ${inf.name}`);
+    posts.slice(0, 12).forEach((href, k) => {
+      const li = el('li');
+      li.append(externalLink(href, `Post ${k + 1}`));
+      list.append(li);
+    });
+    parts.push(list);
+  }
   if (inf.hashtags.length) parts.push(el('p', inf.hashtags.map((t) => '#' + t).join(' '), 'tags'));
   const e = expected(inf);
   parts.push(el('p', [

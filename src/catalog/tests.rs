@@ -326,3 +326,25 @@ fn mentions_of_known_brands_are_learning_positives_and_a_tag_everyone_account_gi
     assert!(c.evidence_pairs().contains(&(0, spam, 2, 1)));
     assert!(c.mentions_of(spam).len() > evidence::MAX_EVIDENCE_HANDLES);
 }
+
+#[test]
+fn cards_keep_a_dozen_web_post_links_each_once() {
+    let mut t = small_tables();
+    let mut urls: Vec<String> = vec![
+        "javascript:alert(1)".into(),
+        " https://www.instagram.com/p/a/ ".into(),
+        "https://www.instagram.com/p/a/".into(),
+        "HTTP://example.org/x".into(),
+        "https://example.org/with space".into(),
+        "/relative".into(),
+        format!("https://example.org/{}", "x".repeat(600)),
+    ];
+    urls.extend((0..20).map(|k| format!("https://www.instagram.com/p/{k}/")));
+    t.influencers[0].post_urls = urls;
+    let (c, _) = Catalog::build(t.influencers, t.brands, &[], &BuildParams::default()).unwrap();
+    let kept = &c.influencers()[0].post_urls;
+    assert_eq!(kept.len(), CATALOG_POST_URLS);
+    assert_eq!(kept[0], "https://www.instagram.com/p/a/");
+    assert_eq!(kept[1], "HTTP://example.org/x");
+    assert_eq!(kept[2], "https://www.instagram.com/p/0/");
+}

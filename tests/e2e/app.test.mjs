@@ -108,7 +108,7 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   cpSync(path.join(root, 'data'), path.join(dir, 'data'), { recursive: true });
   const fit = cli(['recommend', '--brand', 'Atlas Co', '-k', '1']).brand;
   const name = '<img src=x onerror="window.__pwned=1">';
-  const bio = '<script>window.__pwned=2</script><b>bold</b> & <a href="javascript:window.__pwned=3">click</a>';
+  const bio = '<script>window.__pwned=2</script><b>bold</b> & <a href="javascript:window.__pwned=3">click</a> press@example.org';
   const tags = [...fit.hashtags.map((t) => '#' + t), '#<svg/onload=window.__pwned=4>', '#"><iframe src=javascript:alert(1)>'].join(' ');
   const q = (s) => '"' + String(s).replace(/"/g, '""') + '"';
   writeFileSync(path.join(dir, 'data/influencers.csv'), readFileSync(path.join(dir, 'data/influencers.csv'), 'utf8').trimEnd() + '\n' +
@@ -134,7 +134,11 @@ test('scraped names, bios and hashtags with script and HTML payloads render as i
   const card = await page.$eval('#results > li:first-child', (li) => ({ text: li.textContent, tags: [...li.querySelectorAll('*')].map((e) => e.tagName) }));
   assert.ok(card.text.includes(name), card.text);
   assert.ok(card.text.includes(bio), card.text);
-  for (const t of ['IMG', 'SCRIPT', 'B', 'A', 'SVG', 'IFRAME']) assert.ok(!card.tags.includes(t), `${t} in ${card.tags}`);
+  for (const t of ['IMG', 'SCRIPT', 'B', 'SVG', 'IFRAME']) assert.ok(!card.tags.includes(t), `${t} in ${card.tags}`);
+  // The one link is the bio's contact address, said to come from the bio; the payload's
+  // javascript: anchor stays text.
+  const anchors = await page.$$eval('#results > li:first-child a', (as) => as.map((a) => [a.href, a.rel, a.target, a.parentElement.textContent]));
+  assert.deepEqual(anchors, [['mailto:press@example.org', 'noopener noreferrer', '_blank', 'From the bio: press@example.org']]);
   await page.click('#results > li:first-child [data-action="similar"]');
   await page.click('#back-to-ranking');
   await page.waitForFunction((n) => document.querySelector('#results > li:first-child')?.dataset.influencer === n, name);

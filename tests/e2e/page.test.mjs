@@ -229,6 +229,24 @@ test('the page starts from the bundle\'s default ordering and says in one senten
   await page.close();
 });
 
+test('the details link the profile and the posts, opening safely in a new tab', async () => {
+  const { page, errors } = await openPage();
+  const name = (await cardNames(page))[0];
+  await page.click('#results > li:first-child [data-action="check_info"]');
+  await page.waitForSelector('#results > li:first-child .links.profile a');
+  const links = await page.$$eval('#results > li:first-child .details a', (as) => as.map((a) => ({ href: a.href, text: a.textContent, target: a.target, rel: a.rel })));
+  assert.deepEqual(links[0], { href: `https://www.instagram.com/${name}/`, text: 'Profile on Instagram', target: '_blank', rel: 'noopener noreferrer' });
+  const posts = links.slice(1);
+  assert.ok(posts.length > 0);
+  for (const [k, p] of posts.entries()) {
+    assert.match(p.href, /^https:\/\/www\.instagram\.com\/p\/[\w-]+\/$/);
+    assert.deepEqual([p.text, p.target, p.rel], [`Post ${k + 1}`, '_blank', 'noopener noreferrer']);
+  }
+  await assertAccessible(page, 'details with links');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('untrusted text renders as inert text', async () => {
   const { page } = await openPage();
   const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
@@ -403,6 +421,7 @@ test('reasons in words from the breakdown, the ranker families and the size norm
   assert.ok(chips.some((c) => c.startsWith('ranker score ')), chips.join(' | '));
   assert.ok((await page.$$eval('#results > li:first-child details.numbers .families li', (l) => l.length)) > 0);
   await page.click('#results > li:nth-child(2) [data-action="click"]');
+  await page.click('#show-updates');
   await page.waitForFunction((n) => [...document.querySelectorAll('#results > li')].find((li) => li.dataset.influencer === n)?.querySelector('details.numbers').open, first);
   assert.deepEqual(errors, []);
   await page.close();
