@@ -258,10 +258,20 @@ function fillControls(engine, cats, names) {
   const info = engine.info();
   $('bundle-info').textContent =
     `Model bundle v${info.format_version} by ${info.writer} (version ${page.version}): ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
+  // An ordering this bundle lacks is greyed out, and says why.
+  const missing = {
+    model: !engine.hasModel() && 'this bundle has no learned model (trained with --no-model, or nothing to learn from)',
+    ranker: !engine.hasRanker() && 'the learned ranker needs interactions or mentions from 10 brands',
+  };
+  const unavailable = [];
   for (const o of $('rank-by').options) {
-    if ((o.value === 'model' && !engine.hasModel()) || (o.value === 'ranker' && !engine.hasRanker())) o.disabled = true;
+    const why = missing[o.value];
+    if (!why) continue;
+    o.disabled = true;
+    o.textContent += ' (unavailable)';
+    unavailable.push(why);
   }
-  $('ordering-why').textContent = orderingSentence(engine.ordering());
+  $('ordering-why').textContent = [orderingSentence(engine.ordering()), ...unavailable.map((w) => `Unavailable: ${w}.`)].join(' ');
   for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
 }
 

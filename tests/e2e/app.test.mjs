@@ -251,6 +251,9 @@ test('day one: init on a scrape, the page ranks by the model, and falls back wit
   await serveBundle(basePort + 10, path.join(mine, 'pkg'));
   let { context, page, errors } = await newPage(`http://127.0.0.1:${basePort + 10}`);
   assert.deepEqual(await disabled(page), { rating: false, model: false, ranker: true }, 'no ranker on day one');
+  // Greyed out with its reason.
+  assert.equal(await page.textContent('#rank-by option[value="ranker"]'), 'Learned ranker (trees) (unavailable)');
+  assert.match(await page.textContent('#ordering-why'), /Unavailable: the learned ranker needs interactions or mentions from 10 brands\.$/);
   const brand = await page.inputValue('#brand-input');
   await page.selectOption('#rank-by', 'model');
   await page.waitForFunction(() => document.getElementById('results-summary').textContent.includes('ranked by the learned model'));
@@ -271,6 +274,7 @@ test('day one: init on a scrape, the page ranks by the model, and falls back wit
   await serveBundle(basePort + 11, bare);
   ({ context, page, errors } = await newPage(`http://127.0.0.1:${basePort + 11}`));
   assert.deepEqual(await disabled(page), { rating: false, model: true, ranker: true });
+  assert.match(await page.textContent('#ordering-why'), /^Starts from the rating: this bundle has no learned ordering to compare it with\. Unavailable: this bundle has no learned model/);
   const byRating = cli(['recommend', '--brand', brand, '--by', 'ranker', '-k', '10'], path.join(bare, 'model.bundle'));
   assert.equal(byRating.ranked_by, 'rating', 'the CLI falls back to the rule too');
   assert.deepEqual(await cardNames(page), byRating.recommendations.map((r) => r.name));
