@@ -93,6 +93,10 @@ pub struct CatalogMeta {
     pub seed: u64,
     /// Number of interaction rows it was built from.
     pub interactions: u64,
+    /// The platform most accounts' post links are on (`instagram.com`, ...; one of
+    /// [`platform::PLATFORMS`], or empty when unknown): where a name's profile link points.
+    #[serde(default)]
+    pub platform: String,
 }
 
 /// The catalog's plain data: what a bundle stores. [`Catalog::from_tables`] validates it
@@ -342,6 +346,7 @@ impl Catalog {
             meta: CatalogMeta {
                 seed: params.seed,
                 interactions: used,
+                platform: platform::of_catalog(&influencers),
             },
             weights: params.weights,
             points: params.points,
@@ -716,6 +721,10 @@ impl Catalog {
 /// Brand handles are handles and each names one brand; mention rows are sorted by
 /// (influencer, handle), one per pair, inside the tables, with counts and days that fit.
 fn validate_evidence(t: &CatalogTables) -> std::result::Result<(), String> {
+    let p = t.meta.platform.as_str();
+    if !p.is_empty() && !platform::PLATFORMS.contains(&p) {
+        return Err(format!("platform {p:?} is none this build knows"));
+    }
     let mut handles = std::collections::HashMap::new();
     for b in &t.brands {
         if b.handle.is_empty() {
@@ -768,5 +777,6 @@ fn ids<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, u32> {
 }
 
 pub mod evidence;
+pub mod platform;
 #[cfg(test)]
 pub(crate) mod tests;

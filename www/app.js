@@ -42,6 +42,7 @@ const cards = new Cards({
   labels,
   catLabel,
   inCampaign: (name) => campaign.has(name),
+  platform: () => page.platform,
   onInteract: (inf, kind) => interact(inf, kind),
   onAdd: (infs) => campaign.add(infs),
   onMoreLike: (inf) => moreLike(inf),
@@ -374,6 +375,7 @@ async function main() {
   const info = engine.info();
   page.version = info.version;
   page.points = info.points;
+  page.platform = info.platform ?? '';
   // Only what the first ranking reads comes before it (the category labels, the first
   // brand's name); the controls' options are filled right after it.
   const cats = categories();

@@ -247,7 +247,7 @@ export class Cards {
       onOpen: (name) => {
         const card = [...$('results').children].find((c) => c.dataset.influencer === name);
         card?.scrollIntoView({ block: 'center' });
-        card?.querySelector('button.name')?.focus({ preventScroll: true });
+        card?.querySelector('.name')?.focus({ preventScroll: true });
       },
     });
   }
@@ -280,9 +280,18 @@ export class Cards {
       const h = el('h3');
       h.append(avatar(inf.name));
       if (rec) h.append(el('span', `${rec.rank}. `));
-      const name = button(inf.name, 'name', () => ctx.onInteract(inf, 'click'));
+      // The name opens the account's profile (a click, recorded) where the platform is known.
+      const profile = profileLink(inf.name, inf.post_urls, ctx.platform?.());
+      let name;
+      if (profile) {
+        name = externalLink(profile.href, inf.name, 'name');
+        name.addEventListener('click', () => ctx.onInteract(inf, 'click'));
+        name.setAttribute('aria-label', `${inf.name}: profile on ${profile.platform} (opens in a new tab)`);
+      } else {
+        name = button(inf.name, 'name', () => ctx.onInteract(inf, 'click'));
+        name.setAttribute('aria-label', `${inf.name}: open`);
+      }
       name.dataset.action = 'click';
-      name.setAttribute('aria-label', `${inf.name}: open`);
       h.append(name);
       li.append(h, el('p', statsLine(inf, ctx.catLabel), 'stats'));
       if (inf.worked_with?.length) li.append(workedWith(inf.worked_with));

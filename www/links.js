@@ -27,15 +27,19 @@ export function safeUrl(text) {
 
 const hostMatches = (host, suffix) => host === suffix || host.endsWith(`.${suffix}`);
 
-// The account's profile on the platform its post links are on: { href, platform }, or null
-// when no post link names a known platform or the name is not a handle.
-export function profileLink(name, postUrls) {
+const handleOf = (name) => {
   const handle = String(name).trim().replace(/^@/, '');
-  if (!/^[A-Za-z0-9._]{1,30}$/.test(handle) || /^\.+$/.test(handle)) return null;
-  for (const p of postUrls ?? []) {
-    const href = safeUrl(p);
-    if (!href) continue;
-    const host = new URL(href).hostname.toLowerCase();
+  return /^[A-Za-z0-9._]{1,30}$/.test(handle) && !/^\.+$/.test(handle) ? handle : null;
+};
+
+// The account's profile on the platform its post links are on, else on the catalog's
+// platform (`fallback`, the bundle's `instagram.com` or the like): { href, platform }, or
+// null when neither is known or the name is not a handle.
+export function profileLink(name, postUrls, fallback = '') {
+  const handle = handleOf(name);
+  if (!handle) return null;
+  const hosts = (postUrls ?? []).map(safeUrl).filter(Boolean).map((h) => new URL(h).hostname.toLowerCase());
+  for (const host of [...hosts, String(fallback).toLowerCase()]) {
     const hit = PROFILES.find(([suffix]) => hostMatches(host, suffix));
     if (hit) return { href: hit[1](handle), platform: PLATFORM_NAMES[hit[0]] };
   }

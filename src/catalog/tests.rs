@@ -8,6 +8,7 @@ pub(crate) fn small_tables() -> CatalogTables {
         meta: CatalogMeta {
             seed: 7,
             interactions: 1,
+            platform: String::new(),
         },
         weights: CohesionWeights::default(),
         points: PointsConfig::default(),
@@ -257,6 +258,7 @@ fn mentions_join_by_name_and_evidence_that_does_not_fit_is_refused() {
             other => panic!("expected Corrupted, got {:?}", other.map(|_| ())),
         }
     };
+    refused(|t| t.meta.platform = "evil.example".into());
     refused(|t| t.mentions.reverse());
     refused(|t| t.mentions[0].influencer = 99);
     refused(|t| t.mentions[0].sponsored_posts = 9);

@@ -132,6 +132,9 @@ struct Info<'a> {
     seed: u64,
     /// Points per interaction kind (the page reads them from here).
     points: PointsConfig,
+    /// The platform the accounts post on (`instagram.com`, ...; empty when unknown): where
+    /// a name's profile link points.
+    platform: &'a str,
 }
 
 /// A loaded bundle, ready to rank.
@@ -243,6 +246,7 @@ impl Engine {
             interactions: c.meta().interactions,
             seed: c.meta().seed,
             points: c.points(),
+            platform: &c.meta().platform,
         })
     }
 

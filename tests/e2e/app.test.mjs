@@ -214,7 +214,7 @@ test('keyboard: every action is reachable with Tab and works with Enter', async 
   await realServer(port);
   const { context, page } = await newPage(`http://127.0.0.1:${port}`);
   const target = (await cardNames(page))[0];
-  await page.focus(`#results > li:first-child button.name`);
+  await page.focus(`#results > li:first-child .name`);
   const order = [];
   for (let i = 0; i < 5; i++) {
     order.push(await page.evaluate(() => document.activeElement.dataset.action));

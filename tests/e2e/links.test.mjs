@@ -36,3 +36,10 @@ test('a bio gives its contact e-mail and website, each once, and nothing else', 
   assert.deepEqual(bioLinks(''), []);
   assert.deepEqual(bioLinks(undefined), []);
 });
+
+test('without post links the catalog\'s platform makes the profile link', () => {
+  assert.deepEqual(profileLink('lucia.cocina', [], 'instagram.com'), { href: 'https://www.instagram.com/lucia.cocina/', platform: 'Instagram' });
+  assert.deepEqual(profileLink('lucia.cocina', ['https://www.tiktok.com/@lucia.cocina/video/1'], 'instagram.com').platform, 'TikTok', 'its own posts first');
+  assert.equal(profileLink('lucia.cocina', [], 'evil.example'), null);
+  assert.equal(profileLink('lucia.cocina', [], ''), null);
+});

@@ -229,9 +229,17 @@ test('the page starts from the bundle\'s default ordering and says in one senten
   await page.close();
 });
 
-test('the details link the profile and the posts, opening safely in a new tab', async () => {
+test('the name and the details link the profile and the posts, opening safely in a new tab', async () => {
   const { page, errors } = await openPage();
   const name = (await cardNames(page))[0];
+  // The name is the profile link (the bundle says the accounts are on Instagram), and
+  // following it is a recorded click that leaves the list where it is.
+  const link = await page.$eval('#results > li:first-child .name', (a) => ({ tag: a.tagName, href: a.href, target: a.target, rel: a.rel, action: a.dataset.action }));
+  assert.deepEqual(link, { tag: 'A', href: `https://www.instagram.com/${name}/`, target: '_blank', rel: 'noopener noreferrer', action: 'click' });
+  const [popup] = await Promise.all([page.context().waitForEvent('page'), page.click('#results > li:first-child .name')]);
+  await popup.close();
+  await page.waitForFunction(() => document.getElementById('pending-text').textContent === 'Updated with your 1 interaction.');
+  assert.equal((await cardNames(page))[0], name);
   await page.click('#results > li:first-child [data-action="check_info"]');
   await page.waitForSelector('#results > li:first-child .links.profile a');
   const links = await page.$$eval('#results > li:first-child .details a', (as) => as.map((a) => ({ href: a.href, text: a.textContent, target: a.target, rel: a.rel })));
