@@ -1,8 +1,9 @@
 // influence-rec page: loads the wasm module and the model bundle, ranks on the device, keeps
 // the brand's interactions and campaign in IndexedDB and syncs the rows to the collector.
 // Its rooms: boot.js and published.js (the engine, the manifest, detail shards; shared with
-// the widget), cards.js (the list and its chart), campaign.js (the plan), sync.js and
-// store.js (the device's rows). This module ranks and wires them together.
+// the widget), picker.js (the brand picker), orderings.js (why this ordering), cards.js (the list and its chart), campaign.js
+// (each brand's campaigns), sync.js and store.js (the device's rows). This module ranks and
+// wires them together.
 // Every scraped string is untrusted: it reaches the DOM only through textContent.
 import { categories, inferCategory } from './pkg/influence_rec.js';
 import { engine as engineLoad } from './boot.js';
@@ -14,6 +15,9 @@ import { fmtInt, planCost } from './format.js';
 import { $, el } from './dom.js';
 import { Cards, KINDS } from './cards.js';
 import { Campaign } from './campaign.js';
+import { Picker } from './picker.js';
+import { explainOrderings } from './orderings.js';
+import { nameKey } from './key.js';
 
 const FOLD_IN_STEPS = 5;
 
@@ -52,12 +56,14 @@ const campaign = new Campaign({
   get engine() { return page.engine; },
   get store() { return page.store; },
   catLabel,
-  hasBrand: () => page.current != null,
   pool: () => rankCurrent(100).recommendations.map((r) => r.name),
   onPick: (inf) => interact(inf, 'add_to_campaign'),
   withDetails,
-  // The shortlist chart fills the campaign's picks.
-  onChange: () => { if (cards.shown.length) cards.drawShown(); },
+  // The cards' campaign buttons and the shortlist chart follow the open campaign's picks.
+  onChange: () => {
+    cards.refreshPicks();
+    if (cards.shown.length) cards.drawShown();
+  },
 });
 
 // ---- ranking ---------------------------------------------------------------------------
@@ -89,21 +95,6 @@ function filterFromForm() {
 
 const rankBy = () => $('rank-by').value;
 
-// One sentence: the bundle's default ordering and the held-out evidence train chose it on.
-const ORDERING_NAMES = { rating: 'the rating', model: 'the learned model', ranker: 'the learned ranker' };
-function orderingSentence(o) {
-  const ndcg = (by) => o.figures.find((f) => f.by === by)?.ndcg_at_25 ?? 0;
-  const brands = (n) => `${fmtInt.format(n)} ${n === 1 ? 'brand' : 'brands'}`;
-  if (o.basis === 'too_little_evidence') {
-    return `Starts from the rating: ${brands(o.targets)} have mentions or interactions to test the learned orderings on, and ${o.needed} are needed to tell which is better.`;
-  }
-  if (o.basis !== 'measured') return 'Starts from the rating: this bundle has no learned ordering to compare it with.';
-  if (o.by !== 'rating') {
-    return `Starts from ${ORDERING_NAMES[o.by]}: with the mentions and interactions of ${brands(o.targets)} hidden, it found them better than the rating (NDCG@25 ${ndcg(o.by).toFixed(2)} against ${ndcg('rating').toFixed(2)}).`;
-  }
-  const best = Math.max(...o.figures.filter((f) => f.by !== 'rating').map((f) => f.ndcg_at_25));
-  return `Starts from the rating: with the mentions and interactions of ${brands(o.targets)} hidden, no learned ordering found them clearly better (NDCG@25 ${ndcg('rating').toFixed(2)}, best learned ${best.toFixed(2)}).`;
-}
 const howMany = () => Math.min(100, Math.max(1, Number($('known-k').value) || 10));
 
 function rankCurrent(k = howMany()) {
@@ -127,15 +118,34 @@ function sorted(recs) {
   return [...recs].sort((a, b) => (key(a) === key(b) ? 0 : key(a) < key(b) ? -1 : 1) || a.rank - b.rank);
 }
 
+// Ranks the current brand; false when that failed (the error is shown).
 function show() {
-  if (!page.current) return;
+  if (!page.current) return false;
   clearError();
   notePending(0);
   try {
     page.similarOf = null;
     page.ranking = rankCurrent();
     render(page.ranking);
-  } catch (e) { showError(e, { clearList: true }); }
+    return true;
+  } catch (e) {
+    showError(e, { clearList: true });
+    return false;
+  }
+}
+
+// Opens a brand: {known: true, name} or {known: false, brand}. It is ranked, remembered on
+// the device for the next visit, and its campaigns replace the last brand's. A brand that
+// cannot be ranked (a name the bundle does not know) changes nothing else.
+function selectBrand(ref) {
+  page.current = ref;
+  $('pairing').textContent = '';
+  if (!show()) return false;
+  // The catalog's spelling, not the typed one: rows, campaigns and memory use one name.
+  if (ref.known) page.current = { known: true, name: page.ranking.brand.name };
+  Store.rememberBrand(page.current);
+  if (page.store) campaign.forBrand(brandName());
+  return true;
 }
 
 function render(ranking) {
@@ -259,29 +269,25 @@ function fillControls(engine, cats, names) {
   const info = engine.info();
   $('bundle-info').textContent =
     `Model bundle v${info.format_version} by ${info.writer} (version ${page.version}): ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
-  // An ordering this bundle lacks is greyed out, and says why.
-  const missing = {
-    model: !engine.hasModel() && 'this bundle has no learned model (trained with --no-model, or nothing to learn from)',
-    ranker: !engine.hasRanker() && 'the learned ranker needs interactions or mentions from 10 brands',
-  };
-  const unavailable = [];
-  for (const o of $('rank-by').options) {
-    const why = missing[o.value];
-    if (!why) continue;
-    o.disabled = true;
-    o.textContent += ' (unavailable)';
-    unavailable.push(why);
-  }
-  $('ordering-why').textContent = [orderingSentence(engine.ordering()), ...unavailable.map((w) => `Unavailable: ${w}.`)].join(' ');
-  for (const n of names) $('brand-list').append(Object.assign(el('option'), { value: n }));
+  explainOrderings(engine, $('rank-by'), $('ordering-why'));
+  const describe = (b) => [b.category ? catLabel(b.category) : '', countryName(b.country), b.handle ? '@' + b.handle : ''].filter(Boolean).join(' · ');
+  page.picker = new Picker($('brand-input'), $('brand-options'), engine.brands(), {
+    describe,
+    onPick: (name) => selectBrand({ known: true, name }),
+  });
+  $('brand-hint').textContent = `Type to search the ${fmtInt.format(names.length)} known ${names.length === 1 ? 'brand' : 'brands'} by name, handle, category or country`;
+}
+
+// A new brand's profile into its form (the remembered one, on a return visit).
+function fillNewForm(b) {
+  for (const [id, v] of [['new-name', b.name], ['new-category', b.category], ['new-country', b.country], ['new-hashtags', b.hashtags], ['new-description', b.description]]) $(id).value = v;
 }
 
 function wireForms(store, engine) {
   $('known-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    page.current = { known: true, name: $('brand-input').value };
-    $('pairing').textContent = '';
-    show();
+    page.picker.close();
+    selectBrand({ known: true, name: $('brand-input').value });
   });
   $('new-description').addEventListener('input', () => {
     const inf = inferCategory($('new-description').value);
@@ -300,8 +306,7 @@ function wireForms(store, engine) {
       showError(e);
       return;
     }
-    page.current = { known: false, brand: nb };
-    show();
+    if (!selectBrand({ known: false, brand: nb })) return;
     try {
       await store.saveBrand(nb);
       for (const influencer of liked) {
@@ -343,7 +348,9 @@ function wireForms(store, engine) {
   $('fill-budget').addEventListener('click', () => { try { campaign.fillToBudget(); } catch (e) { showError(e); } });
   $('accept-suggestion').addEventListener('click', () => campaign.acceptSuggestion());
   $('export-csv').addEventListener('click', () => campaign.exportCsv());
-  $('campaign-form').addEventListener('change', () => campaign.fromForm());
+  $('new-campaign').addEventListener('click', () => campaign.create());
+  $('delete-campaign').addEventListener('click', () => campaign.remove());
+  $('campaign-form').addEventListener('change', (ev) => (ev.target.id === 'campaign-select' ? campaign.switchTo(ev.target.value) : campaign.fromForm()));
 }
 
 // Sync: now, whenever the connection returns, and when the page is hidden (a keepalive
@@ -367,7 +374,7 @@ async function main() {
   // wait for it (on a first visit it is slower to open than the engine is to load): the
   // page ranks as soon as the engine is ready and ranks again once local interactions or a
   // saved campaign change the picture. Interactions are handled only once it is open.
-  const local = Store.open().then(async (store) => ({ store, events: await store.events(), campaign: await store.getMeta('campaign') }));
+  const local = Store.open().then(async (store) => ({ store, events: await store.events(), campaigns: await store.allCampaigns() }));
   local.then(() => performance.mark('local-ready'), () => {});
   // boot.js started both downloads, the module's compilation and the engine while this
   // module's imports loaded; the service worker answers from its cache when offline.
@@ -388,27 +395,35 @@ async function main() {
   new ResizeObserver((entries) => cards.setChartWidth(Math.floor(entries[entries.length - 1].contentRect.width)))
     .observe($('shortlist-chart').parentElement);
 
-  // Start with the brand in the address, else the first known brand, so the page shows a
-  // ranking at once.
-  const first = new URLSearchParams(location.search).get('brand') ?? names[0];
+  // Start with the brand in the address, else the last brand used on this device (when the
+  // bundle still has it), else with the choice: pick a known brand or describe a new one.
+  const asked = new URLSearchParams(location.search).get('brand');
+  const keys = new Set(names.map(nameKey));
+  const remembered = Store.rememberedBrand();
+  const first = asked != null ? { known: true, name: asked } : remembered && (!remembered.known || keys.has(nameKey(remembered.name))) ? remembered : null;
   if (first) {
-    $('brand-input').value = first;
-    page.current = { known: true, name: first };
-    show();
-    performance.mark('first-ranking');
+    if (first.known) $('brand-input').value = first.name;
+    if (selectBrand(first)) performance.mark('first-ranking');
+  } else {
+    $('results-summary').textContent = 'Pick a brand we know, or describe a new brand, to see the influencers that fit it.';
   }
   fillControls(engine, cats, names);
+  if (first && !first.known) fillNewForm(first.brand);
+  campaign.fill();
+  campaign.render();
 
-  const { store, events, campaign: saved } = await local;
+  const { store, events, campaigns } = await local;
   page.store = store;
-  // The campaign's influencers' details are fetched (and so cached) as soon as the page can.
-  for (const item of saved?.items ?? []) {
-    try { published.loadShard(engine, engine.detailShard(item.influencer)).catch(() => {}); } catch { /* not in this bundle */ }
+  // Every campaign's influencers' details are fetched (and so cached) as soon as the page
+  // can: planning works offline, for any brand.
+  for (const name of new Set(campaigns.flatMap((c) => c.items.map((i) => i.influencer)))) {
+    try { published.loadShard(engine, engine.detailShard(name)).catch(() => {}); } catch { /* not in this bundle */ }
   }
   await replayLocal(events);
-  campaign.load(saved);
-  if (first && (events.length || saved?.items?.length)) show();
-  campaign.render();
+  if (page.current && page.ranking) {
+    if (events.length) show();
+    await campaign.forBrand(brandName());
+  }
   $('status').textContent = 'Ready. Everything is ranked in your browser.';
   wireForms(store, engine);
   startSync(store);

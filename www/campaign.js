@@ -1,10 +1,12 @@
-// The campaign: the influencers picked for it (kept in IndexedDB, so planning works offline),
-// its totals, budget and reach charts, the exact fill-to-budget suggestion, and its CSV
-// export. `ctx` connects it to the page: engine, store, catLabel, hasBrand(), pool() (the
-// current brand's top 100 names with the filters), onPick(inf) (records the
-// add-to-campaign interaction), withDetails(name), onChange() (the chart of the shortlist
-// fills the picks).
+// The campaigns: each brand has its own, as many as it names, kept in IndexedDB (planning
+// works offline); the open one's picks, totals, budget and reach charts, the exact
+// fill-to-budget suggestion, and its CSV export. Switching brand switches campaigns.
+// `ctx` connects it to the page: engine, store, catLabel, pool() (the current brand's top
+// 100 names with the filters), onPick(inf) (records the add-to-campaign interaction),
+// withDetails(name), onChange() (the cards and the shortlist chart follow the picks).
 import { $, el, button } from './dom.js';
+import { nameKey } from './key.js';
+import { newId } from './store.js';
 import { countryName } from './countries.js';
 import { fmtInt, fmtCompact, fmtMoney2, known, planCost, priceText, isEstimate } from './format.js';
 import { drawBudget, drawComposition } from './charts.js';
@@ -54,34 +56,137 @@ export function csvCell(v) {
   return '"' + s.replace(/"/g, '""') + '"';
 }
 
+const DEFAULT_NAME = 'My campaign';
+const DEFAULT_BUDGET = 1000;
+
 export class Campaign {
   constructor(ctx) {
     this.ctx = ctx;
-    this.state = { name: 'My campaign', budget: 1000, items: [] };
+    // The brand whose campaigns are open ({key, name}), its campaigns (oldest first), and
+    // the open one. A campaign is stored once it has a pick, a name or a budget of its own.
+    this.brand = null;
+    this.list = [];
+    this.state = this.blank();
     this.suggestion = null;
+    // Settles when the brand's campaigns are read; changes wait for it.
+    this.ready = Promise.resolve();
+  }
+
+  blank(name = DEFAULT_NAME) {
+    const now = Date.now();
+    return { id: newId(), brand_key: this.brand?.key ?? '', brand: this.brand?.name ?? '', name, budget: DEFAULT_BUDGET, items: [], created_ms: now, updated_ms: now };
   }
 
   has(name) {
-    return this.state.items.some((i) => i.influencer === name);
+    return this.brand != null && this.state.items.some((i) => i.influencer === name);
   }
 
   rows() {
     return this.ctx.engine.influencersByName(this.state.items.map((i) => i.influencer));
   }
 
-  // The saved campaign (from IndexedDB) onto the defaults and into the form.
-  load(saved) {
-    this.state = { ...this.state, ...(saved ?? {}) };
+  // Opens `name`'s campaigns: the one it had open, else its first, else a new one. The
+  // previous brand's picks, suggestion and messages leave the screen at once. A campaign no
+  // brand owns yet (the device's single campaign before campaigns had brands) is adopted.
+  forBrand(name) {
+    const key = nameKey(name);
+    if (this.brand?.key === key) return this.ready;
+    this.brand = { key, name };
+    this.list = [];
+    this.state = this.blank();
+    this.hideSuggestion();
+    this.fill();
+    this.render();
+    this.ready = (async () => {
+      const { store } = this.ctx;
+      let list = await store.campaigns(key);
+      if (!list.length) {
+        list = await store.campaigns('');
+        for (const c of list) Object.assign(c, { brand_key: key, brand: name });
+        for (const c of list) await store.putCampaign(c);
+      }
+      const open = await store.getMeta('campaign_of:' + key);
+      if (this.brand?.key !== key) return;
+      this.list = list;
+      this.state = list.find((c) => c.id === open) ?? list[0] ?? this.state;
+      this.fill();
+      this.render();
+    })();
+    return this.ready;
+  }
+
+  // The open campaign into the form, and the brand's campaigns into the select.
+  fill() {
+    const on = this.brand != null;
+    for (const c of $('campaign-form').elements) c.disabled = !on;
+    $('campaign-brand').textContent = on
+      ? `For ${this.brand.name}. Each brand has its own campaigns, kept on this device.`
+      : 'Pick a brand first: each brand has its own campaigns, kept on this device.';
     $('campaign-name').value = this.state.name;
     $('campaign-budget').value = this.state.budget;
+    const all = this.list.some((c) => c.id === this.state.id) ? this.list : [...this.list, this.state];
+    $('campaign-select').replaceChildren(...all.map((c) => Object.assign(el('option', c.name), { value: c.id, selected: c.id === this.state.id })));
+    $('delete-campaign').disabled = !on || all.length === 0;
   }
 
   async save() {
-    await this.ctx.store.setMeta('campaign', this.state);
+    if (!this.brand) return;
+    await this.ctx.store.putCampaign(this.state);
+    if (!this.list.includes(this.state)) this.list.push(this.state);
+    this.fill();
     this.render();
   }
 
+  async switchTo(id) {
+    await this.ready;
+    const c = this.list.find((x) => x.id === id);
+    if (!c || c === this.state) return;
+    this.state = c;
+    this.hideSuggestion();
+    await this.ctx.store.setMeta('campaign_of:' + this.brand.key, id);
+    this.fill();
+    this.render();
+  }
+
+  // A new, empty campaign for the brand, named "Campaign N" (the first N no campaign of the
+  // brand has), opened with its name selected to be typed over.
+  async create() {
+    await this.ready;
+    if (!this.brand) return;
+    const names = new Set(this.list.map((c) => c.name));
+    let n = this.list.length + 1;
+    while (names.has(`Campaign ${n}`)) n += 1;
+    if (!this.list.includes(this.state)) this.list.push(this.state);
+    this.state = this.blank(`Campaign ${n}`);
+    this.hideSuggestion();
+    await this.save();
+    $('campaign-name').select();
+  }
+
+  // Deletes the open campaign, after asking; its brand's next campaign opens (or a new one).
+  async remove() {
+    await this.ready;
+    if (!this.brand) return;
+    const n = this.state.items.length;
+    if (!confirm(`Delete the campaign “${this.state.name}”${n ? ` and its ${n} ${n === 1 ? 'pick' : 'picks'}` : ''}? This cannot be undone.`)) return;
+    const gone = this.state;
+    await this.ctx.store.deleteCampaign(gone.id);
+    this.list = this.list.filter((c) => c !== gone);
+    this.state = this.list[0] ?? this.blank();
+    if (this.list.length) await this.ctx.store.setMeta('campaign_of:' + this.brand.key, this.state.id);
+    this.hideSuggestion();
+    this.fill();
+    this.render();
+  }
+
+  hideSuggestion() {
+    this.suggestion = null;
+    $('suggestion').hidden = true;
+  }
+
   async add(infs) {
+    await this.ready;
+    if (!this.brand) return;
     for (const inf of infs) {
       if (this.has(inf.name)) continue;
       this.state.items.push({ influencer: inf.name });
@@ -104,6 +209,13 @@ export class Campaign {
   }
 
   render() {
+    if (!this.brand) {
+      $('campaign-totals').textContent = '';
+      $('campaign-charts').hidden = true;
+      $('campaign-table').tBodies[0].replaceChildren();
+      this.ctx.onChange();
+      return;
+    }
     const infs = this.rows();
     const t = totals(infs);
     const budget = Number(this.state.budget) || 0;
@@ -140,7 +252,7 @@ export class Campaign {
   // Suggests who to add so the campaign's post costs fill the budget with the most expected
   // engagements (an exact knapsack in wasm; never over budget), from the brand's top 100.
   fillToBudget() {
-    if (!this.ctx.hasBrand()) { $('campaign-totals').textContent = 'Rank influencers for a brand first.'; return; }
+    if (!this.brand) return;
     const budget = Number($('campaign-budget').value);
     const spent = totals(this.rows()).posts;
     const left = budget - spent;
@@ -187,24 +299,26 @@ export class Campaign {
   }
 
   exportCsv() {
+    if (!this.brand) return;
     // An unknown value is an empty cell, and the last column names the unknown fields, so
     // a spreadsheet's sum never reads an unknown as 0 unawares. A cost the scrape does not
     // list is the typical estimate, and its basis column says so ("estimate: rate_card").
-    const header = ['campaign', 'influencer', 'country', 'category', 'followers', 'engagement_rate', 'expected_engagements', 'cost_per_post', 'cost_per_post_basis', 'cost_per_story', 'cost_per_story_basis', 'unknown'];
+    const header = ['brand', 'campaign', 'influencer', 'country', 'category', 'followers', 'engagement_rate', 'expected_engagements', 'cost_per_post', 'cost_per_post_basis', 'cost_per_story', 'cost_per_story_basis', 'unknown'];
     const lines = [header.join(',')];
     for (const i of this.rows()) {
       const e = expected(i);
       const [post, story] = [postCost(i), storyCost(i)];
       const fields = { country: i.country || null, followers: i.followers, engagement_rate: i.engagement_rate, expected_engagements: e, cost_per_post: post, cost_per_story: story };
       const unknown = Object.entries(fields).filter(([, v]) => v == null || v === '').map(([k]) => k).join(';');
-      lines.push([this.state.name, i.name, i.country, i.category, i.followers, i.engagement_rate, e != null ? Math.round(e) : null,
+      lines.push([this.brand.name, this.state.name, i.name, i.country, i.category, i.followers, i.engagement_rate, e != null ? Math.round(e) : null,
         post, costBasis(i.cost_per_post, i.price_estimate),
         story, costBasis(i.cost_per_story, i.story_price_estimate), unknown].map(csvCell).join(','));
     }
     const blob = new Blob([lines.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
     const a = el('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `${this.state.name.replace(/[^\w.-]+/g, '_') || 'campaign'}.csv`;
+    const file = (s) => s.replace(/[^\p{L}\p{N}.-]+/gu, '_').replace(/^[._]+|_+$/g, '');
+    a.download = `${[file(this.brand.name), file(this.state.name)].filter(Boolean).join('-') || 'campaign'}.csv`;
     document.body.append(a);
     a.click();
     a.remove();
@@ -213,7 +327,8 @@ export class Campaign {
 
   // The form's name and budget, saved.
   async fromForm() {
-    this.state.name = $('campaign-name').value || 'My campaign';
+    await this.ready;
+    this.state.name = $('campaign-name').value.trim() || this.state.name;
     this.state.budget = Number($('campaign-budget').value) || 0;
     await this.save();
   }

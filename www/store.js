@@ -1,16 +1,23 @@
 // The device's own data, in IndexedDB: every interaction row (with its sync state), the new
-// brands described here, the campaign, and the sync bookkeeping. It survives reloads, closed
-// tabs and being offline. Nothing here leaves the device except through sync.js.
+// brands described here, each brand's campaigns, and the sync bookkeeping. It survives
+// reloads, closed tabs and being offline. Nothing here leaves the device except through
+// sync.js. The last brand used is in localStorage, which the first ranking can read without
+// waiting for IndexedDB to open.
 //
 // Object stores:
-//   events  keyPath event_id, index "state": rows {event_id, brand, influencer, kind, points,
-//           timestamp_ms, bundle_version, state: "queued" | "synced" | "rejected", reason?}
-//   meta    keyPath key: {key: "device_id"}, {key: "pending_batch"}, {key: "campaign"},
-//           {key: "brand:<name key>", profile}
+//   events     keyPath event_id, index "state": rows {event_id, brand, influencer, kind,
+//              points, timestamp_ms, bundle_version, state: "queued" | "synced" | "rejected",
+//              reason?}
+//   meta       keyPath key: {key: "device_id"}, {key: "pending_batch"},
+//              {key: "brand:<name key>", profile}, {key: "campaign_of:<name key>", id}
+//   campaigns  keyPath id, index "brand_key": {id, brand_key, brand, name, budget,
+//              items: [{influencer}], created_ms, updated_ms}; brand_key "" is a campaign
+//              no brand owns yet (kept from version 1, adopted by the next brand opened)
 import { nameKey } from './key.js';
 
 const DB_NAME = 'influence-rec';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
+const LAST_BRAND = 'influence-rec:last-brand';
 
 function promisify(req) {
   return new Promise((resolve, reject) => {
@@ -45,11 +52,17 @@ export const brandKey = nameKey;
 export class Store {
   static async open() {
     const req = indexedDB.open(DB_NAME, DB_VERSION);
-    req.onupgradeneeded = () => {
+    req.onupgradeneeded = (ev) => {
       const db = req.result;
-      const events = db.createObjectStore('events', { keyPath: 'event_id' });
-      events.createIndex('state', 'state');
-      db.createObjectStore('meta', { keyPath: 'key' });
+      if (ev.oldVersion < 1) {
+        const events = db.createObjectStore('events', { keyPath: 'event_id' });
+        events.createIndex('state', 'state');
+        db.createObjectStore('meta', { keyPath: 'key' });
+      }
+      if (ev.oldVersion < 2) {
+        db.createObjectStore('campaigns', { keyPath: 'id' }).createIndex('brand_key', 'brand_key');
+        if (ev.oldVersion >= 1) migrateCampaign(req.transaction);
+      }
     };
     return new Store(await promisify(req));
   }
@@ -132,6 +145,52 @@ export class Store {
     await done(tx);
   }
 
+  // ---- campaigns ----
+
+  async campaigns(key) {
+    const tx = this.db.transaction('campaigns');
+    const got = await promisify(tx.objectStore('campaigns').index('brand_key').getAll(key));
+    return got.sort((a, b) => a.created_ms - b.created_ms || (a.id < b.id ? -1 : 1));
+  }
+
+  async allCampaigns() {
+    return promisify(this.db.transaction('campaigns').objectStore('campaigns').getAll());
+  }
+
+  // Saves a campaign and makes it its brand's open one, in one transaction.
+  async putCampaign(c) {
+    const tx = this.db.transaction(['campaigns', 'meta'], 'readwrite');
+    tx.objectStore('campaigns').put({ ...c, updated_ms: Date.now() });
+    tx.objectStore('meta').put({ key: 'campaign_of:' + c.brand_key, value: c.id });
+    await done(tx);
+  }
+
+  async deleteCampaign(id) {
+    const tx = this.db.transaction('campaigns', 'readwrite');
+    tx.objectStore('campaigns').delete(id);
+    await done(tx);
+  }
+
+  // ---- the last brand used (localStorage; a browser without it simply forgets) ----
+
+  static rememberBrand(ref) {
+    try { localStorage.setItem(LAST_BRAND, JSON.stringify(ref)); } catch { /* storage off or full */ }
+  }
+
+  // {known: true, name} or {known: false, brand: {name, category, country, hashtags,
+  // description}}, or null. What does not have that shape is forgotten.
+  static rememberedBrand() {
+    let v;
+    try { v = JSON.parse(localStorage.getItem(LAST_BRAND) ?? 'null'); } catch { return null; }
+    const str = (x) => typeof x === 'string';
+    if (v?.known === true && str(v.name) && v.name) return { known: true, name: v.name };
+    const b = v?.brand;
+    if (v?.known === false && b && ['name', 'category', 'country', 'hashtags', 'description'].every((k) => str(b[k])) && b.name) {
+      return { known: false, brand: { name: b.name, category: b.category, country: b.country, hashtags: b.hashtags, description: b.description } };
+    }
+    return null;
+  }
+
   async saveBrand(profile) {
     await this.setMeta('brand:' + brandKey(profile.name), profile);
   }
@@ -144,4 +203,34 @@ export class Store {
     }
     return out;
   }
+}
+
+// Version 1 kept one campaign for the whole device (meta "campaign"). It goes to the brand
+// that added its latest pick (the events say which), else to no brand yet ("", adopted by
+// the next brand opened): a plan made before the upgrade is never lost.
+function migrateCampaign(tx) {
+  const meta = tx.objectStore('meta');
+  meta.get('campaign').onsuccess = (e) => {
+    const old = e.target.result?.value;
+    if (!old) return;
+    meta.delete('campaign');
+    const items = Array.isArray(old.items) ? old.items.filter((i) => typeof i?.influencer === 'string') : [];
+    const picked = new Set(items.map((i) => i.influencer));
+    tx.objectStore('events').getAll().onsuccess = (ev) => {
+      const adds = ev.target.result.filter((r) => r.kind === 'add_to_campaign' && picked.has(r.influencer));
+      const last = adds.sort((a, b) => b.timestamp_ms - a.timestamp_ms)[0];
+      const now = Date.now();
+      const brandKey = last ? nameKey(last.brand) : '';
+      tx.objectStore('campaigns').put({
+        id: newId(),
+        brand_key: brandKey,
+        brand: last?.brand ?? '',
+        name: typeof old.name === 'string' && old.name ? old.name : 'My campaign',
+        budget: Number.isFinite(Number(old.budget)) ? Number(old.budget) : 1000,
+        items,
+        created_ms: now,
+        updated_ms: now,
+      });
+    };
+  };
 }

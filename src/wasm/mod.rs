@@ -257,6 +257,31 @@ impl Engine {
         to_value(&names)
     }
 
+    /// The known brands as the brand picker lists them, sorted by name: `[{name, category,
+    /// country, handle}]` (category a slug, country as the catalog has it, both possibly
+    /// empty).
+    pub fn brands(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Entry<'a> {
+            name: &'a str,
+            category: &'a str,
+            country: &'a str,
+            handle: &'a str,
+        }
+        let list: Vec<Entry> = self
+            .rec
+            .brands()
+            .iter()
+            .map(|b| Entry {
+                name: &b.name,
+                category: &b.category,
+                country: &b.country,
+                handle: &b.handle,
+            })
+            .collect();
+        to_value(&list)
+    }
+
     /// Whether the bundle has a factorization model.
     #[wasm_bindgen(js_name = hasModel)]
     pub fn has_model(&self) -> bool {

@@ -9,7 +9,7 @@ import { mkdtempSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assertAccessible } from './axe.mjs';
-import { root, bin, shots, basePort, browser, cleanup, waitUp, realServer, servedCopy, newPage, ready, cardNames, localRows, until, cli } from './harness.mjs';
+import { root, bin, shots, basePort, browser, cleanup, waitUp, realServer, servedCopy, newPage, ready, cardNames, localRows, until, cli, pickFirstBrand } from './harness.mjs';
 
 test('interactions are kept in IndexedDB across a reload and lift the influencer, and the list holds still until asked', async () => {
   const port = basePort;
@@ -195,9 +195,9 @@ test('campaign planner: fill to budget never exceeds it, totals add up, CSV expo
   assert.equal(await page.$$eval('#campaign-table tbody tr', (l) => l.length), rows);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
-  assert.equal(csv[0], 'campaign,influencer,country,category,followers,engagement_rate,expected_engagements,cost_per_post,cost_per_post_basis,cost_per_story,cost_per_story_basis,unknown');
+  assert.equal(csv[0], 'brand,campaign,influencer,country,category,followers,engagement_rate,expected_engagements,cost_per_post,cost_per_post_basis,cost_per_story,cost_per_story_basis,unknown');
   assert.equal(csv.length, rows + 1);
-  assert.match(csv[1], /^"My campaign","[^"]+",/);
+  assert.match(csv[1], new RegExp(`^"${await page.inputValue('#brand-input')}","My campaign","[^"]+",`));
   await page.screenshot({ path: path.join(shots, 'campaign-desktop.png'), fullPage: true });
   await assertAccessible(page, 'campaign');
   await page.setViewportSize({ width: 390, height: 844 });
@@ -297,6 +297,7 @@ test('interactions are recorded where crypto.randomUUID is missing', async () =>
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`http://127.0.0.1:${port}/`);
   await ready(page);
+  await pickFirstBrand(page);
   assert.equal(await page.evaluate(() => typeof crypto.randomUUID), 'undefined');
   const who = (await cardNames(page))[2];
   await page.click(`#results > li[data-influencer="${who}"] [data-action="collaboration"]`);

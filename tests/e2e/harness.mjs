@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { assertAccessible } from './axe.mjs';
+import { pickFirstBrand } from './pick.mjs';
+
+export { pickFirstBrand };
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bin = path.join(root, 'target/release/influence-rec');
@@ -115,15 +118,19 @@ export function servedCopy(prefix) {
   return dir;
 }
 
-export async function newPage(base, query = '', viewport = { width: 1280, height: 900 }) {
+// A fresh visit (no brand in the address, none remembered) opens on the choice; `pick` opens
+// the first known brand through the picker, as a user would, where the tests want a list.
+export async function newPage(base, query = '', viewport = { width: 1280, height: 900 }, { pick = !/[?&]brand=/.test(query) } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(base + '/' + query);
   await ready(page);
+  if (pick) await pickFirstBrand(page);
   return { context, page, errors };
 }
+
 
 export const ready = (page) => page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
 export const cardNames = (page) => page.$$eval('#results > li', (lis) => lis.map((li) => li.dataset.influencer));

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { assertAccessible, violations } from './axe.mjs';
 import { assertLaidOut } from './layout.mjs';
+import { pickFirstBrand } from './pick.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'target/release/influence-rec');
@@ -46,7 +47,7 @@ after(async () => {
   server?.kill('SIGTERM');
 });
 
-async function openPage(query = '', viewport = { width: 1280, height: 900 }) {
+async function openPage(query = '', viewport = { width: 1280, height: 900 }, { pick = !/[?&]brand=/.test(query) } = {}) {
   const page = await browser.newPage({ viewport });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -55,6 +56,7 @@ async function openPage(query = '', viewport = { width: 1280, height: 900 }) {
   });
   await page.goto(base + '/' + query);
   await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  if (pick) await pickFirstBrand(page);
   return { page, errors };
 }
 
@@ -72,10 +74,37 @@ const TRAILHEAD = { name: 'Trailhead Gear', country: 'Spain', hashtags: '#hiking
 const cardNames = (page) => page.$$eval('#results > li', (lis) => lis.map((li) => li.dataset.influencer));
 const cardScores = (page) => page.$$eval('#results > li > .score', (s) => s.map((x) => x.textContent));
 
-test('known brand: the page shows the same top 10 as the native CLI', async () => {
-  const { page, errors } = await openPage();
-  const brand = await page.inputValue('#brand-input');
-  assert.ok(brand.length > 0, 'a known brand is preselected');
+test('the page starts with a choice; the picker searches as you type; the last brand is remembered', async () => {
+  const { page, errors } = await openPage('', undefined, { pick: false });
+  assert.equal(await page.$$eval('#results > li', (l) => l.length), 0, 'no brand is chosen for the user');
+  assert.match(await page.textContent('#results-summary'), /^Pick a brand we know, or describe a new brand/);
+  assert.match(await page.textContent('#campaign-brand'), /^Pick a brand first/);
+  assert.equal(await page.isDisabled('#campaign-name'), true);
+  assert.match(await page.textContent('#brand-hint'), /^Type to search the 120 known brands/);
+  await assertAccessible(page, 'the start: a choice');
+  const options = () => page.$$eval('#brand-options [role="option"] .option-name', (o) => o.map((x) => x.textContent));
+  // A word inside the name, case and accents aside; the name's start first.
+  await page.fill('#brand-input', 'ORBÍT');
+  await page.waitForSelector('#brand-options:not([hidden])');
+  assert.ok((await options()).includes('Atlas Orbit Club'), (await options()).join(', '));
+  assert.ok((await options()).every((n) => /orbit/i.test(n)), (await options()).join(', '));
+  await page.fill('#brand-input', 'atlas  or');
+  assert.equal((await options())[0], 'Atlas Orbit Club');
+  assert.equal(await page.getAttribute('#brand-input', 'aria-expanded'), 'true');
+  await assertAccessible(page, 'the picker open');
+  // The category and country are searched too, and shown beside the name.
+  await page.fill('#brand-input', 'travel germany');
+  assert.ok((await options()).includes('Atlas Group'), (await options()).join(', '));
+  assert.ok(await page.$$eval('#brand-options .option-more', (o) => o.every((x) => /Travel · Germany/.test(x.textContent))));
+  // The keyboard picks: down to the first option, Enter.
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.getAttribute('#brand-input', 'aria-activedescendant'), 'brand-options-0');
+  const brand = (await options())[0];
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('#results > li').length > 0);
+  assert.equal(await page.isHidden('#brand-options'), true);
+  assert.equal(await page.inputValue('#brand-input'), brand);
+  assert.match(await page.textContent('#campaign-brand'), new RegExp(`^For ${brand}\\.`));
   const native = cli(['recommend', '--brand', brand, '-k', '10']);
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   assert.deepEqual(await cardScores(page), native.recommendations.map((r) => r.score.toFixed(2)));
@@ -83,15 +112,22 @@ test('known brand: the page shows the same top 10 as the native CLI', async () =
   const manifest = JSON.parse(readFileSync(path.join(root, 'pkg/manifest.json'), 'utf8'));
   assert.match(await page.textContent('#bundle-info'), new RegExp(`Model bundle v${manifest.format_version} by influence-rec \\d+\\.\\d+\\.\\d+ \\(version ${manifest.version}\\): 2,400 influencers, 120 brands`));
   await page.screenshot({ path: path.join(shots, 'known-brand-desktop.png'), fullPage: false });
-  await assertAccessible(page, 'known brand (the start)');
+  await assertAccessible(page, 'known brand');
+  // Remembered on the device: a reload opens on it; a brand in the address wins.
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  assert.equal(await page.inputValue('#brand-input'), brand);
+  assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
+  await page.goto(`${base}/?brand=${encodeURIComponent('atlas co')}`);
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  assert.match(await page.textContent('#results-summary'), /^Known brand “Atlas Co”/);
   assert.deepEqual(errors, []);
   await page.close();
 });
 
 test('known brand chosen by the user, and an unknown one gives a clear error', async () => {
   const { page } = await openPage();
-  const names = await page.$$eval('#brand-list option', (o) => o.map((x) => x.value));
-  const pick = names[names.length - 1];
+  const pick = 'Zephyr Works';
   await page.fill('#brand-input', pick);
   await page.fill('#known-k', '5');
   await page.click('#known-form button');
@@ -555,8 +591,8 @@ for (const [width, viewport] of [['desktop', { width: 1280, height: 900 }], ['ph
       assert.equal(await page.$$eval('#results > li', (l) => l.length), 0);
     });
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.fill('#brand-input', await page.$eval('#brand-list option', (o) => o.value));
-    await page.click('#known-form button');
+    await page.fill('#brand-input', 'Atlas Co');
+    await page.press('#brand-input', 'Enter');
     await page.waitForFunction(() => document.querySelectorAll('#results > li').length > 0);
     await state('dark', ['shortlist-chart', 'budget-chart', 'composition-chart']);
     assert.deepEqual(errors, []);
