@@ -81,12 +81,12 @@ export function drawShortlist(figure, points, { onOpen, width }) {
   for (const t of thin(logTicks(x0, x1), W < 520 ? 5 : 9)) {
     const px = xKnown(t);
     axes.append(svgEl('line', { x1: px, x2: px, y1: m.t, y2: H - m.b, class: 'grid' }));
-    axes.append(svgEl('text', { x: px, y: H - m.b + 14, 'text-anchor': 'middle' }, fmtCompact.format(t)));
+    axes.append(svgEl('text', { x: px, y: H - m.b + 14, 'text-anchor': 'middle', 'data-tick': 'x' }, fmtCompact.format(t)));
   }
   for (const t of thin(logTicks(y0, y1), 6)) {
     const py = yKnown(t);
     axes.append(svgEl('line', { x1: m.l, x2: W - m.r, y1: py, y2: py, class: 'grid' }));
-    axes.append(svgEl('text', { x: m.l - 6, y: py + 4, 'text-anchor': 'end' }, fmtPercent.format(t)));
+    axes.append(svgEl('text', { x: m.l - 6, y: py + 4, 'text-anchor': 'end', 'data-tick': 'y' }, fmtPercent.format(t)));
   }
   axes.append(svgEl('text', { x: m.l + (W - m.l - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-title' }, 'Followers (log scale)'));
   axes.append(svgEl('text', { x: 12, y: m.t + (H - m.t - m.b) / 2, 'text-anchor': 'middle', class: 'axis-title', transform: `rotate(-90 12 ${m.t + (H - m.t - m.b) / 2})` }, 'Engagement rate (log)'));
