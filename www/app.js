@@ -1,7 +1,8 @@
 // influence-rec page: loads the wasm module and the model bundle, ranks on the device, keeps
 // the brand's interactions and campaign in IndexedDB and syncs the rows to the collector.
 // Its rooms: boot.js and published.js (the engine, the manifest, detail shards; shared with
-// the widget), picker.js (the brand picker), orderings.js (why this ordering), cards.js (the list and its chart), campaign.js
+// the widget), picker.js (the brand picker), orderings.js (why this ordering), filters.js
+// (the options form read), cards.js (the list and its chart), campaign.js
 // (each brand's campaigns), sync.js and store.js (the device's rows). This module ranks and
 // wires them together.
 // Every scraped string is untrusted: it reaches the DOM only through textContent.
@@ -11,19 +12,23 @@ import { Published } from './published.js';
 import { Store } from './store.js';
 import { Syncer } from './sync.js';
 import { countryName } from './countries.js';
-import { fmtInt, planCost } from './format.js';
+import { fmtInt } from './format.js';
 import { $, el } from './dom.js';
 import { Cards, KINDS } from './cards.js';
 import { Campaign } from './campaign.js';
 import { Picker } from './picker.js';
+import { filterFromForm, sorted } from './filters.js';
 import { explainOrderings } from './orderings.js';
 import { nameKey } from './key.js';
+import { t, has, lang, LANGS, saveLang, translatePage, missing } from './i18n.js';
 
 const FOLD_IN_STEPS = 5;
 
 const published = new Published(document.baseURI);
 const labels = new Map();
 const catLabel = (slug) => labels.get(slug) ?? (slug || '?');
+// A category's label in the page's language; a category of a custom lexicon keeps its own.
+const categoryLabel = (c) => (has(`category.${c.slug}`) ? t(`category.${c.slug}`) : c.label);
 const page = {
   engine: null,
   store: null,
@@ -68,31 +73,6 @@ const campaign = new Campaign({
 
 // ---- ranking ---------------------------------------------------------------------------
 
-function filterFromForm() {
-  const f = new FormData($('options-form'));
-  const num = (name, scale = 1) => {
-    const v = String(f.get(name) ?? '').trim();
-    if (v === '') return undefined;
-    const n = Number(v);
-    return Number.isFinite(n) ? n * scale : undefined;
-  };
-  const country = String(f.get('country') ?? '');
-  const intOrUndef = (v) => (v === undefined ? undefined : Math.max(0, Math.round(v)));
-  // "@a, b c" -> ["a", "b", "c"]; the engine refuses what is no handle, by name.
-  const handles = (name) => String(f.get(name) ?? '').split(/[\s,;]+/).map((h) => h.replace(/^@+/, '')).filter(Boolean);
-  return {
-    countries: country ? [country] : [],
-    min_followers: intOrUndef(num('min_followers')),
-    max_followers: intOrUndef(num('max_followers')),
-    min_engagement: num('min_engagement', 0.01),
-    max_cost: num('max_cost'),
-    include_unknown: f.get('include_unknown') === 'on',
-    creators_only: f.get('creators_only') === 'on',
-    worked_with: handles('worked_with'),
-    not_worked_with: handles('not_worked_with'),
-  };
-}
-
 const rankBy = () => $('rank-by').value;
 
 const howMany = () => Math.min(100, Math.max(1, Number($('known-k').value) || 10));
@@ -103,19 +83,6 @@ function rankCurrent(k = howMany()) {
   return c.known
     ? page.engine.rankKnown(c.name, k, rankBy(), opts)
     : page.engine.rankNew(c.brand, k, rankBy(), opts);
-}
-
-// The shown list re-sorted; unknown values go last, in rank order.
-function sorted(recs) {
-  const last = (v) => v ?? Infinity;
-  const key = {
-    followers: (r) => last(r.influencer.followers == null ? null : -r.influencer.followers),
-    engagement: (r) => last(r.influencer.engagement_rate == null ? null : -r.influencer.engagement_rate),
-    // Listed costs and typical estimates sort together (the card marks an estimate).
-    cost: (r) => last(planCost(r.influencer.cost_per_post, r.influencer.price_estimate)),
-  }[$('sort-by').value];
-  if (!key) return recs;
-  return [...recs].sort((a, b) => (key(a) === key(b) ? 0 : key(a) < key(b) ? -1 : 1) || a.rank - b.rank);
 }
 
 // Ranks the current brand; false when that failed (the error is shown).
@@ -151,14 +118,16 @@ function selectBrand(ref) {
 function render(ranking) {
   $('more-like').hidden = true;
   const b = ranking.brand;
-  const cat = b.category ? catLabel(b.category) : 'unknown category';
-  const by = { model: 'the learned model', ranker: 'the learned ranker' }[ranking.ranked_by] ?? 'rating';
-  $('results-summary').textContent =
-    `${ranking.known ? 'Known' : 'New'} brand “${b.name}” · ${cat} · ${countryName(b.country) || 'any country'}` +
-    (b.hashtags.length ? ` · ${b.hashtags.map((t) => '#' + t).join(' ')}` : '') +
-    ` · ranked by ${by}${ranking.folded_in ? ' (adapted to your interactions)' : ''}` +
-    (ranking.recommendations.length ? '' : ' · no influencer passes the filters') +
-    (ranking.unknown_left_out ? ` · ${ranking.unknown_left_out} with unknown followers or engagement left out by the bounds (tick “Keep accounts whose followers or engagement are unknown” to see them)` : '');
+  const by = ['model', 'ranker'].includes(ranking.ranked_by) ? ranking.ranked_by : 'rating';
+  $('results-summary').textContent = [
+    t(ranking.known ? 'summary.known' : 'summary.new', { name: b.name }),
+    b.category ? catLabel(b.category) : t('summary.unknown_category'),
+    countryName(b.country) || t('summary.any_country'),
+    ...(b.hashtags.length ? [b.hashtags.map((x) => '#' + x).join(' ')] : []),
+    t(`summary.ranked_by.${by}`) + (ranking.folded_in ? ` ${t('summary.folded_in')}` : ''),
+    ...(ranking.recommendations.length ? [] : [t('summary.none_passes')]),
+    ...(ranking.unknown_left_out ? [t('summary.unknown_left_out', { n: ranking.unknown_left_out, box: t('options.include_unknown') })] : []),
+  ].join(' · ');
   $('results-empty').hidden = ranking.recommendations.length > 0;
   cards.render(sorted(ranking.recommendations).map((rec) => ({ rec, inf: rec.influencer })), ranking);
 }
@@ -168,10 +137,10 @@ function moreLike(inf) {
   try {
     const got = page.engine.similar(inf.name, howMany(), { filter: filterFromForm() });
     page.similarOf = inf.name;
-    $('results-summary').textContent = `More like ${inf.name} (${page.engine.hasModel() ? 'the model’s influencer vectors' : 'cohesion: category, location, hashtags'})`;
+    $('results-summary').textContent = t(page.engine.hasModel() ? 'summary.more_like_model' : 'summary.more_like_cohesion', { name: inf.name });
     $('more-like').hidden = false;
     $('results-empty').hidden = true;
-    if (!got.length) $('results-summary').textContent += ': none passes the filters. Clear or widen them to see more.';
+    if (!got.length) $('results-summary').textContent += t('summary.more_like_none');
     cards.render(got.map((s) => ({ inf: s.influencer, similarity: s.similarity })));
     $('results-h').focus();
   } catch (e) { showError(e); }
@@ -183,15 +152,25 @@ function moreLike(inf) {
 // look like the answer to the request that failed.
 function showError(err, { clearList = false } = {}) {
   const p = $('results-summary');
-  const msg = String(err?.message ?? err);
-  const next = /unknown brand/.test(msg)
-    ? ' Check the spelling or pick a brand from the list; a brand we do not know yet goes under “A new brand”, described by its category, country and hashtags.'
-    : /filter|min_|max_/.test(msg) ? ' Check the filters, or clear them.' : '';
-  p.textContent = next && !/[.!?]$/.test(msg) ? `${msg}.${next}` : msg + next;
+  p.textContent = errorText(String(err?.message ?? err));
   p.className = 'error';
   if (!clearList) return;
   $('results-empty').hidden = true;
   cards.clear();
+}
+
+// The engine's message in the page's language where it is one a user can act on (a name the
+// bundle does not know), with the next step; else the engine's own words (English, naming
+// the field) and the next step.
+function errorText(msg) {
+  const unknown = /^unknown (brand|influencer the brand likes|influencer): ("(?:[^"\\]|\\.)*")$/.exec(msg);
+  if (unknown) {
+    let name = unknown[2];
+    try { name = JSON.parse(name); } catch { /* shown as quoted */ }
+    return unknown[1] === 'brand' ? t('error.unknown_brand', { name }) : t('error.unknown_influencer', { name });
+  }
+  const next = /filter|min_|max_/.test(msg) ? ` ${t('error.check_filters')}` : '';
+  return next && !/[.!?]$/.test(msg) ? `${msg}.${next}` : msg + next;
 }
 
 function clearError() {
@@ -207,7 +186,7 @@ const brandName = () => (page.current.known ? page.current.name : page.current.b
 function notePending(n) {
   page.pending = n;
   $('pending').hidden = n === 0;
-  $('pending-text').textContent = n ? `Updated with your ${n} ${n === 1 ? 'interaction' : 'interactions'}.` : '';
+  $('pending-text').textContent = n ? t('pending', { n }) : '';
 }
 
 // Records an interaction of the current brand: a row in IndexedDB (queued for sync), its
@@ -248,8 +227,7 @@ async function replayLocal(events) {
 async function updateSyncStatus(extra = '') {
   const queued = (await page.store.byState('queued')).length;
   const rejected = (await page.store.byState('rejected')).length;
-  $('sync-status').textContent = `${queued} interaction${queued === 1 ? '' : 's'} waiting to sync` +
-    (rejected ? ` · ${rejected} refused by the collector` : '') + (extra ? ` · ${extra}` : '');
+  $('sync-status').textContent = [t('sync.waiting', { n: queued }), ...(rejected ? [t('sync.refused', { n: rejected })] : []), ...(extra ? [extra] : [])].join(' · ');
 }
 
 // ---- start -----------------------------------------------------------------------------
@@ -263,19 +241,28 @@ function newBrandFromForm() {
 // The controls the first ranking does not read: category, country and brand options, the
 // bundle line, the orderings without a model.
 function fillControls(engine, cats, names) {
-  for (const c of cats) $('new-category').append(Object.assign(el('option', c.label), { value: c.slug }));
+  for (const c of cats) $('new-category').append(Object.assign(el('option', categoryLabel(c)), { value: c.slug }));
   const countries = engine.countries().map((c) => [countryName(c), c]).sort((a, b) => a[0].localeCompare(b[0]));
   for (const [name, c] of countries) $('f-country').append(Object.assign(el('option', name), { value: c }));
   const info = engine.info();
-  $('bundle-info').textContent =
-    `Model bundle v${info.format_version} by ${info.writer} (version ${page.version}): ${fmtInt.format(info.influencers)} influencers, ${info.brands} brands, ${fmtInt.format(info.interactions)} interactions.`;
+  $('bundle-info').textContent = t('bundle.info', {
+    format: info.format_version, writer: info.writer, version: page.version,
+    influencers: fmtInt.format(info.influencers), brands: fmtInt.format(info.brands), interactions: fmtInt.format(info.interactions),
+  });
   explainOrderings(engine, $('rank-by'), $('ordering-why'));
   const describe = (b) => [b.category ? catLabel(b.category) : '', countryName(b.country), b.handle ? '@' + b.handle : ''].filter(Boolean).join(' · ');
   page.picker = new Picker($('brand-input'), $('brand-options'), engine.brands(), {
     describe,
     onPick: (name) => selectBrand({ known: true, name }),
   });
-  $('brand-hint').textContent = `Type to search the ${fmtInt.format(names.length)} known ${names.length === 1 ? 'brand' : 'brands'} by name, handle, category or country`;
+  $('brand-hint').textContent = t('known.hint', { n: names.length, v: fmtInt.format(names.length) });
+  // The language: the browser's, or the one picked here (remembered; the page reloads in it).
+  const langs = $('lang-select');
+  for (const [code, name] of Object.entries(LANGS)) langs.append(Object.assign(el('option', name), { value: code, lang: code, selected: code === lang }));
+  langs.addEventListener('change', () => {
+    saveLang(langs.value);
+    location.reload();
+  });
 }
 
 // A new brand's profile into its form (the remembered one, on a return visit).
@@ -291,7 +278,7 @@ function wireForms(store, engine) {
   });
   $('new-description').addEventListener('input', () => {
     const inf = inferCategory($('new-description').value);
-    $('inferred').textContent = inf ? `Inferred category: ${inf.label}` : '';
+    $('inferred').textContent = inf ? t('new.inferred', { v: categoryLabel(inf) }) : '';
   });
   $('new-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -316,7 +303,7 @@ function wireForms(store, engine) {
       const row = engine.pairNewBrand(nb);
       if (row) {
         await store.record({ brand: nb.name, influencer: row.influencer, kind: 'pairing', points: 0, bundle_version: page.version });
-        $('pairing').textContent = `New data row: ${row.brand} × ${row.influencer} (cohesion ${row.cohesion.toFixed(2)})`;
+        $('pairing').textContent = t('new.pairing', { brand: row.brand, influencer: row.influencer, v: row.cohesion.toFixed(2) });
       }
       if (row || liked.length) {
         updateSyncStatus();
@@ -361,7 +348,7 @@ function startSync(store) {
     store,
     endpoint: new URL(meta('collector') ?? 'api/interactions', location.href).href,
     siteKey: meta('site-key') ?? '',
-    onChange: (s) => updateSyncStatus(s.state === 'retrying' ? `not synced (${s.reason}), retrying in ${Math.round(s.delay_ms / 1000)} s` : ''),
+    onChange: (s) => updateSyncStatus(s.state === 'retrying' ? t('sync.retrying', { reason: s.reason, n: Math.round(s.delay_ms / 1000) }) : ''),
   });
   addEventListener('online', () => page.syncer.sync({ fresh: true }));
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') page.syncer.sync({ keepalive: true }); });
@@ -370,6 +357,7 @@ function startSync(store) {
 }
 
 async function main() {
+  translatePage();
   // IndexedDB is read while the wasm module and the bundle load; the first ranking does not
   // wait for it (on a first visit it is slower to open than the engine is to load): the
   // page ranks as soon as the engine is ready and ranks again once local interactions or a
@@ -386,7 +374,7 @@ async function main() {
   // Only what the first ranking reads comes before it (the category labels, the first
   // brand's name); the controls' options are filled right after it.
   const cats = categories();
-  for (const c of cats) labels.set(c.slug, c.label);
+  for (const c of cats) labels.set(c.slug, categoryLabel(c));
   const names = engine.brandNames();
   // The first ranking starts from the bundle's default ordering (the widget's too).
   $('rank-by').value = engine.ordering().by;
@@ -405,7 +393,7 @@ async function main() {
     if (first.known) $('brand-input').value = first.name;
     if (selectBrand(first)) performance.mark('first-ranking');
   } else {
-    $('results-summary').textContent = 'Pick a brand we know, or describe a new brand, to see the influencers that fit it.';
+    $('results-summary').textContent = t('summary.choose');
   }
   fillControls(engine, cats, names);
   if (first && !first.known) fillNewForm(first.brand);
@@ -424,13 +412,16 @@ async function main() {
     if (events.length) show();
     await campaign.forBrand(brandName());
   }
-  $('status').textContent = 'Ready. Everything is ranked in your browser.';
+  $('status').textContent = t('status.ready');
+  $('status').dataset.state = 'ready';
+  // For the e2e suite: the catalogue keys this language lacked (none, in every language).
+  document.documentElement.dataset.i18nMissing = [...missing].join(' ');
   wireForms(store, engine);
   startSync(store);
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => { /* offline support is a bonus */ });
 }
 
 main().catch((e) => {
-  $('status').textContent = `Could not start: ${e?.message ?? e}. Check the connection and reload the page; after one visit the page also works offline.`;
+  $('status').textContent = t('status.failed', { v: e?.message ?? e });
   $('status').className = 'error';
 });

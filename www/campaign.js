@@ -7,6 +7,7 @@
 import { $, el, button } from './dom.js';
 import { nameKey } from './key.js';
 import { newId } from './store.js';
+import { t } from './i18n.js';
 import { countryName } from './countries.js';
 import { fmtInt, fmtCompact, fmtMoney2, known, planCost, priceText, isEstimate } from './format.js';
 import { drawBudget, drawComposition } from './charts.js';
@@ -38,7 +39,7 @@ function totals(infs) {
 function composition(infs, by, catLabel) {
   const groups = new Map();
   for (const i of infs) {
-    const label = by === 'country' ? (countryName(i.country) || 'Unknown country') : (i.category ? catLabel(i.category) : 'Unknown category');
+    const label = by === 'country' ? (countryName(i.country) || t('camp.unknown_country')) : (i.category ? catLabel(i.category) : t('camp.unknown_category'));
     const g = groups.get(label) ?? { label, count: 0, reach: 0 };
     g.count += 1;
     g.reach += known(i.followers) ? i.followers : 0;
@@ -56,7 +57,7 @@ export function csvCell(v) {
   return '"' + s.replace(/"/g, '""') + '"';
 }
 
-const DEFAULT_NAME = 'My campaign';
+const defaultName = () => t('camp.default_name');
 const DEFAULT_BUDGET = 1000;
 
 export class Campaign {
@@ -72,7 +73,7 @@ export class Campaign {
     this.ready = Promise.resolve();
   }
 
-  blank(name = DEFAULT_NAME) {
+  blank(name = defaultName()) {
     const now = Date.now();
     return { id: newId(), brand_key: this.brand?.key ?? '', brand: this.brand?.name ?? '', name, budget: DEFAULT_BUDGET, items: [], created_ms: now, updated_ms: now };
   }
@@ -120,8 +121,8 @@ export class Campaign {
     const on = this.brand != null;
     for (const c of $('campaign-form').elements) c.disabled = !on;
     $('campaign-brand').textContent = on
-      ? `For ${this.brand.name}. Each brand has its own campaigns, kept on this device.`
-      : 'Pick a brand first: each brand has its own campaigns, kept on this device.';
+      ? t('camp.for_brand', { v: this.brand.name })
+      : t('camp.pick_first');
     $('campaign-name').value = this.state.name;
     $('campaign-budget').value = this.state.budget;
     const all = this.list.some((c) => c.id === this.state.id) ? this.list : [...this.list, this.state];
@@ -155,9 +156,9 @@ export class Campaign {
     if (!this.brand) return;
     const names = new Set(this.list.map((c) => c.name));
     let n = this.list.length + 1;
-    while (names.has(`Campaign ${n}`)) n += 1;
+    while (names.has(t('camp.numbered', { n }))) n += 1;
     if (!this.list.includes(this.state)) this.list.push(this.state);
-    this.state = this.blank(`Campaign ${n}`);
+    this.state = this.blank(t('camp.numbered', { n }));
     this.hideSuggestion();
     await this.save();
     $('campaign-name').select();
@@ -168,7 +169,7 @@ export class Campaign {
     await this.ready;
     if (!this.brand) return;
     const n = this.state.items.length;
-    if (!confirm(`Delete the campaign “${this.state.name}”${n ? ` and its ${n} ${n === 1 ? 'pick' : 'picks'}` : ''}? This cannot be undone.`)) return;
+    if (!confirm(n ? t('camp.delete_with_picks', { name: this.state.name, n }) : t('camp.delete', { name: this.state.name }))) return;
     const gone = this.state;
     await this.ctx.store.deleteCampaign(gone.id);
     this.list = this.list.filter((c) => c !== gone);
@@ -197,13 +198,13 @@ export class Campaign {
     await this.save();
   }
 
-  draw(infs, t, budget) {
+  draw(infs, sum, budget) {
     $('campaign-charts').hidden = infs.length === 0;
     if (!infs.length) return;
     $('tile-count').textContent = fmtInt.format(infs.length);
-    $('tile-reach').textContent = fmtCompact.format(t.reach);
-    $('tile-engagements').textContent = fmtCompact.format(Math.round(t.engagements));
-    drawBudget($('budget-chart'), t.posts, budget);
+    $('tile-reach').textContent = fmtCompact.format(sum.reach);
+    $('tile-engagements').textContent = fmtCompact.format(Math.round(sum.engagements));
+    drawBudget($('budget-chart'), sum.posts, budget);
     const by = document.querySelector('input[name="comp-by"]:checked')?.value ?? 'category';
     drawComposition($('composition-chart'), composition(infs, by, this.ctx.catLabel), by);
   }
@@ -217,32 +218,42 @@ export class Campaign {
       return;
     }
     const infs = this.rows();
-    const t = totals(infs);
+    const sum = totals(infs);
     const budget = Number(this.state.budget) || 0;
+    const est = (n) => (n ? ` ${t('camp.estimated', { n })}` : '');
     $('campaign-totals').textContent = infs.length
-      ? `${infs.length} influencer${infs.length === 1 ? '' : 's'} · reach ${fmtInt.format(t.reach)} · expected engagements ${fmtInt.format(Math.round(t.engagements))} · one post each ${fmtMoney2.format(t.posts)}${t.estimatedPost ? ` (${t.estimatedPost} estimated)` : ''} · one story each ${fmtMoney2.format(t.stories)}${t.estimatedStory ? ` (${t.estimatedStory} estimated)` : ''} · budget left after posts ${fmtMoney2.format(budget - t.posts)}` +
-        (t.unknownPost ? ` · ${t.unknownPost} without a known or estimated post cost` : '') +
-        (t.unknownReach ? ` · ${t.unknownReach} with unknown followers (not in the reach)` : '') +
-        (t.unknownEngagements ? ` · ${t.unknownEngagements} with unknown engagement (not in the expected engagements)` : '')
-      : 'No influencers on the campaign yet. Add them with “Add to campaign” on a card, or let “Fill to budget” suggest the set with the most expected engagements.';
-    this.draw(infs, t, budget);
+      ? [
+        t('camp.influencers', { n: infs.length }),
+        t('camp.reach', { v: fmtInt.format(sum.reach) }),
+        t('camp.expected', { v: fmtInt.format(Math.round(sum.engagements)) }),
+        t('camp.posts_each', { v: fmtMoney2.format(sum.posts) }) + est(sum.estimatedPost),
+        t('camp.stories_each', { v: fmtMoney2.format(sum.stories) }) + est(sum.estimatedStory),
+        t('camp.left', { v: fmtMoney2.format(budget - sum.posts) }),
+        ...(sum.unknownPost ? [t('camp.unknown_post', { n: sum.unknownPost })] : []),
+        ...(sum.unknownReach ? [t('camp.unknown_reach', { n: sum.unknownReach })] : []),
+        ...(sum.unknownEngagements ? [t('camp.unknown_engagements', { n: sum.unknownEngagements })] : []),
+      ].join(' · ')
+      : t('camp.empty');
+    this.draw(infs, sum, budget);
     this.ctx.onChange();
     const body = $('campaign-table').tBodies[0];
     body.replaceChildren();
     for (const inf of infs) {
       const tr = el('tr');
       const e = expected(inf);
-      tr.append(el('th', inf.name), el('td', known(inf.followers) ? fmtInt.format(inf.followers) : 'unknown'),
-        el('td', e != null ? fmtInt.format(Math.round(e)) : 'unknown'),
+      tr.append(el('th', inf.name), el('td', known(inf.followers) ? fmtInt.format(inf.followers) : t('detail.unknown')),
+        el('td', e != null ? fmtInt.format(Math.round(e)) : t('detail.unknown')),
         el('td', priceText(inf.cost_per_post, inf.price_estimate, { fmt: fmtMoney2 }) ?? '?'),
         el('td', priceText(inf.cost_per_story, inf.story_price_estimate, { fmt: fmtMoney2 }) ?? '?'));
       tr.firstChild.scope = 'row';
       const td = el('td');
-      const rm = button('Remove', 'secondary', async () => {
+      const rm = button('', 'secondary rm', async () => {
         this.state.items = this.state.items.filter((i) => i.influencer !== inf.name);
         await this.save();
       });
-      rm.setAttribute('aria-label', `Remove ${inf.name} from the campaign`);
+      // The word, or a cross where a phone has no room for it (style.css); the label names both.
+      rm.append(el('span', t('camp.remove'), 'rm-word'));
+      rm.setAttribute('aria-label', t('camp.remove_label', { name: inf.name }));
       td.append(rm);
       tr.append(td);
       body.append(tr);
@@ -264,7 +275,7 @@ export class Campaign {
     };
     if (!(left > 0)) {
       this.suggestion = null;
-      nothing(`Nothing left to fill: the posts already cost ${fmtMoney2.format(spent)} of ${fmtMoney2.format(budget || 0)}.`);
+      nothing(t('camp.nothing_left', { spent: fmtMoney2.format(spent), budget: fmtMoney2.format(budget || 0) }));
       return;
     }
     const names = this.ctx.pool().filter((n) => !this.has(n));
@@ -272,22 +283,27 @@ export class Campaign {
     this.suggestion = plan;
     // What the plan could not weigh, said as the cause rather than blaming the budget.
     const unknowns = [
-      plan.unknown_cost ? `${plan.unknown_cost} of them ha${plan.unknown_cost === 1 ? 's' : 've'} no known post cost and no followers to estimate one from` : '',
-      plan.unknown_value ? `${plan.unknown_value} ha${plan.unknown_value === 1 ? 's' : 've'} unknown followers` : '',
+      plan.unknown_cost ? t('camp.no_cost', { n: plan.unknown_cost }) : '',
+      plan.unknown_value ? t('camp.no_value', { n: plan.unknown_value }) : '',
     ].filter(Boolean).join('; ');
     if (!plan.chosen.length) {
       const weighable = names.length - plan.unknown_cost - plan.unknown_value;
       nothing(weighable === 0 && names.length
-        ? `Nothing to suggest: of this brand’s top ${names.length} (with the filters), ${unknowns}. Add influencers by hand.`
-        : `No one in this brand’s top ${names.length} (with the filters) has a post cost within the remaining ${fmtMoney2.format(left)}${unknowns ? ` (${unknowns})` : ''}. Raise the budget, loosen the filters, or add influencers by hand.`);
+        ? t('camp.nothing_to_suggest', { n: names.length, why: unknowns })
+        : t('camp.none_fits', { n: names.length, left: fmtMoney2.format(left), why: unknowns ? ` (${unknowns})` : '' }));
       return;
     }
     const estimated = new Set(plan.estimated);
     const priced = plan.estimated_cost.length;
-    $('suggestion-summary').textContent = `Suggestion for the remaining ${fmtMoney2.format(left)}: ${plan.chosen.length} influencers, ${fmtMoney2.format(plan.cost)}${priced ? ` (${priced} priced by estimate)` : ''}, expected engagements ${fmtInt.format(Math.round(plan.expected_engagements))}${estimated.size ? ' (partly estimated)' : ''}${plan.optimal ? '' : ' (the best found; the exact search stopped at its limit)'}.${unknowns ? ` Left out: ${unknowns}.` : ''}`;
+    $('suggestion-summary').textContent = t('camp.suggestion', {
+      left: fmtMoney2.format(left),
+      n: plan.chosen.length,
+      cost: fmtMoney2.format(plan.cost) + (priced ? ` ${t('camp.priced_by_estimate', { n: priced })}` : ''),
+      expected: fmtInt.format(Math.round(plan.expected_engagements)) + (estimated.size ? ` ${t('camp.partly_estimated')}` : ''),
+    }) + (plan.optimal ? '' : ` ${t('camp.not_optimal')}`) + '.' + (unknowns ? ` ${t('camp.left_out', { v: unknowns })}` : '');
     $('suggestion-list').replaceChildren(...plan.chosen.map((inf) => {
       const e = expected(inf);
-      const value = e != null ? `${fmtInt.format(Math.round(e))} expected engagements` : 'expected engagements estimated from the usual rate for their size (engagement unknown)';
+      const value = e != null ? t('camp.expected_n', { v: fmtInt.format(Math.round(e)) }) : t('camp.expected_estimated');
       return el('li', `${inf.name} · ${priceText(inf.cost_per_post, inf.price_estimate, { fmt: fmtMoney2 })} · ${value}`);
     }));
     $('accept-suggestion').hidden = false;

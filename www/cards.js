@@ -5,27 +5,25 @@
 // reaches the DOM only through textContent.
 import { $, el, button } from './dom.js';
 import { countryName } from './countries.js';
-import { fmtInt, fmtMoney2, fmtPercent, fmtRate1, known, followersText, rateText, UNKNOWN_RATE, priceText, priceRange, isEstimate, dayText } from './format.js';
-import { FEATURE_LABELS, FAMILY_LABELS, reasons, scoreParts, scoreSentence } from './explain.js';
+import { fmtInt, fmtMoney2, fmtPercent, fmtRate1, known, followersText, rateText, unknownRate, priceText, priceRange, isEstimate, dayText } from './format.js';
+import { featureLabel, familyLabel, reasons, scoreParts, scoreSentence } from './explain.js';
+import { t } from './i18n.js';
 import { drawShortlist } from './charts.js';
 import { bioLinks, externalLink, postLinks, profileLink } from './links.js';
 
-// Interaction kinds and their button labels; their points come from the bundle.
-export const KINDS = {
-  click: { label: 'Click' },
-  check_info: { label: 'Check info' },
-  add_to_campaign: { label: 'Add to campaign' },
-  collaboration: { label: 'Mark collaboration' },
-};
+// Interaction kinds (their button labels are catalogue keys kind.<kind>); their points come
+// from the bundle.
+export const KINDS = { click: {}, check_info: {}, add_to_campaign: {}, collaboration: {} };
+const pickLabel = (on) => t(on ? 'card.on_campaign' : 'kind.add_to_campaign');
 
 // Expected engagements of one post; null when the followers or the rate are unknown.
 export const expected = (inf) => (known(inf.followers) && known(inf.engagement_rate) ? inf.followers * inf.engagement_rate : null);
 
 // An account's kind when it is not a creator (a brand's or a medium's own account).
-const KIND_LABELS = { brand: 'brand account', media: 'media account' };
+const KIND_LABELS = ['brand', 'media'];
 
 function fmtValue(v) {
-  if (v == null || Number.isNaN(v)) return 'missing';
+  if (v == null || Number.isNaN(v)) return t('card.missing');
   if (Number.isInteger(v)) return fmtInt.format(v);
   return Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(3);
 }
@@ -35,21 +33,21 @@ function contributionChips(rec, n = 4) {
   return (rec.contributions ?? [])
     .filter((c) => c.contribution !== 0)
     .slice(0, n)
-    .map((c) => `${FEATURE_LABELS[c.feature] ?? c.feature} = ${fmtValue(c.value)}: ${c.contribution >= 0 ? '+' : '−'}${Math.abs(c.contribution).toFixed(3)}`);
+    .map((c) => `${featureLabel(c.feature)} = ${fmtValue(c.value)}: ${c.contribution >= 0 ? '+' : '−'}${Math.abs(c.contribution).toFixed(3)}`);
 }
 
 function whyChips(rec, labels) {
   const c = rec.cohesion;
   const chips = [];
-  if (c.category) chips.push(`category ${labels.get(c.category) ?? c.category} +${c.category_points}`);
-  if (c.location) chips.push(`location ${countryName(c.location)} +${c.location_points}`);
-  if (c.shared_hashtags.length) chips.push(`hashtags ${c.shared_hashtags.map((t) => '#' + t).join(' ')} +${c.hashtag_points}`);
+  if (c.category) chips.push(t('chip.category', { v: labels.get(c.category) ?? c.category, p: c.category_points }));
+  if (c.location) chips.push(t('chip.location', { v: countryName(c.location), p: c.location_points }));
+  if (c.shared_hashtags.length) chips.push(t('chip.hashtags', { v: c.shared_hashtags.map((x) => '#' + x).join(' '), p: c.hashtag_points }));
   chips.push(known(c.engagement_rate)
-    ? `engagement ${(c.engagement_rate * 100).toFixed(2)}% +${c.engagement_points.toFixed(3)}`
-    : `${UNKNOWN_RATE} +0`);
-  if (rec.interaction_points) chips.push(`your interactions +${rec.interaction_points}`);
-  if (rec.model_score != null) chips.push(`model score ${rec.model_score.toFixed(2)}`);
-  if (rec.ranker_score != null) chips.push(`ranker score ${rec.ranker_score.toFixed(3)}`);
+    ? t('chip.engagement', { v: `${(c.engagement_rate * 100).toFixed(2)}%`, p: c.engagement_points.toFixed(3) })
+    : `${unknownRate()} +0`);
+  if (rec.interaction_points) chips.push(t('chip.interactions', { p: rec.interaction_points }));
+  if (rec.model_score != null) chips.push(t('chip.model_score', { v: rec.model_score.toFixed(2) }));
+  if (rec.ranker_score != null) chips.push(t('chip.ranker_score', { v: rec.ranker_score.toFixed(3) }));
   return chips;
 }
 
@@ -57,16 +55,16 @@ function whyChips(rec, labels) {
 // +0.164").
 function familyChips(rec) {
   return (rec.families ?? []).filter((f) => f.contribution !== 0)
-    .map((f) => `${FAMILY_LABELS[f.family] ?? f.family} ${f.contribution >= 0 ? '+' : '−'}${Math.abs(f.contribution).toFixed(3)}`);
+    .map((f) => `${familyLabel(f.family)} ${f.contribution >= 0 ? '+' : '−'}${Math.abs(f.contribution).toFixed(3)}`);
 }
 
 // The score of the ordering the list is in: the rating, the model's score or the ranker's.
 function shownScore(rec, rankedBy) {
   const [value, digits, what] = rankedBy === 'ranker' && rec.ranker_score != null
-    ? [rec.ranker_score, 3, 'ranker score']
+    ? [rec.ranker_score, 3, t('score.ranker')]
     : rankedBy === 'model' && rec.model_score != null
-      ? [rec.model_score, 3, 'model score']
-      : [rec.score, 2, 'rating'];
+      ? [rec.model_score, 3, t('score.model')]
+      : [rec.score, 2, t('score.rating')];
   const span = el('span', value.toFixed(digits), 'score');
   span.title = what;
   return span;
@@ -88,25 +86,25 @@ function scoreBar(rec, maxScore) {
 }
 
 function statsLine(inf, catLabel) {
-  const price = priceText(inf.cost_per_post, inf.price_estimate, { unit: '/post' });
-  const cost = ` · ${price ?? 'cost unknown'}`;
-  const kind = KIND_LABELS[inf.kind] ? ` · ${KIND_LABELS[inf.kind]}` : '';
+  const price = priceText(inf.cost_per_post, inf.price_estimate, { unit: 'post' });
+  const cost = ` · ${price ?? t('card.cost_unknown')}`;
+  const kind = KIND_LABELS.includes(inf.kind) ? ` · ${t(`card.kind.${inf.kind}`)}` : '';
   const day = dayText(inf.last_post);
-  const last = day ? ` · last post ${day}` : '';
-  return `${followersText(inf.followers)} · ${known(inf.engagement_rate) ? rateText(inf.engagement_rate) : UNKNOWN_RATE} · ${countryName(inf.country) || 'country unknown'} · ${catLabel(inf.category)}${cost}${kind}${last}`;
+  const last = day ? ` · ${t('card.last_post', { v: day })}` : '';
+  return `${followersText(inf.followers)} · ${known(inf.engagement_rate) ? rateText(inf.engagement_rate) : unknownRate()} · ${countryName(inf.country) || t('card.country_unknown')} · ${catLabel(inf.category)}${cost}${kind}${last}`;
 }
 
 // "Worked with": the handles the account's posts named, most recent first, a paid
 // partnership marked, a known brand by its name. Text only (handles come from the scrape).
 function workedWith(list) {
-  const p = el('p', 'worked with ', 'worked-with');
+  const p = el('p', t('card.worked_with') + ' ', 'worked-with');
   list.forEach((w, i) => {
     if (i) p.append(', ');
     const who = w.brand ? `${w.brand} (@${w.handle})` : `@${w.handle}`;
-    const paid = w.sponsored_posts > 0 ? ' · paid' : '';
+    const paid = w.sponsored_posts > 0 ? ` · ${t('card.paid')}` : '';
     const day = dayText(w.last_seen);
     const span = el('span', who + paid, w.sponsored_posts > 0 ? 'paid' : undefined);
-    span.title = `${w.posts} post${w.posts === 1 ? '' : 's'}${w.sponsored_posts ? `, ${w.sponsored_posts} paid` : ''}${day ? `, last ${day}` : ''}`;
+    span.title = [t('card.posts', { n: w.posts }), w.sponsored_posts ? t('card.paid_posts', { n: w.sponsored_posts }) : '', day ? t('card.last_seen', { v: day }) : ''].filter(Boolean).join(', ');
     p.append(span);
   });
   return p;
@@ -138,24 +136,24 @@ function fillDetails(box, inf, note) {
   const profile = profileLink(inf.name, inf.post_urls);
   if (profile) {
     const p = el('p', undefined, 'links profile');
-    p.append(externalLink(profile.href, `Profile on ${profile.platform}`), ' (opens in a new tab)');
+    p.append(externalLink(profile.href, t('card.profile_on', { v: profile.platform })), ` ${t('card.new_tab')}`);
     parts.push(p);
   }
   if (inf.description) parts.push(el('p', inf.description, 'bio'));
   // The contact e-mail and website the bio gives, as links, said to come from the bio.
   const contacts = bioLinks(inf.description);
   if (contacts.length) {
-    const p = el('p', 'From the bio: ', 'links bio-links');
+    const p = el('p', `${t('card.from_bio')} `, 'links bio-links');
     contacts.forEach((c, k) => p.append(...(k ? [' · '] : []), externalLink(c.href, c.text, c.kind)));
     parts.push(p);
   }
   const posts = postLinks(inf.post_urls);
   if (posts.length) {
     const list = el('ul', undefined, 'links posts');
-    list.setAttribute('aria-label', `Posts by ${inf.name}`);
+    list.setAttribute('aria-label', t('card.posts_by', { v: inf.name }));
     posts.slice(0, 12).forEach((href, k) => {
       const li = el('li');
-      li.append(externalLink(href, `Post ${k + 1}`));
+      li.append(externalLink(href, t('card.post_n', { n: k + 1 })));
       list.append(li);
     });
     parts.push(list);
@@ -164,23 +162,23 @@ function fillDetails(box, inf, note) {
   const e = expected(inf);
   parts.push(el('p', [
     followersText(inf.followers, fmtInt),
-    known(inf.engagement_rate) ? `engagement ${(inf.engagement_rate * 100).toFixed(2)}%` : UNKNOWN_RATE,
-    known(inf.mean_likes) ? `mean likes ${fmtInt.format(Math.round(inf.mean_likes))}` : 'likes unknown',
-    `expected engagements per post ${e != null ? fmtInt.format(Math.round(e)) : 'unknown'}`,
-    `story ${priceText(inf.cost_per_story, inf.story_price_estimate, { fmt: fmtMoney2 }) ?? 'cost unknown'}`,
+    known(inf.engagement_rate) ? t('detail.engagement', { v: `${(inf.engagement_rate * 100).toFixed(2)}%` }) : unknownRate(),
+    known(inf.mean_likes) ? t('detail.mean_likes', { v: fmtInt.format(Math.round(inf.mean_likes)) }) : t('detail.likes_unknown'),
+    t('detail.expected', { v: e != null ? fmtInt.format(Math.round(e)) : t('detail.unknown') }),
+    t('detail.story', { v: priceText(inf.cost_per_story, inf.story_price_estimate, { fmt: fmtMoney2 }) ?? t('card.cost_unknown') }),
   ].join(' · '), 'stats'));
   // Recency, where the scrape dates its posts.
   const recency = [
-    dayText(inf.last_post) && `last post ${dayText(inf.last_post)}`,
-    known(inf.posts_per_week) && `${fmtRate1.format(inf.posts_per_week)} post${inf.posts_per_week === 1 ? '' : 's'} a week`,
-    known(inf.recent_engagement_rate) && `engagement over the last 90 days ${fmtPercent.format(inf.recent_engagement_rate)}`,
+    dayText(inf.last_post) && t('card.last_post', { v: dayText(inf.last_post) }),
+    known(inf.posts_per_week) && t('detail.per_week', { n: inf.posts_per_week, v: fmtRate1.format(inf.posts_per_week) }),
+    known(inf.recent_engagement_rate) && t('detail.recent', { v: fmtPercent.format(inf.recent_engagement_rate) }),
   ].filter(Boolean);
   if (recency.length) parts.push(el('p', recency.join(' · '), 'stats recency'));
   // An estimated price says its range and what it rests on.
   const ranges = [['post', inf.cost_per_post, inf.price_estimate], ['story', inf.cost_per_story, inf.story_price_estimate]]
     .filter(([, listed, e]) => isEstimate(listed, e))
-    .map(([what, , e]) => `${what} ${priceRange(e)}`);
-  if (ranges.length) parts.push(el('p', `Price estimate (the scrape lists none): ${ranges.join('; ')}.`, 'note price-note'));
+    .map(([what, , e]) => `${t(`detail.range_${what}`)} ${priceRange(e)}`);
+  if (ranges.length) parts.push(el('p', t('detail.price_estimate', { v: ranges.join('; ') }), 'note price-note'));
   if (note) parts.push(el('p', note, 'note'));
   box.replaceChildren(...parts);
 }
@@ -190,20 +188,20 @@ function fillDetails(box, inf, note) {
 function numberLists(rec, ranking, labels) {
   const lists = [];
   const why = el('ul', undefined, 'why');
-  why.setAttribute('aria-label', 'Score breakdown');
+  why.setAttribute('aria-label', t('detail.breakdown'));
   for (const chip of whyChips(rec, labels)) why.append(el('li', chip));
   lists.push(why);
   const fam = familyChips(rec);
   if (fam.length) {
     const ul = el('ul', undefined, 'why families');
-    ul.setAttribute('aria-label', 'Ranker score by family');
+    ul.setAttribute('aria-label', t('detail.families'));
     for (const chip of fam) ul.append(el('li', chip));
     lists.push(ul);
   }
   const contrib = contributionChips(rec);
   if (contrib.length) {
     const ul = el('ul', undefined, 'why contrib');
-    ul.setAttribute('aria-label', `Ranker contributions (base ${ranking.ranker_expected?.toFixed(3) ?? 'unknown'})`);
+    ul.setAttribute('aria-label', t('detail.contributions', { v: ranking.ranker_expected?.toFixed(3) ?? t('detail.unknown') }));
     for (const chip of contrib) ul.append(el('li', chip));
     lists.push(ul);
   }
@@ -276,7 +274,7 @@ export class Cards {
       const li = el('li', undefined, 'card');
       li.dataset.influencer = inf.name;
       li.dataset.followers = known(inf.followers) ? String(inf.followers) : '';
-      li.append(rec ? shownScore(rec, ranking?.ranked_by) : el('span', `${(similarity * 100).toFixed(0)}% alike`, 'score'));
+      li.append(rec ? shownScore(rec, ranking?.ranked_by) : el('span', t('card.alike', { v: (similarity * 100).toFixed(0) }), 'score'));
       const h = el('h3');
       h.append(avatar(inf.name));
       if (rec) h.append(el('span', `${rec.rank}. `));
@@ -286,10 +284,10 @@ export class Cards {
       if (profile) {
         name = externalLink(profile.href, inf.name, 'name');
         name.addEventListener('click', () => ctx.onInteract(inf, 'click'));
-        name.setAttribute('aria-label', `${inf.name}: profile on ${profile.platform} (opens in a new tab)`);
+        name.setAttribute('aria-label', t('card.name_profile', { name: inf.name, v: profile.platform }));
       } else {
         name = button(inf.name, 'name', () => ctx.onInteract(inf, 'click'));
-        name.setAttribute('aria-label', `${inf.name}: open`);
+        name.setAttribute('aria-label', t('card.name_open', { name: inf.name }));
       }
       name.dataset.action = 'click';
       h.append(name);
@@ -297,7 +295,7 @@ export class Cards {
       if (inf.worked_with?.length) li.append(workedWith(inf.worked_with));
       if (rec) {
         const why = el('ul', undefined, 'reasons');
-        why.setAttribute('aria-label', `Why ${inf.name}`);
+        why.setAttribute('aria-label', t('card.why', { name: inf.name }));
         for (const r of reasons(rec, rctx)) {
           const item = el('li', r.text);
           item.dataset.kind = r.kind;
@@ -316,10 +314,10 @@ export class Cards {
         b.setAttribute('aria-label', `${text}: ${inf.name}`);
         actions.append(b);
       };
-      add('check_info', KINDS.check_info.label, () => this.checkInfo(inf, details));
-      add('add_to_campaign', ctx.inCampaign(inf.name) ? 'On the campaign' : KINDS.add_to_campaign.label, () => ctx.onAdd([inf]));
-      add('collaboration', KINDS.collaboration.label, () => ctx.onInteract(inf, 'collaboration'));
-      add('similar', 'More like this', () => ctx.onMoreLike(inf));
+      add('check_info', t('kind.check_info'), () => this.checkInfo(inf, details));
+      add('add_to_campaign', pickLabel(ctx.inCampaign(inf.name)), () => ctx.onAdd([inf]));
+      add('collaboration', t('kind.collaboration'), () => ctx.onInteract(inf, 'collaboration'));
+      add('similar', t('card.more_like'), () => ctx.onMoreLike(inf));
       li.append(actions);
       if (rec) li.append(this.numbers(rec, ranking, inf.name));
       list.append(li);
@@ -335,7 +333,7 @@ export class Cards {
     for (const li of $('results').children) {
       const b = li.querySelector('[data-action="add_to_campaign"]');
       if (!b) continue;
-      const text = this.ctx.inCampaign(li.dataset.influencer) ? 'On the campaign' : KINDS.add_to_campaign.label;
+      const text = pickLabel(this.ctx.inCampaign(li.dataset.influencer));
       b.textContent = text;
       b.setAttribute('aria-label', `${text}: ${li.dataset.influencer}`);
     }
@@ -351,7 +349,7 @@ export class Cards {
       this.detailNotes.delete(inf.name);
       fillDetails(box(), full ?? inf);
     }).catch(() => {
-      this.detailNotes.set(inf.name, 'The bio loads with a connection (it is not on this device yet).');
+      this.detailNotes.set(inf.name, t('card.bio_offline'));
       fillDetails(box(), inf, this.detailNotes.get(inf.name));
     });
   }
@@ -360,7 +358,7 @@ export class Cards {
   // not ten sets of chips.
   numbers(rec, ranking, name) {
     const box = el('details', undefined, 'numbers');
-    box.append(el('summary', 'Details'));
+    box.append(el('summary', t('card.details')));
     let filled = false;
     const fill = () => {
       if (!filled) box.append(...numberLists(rec, ranking, this.ctx.labels));

@@ -2,7 +2,8 @@
 // followers against engagement rate, and the campaign's budget and composition. Every chart
 // sits in a <figure> whose caption says in words what it shows; every mark a reader can reach
 // with the keyboard has a name. Scraped names reach the SVG only as text nodes.
-import { fmtCompact, fmtPercent, fmtMoney, fmtInt, known } from './format.js';
+import { fmtCompact, fmtPercent, fmtMoney, fmtInt, known, followersText, rateText } from './format.js';
+import { t } from './i18n.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -78,21 +79,21 @@ export function drawShortlist(figure, points, { onOpen, width }) {
   const axes = svgEl('g', { class: 'axes', 'aria-hidden': 'true' });
   // Few enough ticks to keep the labels apart on a phone.
   const thin = (ts, n) => (ts.length <= n ? ts : ts.filter((t) => Number.isInteger(Math.log10(t) + 1e-9) || String(t).startsWith('1')));
-  for (const t of thin(logTicks(x0, x1), W < 520 ? 5 : 9)) {
-    const px = xKnown(t);
+  for (const v of thin(logTicks(x0, x1), W < 520 ? 5 : 9)) {
+    const px = xKnown(v);
     axes.append(svgEl('line', { x1: px, x2: px, y1: m.t, y2: H - m.b, class: 'grid' }));
-    axes.append(svgEl('text', { x: px, y: H - m.b + 14, 'text-anchor': 'middle', 'data-tick': 'x' }, fmtCompact.format(t)));
+    axes.append(svgEl('text', { x: px, y: H - m.b + 14, 'text-anchor': 'middle', 'data-tick': 'x' }, fmtCompact.format(v)));
   }
-  for (const t of thin(logTicks(y0, y1), 6)) {
-    const py = yKnown(t);
+  for (const v of thin(logTicks(y0, y1), 6)) {
+    const py = yKnown(v);
     axes.append(svgEl('line', { x1: m.l, x2: W - m.r, y1: py, y2: py, class: 'grid' }));
-    axes.append(svgEl('text', { x: m.l - 6, y: py + 4, 'text-anchor': 'end', 'data-tick': 'y' }, fmtPercent.format(t)));
+    axes.append(svgEl('text', { x: m.l - 6, y: py + 4, 'text-anchor': 'end', 'data-tick': 'y' }, fmtPercent.format(v)));
   }
-  axes.append(svgEl('text', { x: m.l + (W - m.l - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-title' }, 'Followers (log scale)'));
-  axes.append(svgEl('text', { x: 12, y: m.t + (H - m.t - m.b) / 2, 'text-anchor': 'middle', class: 'axis-title', transform: `rotate(-90 12 ${m.t + (H - m.t - m.b) / 2})` }, 'Engagement rate (log)'));
+  axes.append(svgEl('text', { x: m.l + (W - m.l - m.r) / 2, y: H - 6, 'text-anchor': 'middle', class: 'axis-title' }, t('chart.x_title')));
+  axes.append(svgEl('text', { x: 12, y: m.t + (H - m.t - m.b) / 2, 'text-anchor': 'middle', class: 'axis-title', transform: `rotate(-90 12 ${m.t + (H - m.t - m.b) / 2})` }, t('chart.y_title')));
   if (noRate) {
     axes.append(svgEl('rect', { x: m.l, y: 4, width: W - m.l - m.r, height: band - 4, class: 'unknown-band' }));
-    axes.append(svgEl('text', { x: W - m.r - 4, y: 4 + (band - 4) / 2 + 4, 'text-anchor': 'end', class: 'axis-title' }, 'engagement unknown'));
+    axes.append(svgEl('text', { x: W - m.r - 4, y: 4 + (band - 4) / 2 + 4, 'text-anchor': 'end', class: 'axis-title' }, t('fmt.engagement_unknown')));
   }
   if (noFollowers) {
     const bx = m.l - band - 4;
@@ -129,7 +130,7 @@ export function drawShortlist(figure, points, { onOpen, width }) {
     const c = svgEl('circle', { cx: cx.toFixed(1), cy: cy.toFixed(1), r: p.picked ? 7 : 6, class: p.picked ? 'pick' : 'point', role: 'button', tabindex: k === 0 ? 0 : -1 });
     c.dataset.mark = '';
     c.dataset.influencer = p.name;
-    c.setAttribute('aria-label', `${p.rank ? `${p.rank}. ` : ''}${p.name}: ${known(p.followers) ? `${fmtCompact.format(p.followers)} followers` : 'followers unknown'}, ${known(p.rate) ? `${fmtPercent.format(p.rate)} engagement` : 'engagement unknown'}${p.picked ? ', on the campaign' : ''}`);
+    c.setAttribute('aria-label', `${p.rank ? `${p.rank}. ` : ''}${p.name}: ${followersText(p.followers)}, ${rateText(p.rate)}${p.picked ? `, ${t('chart.on_campaign')}` : ''}`);
     c.addEventListener('mouseenter', () => show(p, cx, cy));
     c.addEventListener('mouseleave', () => { if (document.activeElement !== c) hide(); });
     c.addEventListener('focus', () => show(p, cx, cy));
@@ -155,12 +156,12 @@ export function drawShortlist(figure, points, { onOpen, width }) {
   svg.append(marks, tip);
   body.replaceChildren(svg);
   const picked = points.filter((p) => p.picked).length;
-  const range = (vs, f) => (vs.length ? `${f.format(Math.min(...vs))} to ${f.format(Math.max(...vs))}` : 'none known');
+  const range = (vs, f) => (vs.length ? t('chart.range', { lo: f.format(Math.min(...vs)), hi: f.format(Math.max(...vs)) }) : t('chart.none_known'));
   const unknownRates = points.filter((p) => !known(p.rate)).length;
   const unknownFollowers = points.filter((p) => !known(p.followers)).length;
-  const apart = [unknownRates ? `${unknownRates} with engagement unknown, in the band above` : '', unknownFollowers ? `${unknownFollowers} with followers unknown, in the band on the left` : ''].filter(Boolean).join('; ');
-  caption.textContent = `The ${points.length} influencer${points.length === 1 ? '' : 's'} below by followers (${range(followers, fmtCompact)}) and engagement rate (${range(rates, fmtPercent)})` +
-    `${apart ? `; ${apart}` : ''}${picked ? `; ${picked} on the campaign, filled` : ''}. Arrow keys move between them, Enter opens one.`;
+  const apart = [unknownRates ? t('chart.rates_apart', { n: unknownRates }) : '', unknownFollowers ? t('chart.followers_apart', { n: unknownFollowers }) : ''].filter(Boolean);
+  caption.textContent = [t('chart.caption', { n: points.length, followers: range(followers, fmtCompact), rates: range(rates, fmtPercent) }), ...apart,
+    ...(picked ? [t('chart.picked', { n: picked })] : [])].join('; ') + t('chart.keys');
 }
 
 // The campaign: budget used against left, and the plan's reach by category or country.
@@ -183,8 +184,8 @@ export function drawBudget(figure, used, budget) {
   for (const r of svg.querySelectorAll('rect')) r.dataset.mark = '';
   body.replaceChildren(svg);
   caption.textContent = over
-    ? `Budget: ${fmtMoney.format(used)} of posts against ${fmtMoney.format(budget)}, over by ${fmtMoney.format(used - budget)}`
-    : `Budget: ${fmtMoney.format(used)} used on posts, ${fmtMoney.format(budget - used)} left of ${fmtMoney.format(budget)}`;
+    ? t('chart.budget_over', { used: fmtMoney.format(used), budget: fmtMoney.format(budget), over: fmtMoney.format(used - budget) })
+    : t('chart.budget', { used: fmtMoney.format(used), left: fmtMoney.format(budget - used), budget: fmtMoney.format(budget) });
 }
 
 export function drawComposition(figure, groups, what) {
@@ -203,7 +204,7 @@ export function drawComposition(figure, groups, what) {
     const share = g.reach / reach;
     const label = document.createElement('span');
     label.className = 'comp-label';
-    label.textContent = `${g.label} · ${fmtInt.format(g.count)} · ${fmtPercent.format(share)} of reach`;
+    label.textContent = `${g.label} · ${fmtInt.format(g.count)} · ${t('chart.of_reach', { v: fmtPercent.format(share) })}`;
     const svg = svgEl('svg', { viewBox: '0 0 100 6', preserveAspectRatio: 'none', class: 'bar', 'aria-hidden': 'true' });
     const r = svgEl('rect', { x: 0, y: 0, width: Math.max(0.5, 100 * share).toFixed(3), height: 6, class: 'used' });
     r.dataset.mark = '';
@@ -212,5 +213,5 @@ export function drawComposition(figure, groups, what) {
     return row;
   });
   body.replaceChildren(...rows);
-  caption.textContent = `Reach by ${what}: ${groups.length} ${what === 'country' ? (groups.length === 1 ? 'country' : 'countries') : (groups.length === 1 ? 'category' : 'categories')}, each with its number of influencers and share of the campaign's followers`;
+  caption.textContent = t(what === 'country' ? 'chart.by_country' : 'chart.by_category', { n: groups.length });
 }

@@ -1,8 +1,10 @@
 // Country display, shared by the page and the widget. Countries are ISO 3166 codes when the
 // place resolved (else the scraped text): shown as the country's name in the user's language,
 // from the browser's own tables (no name tables of ours).
+import { locales } from './i18n.js';
+
 const regionNames = (() => {
-  try { return new Intl.DisplayNames(navigator.languages?.length ? navigator.languages : ['en'], { type: 'region' }); } catch { return null; }
+  try { return new Intl.DisplayNames(locales, { type: 'region' }); } catch { return null; }
 })();
 
 export function countryName(c) {

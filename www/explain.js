@@ -3,35 +3,19 @@
 // contributions summed into families (track record with brands like this one), the brand's own
 // interactions and the influencer's engagement against others of their size. Pure functions
 // of a recommendation (no DOM): the page renders what they return as text.
-import { fmtPercent, known, UNKNOWN_RATE } from './format.js';
+import { fmtPercent, known, unknownRate } from './format.js';
+import { t } from './i18n.js';
 
-// Plain words for the ranker's features (names as in the bundle's model file).
-export const FEATURE_LABELS = {
-  cohesion: 'cohesion rating',
-  category_match: 'same category',
-  location_match: 'same location',
-  shared_hashtags: 'shared hashtags',
-  engagement_rate: 'engagement rate',
-  followers: 'followers',
-  mean_likes: 'mean likes',
-  cost_per_post: 'cost per post',
-  influencer_hashtags: 'hashtags used',
-  brand_followers: 'your followers',
-  brand_hashtags: 'your hashtags',
-  factor_score: 'model score',
-  influencer_brands_pct: 'brands engaged (percentile)',
-  influencer_points_pct: 'interaction points (percentile)',
-  brand_activity_pct: 'your activity (percentile)',
-};
+// Plain words for the ranker's features (names as in the bundle's model file; catalogue keys
+// feature.<name>); a feature the catalogue does not name is shown by its name.
+const FEATURES = ['cohesion', 'category_match', 'location_match', 'shared_hashtags', 'engagement_rate', 'followers', 'mean_likes',
+  'cost_per_post', 'influencer_hashtags', 'brand_followers', 'brand_hashtags', 'factor_score', 'influencer_brands_pct',
+  'influencer_points_pct', 'brand_activity_pct', 'brands_named', 'category_brands_named', 'handles_named', 'sponsored_posts'];
+export const featureLabel = (f) => (FEATURES.includes(f) ? t(`feature.${f}`) : f);
 
 // The ranker's feature families (`ranker::Family` in the crate).
-export const FAMILY_LABELS = {
-  fit: 'fit with your brand',
-  audience: 'their audience',
-  price: 'price',
-  track_record: 'track record with brands like yours',
-  your_brand: 'your brand’s profile',
-};
+const FAMILIES = ['fit', 'audience', 'price', 'track_record', 'your_brand'];
+export const familyLabel = (f) => (FAMILIES.includes(f) ? t(`family.${f}`) : f);
 
 // How far above the median engagement of their size an influencer must be to say so.
 export const ABOVE_PEERS = 1.2;
@@ -40,17 +24,17 @@ const TAGS_NAMED = 3;
 
 // The parts of a card's score (the rating: cohesion + interaction points), in bar order.
 export const SCORE_PARTS = [
-  { key: 'category', label: 'same category', points: (r) => r.cohesion.category_points },
-  { key: 'location', label: 'same country', points: (r) => r.cohesion.location_points },
-  { key: 'hashtags', label: 'shared hashtags', points: (r) => r.cohesion.hashtag_points },
-  { key: 'engagement', label: 'engagement', points: (r) => r.cohesion.engagement_points },
-  { key: 'interactions', label: 'your interactions', points: (r) => r.interaction_points },
+  { key: 'category', points: (r) => r.cohesion.category_points },
+  { key: 'location', points: (r) => r.cohesion.location_points },
+  { key: 'hashtags', points: (r) => r.cohesion.hashtag_points },
+  { key: 'engagement', points: (r) => r.cohesion.engagement_points },
+  { key: 'interactions', points: (r) => r.interaction_points },
 ];
 
 // The parts of `rec.score` with their points (only the positive ones: every part is ≥ 0 by the
 // rating's definition, a hostile value is left out rather than drawn backwards).
 export function scoreParts(rec) {
-  return SCORE_PARTS.map((p) => ({ key: p.key, label: p.label, points: Number(p.points(rec)) || 0 }))
+  return SCORE_PARTS.map((p) => ({ key: p.key, label: t(`part.${p.key}`), points: Number(p.points(rec)) || 0 }))
     .filter((p) => p.points > 0 && Number.isFinite(p.points));
 }
 
@@ -70,29 +54,30 @@ export function reasons(rec, ctx, max = 3) {
   const c = rec.cohesion;
   const inf = rec.influencer;
   const out = [];
-  if (c.category) out.push({ kind: 'category', text: `Same category: ${ctx.categoryLabel(c.category)}` });
-  if (c.location) out.push({ kind: 'location', text: `Same country: ${ctx.countryName(c.location) || c.location}` });
+  if (c.category) out.push({ kind: 'category', text: t('reason.category', { v: ctx.categoryLabel(c.category) }) });
+  if (c.location) out.push({ kind: 'location', text: t('reason.location', { v: ctx.countryName(c.location) || c.location }) });
   const tags = c.shared_hashtags ?? [];
   if (tags.length) {
-    const named = tags.slice(0, TAGS_NAMED).map((t) => '#' + t).join(' ');
-    const more = tags.length > TAGS_NAMED ? ` and ${tags.length - TAGS_NAMED} more` : '';
-    out.push({ kind: 'hashtags', text: `${tags.length} shared hashtag${tags.length === 1 ? '' : 's'}: ${named}${more}` });
+    const named = tags.slice(0, TAGS_NAMED).map((x) => '#' + x).join(' ');
+    const more = tags.length > TAGS_NAMED ? t('reason.hashtags_more', { n: tags.length - TAGS_NAMED }) : '';
+    out.push({ kind: 'hashtags', text: t('reason.hashtags', { n: tags.length, tags: named, more }) });
   }
-  if (trackRecordCounts(rec)) out.push({ kind: 'track_record', text: 'Brands like yours worked with them' });
+  if (trackRecordCounts(rec)) out.push({ kind: 'track_record', text: t('reason.track_record') });
   else if (ctx.rankedBy === 'model' && !(rec.families ?? []).length) {
-    out.push({ kind: 'track_record', text: 'The model matches them to brands like yours' });
+    out.push({ kind: 'track_record', text: t('reason.model_match') });
   }
   const peer = rec.peer_engagement;
   if (peer > 0 && known(inf.engagement_rate) && inf.engagement_rate >= ABOVE_PEERS * peer) {
-    out.push({ kind: 'engagement', text: `Above-average engagement for their size: ${fmtPercent.format(inf.engagement_rate)} (usual ${fmtPercent.format(peer)})` });
+    out.push({ kind: 'engagement', text: t('reason.above_peers', { v: fmtPercent.format(inf.engagement_rate), usual: fmtPercent.format(peer) }) });
   }
-  if (rec.interaction_points > 0) out.push({ kind: 'interactions', text: 'You engaged with them before' });
+  if (rec.interaction_points > 0) out.push({ kind: 'interactions', text: t('reason.interactions') });
   if (!out.length) {
     // Nothing of the brand's matched: say what the order rests on.
     const best = (rec.families ?? []).find((f) => f.family !== 'your_brand' && f.contribution > 0);
+    const unknown = unknownRate();
     out.push(best
-      ? { kind: 'family', text: `Strong on ${FAMILY_LABELS[best.family] ?? best.family}` }
-      : { kind: 'engagement', text: known(inf.engagement_rate) ? `Engagement ${fmtPercent.format(inf.engagement_rate)}` : UNKNOWN_RATE[0].toUpperCase() + UNKNOWN_RATE.slice(1) });
+      ? { kind: 'family', text: t('reason.strong_on', { v: familyLabel(best.family) }) }
+      : { kind: 'engagement', text: known(inf.engagement_rate) ? t('reason.engagement', { v: fmtPercent.format(inf.engagement_rate) }) : unknown[0].toUpperCase() + unknown.slice(1) });
   }
   return out.slice(0, max);
 }
@@ -100,5 +85,5 @@ export function reasons(rec, ctx, max = 3) {
 // The score's make-up in one sentence (the bar's text alternative).
 export function scoreSentence(rec, fmt = (x) => x.toFixed(2)) {
   const parts = scoreParts(rec).map((p) => `${p.label} ${fmt(p.points)}`);
-  return `Score ${fmt(rec.score)}${parts.length ? ': ' + parts.join(', ') : ''}`;
+  return parts.length ? t('score.sentence', { v: fmt(rec.score), parts: parts.join(', ') }) : t('score.only', { v: fmt(rec.score) });
 }

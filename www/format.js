@@ -1,13 +1,12 @@
-// Numbers as people read them, in the user's language (the browser's locale list): compact
-// counts (16.2K, 1.2M), rates with one decimal (4.7%), money (costs are in US dollars, as
-// scraped). Shared by the page and its charts.
+// Numbers as people read them, in the page's language (i18n.js): compact counts (16.2K,
+// 1.2M), rates with one decimal (4.7%), money (costs are in US dollars, as scraped). Shared by
+// the page, its charts and the widget.
+import { t, locales as wanted } from './i18n.js';
+
 const locales = (() => {
-  const l = globalThis.navigator?.languages;
   try {
-    if (l?.length) {
-      new Intl.NumberFormat([...l]);
-      return [...l];
-    }
+    new Intl.NumberFormat(wanted);
+    return wanted;
   } catch { /* a locale the browser cannot format: fall back to its default */ }
   return undefined;
 })();
@@ -24,10 +23,10 @@ export const fmtMoneyCompact = nf({ style: 'currency', currency: 'USD', notation
 // A scrape can lack followers or likes: an unknown number is said to be unknown, never shown
 // as 0 (the bundle carries it as null).
 export const known = (v) => v != null && Number.isFinite(v);
-export const followersText = (n, fmt = fmtCompact) => (known(n) ? `${fmt.format(n)} followers` : 'followers unknown');
-export const rateText = (r) => (known(r) ? `${fmtPercent.format(r)} engagement` : 'engagement unknown');
+export const followersText = (n, fmt = fmtCompact) => (known(n) ? t('fmt.followers', { n, v: fmt.format(n) }) : t('fmt.followers_unknown'));
+export const rateText = (r) => (known(r) ? t('fmt.engagement', { v: fmtPercent.format(r) }) : t('fmt.engagement_unknown'));
 // Why a rate is unknown, said once on the card.
-export const UNKNOWN_RATE = 'engagement unknown: the scrape has no likes';
+export const unknownRate = () => t('fmt.unknown_rate');
 
 // Prices: a listed cost is stated plainly; where the scrape lists none, the engine's
 // estimate (`{low, typical, high, basis}`, from the bundle's price models or the rate card)
@@ -36,18 +35,18 @@ export const UNKNOWN_RATE = 'engagement unknown: the scrape has no likes';
 export const planCost = (listed, estimate) => (known(listed) ? listed : known(estimate?.typical) ? estimate.typical : null);
 export const isEstimate = (listed, estimate) => !known(listed) && known(estimate?.typical);
 // "$98/post", "about $120/post (estimate)", or null.
+// `unit`: 'post' for "$98/post", else none.
 export function priceText(listed, estimate, { fmt = fmtMoney, unit = '' } = {}) {
-  if (known(listed)) return `${fmt.format(listed)}${unit}`;
-  if (known(estimate?.typical)) return `about ${fmt.format(estimate.typical)}${unit} (estimate)`;
+  const v = (x) => (unit ? t(`fmt.per_${unit}`, { v: fmt.format(x) }) : fmt.format(x));
+  if (known(listed)) return v(listed);
+  if (known(estimate?.typical)) return t('fmt.about_estimate', { v: v(estimate.typical) });
   return null;
 }
-export const PRICE_BASIS = {
-  listed: 'listed',
-  quantile_model: 'learned from the listed prices of similar profiles',
-  rate_card: 'a public rate card by follower tier',
-};
 // An estimate's range and what it rests on: "$100–$500, from a public rate card by follower tier".
-export const priceRange = (e) => `${fmtMoney.format(e.low)}–${fmtMoney.format(e.high)}, from ${PRICE_BASIS[e.basis] ?? 'an estimate'}`;
+const BASES = ['listed', 'quantile_model', 'rate_card'];
+export const priceRange = (e) => t('fmt.price_range', {
+  low: fmtMoney.format(e.low), high: fmtMoney.format(e.high), basis: t(BASES.includes(e.basis) ? `fmt.basis.${e.basis}` : 'fmt.basis.other'),
+});
 
 // Recency (from the scrape's post times): the newest post's day as the reader writes dates
 // ("20 Nov 2026"), posts a week to one decimal. Dates are calendar days, so UTC throughout.

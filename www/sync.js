@@ -3,6 +3,7 @@
 // is re-sent with the same key until the collector answers, so a lost answer never makes a
 // second copy; a row leaves the queue only when the answer acknowledges it.
 import { newId } from './store.js';
+import { t } from './i18n.js';
 
 export const BATCH_FORMAT = 'influence-rec/interactions';
 export const BATCH_VERSION = 1;
@@ -101,7 +102,7 @@ export class Syncer {
       if (resp.status === 413) {
         // One row alone is too large: it can never be stored, so it leaves the queue with
         // the reason instead of blocking every row behind it.
-        await this.store.acknowledge({ accepted: [], duplicates: [], rejected: [{ event_id: rows[0].event_id, reason: 'too large for the collector (HTTP 413)' }] });
+        await this.store.acknowledge({ accepted: [], duplicates: [], rejected: [{ event_id: rows[0].event_id, reason: t('sync.too_large') }] });
         this.onChange({ state: 'sent', accepted: 0, rejected: 1 });
         continue;
       }
@@ -112,7 +113,7 @@ export class Syncer {
       if (ack && resp.status === 400 && ack.batchRefused) {
         // The batch was refused as a whole, its reason sent once: every row of it is
         // refused with that reason.
-        const reason = `batch refused: ${ack.error}`;
+        const reason = t('sync.batch_refused', { v: ack.error });
         ack.rejected = rows.map((r) => ({ event_id: r.event_id, reason }));
       }
       // Progress is an answer about at least one row of this batch. Anything else (429,

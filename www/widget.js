@@ -16,9 +16,9 @@
 import { countryName } from './countries.js';
 import { fmtInt, followersText, rateText, priceText } from './format.js';
 import { Published, startEngine } from './published.js';
+import { t, lang } from './i18n.js';
 
 const BASE = new URL('.', import.meta.url);
-const ORDERING_NAMES = { rating: 'rating', model: 'learned model', ranker: 'learned ranker' };
 
 const STYLE = `
 :host { display: block; font-family: var(--ir-font, system-ui, sans-serif); color: var(--ir-fg, #1b1b1f);
@@ -54,6 +54,7 @@ class InfluencerRecs extends HTMLElement {
     style.textContent = STYLE;
     this.body = document.createElement('div');
     this.body.setAttribute('aria-live', 'polite');
+    this.body.lang = lang;
     this.root.append(style, this.body);
   }
 
@@ -69,7 +70,7 @@ class InfluencerRecs extends HTMLElement {
   async update() {
     const brand = this.getAttribute('brand') ?? '';
     const token = (this.token = {});
-    this.show(null, 'Loading recommendations…');
+    this.show(null, t('widget.loading'));
     let rows;
     let note = '';
     let shownName = brand;
@@ -108,10 +109,10 @@ class InfluencerRecs extends HTMLElement {
       // brand: the precomputed lists answer for known brands.
       try {
         const list = await published.topList(m, brand);
-        if (!list) throw new Error(`no recommendations for “${brand}”`);
+        if (!list) throw new Error(t('widget.none', { name: brand }));
         rows = list.influencers.slice(0, k);
         shownName = list.brand;
-        note = `Precomputed list, ordered by the ${ORDERING_NAMES[list.ranked_by] ?? 'rating'} (this page does not allow WebAssembly).`;
+        note = t(`widget.precomputed.${['model', 'ranker'].includes(list.ranked_by) ? list.ranked_by : 'rating'}`);
         this.dataset.mode = 'precomputed';
       } catch (err2) {
         if (token === this.token) this.show(null, String(err2?.message ?? err2), true);
@@ -126,7 +127,7 @@ class InfluencerRecs extends HTMLElement {
     const parts = [];
     if (rows) {
       const h = document.createElement('h2');
-      h.textContent = `Influencers for ${brand}`;
+      h.textContent = t('widget.title', { name: brand });
       const ol = document.createElement('ol');
       for (const inf of rows) {
         const li = document.createElement('li');
@@ -137,8 +138,8 @@ class InfluencerRecs extends HTMLElement {
         meta.className = 'meta';
         // Numbers in the reader's locale (format.js), as on the page.
         // The price as on the page's cards: listed, or "about $X/post (estimate)".
-        const price = priceText(inf.cost_per_post, inf.price_estimate, { unit: '/post' });
-        meta.textContent = ` · ${followersText(inf.followers, fmtInt)} · ${rateText(inf.engagement_rate)} · ${countryName(inf.country) || 'country unknown'}${price ? ` · ${price}` : ''}`;
+        const price = priceText(inf.cost_per_post, inf.price_estimate, { unit: 'post' });
+        meta.textContent = ` · ${followersText(inf.followers, fmtInt)} · ${rateText(inf.engagement_rate)} · ${countryName(inf.country) || t('card.country_unknown')}${price ? ` · ${price}` : ''}`;
         li.append(name, meta);
         ol.append(li);
       }

@@ -135,7 +135,7 @@ test('known brand chosen by the user, and an unknown one gives a clear error', a
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   await page.fill('#brand-input', 'No Such Brand');
   await page.click('#known-form button');
-  assert.match(await page.textContent('#results-summary'), /unknown brand: "No Such Brand"/);
+  assert.match(await page.textContent('#results-summary'), /unknown brand: “No Such Brand”/);
   await page.close();
 });
 
@@ -587,7 +587,7 @@ for (const [width, viewport] of [['desktop', { width: 1280, height: 900 }], ['ph
     await page.click('#known-form button');
     await page.waitForSelector('#results-summary.error');
     await state('unknown-brand', [], async () => {
-      assert.match(await summary(), /unknown brand: "No Such Brand".* pick a brand from the list/);
+      assert.match(await summary(), /unknown brand: “No Such Brand”.* pick a brand from the list/);
       assert.equal(await page.$$eval('#results > li', (l) => l.length), 0);
     });
     await page.emulateMedia({ colorScheme: 'dark' });

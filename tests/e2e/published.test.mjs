@@ -242,9 +242,14 @@ test('the widget writes numbers in the reader\'s locale, and tries a failed mani
     const want = await p.evaluate(([loc, rs]) => rs.map((r) => [new Intl.NumberFormat(loc).format(r.followers),
       new Intl.NumberFormat(loc, { style: 'percent', maximumFractionDigits: 1 }).format(r.engagement_rate)]), [locale, rows]);
     assert.equal(metas.length, 3);
+    // ... in the words of its language (the widget's catalogue, www/i18n/<lang>.js).
+    const cat = (await import(`../../www/i18n/${locale.slice(0, 2)}.js`)).default;
+    const say = (key, v) => (typeof cat[key] === 'string' ? cat[key] : cat[key].other).replace('{v}', v);
     for (const [i, [followers, rate]] of want.entries()) {
-      assert.ok(metas[i].includes(`${followers} followers`) && metas[i].includes(`${rate} engagement`), `${locale}: ${metas[i]} (want ${followers}, ${rate})`);
+      assert.ok(metas[i].includes(say('fmt.followers', followers)) && metas[i].includes(say('fmt.engagement', rate)), `${locale}: ${metas[i]} (want ${followers}, ${rate})`);
     }
+    assert.equal(await p.evaluate(() => document.querySelector('influencer-recs').shadowRoot.querySelector('h2').textContent), say('widget.title', '').replace('{name}', 'Atlas Co'));
+    assert.equal(await p.evaluate(() => document.querySelector('influencer-recs').shadowRoot.querySelector('div').lang), locale.slice(0, 2));
     seen.set(locale, metas.join('|'));
     await context.close();
   }
