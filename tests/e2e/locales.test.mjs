@@ -61,6 +61,30 @@ for (const [lang, locale] of Object.entries(LOCALES)) {
     await page.screenshot({ path: path.join(shots, `locale-${lang}-desktop.png`), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(shots, `locale-${lang}-phone.png`), fullPage: true });
+    // More like this; no influencer passing the filters; a brand nobody knows; a new brand;
+    // the dark theme.
+    await page.click('#results > li:first-child [data-action="similar"]');
+    await page.waitForSelector('#more-like:not([hidden])');
+    await check('more like this');
+    await page.click('#back-to-ranking');
+    await page.fill('#f-min-followers', '1000000000000');
+    await page.click('#options-form button[type="submit"]');
+    await page.waitForSelector('#results-empty:not([hidden])');
+    await check('no influencer passes the filters');
+    await page.click('#empty-clear');
+    await page.waitForFunction(() => document.querySelectorAll('#results > li').length > 0);
+    await page.fill('#brand-input', 'No Such Brand');
+    await page.press('#brand-input', 'Enter');
+    await page.waitForSelector('#results-summary.error');
+    assert.equal(await page.textContent('#results-summary'), cat['error.unknown_brand'].replace('{name}', 'No Such Brand'));
+    await check('an unknown brand');
+    await page.fill('#new-name', 'Trailhead Gear');
+    await page.fill('#new-description', 'Outdoor equipment for hiking and camping in the mountains');
+    await page.click('#new-form button[type="submit"]');
+    await page.waitForFunction((t) => document.getElementById('results-summary').textContent.startsWith(t), cat['summary.new'].split('{name}')[0]);
+    await check('a new brand');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await check('the dark theme');
     // Nothing fell back to English.
     assert.equal(await page.evaluate(() => document.documentElement.dataset.i18nMissing), '');
     assert.deepEqual(errors, []);
