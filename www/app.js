@@ -386,9 +386,9 @@ async function main() {
   // Start with the brand in the address, else the last brand used on this device (when the
   // bundle still has it), else with the choice: pick a known brand or describe a new one.
   const asked = new URLSearchParams(location.search).get('brand');
-  const keys = new Set(names.map(nameKey));
-  const remembered = Store.rememberedBrand();
-  const first = asked != null ? { known: true, name: asked } : remembered && (!remembered.known || keys.has(nameKey(remembered.name))) ? remembered : null;
+  const stillKnown = (r) => !r.known || names.some((n) => nameKey(n) === nameKey(r.name));
+  const remembered = asked == null ? Store.rememberedBrand() : null;
+  const first = asked != null ? { known: true, name: asked } : remembered && stillKnown(remembered) ? remembered : null;
   if (first) {
     if (first.known) $('brand-input').value = first.name;
     if (selectBrand(first)) performance.mark('first-ranking');

@@ -94,26 +94,29 @@ export class Campaign {
     if (this.brand?.key === key) return this.ready;
     this.brand = { key, name };
     this.list = [];
-    this.state = this.blank();
-    this.hideSuggestion();
-    this.fill();
-    this.render();
+    this.open(this.blank());
     this.ready = (async () => {
       const { store } = this.ctx;
       let list = await store.campaigns(key);
       if (!list.length) {
         list = await store.campaigns('');
-        for (const c of list) Object.assign(c, { brand_key: key, brand: name });
-        for (const c of list) await store.putCampaign(c);
+        for (const c of list) await store.putCampaign(Object.assign(c, { brand_key: key, brand: name }));
       }
-      const open = await store.getMeta('campaign_of:' + key);
+      const opened = await store.getMeta('campaign_of:' + key);
       if (this.brand?.key !== key) return;
       this.list = list;
-      this.state = list.find((c) => c.id === open) ?? list[0] ?? this.state;
-      this.fill();
-      this.render();
+      this.open(list.find((c) => c.id === opened) ?? list[0] ?? this.state);
     })();
     return this.ready;
+  }
+
+  // Makes `c` the campaign on screen: the last one's suggestion leaves, the form and the
+  // table show `c`.
+  open(c) {
+    this.state = c;
+    this.hideSuggestion();
+    this.fill();
+    this.render();
   }
 
   // The open campaign into the form, and the brand's campaigns into the select.
@@ -142,11 +145,8 @@ export class Campaign {
     await this.ready;
     const c = this.list.find((x) => x.id === id);
     if (!c || c === this.state) return;
-    this.state = c;
-    this.hideSuggestion();
+    this.open(c);
     await this.ctx.store.setMeta('campaign_of:' + this.brand.key, id);
-    this.fill();
-    this.render();
   }
 
   // A new, empty campaign for the brand, named "Campaign N" (the first N no campaign of the
@@ -173,11 +173,8 @@ export class Campaign {
     const gone = this.state;
     await this.ctx.store.deleteCampaign(gone.id);
     this.list = this.list.filter((c) => c !== gone);
-    this.state = this.list[0] ?? this.blank();
+    this.open(this.list[0] ?? this.blank());
     if (this.list.length) await this.ctx.store.setMeta('campaign_of:' + this.brand.key, this.state.id);
-    this.hideSuggestion();
-    this.fill();
-    this.render();
   }
 
   hideSuggestion() {

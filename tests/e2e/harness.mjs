@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { assertAccessible } from './axe.mjs';
-import { pickFirstBrand } from './pick.mjs';
+import { pickFirstBrand, ready } from './pick.mjs';
 
-export { pickFirstBrand };
+export { pickFirstBrand, ready };
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const bin = path.join(root, 'target/release/influence-rec');
@@ -132,7 +132,6 @@ export async function newPage(base, query = '', viewport = { width: 1280, height
 }
 
 
-export const ready = (page) => page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
 export const cardNames = (page) => page.$$eval('#results > li', (lis) => lis.map((li) => li.dataset.influencer));
 export const localRows = (page) => page.evaluate(() => new Promise((resolve, reject) => {
   const open = indexedDB.open('influence-rec');

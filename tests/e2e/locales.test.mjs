@@ -9,14 +9,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { assertAccessible } from './axe.mjs';
 import { assertLaidOut } from './layout.mjs';
-import { basePort, browser, realServer, shots, pickFirstBrand } from './harness.mjs';
+import { basePort, browser, realServer, shots, pickFirstBrand, ready } from './harness.mjs';
 
 const LOCALES = { en: 'en-US', es: 'es-ES', pt: 'pt-BR', fr: 'fr-FR', it: 'it-IT', de: 'de-DE' };
 const port = basePort + 16;
 const base = `http://127.0.0.1:${port}`;
 let served = null;
 const serve = () => (served ??= realServer(port));
-const ready = (page) => page.waitForFunction(() => document.getElementById('status').dataset.state === 'ready');
 
 for (const [lang, locale] of Object.entries(LOCALES)) {
   test(`the page in ${locale}: every key translated, laid out at phone width and 1280 px, audited`, async () => {

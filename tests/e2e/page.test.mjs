@@ -10,7 +10,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { assertAccessible, violations } from './axe.mjs';
 import { assertLaidOut } from './layout.mjs';
-import { pickFirstBrand } from './pick.mjs';
+import { pickFirstBrand, ready } from './pick.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'target/release/influence-rec');
@@ -55,7 +55,7 @@ async function openPage(query = '', viewport = { width: 1280, height: 900 }, { p
     if (m.type() === 'error') errors.push(m.text());
   });
   await page.goto(base + '/' + query);
-  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  await ready(page);
   if (pick) await pickFirstBrand(page);
   return { page, errors };
 }
@@ -115,11 +115,11 @@ test('the page starts with a choice; the picker searches as you type; the last b
   await assertAccessible(page, 'known brand');
   // Remembered on the device: a reload opens on it; a brand in the address wins.
   await page.reload();
-  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  await ready(page);
   assert.equal(await page.inputValue('#brand-input'), brand);
   assert.deepEqual(await cardNames(page), native.recommendations.map((r) => r.name));
   await page.goto(`${base}/?brand=${encodeURIComponent('atlas co')}`);
-  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  await ready(page);
   assert.match(await page.textContent('#results-summary'), /^Known brand “Atlas Co”/);
   assert.deepEqual(errors, []);
   await page.close();

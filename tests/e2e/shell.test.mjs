@@ -7,7 +7,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { root, basePort, browser, realServer, pickFirstBrand } from './harness.mjs';
+import { root, basePort, browser, realServer, pickFirstBrand, ready } from './harness.mjs';
 
 const base = `http://127.0.0.1:${basePort + 18}/`;
 before(() => realServer(basePort + 18));
@@ -35,7 +35,7 @@ async function loaded(query) {
     seen.add(p === 'index.html' ? './' : p);
   });
   await page.goto(base + query);
-  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Ready'));
+  await ready(page);
   await pickFirstBrand(page);
   await page.evaluate(async () => { await navigator.serviceWorker.ready; });
   await context.close();
