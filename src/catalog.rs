@@ -773,7 +773,12 @@ fn validate_evidence(t: &CatalogTables) -> std::result::Result<(), String> {
 
 /// Name key -> position.
 fn ids<'a>(names: impl Iterator<Item = &'a str>) -> BTreeMap<String, u32> {
-    names.enumerate().map(|(i, n)| (key(n), i as u32)).collect()
+    let names: Vec<&str> = names.collect();
+    crate::text::keys(&names)
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| (k, i as u32))
+        .collect()
 }
 
 pub mod evidence;

@@ -2,7 +2,7 @@
 //!
 //! Everything here is pure and total: any input string gives an answer, never a panic.
 
-use crate::platform::{lowercase, nfkc};
+use crate::platform::{lowercase, nfkc, nfkc_lower_many};
 
 mod confusables;
 mod handles;
@@ -39,11 +39,34 @@ pub fn key(s: &str) -> String {
     key_reference(s)
 }
 
+/// [`key`] of each of `names`, equal to mapping [`key`] (a test pins them): the non-ASCII
+/// names are normalised by the platform in one call ([`nfkc_lower_many`]), which in the
+/// browser is what loading a bundle's catalog spends most of its keying time on.
+pub fn keys(names: &[&str]) -> Vec<String> {
+    let wide: Vec<&str> = names.iter().copied().filter(|n| !n.is_ascii()).collect();
+    let mut lowered = nfkc_lower_many(&wide).into_iter();
+    names
+        .iter()
+        .map(|n| {
+            if n.is_ascii() {
+                key(n)
+            } else {
+                key_of_lower(&without_ignorables(&lowered.next().unwrap_or_default()))
+            }
+        })
+        .collect()
+}
+
 /// [`key`] without the ASCII fast path: the definition (a test pins them together).
 fn key_reference(s: &str) -> String {
+    key_of_lower(&visible_lower(s))
+}
+
+/// The rest of [`key`] after NFKC, lower case and the ignorables: look-alikes folded,
+/// whitespace collapsed.
+fn key_of_lower(lower: &str) -> String {
     // Folded before the split: a few prototypes are a space (U+2800, braille blank, is not
     // White_Space but looks like one).
-    let lower = visible_lower(s);
     let mut folded = String::with_capacity(lower.len());
     for c in lower.chars() {
         match latin_prototype(c) {

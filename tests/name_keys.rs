@@ -83,3 +83,23 @@ fn rust_keys_match_the_shared_table() {
         assert_eq!(row["key"], key(name), "key of {name:?}");
     }
 }
+
+/// The batched keys (one call into the platform's normalisation for all non-ASCII names)
+/// equal one key per name, for the whole table at once, for the names without a line feed
+/// (the browser's joined path), and for names that differ only around where the joins fall:
+/// a lone combining mark right after a name, a final sigma before the next one.
+#[test]
+fn batched_keys_equal_one_key_per_name() {
+    use influence_rec::text::keys;
+    let one_by_one = |names: &[&str]| names.iter().map(|n| key(n)).collect::<Vec<_>>();
+    assert_eq!(keys(NAMES), one_by_one(NAMES));
+    let no_line_feed: Vec<&str> = NAMES
+        .iter()
+        .copied()
+        .filter(|n| !n.contains('\n'))
+        .collect();
+    assert_eq!(keys(&no_line_feed), one_by_one(&no_line_feed));
+    let seams = ["ΟΔΥΣΣΕΥΣ", "Σ", "\u{0301}", "Cafe", "\u{0301}x", "é", "ǅ"];
+    assert_eq!(keys(&seams), one_by_one(&seams));
+    assert_eq!(keys(&[]), Vec::<String>::new());
+}

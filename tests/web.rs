@@ -167,6 +167,36 @@ fn unicode_normalisation_in_the_browser_matches_native() {
     assert_eq!(normalize_hashtag("#Cafe\u{0301}").as_deref(), Some("café"));
 }
 
+/// The hostile names' keys (the table `tests/name_keys.rs` checks natively) in the browser:
+/// one name at a time, and batched into one call to the browser's normalisation, for the
+/// table as it is (a name with a line feed sends them one by one) and without those names
+/// (the joined path).
+#[wasm_bindgen_test]
+fn name_keys_in_the_browser_match_the_table_one_by_one_and_batched() {
+    use influence_rec::text::{key, keys};
+    let rows: Vec<serde_json::Value> =
+        serde_json::from_str(include_str!("fixtures/name_keys.json")).expect("the table");
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["name"].as_str().expect("name"))
+        .collect();
+    let want: Vec<&str> = rows
+        .iter()
+        .map(|r| r["key"].as_str().expect("key"))
+        .collect();
+    for (n, k) in names.iter().zip(&want) {
+        assert_eq!(key(n), *k, "key of {n:?}");
+    }
+    assert_eq!(keys(&names), want);
+    let (joined, want): (Vec<&str>, Vec<&str>) = names
+        .iter()
+        .zip(&want)
+        .filter(|(n, _)| !n.contains('\n'))
+        .unzip();
+    assert!(joined.iter().filter(|n| !n.is_ascii()).count() > 20);
+    assert_eq!(keys(&joined), want);
+}
+
 /// The planner in wasm32 (64-bit integers and floats as native): the exact optimum of the
 /// float-grid counter-example, and an equal-density instance against a DP over cents.
 #[wasm_bindgen_test]

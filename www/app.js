@@ -26,7 +26,9 @@ const FOLD_IN_STEPS = 5;
 
 const published = new Published(document.baseURI);
 const labels = new Map();
-const catLabel = (slug) => labels.get(slug) ?? (slug || '?');
+// The catalogue's word for a built-in category (no call into the module, so the first
+// ranking need not wait for the lexicon); a custom lexicon's from its own labels.
+const catLabel = (slug) => (has(`category.${slug}`) ? t(`category.${slug}`) : labels.get(slug) ?? (slug || '?'));
 // A category's label in the page's language; a category of a custom lexicon keeps its own.
 const categoryLabel = (c) => (has(`category.${c.slug}`) ? t(`category.${c.slug}`) : c.label);
 const page = {
@@ -48,7 +50,6 @@ const page = {
 const withDetails = (name) => published.withDetails(page.engine, name);
 
 const cards = new Cards({
-  labels,
   catLabel,
   inCampaign: (name) => campaign.has(name),
   platform: () => page.platform,
@@ -240,7 +241,9 @@ function newBrandFromForm() {
 
 // The controls the first ranking does not read: category, country and brand options, the
 // bundle line, the orderings without a model.
-function fillControls(engine, cats, names) {
+function fillControls(engine, names) {
+  const cats = categories();
+  for (const c of cats) labels.set(c.slug, categoryLabel(c));
   for (const c of cats) $('new-category').append(Object.assign(el('option', categoryLabel(c)), { value: c.slug }));
   const countries = engine.countries().map((c) => [countryName(c), c]).sort((a, b) => a[0].localeCompare(b[0]));
   for (const [name, c] of countries) $('f-country').append(Object.assign(el('option', name), { value: c }));
@@ -357,6 +360,8 @@ function startSync(store) {
 }
 
 async function main() {
+  // The page's modules have loaded and run (benches/page_bench.mjs reports the marks).
+  performance.mark('page-modules');
   translatePage();
   // IndexedDB is read while the wasm module and the bundle load; the first ranking does not
   // wait for it (on a first visit it is slower to open than the engine is to load): the
@@ -371,10 +376,8 @@ async function main() {
   page.version = info.version;
   page.points = info.points;
   page.platform = info.platform ?? '';
-  // Only what the first ranking reads comes before it (the category labels, the first
-  // brand's name); the controls' options are filled right after it.
-  const cats = categories();
-  for (const c of cats) labels.set(c.slug, categoryLabel(c));
+  // Only what the first ranking reads comes before it (the brands' names); the controls'
+  // options are filled right after it.
   const names = engine.brandNames();
   // The first ranking starts from the bundle's default ordering (the widget's too).
   $('rank-by').value = engine.ordering().by;
@@ -395,7 +398,7 @@ async function main() {
   } else {
     $('results-summary').textContent = t('summary.choose');
   }
-  fillControls(engine, cats, names);
+  fillControls(engine, names);
   if (first && !first.known) fillNewForm(first.brand);
   campaign.fill();
   campaign.render();

@@ -36,10 +36,10 @@ function contributionChips(rec, n = 4) {
     .map((c) => `${featureLabel(c.feature)} = ${fmtValue(c.value)}: ${c.contribution >= 0 ? '+' : '−'}${Math.abs(c.contribution).toFixed(3)}`);
 }
 
-function whyChips(rec, labels) {
+function whyChips(rec, catLabel) {
   const c = rec.cohesion;
   const chips = [];
-  if (c.category) chips.push(t('chip.category', { v: labels.get(c.category) ?? c.category, p: c.category_points }));
+  if (c.category) chips.push(t('chip.category', { v: catLabel(c.category), p: c.category_points }));
   if (c.location) chips.push(t('chip.location', { v: countryName(c.location), p: c.location_points }));
   if (c.shared_hashtags.length) chips.push(t('chip.hashtags', { v: c.shared_hashtags.map((x) => '#' + x).join(' '), p: c.hashtag_points }));
   chips.push(known(c.engagement_rate)
@@ -185,11 +185,11 @@ function fillDetails(box, inf, note) {
 
 // The numbers behind a card's reasons: the cohesion breakdown, the scores, the ranker's
 // families and its largest feature contributions.
-function numberLists(rec, ranking, labels) {
+function numberLists(rec, ranking, catLabel) {
   const lists = [];
   const why = el('ul', undefined, 'why');
   why.setAttribute('aria-label', t('detail.breakdown'));
-  for (const chip of whyChips(rec, labels)) why.append(el('li', chip));
+  for (const chip of whyChips(rec, catLabel)) why.append(el('li', chip));
   lists.push(why);
   const fam = familyChips(rec);
   if (fam.length) {
@@ -209,7 +209,7 @@ function numberLists(rec, ranking, labels) {
 }
 
 // The list of cards in #results and the shortlist chart. `ctx` connects them to the page:
-// labels (category slug -> label), catLabel, inCampaign(name), onInteract(inf, kind),
+// catLabel(slug), inCampaign(name), onInteract(inf, kind),
 // onAdd([inf]), onMoreLike(inf), withDetails(name) (a promise of the record with its bio).
 export class Cards {
   constructor(ctx) {
@@ -361,7 +361,7 @@ export class Cards {
     box.append(el('summary', t('card.details')));
     let filled = false;
     const fill = () => {
-      if (!filled) box.append(...numberLists(rec, ranking, this.ctx.labels));
+      if (!filled) box.append(...numberLists(rec, ranking, this.ctx.catLabel));
       filled = true;
     };
     if (this.openNumbers.has(name)) {

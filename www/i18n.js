@@ -54,10 +54,18 @@ export function t(key, values = {}) {
 
 // The static page's words: an element's text from `data-i18n`, attributes from
 // `data-i18n-<attribute>` (placeholder, aria-label, title); the document's `lang`.
+// Only what differs is written: in English the page is already in its words, and writing
+// them again would lay the page out again before the first ranking.
 export function translatePage(root = document) {
-  document.documentElement.lang = lang;
-  for (const e of root.querySelectorAll('[data-i18n]')) e.textContent = t(e.dataset.i18n);
+  if (document.documentElement.lang !== lang) document.documentElement.lang = lang;
+  for (const e of root.querySelectorAll('[data-i18n]')) {
+    const v = t(e.dataset.i18n);
+    if (e.textContent !== v) e.textContent = v;
+  }
   for (const attr of ['placeholder', 'aria-label', 'title']) {
-    for (const e of root.querySelectorAll(`[data-i18n-${attr}]`)) e.setAttribute(attr, t(e.getAttribute(`data-i18n-${attr}`)));
+    for (const e of root.querySelectorAll(`[data-i18n-${attr}]`)) {
+      const v = t(e.getAttribute(`data-i18n-${attr}`));
+      if (e.getAttribute(attr) !== v) e.setAttribute(attr, v);
+    }
   }
 }

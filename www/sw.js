@@ -5,7 +5,7 @@
 // and fall back to the cache when the network fails or does not answer in time.
 // SHELL is every file the page loads (tests/e2e/app.test.mjs checks it against what the page
 // requests) plus the widget's. Both wasm builds: a browser without SIMD loads the scalar one.
-const SHELL_VERSION = 'v7';
+const SHELL_VERSION = 'v8';
 const CACHE = `influence-rec-${SHELL_VERSION}`;
 const SHELL = ['./', 'index.html', 'style.css', 'boot.js', 'app.js', 'published.js', 'key.js', 'confusables.js', 'dom.js', 'links.js', 'cards.js', 'picker.js', 'orderings.js', 'filters.js', 'campaign.js', 'i18n.js', 'i18n/en.js', 'i18n/es.js', 'i18n/pt.js', 'i18n/fr.js', 'i18n/it.js', 'i18n/de.js',
   'store.js', 'sync.js', 'countries.js', 'format.js', 'explain.js', 'charts.js', 'wasm.js', 'widget.js',
