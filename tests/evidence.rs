@@ -212,6 +212,28 @@ fn cards_list_who_an_account_worked_with_and_filters_find_or_hide_them() {
         "last seen 2026-10-03, after mahou_es"
     );
 
+    // The widget's precomputed lists carry the same line as the cards; an entry without
+    // evidence writes none, and a list published before the field existed still reads.
+    let lists = rec.top_lists(rec.influencers().len());
+    let entries = &lists[0].influencers;
+    let entry = |name: &str| entries.iter().find(|e| e.name == name).expect("listed");
+    assert_eq!(
+        entry("runwithjules").worked_with,
+        rec.worked_with(jules, influence_rec::rank::WORKED_WITH_SHOWN)
+    );
+    let quiet = entries
+        .iter()
+        .find(|e| {
+            rec.worked_with(rec.influencer_id(&e.name).expect("id"), 5)
+                .is_empty()
+        })
+        .expect("an account that named nobody");
+    assert!(quiet.worked_with.is_empty());
+    let json = serde_json::to_value(quiet).expect("json");
+    assert!(json.get("worked_with").is_none(), "{json}");
+    let old: influence_rec::rank::TopEntry = serde_json::from_value(json).expect("older entry");
+    assert_eq!(&old, quiet);
+
     let names = |filter: Filter| -> Vec<String> {
         let req = RankRequest {
             filter,

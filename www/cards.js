@@ -5,7 +5,7 @@
 // reaches the DOM only through textContent.
 import { $, el, button } from './dom.js';
 import { countryName } from './countries.js';
-import { fmtInt, fmtMoney2, fmtPercent, fmtRate1, known, followersText, rateText, unknownRate, priceText, priceRange, isEstimate, dayText } from './format.js';
+import { fmtInt, fmtMoney2, fmtPercent, fmtRate1, known, followersText, rateText, unknownRate, priceText, priceRange, isEstimate, dayText, workedWithText } from './format.js';
 import { featureLabel, familyLabel, reasons, scoreParts, scoreSentence } from './explain.js';
 import { t } from './i18n.js';
 import { drawShortlist } from './charts.js';
@@ -100,10 +100,8 @@ function workedWith(list) {
   const p = el('p', t('card.worked_with') + ' ', 'worked-with');
   list.forEach((w, i) => {
     if (i) p.append(', ');
-    const who = w.brand ? `${w.brand} (@${w.handle})` : `@${w.handle}`;
-    const paid = w.sponsored_posts > 0 ? ` · ${t('card.paid')}` : '';
     const day = dayText(w.last_seen);
-    const span = el('span', who + paid, w.sponsored_posts > 0 ? 'paid' : undefined);
+    const span = el('span', workedWithText(w), w.sponsored_posts > 0 ? 'paid' : undefined);
     span.title = [t('card.posts', { n: w.posts }), w.sponsored_posts ? t('card.paid_posts', { n: w.sponsored_posts }) : '', day ? t('card.last_seen', { v: day }) : ''].filter(Boolean).join(', ');
     p.append(span);
   });

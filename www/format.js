@@ -48,6 +48,10 @@ export const priceRange = (e) => t('fmt.price_range', {
   low: fmtMoney.format(e.low), high: fmtMoney.format(e.high), basis: t(BASES.includes(e.basis) ? `fmt.basis.${e.basis}` : 'fmt.basis.other'),
 });
 
+// "Worked with", as the page's and the widget's cards say it: each handle an account's posts
+// named (a known brand's name before its handle), "paid" where a paid post credited it.
+export const workedWithText = (w) => (w.brand ? `${w.brand} (@${w.handle})` : `@${w.handle}`) + (w.sponsored_posts > 0 ? ` · ${t('card.paid')}` : '');
+
 // Recency (from the scrape's post times): the newest post's day as the reader writes dates
 // ("20 Nov 2026"), posts a week to one decimal. Dates are calendar days, so UTC throughout.
 const fmtDay = new Intl.DateTimeFormat(locales, { dateStyle: 'medium', timeZone: 'UTC' });

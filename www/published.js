@@ -8,6 +8,9 @@ import { nameKey, fnv1a64 } from './key.js';
 
 // A number the scrape may not know: finite, or null for unknown.
 const numberOrNull = (v) => v === null || Number.isFinite(v);
+// A list entry's "worked with": absent (files published before it), or handles with counts.
+const workedWith = (w) => w === undefined || (Array.isArray(w) && w.every((x) => typeof x?.handle === 'string'
+  && (x.brand == null || typeof x.brand === 'string') && Number.isInteger(x.posts) && Number.isInteger(x.sponsored_posts)));
 
 // The bundle's download, the module's instantiation and the engine built from both. `glue` is
 // the wasm-bindgen module (pkg/influence_rec.js), already imported; `search` chooses the
@@ -103,7 +106,7 @@ export class Published {
         const lists = file?.version === m.version && Array.isArray(file.lists) ? file.lists : null;
         return lists?.every((l) => typeof l?.brand === 'string' && Array.isArray(l.influencers)
           && l.influencers.every((i) => typeof i?.name === 'string' && numberOrNull(i.followers)
-            && numberOrNull(i.engagement_rate))) ? file : null;
+            && numberOrNull(i.engagement_rate) && workedWith(i.worked_with))) ? file : null;
       })().catch(() => null));
     }
     const file = await this.topFiles.get(name);

@@ -14,7 +14,7 @@
 // Content-Security-Policy forbids WebAssembly, the precomputed list answers instead. Scraped
 // text is rendered as text only.
 import { countryName } from './countries.js';
-import { fmtInt, followersText, rateText, priceText } from './format.js';
+import { fmtInt, followersText, rateText, priceText, workedWithText } from './format.js';
 import { Published, startEngine } from './published.js';
 import { t, lang } from './i18n.js';
 
@@ -28,7 +28,8 @@ h2 { font-size: 1rem; margin: 0 0 .5rem; }
 ol { margin: 0; padding-left: 1.4rem; display: grid; gap: .35rem; }
 li { overflow-wrap: anywhere; }
 .name { unicode-bidi: isolate; font-weight: 600; color: var(--ir-accent, #1d4ed8); }
-.meta, .note { color: var(--ir-muted, #4a4a55); font-size: .85rem; }
+.meta, .note, .worked-with { color: var(--ir-muted, #4a4a55); font-size: .85rem; }
+.worked-with { display: block; overflow-wrap: anywhere; }
 .error { color: #b91c1c; }
 `;
 
@@ -141,6 +142,13 @@ class InfluencerRecs extends HTMLElement {
         const price = priceText(inf.cost_per_post, inf.price_estimate, { unit: 'post' });
         meta.textContent = ` · ${followersText(inf.followers, fmtInt)} · ${rateText(inf.engagement_rate)} · ${countryName(inf.country) || t('card.country_unknown')}${price ? ` · ${price}` : ''}`;
         li.append(name, meta);
+        // The brands its posts named, as the page's cards list them (issue 28).
+        if (inf.worked_with?.length) {
+          const worked = document.createElement('span');
+          worked.className = 'worked-with';
+          worked.textContent = `${t('card.worked_with')} ${inf.worked_with.map(workedWithText).join(', ')}`;
+          li.append(worked);
+        }
         ol.append(li);
       }
       parts.push(h, ol);

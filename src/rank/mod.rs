@@ -15,7 +15,7 @@ pub use peers::{SizeNorms, MIN_PEERS};
 pub use request::{Filter, NewBrand, RankBy, RankRequest, Who};
 pub use response::{
     Ranking, Recommendation, RelationshipRow, TopEntry, TopList, TopListFile, WorkedWith,
-    TOP_LIST_FORMAT,
+    TOP_LIST_FORMAT, WORKED_WITH_SHOWN,
 };
 pub use topk::{pipeline_order, top_k, top_k_reference};
 
@@ -426,6 +426,7 @@ impl Recommender {
                                 cost_per_post: inf.cost_per_post,
                                 price_estimate: x.price_estimate,
                                 score: x.score,
+                                worked_with: self.worked_with(x.id, WORKED_WITH_SHOWN),
                             }
                         })
                         .collect(),

@@ -144,6 +144,10 @@ pub struct TopEntry {
     pub price_estimate: Option<PriceEstimate>,
     /// The rating (cohesion + interaction points).
     pub score: f64,
+    /// The handles its posts named most recently, as a card shows them (at most
+    /// [`WORKED_WITH_SHOWN`]); absent in files published before it existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub worked_with: Vec<WorkedWith>,
 }
 
 /// One row of the relationship table: a brand x influencer pair and its rating.
@@ -197,6 +201,9 @@ mod tests {
         }
     }
 }
+
+/// How many handles a card (the page's, the widget's) lists under "worked with".
+pub const WORKED_WITH_SHOWN: usize = 5;
 
 /// A handle an influencer's posts named, as a card shows it ("worked with").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use crate::planner::{cents, fill_to_budget, Item};
 use crate::price::{PriceBasis, PriceEstimate, PriceEstimates};
 use crate::rank::{
     Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who, WorkedWith,
+    WORKED_WITH_SHOWN,
 };
 use crate::session::{xorshift, BrandRef, LocalRow, Session};
 
@@ -45,9 +46,6 @@ struct InfluencerView<'a> {
     story_price_estimate: Option<PriceEstimate>,
     worked_with: Vec<WorkedWith>,
 }
-
-/// How many handles a card lists under "worked with".
-const WORKED_WITH_SHOWN: usize = 5;
 
 impl<'a> InfluencerView<'a> {
     fn new(rec: &'a Recommender, id: u32) -> Self {

@@ -71,7 +71,7 @@ async function appOnScrape(prefix, port) {
   const proc = spawn(bin, ['serve', '--root', dir, '--bundle-dir', path.join(mine, 'pkg'), '--addr', `127.0.0.1:${port}`, '--db', db], { stdio: ['ignore', 'ignore', 'inherit'] });
   cleanup.push(() => proc.kill('SIGTERM'));
   await waitUp(`http://127.0.0.1:${port}/`);
-  return { out, mine, ...(await newPage(`http://127.0.0.1:${port}`)) };
+  return { out, mine, dir, ...(await newPage(`http://127.0.0.1:${port}`)) };
 }
 
 test('a scrape with unknowns: cards say unknown, pages are not accounts, filters, chart and campaign keep unknowns apart', async () => {
@@ -218,6 +218,41 @@ test('worked with: cards list the handles an account named, paid ones marked; fi
   const rest = await cardNames(page);
   assert.ok(rest.length > 10 && rest.every((n) => Number(n.slice(-2)) % 4 > 1 || !n.startsWith('creator_')), rest.join(' '));
   await page.screenshot({ path: path.join(shots, 'evidence-exclusivity.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('worked with in the widget: from the precomputed list and from the engine, as the cards say it', async () => {
+  const { mine, dir, context, page, errors } = await appOnScrape('ir-widget-evidence-', basePort + 42);
+  const { default_ordering: fallback } = JSON.parse(readFileSync(path.join(mine, 'pkg/manifest.json'), 'utf8'));
+  const other = fallback === 'rating' ? 'model' : 'rating';
+  // A partner's page on the same origin: the default ordering answers from the brand's
+  // precomputed list, another ordering loads the engine.
+  writeFileSync(path.join(dir, 'www/partner.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner</title>
+<script type="module" src="widget.js"></script></head><body><main><h1>Partner</h1>
+<influencer-recs id="list" brand="Cocina Viva" k="20"></influencer-recs>
+<influencer-recs id="engine" brand="Cocina Viva" k="20" by="${other}"></influencer-recs></main></body></html>`);
+  await page.goto(new URL('partner.html', page.url()).href);
+  await page.waitForFunction(() => [...document.querySelectorAll('influencer-recs')].every((w) => w.dataset.mode), null, { timeout: 20000 });
+  const shown = await page.evaluate(() => [...document.querySelectorAll('influencer-recs')].map((w) => ({
+    id: w.id,
+    mode: w.dataset.mode,
+    rows: [...w.shadowRoot.querySelectorAll('li')].map((li) => [li.querySelector('.name').textContent, li.querySelector('.worked-with')?.textContent ?? null]),
+  })));
+  assert.deepEqual(shown.map((w) => [w.id, w.mode]), [['list', 'list'], ['engine', 'wasm']]);
+  // What the scrape's posts named: every fourth creator @cocina.viva (every eighth as #ad),
+  // the next one @pulsogym, the rest nobody.
+  const expected = (name) => {
+    const a = Number(name.slice('creator_'.length));
+    if (!name.startsWith('creator_')) return null;
+    return a % 4 === 0 ? `worked with @cocina.viva${a % 8 === 0 ? ' · paid' : ''}` : a % 4 === 1 ? 'worked with @pulsogym' : null;
+  };
+  for (const w of shown) {
+    assert.ok(w.rows.length >= 10, `${w.id}: ${w.rows.length} rows`);
+    assert.ok(w.rows.some(([, line]) => line), `${w.id}: some account worked with a brand`);
+    for (const [name, line] of w.rows) assert.equal(line, expected(name), `${w.id}: ${name}`);
+  }
+  await assertAccessible(page, 'worked with in the widget');
   assert.deepEqual(errors, []);
   await context.close();
 });
