@@ -507,6 +507,29 @@ mod tests {
     use crate::cohesion::tests::influencer;
 
     #[test]
+    fn a_handle_claimed_by_two_brands_is_refused_by_line_naming_both_and_the_rest_is_kept() {
+        // Handles compare in their normal form: "@NIKE" is "nike".
+        let csv = "name,category,country,hashtags,followers,description,handle\n\
+                   Nike,fitness_sport,US,,300,,nike\n\
+                   Nike Running,fitness_sport,US,,200,,@NIKE\n\
+                   Strava,fitness_sport,US,,100,,strava\n";
+        let (rows, errs) = read_brands(csv.as_bytes(), "brands.csv").unwrap();
+        let names: Vec<&str> = rows.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["Nike", "Strava"], "{errs:?}");
+        assert_eq!(errs.len(), 1);
+        let e = errs[0].to_string();
+        for part in [
+            "brands.csv:3",
+            "field `handle`",
+            "\"Nike\"",
+            "\"Nike Running\"",
+            "@nike",
+        ] {
+            assert!(e.contains(part), "{part:?} in {e}");
+        }
+    }
+
+    #[test]
     fn influencers_round_trip() {
         let mut a = influencer("a, \"quoted\"\nname", "music", "US", &["x", "y"], 0.25);
         a.cost_per_post = Some(120.5);

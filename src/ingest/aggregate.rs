@@ -437,8 +437,11 @@ fn mentions(name: &str, rows: &[PostRow]) -> Vec<Mention> {
     let mut by: BTreeMap<&str, Tally> = BTreeMap::new();
     for r in rows {
         let mut named: Vec<&str> = r.mentions.iter().map(String::as_str).collect();
+        let mut seen: std::collections::HashSet<&str> = named.iter().copied().collect();
+        let sponsors: std::collections::HashSet<&str> =
+            r.sponsors.iter().map(String::as_str).collect();
         for s in &r.sponsors {
-            if !named.contains(&s.as_str()) {
+            if seen.insert(s.as_str()) {
                 named.push(s);
             }
         }
@@ -451,7 +454,7 @@ fn mentions(name: &str, rows: &[PostRow]) -> Vec<Mention> {
             let credited = if r.sponsors.is_empty() {
                 r.sponsored
             } else {
-                r.sponsors.iter().any(|s| s == h)
+                sponsors.contains(h)
             };
             if credited {
                 e.1 += 1;

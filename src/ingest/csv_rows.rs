@@ -249,12 +249,13 @@ pub(super) fn post_row(
         }
     }
     let mut mentions = mentions_in_text(&post_text);
+    let mut named: std::collections::HashSet<String> = mentions.iter().cloned().collect();
     for h in parse_handles(&get(Field::Mentions)?)
         .into_iter()
         .chain(parse_handles(&get(Field::Tagged)?))
         .chain(parse_handles(&get(Field::Coauthors)?))
     {
-        if !mentions.contains(&h) {
+        if named.insert(h.clone()) {
             mentions.push(h);
         }
     }

@@ -276,3 +276,44 @@ fn rejects_are_counted_by_reason_with_two_examples() {
     );
     assert_eq!(by[1].1, 1);
 }
+
+#[test]
+fn mentions_fold_case_leave_out_the_account_itself_and_keep_thousands_of_handles() {
+    // ana names herself in other case (not evidence), @Nike and @nike (one handle, two
+    // posts, the second paid by a bare #ad), and @strava, a handle no brand has (kept: the
+    // card says who, a brand or not). A giveaway post tags 5,000 accounts: every one is
+    // kept in the table (the learners discount such an account, `catalog::evidence`).
+    let many: Vec<String> = (0..5000).map(|i| format!("@fan_{i:04}")).collect();
+    let csv = format!(
+        "ownerUsername,followersCount,caption,likesCount\n\
+         Ana.Cooks,1000,cooking with @ANA.COOKS and @Nike,10\n\
+         Ana.Cooks,1000,again @nike and @Strava #ad,12\n\
+         giveaway_es,5000,win! {} @fan_0001,50\n",
+        many.join(" ")
+    );
+    let (p, r) = ingest(
+        csv.as_bytes(),
+        "t.csv",
+        &ColumnMapping::default(),
+        Lexicon::builtin(),
+    )
+    .expect("header is fine");
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let of = |name: &str| {
+        p.iter()
+            .find(|x| x.influencer.name == name)
+            .map(|x| &x.mentions)
+            .expect("profile")
+    };
+    let ana: Vec<(&str, u32, u32)> = of("Ana.Cooks")
+        .iter()
+        .map(|m| (m.handle.as_str(), m.posts, m.sponsored_posts))
+        .collect();
+    assert_eq!(ana, [("nike", 2, 1), ("strava", 1, 1)]);
+    let fans = of("giveaway_es");
+    assert_eq!(fans.len(), 5000);
+    assert!(fans
+        .iter()
+        .all(|m| m.posts == 1 && m.handle.starts_with("fan_")));
+    assert_eq!(r.mentions.pairs, 5002);
+}

@@ -45,6 +45,8 @@ pub fn normalize_handle(raw: &str) -> Option<String> {
 /// ```
 pub fn mentions_in_text(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // A giveaway caption can name thousands: seen by hash, not by scanning `out` each time.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut prev: Option<char> = None;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -60,7 +62,7 @@ pub fn mentions_in_text(text: &str) -> Vec<String> {
             .map_or(rest.len(), |(j, _)| j);
         // Longer runs are no handle at all (a cut-off name would credit someone else).
         if let Some(h) = normalize_handle(&rest[..end]) {
-            if !out.contains(&h) {
+            if seen.insert(h.clone()) {
                 out.push(h);
             }
         }
