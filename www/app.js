@@ -26,11 +26,10 @@ const FOLD_IN_STEPS = 5;
 
 const published = new Published(document.baseURI);
 const labels = new Map();
-// The catalogue's word for a built-in category (no call into the module, so the first
-// ranking need not wait for the lexicon); a custom lexicon's from its own labels.
+// A category's label in the page's language: the catalogue's word for a built-in category
+// (no call into the module, so the first ranking need not wait for the lexicon); a category
+// of a custom lexicon keeps its own label (`labels`, filled with the controls).
 const catLabel = (slug) => (has(`category.${slug}`) ? t(`category.${slug}`) : labels.get(slug) ?? (slug || '?'));
-// A category's label in the page's language; a category of a custom lexicon keeps its own.
-const categoryLabel = (c) => (has(`category.${c.slug}`) ? t(`category.${c.slug}`) : c.label);
 const page = {
   engine: null,
   store: null,
@@ -243,8 +242,8 @@ function newBrandFromForm() {
 // bundle line, the orderings without a model.
 function fillControls(engine, names) {
   const cats = categories();
-  for (const c of cats) labels.set(c.slug, categoryLabel(c));
-  for (const c of cats) $('new-category').append(Object.assign(el('option', categoryLabel(c)), { value: c.slug }));
+  for (const c of cats) labels.set(c.slug, c.label);
+  for (const c of cats) $('new-category').append(Object.assign(el('option', catLabel(c.slug)), { value: c.slug }));
   const countries = engine.countries().map((c) => [countryName(c), c]).sort((a, b) => a[0].localeCompare(b[0]));
   for (const [name, c] of countries) $('f-country').append(Object.assign(el('option', name), { value: c }));
   const info = engine.info();
@@ -281,7 +280,7 @@ function wireForms(store, engine) {
   });
   $('new-description').addEventListener('input', () => {
     const inf = inferCategory($('new-description').value);
-    $('inferred').textContent = inf ? t('new.inferred', { v: categoryLabel(inf) }) : '';
+    $('inferred').textContent = inf ? t('new.inferred', { v: catLabel(inf.slug) }) : '';
   });
   $('new-form').addEventListener('submit', async (ev) => {
     ev.preventDefault();

@@ -1,13 +1,18 @@
 use super::*;
 
-fn run(csv: &str) -> (Vec<Influencer>, IngestReport) {
-    let (p, r) = ingest(
+/// The profiles (with their mentions) ingested from `csv`, and the report.
+fn profiles(csv: &str) -> (Vec<Profile>, IngestReport) {
+    ingest(
         csv.as_bytes(),
         "t.csv",
         &ColumnMapping::default(),
         Lexicon::builtin(),
     )
-    .expect("header is fine");
+    .expect("header is fine")
+}
+
+fn run(csv: &str) -> (Vec<Influencer>, IngestReport) {
+    let (p, r) = profiles(csv);
     (p.into_iter().map(|p| p.influencer).collect(), r)
 }
 
@@ -291,13 +296,7 @@ fn mentions_fold_case_leave_out_the_account_itself_and_keep_thousands_of_handles
          giveaway_es,5000,win! {} @fan_0001,50\n",
         many.join(" ")
     );
-    let (p, r) = ingest(
-        csv.as_bytes(),
-        "t.csv",
-        &ColumnMapping::default(),
-        Lexicon::builtin(),
-    )
-    .expect("header is fine");
+    let (p, r) = profiles(&csv);
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     let of = |name: &str| {
         p.iter()
