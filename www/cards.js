@@ -301,10 +301,11 @@ export class Cards {
         }
         li.append(why, scoreBar(rec, maxScore));
       }
+      // The details open below the buttons: their bio arrives later (a shard), and what
+      // grows under the pointer must not push the button being used.
       const details = el('div', undefined, 'details');
       details.hidden = !this.openDetails.has(inf.name);
       fillDetails(details, inf, inf.description ? undefined : this.detailNotes.get(inf.name));
-      li.append(details);
       const actions = el('div', undefined, 'card-actions');
       const add = (action, text, fn) => {
         const b = button(text, 'secondary', fn);
@@ -316,7 +317,7 @@ export class Cards {
       add('add_to_campaign', pickLabel(ctx.inCampaign(inf.name)), () => ctx.onAdd([inf]));
       add('collaboration', t('kind.collaboration'), () => ctx.onInteract(inf, 'collaboration'));
       add('similar', t('card.more_like'), () => ctx.onMoreLike(inf));
-      li.append(actions);
+      li.append(actions, details);
       if (rec) li.append(this.numbers(rec, ranking, inf.name));
       list.append(li);
     }

@@ -21,15 +21,21 @@ test('interactions are kept in IndexedDB across a reload and lift the influencer
   // Looking does not re-rank: after Check info and a collaboration the list and the focus
   // stay where they were, and the update is offered.
   const action = (kind) => `#results > li[data-influencer="${who}"] [data-action="${kind}"]`;
+  // Where the buttons are on screen: the view's scroll and the button's top in the viewport.
+  const where = () => page.evaluate((s) => [Math.round(window.scrollY), Math.round(document.querySelector(s).getBoundingClientRect().top)], action('collaboration'));
   await page.click(action('check_info'));
+  // (The click scrolled the card into view; from here nothing may move the button.)
+  const seen = await where();
   await page.waitForFunction(() => document.getElementById('pending-text').textContent === 'Updated with your 1 interaction.');
-  // (The click scrolled the card into view; from here nothing may move the page.)
-  const scrolled = await page.evaluate(() => window.scrollY);
+  // The bio arrives later, from a shard, and opens below the buttons.
+  await page.waitForSelector(`#results > li[data-influencer="${who}"] .details:not([hidden]) p.bio`);
+  assert.equal((await where())[1], seen[1], 'the details filled in without moving the buttons');
+  const scrolled = await where();
   await page.click(action('collaboration'));
   await page.waitForFunction(() => document.getElementById('pending-text').textContent === 'Updated with your 2 interactions.');
   assert.deepEqual(await cardNames(page), before, 'the list holds still');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.action), 'collaboration');
-  assert.equal(await page.evaluate(() => window.scrollY), scrolled, 'no scroll jump');
+  assert.deepEqual(await where(), scrolled, 'no scroll jump');
   // Asked, it re-ranks: 12 points on top of its rating, it climbs.
   await page.click('#show-updates');
   await page.waitForFunction((w) => [...document.querySelectorAll('#results > li')].findIndex((li) => li.dataset.influencer === w) < 4, who);
