@@ -17,14 +17,13 @@ use serde::{Deserialize, Serialize};
 use crate::cohesion::{CohesionIndex, CohesionWeights, TagIds};
 use crate::dates::{in_range, parse_iso_date};
 use crate::error::{Error, Result};
-use crate::mf::features::{
-    brand_features, bucket_features, buckets, feature_matrix, influencer_features, Buckets,
-};
+use crate::mf::features::{brand_features, bucket_features, buckets, feature_matrix, Buckets};
 use crate::mf::stored::ItemContent;
 use crate::mf::{CsrMatrix, Vocabulary};
 use crate::model::{Brand, Influencer, Interaction, Mention, PointsConfig};
 use crate::random::{WordHashMap, DEFAULT_SEED};
 use crate::text::{key, normalize_handle, truncate_chars};
+use evidence::HandleFeatures;
 
 /// Post links a card lists (the newest the scrape gave first are kept; they travel in the
 /// detail shards, not the bundle's core).
@@ -580,6 +579,12 @@ impl Catalog {
         names.extend(categories.iter().map(|c| format!("category:{c}")));
         names.extend(countries.iter().map(|c| format!("country:{c}")));
         names.extend(tags.iter().map(|t| format!("tag:{t}")));
+        names.extend(
+            self.handle_features()
+                .handles
+                .iter()
+                .map(|h| HandleFeatures::name(h)),
+        );
         // Distinct bucket triples as packed integers (one sort of u64s, not a set).
         let packed = self.packed_buckets();
         let mut distinct = packed.clone();
@@ -634,6 +639,10 @@ impl Catalog {
             lookup("country:", countries),
             lookup("tag:", tags),
         );
+        let handles = self.handle_features();
+        let handle_id: Vec<Option<u32>> = (handles.handles.iter())
+            .map(|h| vocab.get(&HandleFeatures::name(h)))
+            .collect();
         // Feature ids by bucket triple: a few hundred distinct triples however many rows.
         let mut bucket_ids: WordHashMap<u64, [Option<u32>; 3]> = WordHashMap::default();
         let n = self.influencers().len();
@@ -648,6 +657,7 @@ impl Catalog {
             row.extend(category.and_then(|c| category_id[c as usize]));
             row.extend(country.and_then(|c| country_id[c as usize]));
             row.extend(hashtags.iter().filter_map(|&t| tag_id[t as usize]));
+            row.extend(handles.of(i).iter().filter_map(|&h| handle_id[h as usize]));
             let b = bucket_ids
                 .entry(k)
                 .or_insert_with(|| bucket_features(unpack(k)).map(|name| vocab.get(&name)));
@@ -671,11 +681,7 @@ impl Catalog {
 
     fn build_features(&self, item_identity: bool) -> Result<Features> {
         let (rows, _) = self.feature_rows();
-        let irows: Vec<Vec<String>> = self
-            .influencers()
-            .iter()
-            .map(|x| influencer_features(x, item_identity))
-            .collect();
+        let irows = self.influencer_feature_rows(item_identity);
         let mut user_vocab = Vocabulary::default();
         let mut users = feature_matrix(&mut user_vocab, &rows, true)?;
         // Cold rows intern into the same vocabulary (after the identities, so no column moves).
@@ -705,10 +711,7 @@ impl Catalog {
                 .iter()
                 .map(|x| brand_features(x, true))
                 .collect(),
-            self.influencers()
-                .iter()
-                .map(|x| influencer_features(x, true))
-                .collect(),
+            self.influencer_feature_rows(true),
         )
     }
 

@@ -637,4 +637,72 @@ mod tests {
         };
         assert!(FactorModel::load(&stored, outside).is_none());
     }
+
+    /// Two groups of accounts alike in every content feature but the handles they name
+    /// (their own photo studio): each brand's mentions are some of one group's accounts,
+    /// and the rest of that group, named by nobody, rank above the other group for it.
+    /// (The relationship prior is off: between accounts of one rating it could only pick
+    /// by id.)
+    #[test]
+    fn a_brand_learns_from_accounts_that_name_what_its_positives_name() {
+        use crate::catalog::BuildParams;
+        use crate::cohesion::tests::influencer;
+        use crate::model::{Brand, Mention};
+        let name = |g: usize, k: usize| format!("g{g}_{k:02}");
+        let infs: Vec<_> = (0..2)
+            .flat_map(|g| (0..20).map(move |k| influencer(&name(g, k), "music", "US", &["x"], 0.1)))
+            .collect();
+        let brand = |n: &str| Brand {
+            name: n.into(),
+            category: "music".into(),
+            country: "US".into(),
+            hashtags: vec!["x".into()],
+            handle: n.into(),
+            ..Brand::default()
+        };
+        let (c, _) = Catalog::build(
+            infs,
+            vec![brand("acme"), brand("zeta")],
+            &[],
+            &BuildParams::default(),
+        )
+        .unwrap();
+        let mention = |who: String, handle: &str| Mention {
+            influencer: who,
+            handle: handle.into(),
+            posts: 1,
+            ..Mention::default()
+        };
+        let mut rows = Vec::new();
+        for (g, brand) in [(0, "acme"), (1, "zeta")] {
+            rows.extend((0..8).map(|k| mention(name(g, k), brand)));
+        }
+        let evidence_only = c.clone().with_mentions(&rows).unwrap().0;
+        for g in 0..2 {
+            rows.extend((0..20).map(|k| mention(name(g, k), &format!("studio{g}"))));
+        }
+        let with_studios = c.with_mentions(&rows).unwrap().0;
+        let mut s = settings(false);
+        // The studio is one feature in eight of a row: the groups part after some 40 epochs.
+        s.epochs = 60;
+        s.relationship.top = 0;
+        // Mean score of the accounts nobody's evidence names, group by group, for a brand.
+        let unnamed = |c: &Catalog, b: u32| -> [f32; 2] {
+            let m = fit(c, &s, None).unwrap().unwrap().model;
+            let mut out = Vec::new();
+            m.score_all(&m.known_user(b as usize).to_vec(), &mut out);
+            [0, 1].map(|g| {
+                let ids = (8..20).map(|k| c.influencer_id(&name(g, k)).unwrap() as usize);
+                ids.map(|i| out[i]).sum::<f32>() / 12.0
+            })
+        };
+        let (acme, zeta) = (0, 1);
+        let [g0, g1] = unnamed(&with_studios, acme);
+        assert!(g0 > g1, "acme: its group {g0} above the other {g1}");
+        let [g0, g1] = unnamed(&with_studios, zeta);
+        assert!(g1 > g0, "zeta: its group {g1} above the other {g0}");
+        // Without the studios the two groups' unnamed accounts are one item: no order.
+        let [g0, g1] = unnamed(&evidence_only, acme);
+        assert_eq!(g0, g1);
+    }
 }

@@ -103,7 +103,7 @@ fn rankings_match_golden() {
 
 #[test]
 fn older_bundles_are_refused_with_a_version_error() {
-    for v in [1, 2, 3, 4, 6, 7] {
+    for v in [1, 2, 3, 4, 6, 7, 11] {
         let name = format!("small_v{v}.bundle");
         let old = std::fs::read(fixture_path(&name)).expect("old fixture");
         match bundle::read(&old, &name) {

@@ -38,7 +38,10 @@
 //! collaboration evidence (four more features: brands named, brands of the query brand's
 //! category named, handles named, paid posts) and learns from mentions of known brands, and
 //! the bundle carries its default ordering with the held-out figures it was chosen on
-//! ([`OrderingChoice`]).
+//! ([`OrderingChoice`]); 12 = the factorization model's influencer content includes the
+//! handles their posts name that enough accounts name and no known brand has
+//! ([`crate::catalog::evidence::HandleFeatures`]: `mention:<handle>`), so a model stored
+//! for content without them would be rebuilt on other rows.
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).
 //!
@@ -64,7 +67,7 @@ use crate::ranker::{Ranker, StoredRanker};
 /// The first eight bytes of every bundle.
 pub const MAGIC: [u8; 8] = *b"INFLREC\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 11;
+pub const FORMAT_VERSION: u32 = 12;
 /// Artifact kind of a recommender bundle.
 pub const KIND_RECOMMENDER: u32 = 1;
 /// Artifact kind of a factorization trainer's state (for warm starts; never sent to browsers).

@@ -350,3 +350,69 @@ fn cards_keep_a_dozen_web_post_links_each_once() {
     assert_eq!(kept[1], "HTTP://example.org/x");
     assert_eq!(kept[2], "https://www.instagram.com/p/0/");
 }
+
+#[test]
+fn handles_enough_accounts_name_are_item_features_and_known_brands_are_not() {
+    use crate::model::Mention;
+    use evidence::{MAX_EVIDENCE_HANDLES, MAX_HANDLE_FEATURES_PER_ACCOUNT};
+    let mut t = small_tables();
+    t.brands[0].handle = "acme".into();
+    for name in ["c", "d", "e", "spam"] {
+        t.influencers
+            .push(influencer(name, "music", "US", &["x"], 0.1));
+    }
+    let c = Catalog::from_tables(t, "t").unwrap();
+    let m = |inf: &str, handle: &str, posts: u32, paid: u32| Mention {
+        influencer: inf.into(),
+        handle: handle.into(),
+        posts,
+        sponsored_posts: paid,
+        ..Mention::default()
+    };
+    let mut rows = Vec::new();
+    // "studio": three accounts, one of them paid; "rare": two; "acme": a known brand's.
+    for who in ["a", "b", "c"] {
+        rows.push(m(who, "studio", 1, u32::from(who == "a")));
+        rows.push(m(who, "acme", 1, 0));
+    }
+    rows.extend(["a", "b"].map(|w| m(w, "rare", 1, 0)));
+    // Twelve handles c, d and e all name: d keeps its paid credit, then the most posts.
+    for k in 0..12u32 {
+        let h = format!("f{k:02}");
+        rows.push(m("c", &h, 1, 0));
+        rows.push(m("d", &h, 1 + k % 4, u32::from(k == 0)));
+        rows.push(m("e", &h, 1, 0));
+    }
+    // An account naming everyone: its organic "rare" does not make it three accounts.
+    rows.extend((0..=MAX_EVIDENCE_HANDLES).map(|k| m("spam", &format!("user{k:04}"), 1, 0)));
+    rows.push(m("spam", "rare", 1, 0));
+    let (c, skipped) = c.with_mentions(&rows).unwrap();
+    assert!(skipped.is_empty(), "{skipped:?}");
+    let hf = c.handle_features();
+    let named = |who: &str| -> Vec<&str> {
+        let i = c.influencer_id(who).unwrap() as usize;
+        hf.of(i).iter().map(|&h| hf.handles[h as usize]).collect()
+    };
+    assert_eq!(named("a"), ["studio"]);
+    assert_eq!(named("b"), ["studio"]);
+    assert_eq!(named("spam"), Vec::<&str>::new());
+    // d: f00 (paid), then 4 posts (f03, f07, f11), 3 (f02, f06, f10), 2 (f01, f05, f09).
+    let d = named("d");
+    assert_eq!(d.len(), MAX_HANDLE_FEATURES_PER_ACCOUNT);
+    assert_eq!(
+        d,
+        ["f00", "f01", "f02", "f03", "f05", "f06", "f07", "f09", "f10", "f11"]
+    );
+    assert_eq!(named("c").len(), MAX_HANDLE_FEATURES_PER_ACCOUNT);
+    assert!(!hf.handles.contains(&"acme") && !hf.handles.contains(&"rare"));
+    // The trainer's rows and the load-time rows agree with handles in them.
+    let f = c.features_of(false).unwrap();
+    assert!(f.item_vocab.get("mention:studio").is_some());
+    assert!(f.item_vocab.get("mention:acme").is_none());
+    assert_eq!(c.item_feature_rows(&f.item_vocab), f.items);
+    let content = c.item_content();
+    let mut trained: Vec<String> = f.item_vocab.names().to_vec();
+    trained.sort();
+    assert_eq!(content.names.names(), trained);
+    assert_eq!(content.rows, c.item_feature_rows(&content.names));
+}
