@@ -3,9 +3,12 @@
 //!
 //! - Local points: interactions recorded on the device, summed per (brand, influencer), add
 //!   to the rating exactly like the bundle's own points ([`RankRequest::local_points`]).
-//! - Fold-in vectors: a brand's model vector adapted to the influencers it just engaged with
-//!   ([`FactorModel::fold_in`]: user-side BPR steps with the items frozen, step size
-//!   [`FOLD_IN_LEARNING_RATE`]); later rankings of that brand use it.
+//! - Fold-in vectors: a brand's model vector adapted to the influencers it engaged with on
+//!   the device ([`FactorModel::fold_in`]: user-side BPR steps with the items frozen, step
+//!   size [`FOLD_IN_LEARNING_RATE`]); later rankings of that brand use it. The vector is a
+//!   function of the brand's local points (rebuilt from the model's vector each time, with
+//!   passes by points and a sampler seeded by the brand), so the rows replayed after a
+//!   reload give the vector the live interactions gave, bit for bit.
 //!
 //! Brands are keyed by [`key`], so "Acme" and " acme " share one session entry.
 
@@ -16,11 +19,27 @@ use serde::Deserialize;
 use crate::category::Lexicon;
 use crate::error::{Error, Result};
 use crate::mf::FactorModel;
+use crate::random::fnv1a64;
 use crate::rank::{Filter, NewBrand, RankBy, RankRequest, Recommender};
 use crate::text::key;
 
 /// Fold-in step: the margin a single normalised step moves (see [`FactorModel::fold_in`]).
 pub const FOLD_IN_LEARNING_RATE: f32 = 0.5;
+/// Fold-in passes per local point of an influencer: a check info (2 points) 8, an
+/// add-to-campaign or a liked influencer (5) 20, a collaboration (10) 40. On generated data
+/// one pass of 5 moved a liked account from last of 300 to 275th; 20 take it into the first
+/// half.
+pub const FOLD_IN_PASSES_PER_POINT: f64 = 4.0;
+/// Most fold-in passes of one influencer, however many points it gathers.
+pub const FOLD_IN_MAX_PASSES: u32 = 40;
+
+/// The fold-in passes of an influencer with `points` local points.
+pub fn fold_in_passes(points: f64) -> u32 {
+    // Points are finite and >= 0 (`add_local` refuses others); the cap bounds the cast.
+    (points * FOLD_IN_PASSES_PER_POINT)
+        .ceil()
+        .min(f64::from(FOLD_IN_MAX_PASSES)) as u32
+}
 
 /// An interaction recorded on the device, as the page hands it over.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -135,60 +154,54 @@ impl Session {
         Ok(out)
     }
 
-    /// Fold-in: adapts `brand`'s vector (its previous fold-in vector, else its model vector)
-    /// to the named influencers with `steps` passes; `random` supplies the negative sampler's
-    /// uniform u32s. Returns how many names were known influencers.
+    /// Fold-in: `brand`'s model vector adapted to the influencers whose local points reach
+    /// a check info's (each with [`fold_in_passes`] of its points), the negative sampler
+    /// seeded by the brand's key. Without such an influencer the brand keeps its model
+    /// vector. Returns how many influencers it folded in.
     pub fn fold_in(
         &mut self,
         rec: &Recommender,
         brand: &BrandRef,
         lexicon: &Lexicon,
-        influencers: &[String],
-        steps: u32,
-        random: impl FnMut() -> u32,
     ) -> Result<u32> {
         let fm: &FactorModel = rec.factor_model().ok_or_else(no_model)?;
-        let (name, base) = match brand {
+        let name = match brand {
+            BrandRef::Known(name) => name.as_str(),
+            BrandRef::New(nb) => nb.name.as_str(),
+        };
+        let k = key(name);
+        let min = rec.catalog().points().check_info;
+        let positives: Vec<(u32, u32)> = (self.local.get(&k).into_iter().flatten())
+            .filter(|&(_, &p)| p >= min)
+            .map(|(&i, &p)| (i, fold_in_passes(p)))
+            .collect();
+        if positives.is_empty() {
+            self.folded.remove(&k);
+            return Ok(0);
+        }
+        let mut v = match brand {
             BrandRef::Known(name) => {
                 let b = rec.brand_id(name).ok_or_else(|| Error::Unknown {
                     what: "brand",
                     name: name.clone(),
                 })?;
-                (
-                    name.as_str(),
-                    fm.brand_vector(&rec.brands()[b as usize], Some(b)),
-                )
+                fm.brand_vector(&rec.brands()[b as usize], Some(b))
             }
-            BrandRef::New(nb) => (
-                nb.name.as_str(),
-                fm.brand_vector(&nb.resolve(lexicon), None),
-            ),
+            BrandRef::New(nb) => fm.brand_vector(&nb.resolve(lexicon), None),
         };
-        let k = key(name);
-        let mut v = self.folded.get(&k).cloned().unwrap_or(base);
-        let mut ids: Vec<u32> = influencers
-            .iter()
-            .filter_map(|n| rec.influencer_id(n))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        fm.fold_in(&mut v, &ids, steps, FOLD_IN_LEARNING_RATE, random);
+        let seed = fnv1a64(k.as_bytes());
+        fm.fold_in(&mut v, &positives, FOLD_IN_LEARNING_RATE, xorshift(seed));
         self.folded.insert(k, v);
-        Ok(ids.len() as u32)
+        Ok(positives.len() as u32)
     }
 }
-
-/// Fold-in passes over the influencers a brand says it already likes
-/// ([`Session::like`]): four times an interaction's 5 on the page, because the brand said
-/// outright who it wants (on generated data one pass of 5 moved a liked account from last
-/// of 300 to 275th; 20 take it into the first half).
-pub const LIKE_FOLD_IN_STEPS: u32 = 20;
 
 impl Session {
     /// The influencers `brand` already likes, by name (the ideal influencers of a new
     /// brand, or a known brand's favourites): they become its first rows, each worth an
-    /// add-to-campaign's points in its rating, and its model vector is folded in towards
-    /// them at once when the bundle has a model. A name that is no influencer refuses the
+    /// add-to-campaign's points in its rating (so the rows the page records for them replay
+    /// to the same state), and its model vector is folded in towards them at once when the
+    /// bundle has a model. A name that is no influencer refuses the
     /// whole call, naming it (nothing is added). Returns the influencers' ids, sorted.
     pub fn like(
         &mut self,
@@ -196,8 +209,15 @@ impl Session {
         brand: &BrandRef,
         lexicon: &Lexicon,
         names: &[String],
-        random: impl FnMut() -> u32,
     ) -> Result<Vec<u32>> {
+        if let BrandRef::Known(name) = brand {
+            if rec.brand_id(name).is_none() {
+                return Err(Error::Unknown {
+                    what: "brand",
+                    name: name.clone(),
+                });
+            }
+        }
         let mut ids = Vec::with_capacity(names.len());
         for n in names {
             ids.push(rec.influencer_id(n).ok_or_else(|| Error::Unknown {
@@ -220,17 +240,15 @@ impl Session {
                 points,
             })
             .collect();
-        if rec.factor_model().is_some() && !rows.is_empty() {
-            let liked: Vec<String> = rows.iter().map(|r| r.influencer.clone()).collect();
-            self.fold_in(rec, brand, lexicon, &liked, LIKE_FOLD_IN_STEPS, random)?;
-        }
         self.add_local(rec, &rows)?;
+        if rec.factor_model().is_some() && !rows.is_empty() {
+            self.fold_in(rec, brand, lexicon)?;
+        }
         Ok(ids)
     }
 }
 
-/// xorshift64* from a 64-bit seed: the fold-in's negative sampler (seeded from the browser's
-/// crypto source there, from a fixed seed in tests).
+/// xorshift64* from a 64-bit seed: the fold-in's negative sampler (seeded by the brand).
 pub fn xorshift(seed: u64) -> impl FnMut() -> u32 {
     let mut x = seed | 1;
     move || {
@@ -286,18 +304,11 @@ mod tests {
     }
 
     #[test]
-    fn fold_in_needs_a_model_and_keeps_the_adapted_vector() {
+    fn fold_in_needs_a_model_and_follows_the_local_points() {
         let bare = Recommender::new(small(), None, None).unwrap();
         let mut s = Session::default();
         let acme = BrandRef::Known("acme".into());
-        let e = s.fold_in(
-            &bare,
-            &acme,
-            Lexicon::builtin(),
-            &["a".into()],
-            3,
-            xorshift(1),
-        );
+        let e = s.fold_in(&bare, &acme, Lexicon::builtin());
         assert!(matches!(e, Err(Error::Unknown { .. })));
         let catalog = small();
         let fit = crate::factor::fit(
@@ -312,17 +323,18 @@ mod tests {
         .expect("the small catalog has pairs to learn from");
         let rec = Recommender::new(catalog, Some(fit.model), None).unwrap();
         let before = s.model_scores(&rec, "acme").unwrap();
-        let n = s
-            .fold_in(
-                &rec,
-                &acme,
-                Lexicon::builtin(),
-                &["a".into(), "nobody".into()],
-                5,
-                xorshift(7),
-            )
+        let row = |inf: &str, points: f64| LocalRow {
+            brand: "acme".into(),
+            influencer: inf.into(),
+            points,
+        };
+        // A click is below a check info's points: nothing to fold in, the model's vector.
+        s.add_local(&rec, &[row("a", 1.0)]).unwrap();
+        assert_eq!(s.fold_in(&rec, &acme, Lexicon::builtin()).unwrap(), 0);
+        assert!(!s.is_folded("acme"));
+        s.add_local(&rec, &[row("a", 10.0), row("nobody", 10.0)])
             .unwrap();
-        assert_eq!(n, 1);
+        assert_eq!(s.fold_in(&rec, &acme, Lexicon::builtin()).unwrap(), 1);
         assert!(s.is_folded("ACME"));
         let after = s.model_scores(&rec, "acme").unwrap();
         // Fold-in towards a widens a's margin over b.
@@ -340,11 +352,95 @@ mod tests {
             category: "music".into(),
             ..NewBrand::default()
         });
-        assert_eq!(
-            s.fold_in(&rec, &nb, Lexicon::builtin(), &["b".into()], 2, xorshift(3))
-                .unwrap(),
-            1
-        );
+        let fresh = |inf: &str, points: f64| LocalRow {
+            brand: "fresh".into(),
+            ..row(inf, points)
+        };
+        s.add_local(&rec, &[fresh("b", 2.0)]).unwrap();
+        assert_eq!(s.fold_in(&rec, &nb, Lexicon::builtin()).unwrap(), 1);
         assert!(s.is_folded("fresh"));
+        assert_eq!(fold_in_passes(2.0), 8);
+        assert_eq!(fold_in_passes(5.0), 20);
+        assert_eq!(fold_in_passes(1e300), FOLD_IN_MAX_PASSES);
+    }
+
+    /// What a reload does: the device's rows replayed at once give each brand the vector
+    /// the interactions gave one by one, and liking gives what its recorded rows replay.
+    /// (The generated catalog is native only.)
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn replayed_rows_fold_in_to_the_live_vector() {
+        use crate::catalog::tests::generated_catalog;
+        let catalog = generated_catalog();
+        let fit = crate::factor::fit(&catalog, &crate::factor::FactorSettings::seeded(3), None)
+            .unwrap()
+            .expect("pairs to learn from");
+        let rec = Recommender::new(catalog, Some(fit.model), None).unwrap();
+        let brand = rec.brands()[0].name.clone();
+        let who = |k: usize| rec.influencers()[k * 7].name.clone();
+        let points = rec.catalog().points();
+        let rows: Vec<LocalRow> = [
+            (0, points.check_info),
+            (1, points.collaboration),
+            (0, points.click),
+            (2, points.add_to_campaign),
+            (3, points.click),
+        ]
+        .iter()
+        .map(|&(k, p)| LocalRow {
+            brand: brand.clone(),
+            influencer: who(k),
+            points: p,
+        })
+        .collect();
+        let known = BrandRef::Known(brand.clone());
+        let mut live = Session::default();
+        for r in &rows {
+            live.add_local(&rec, std::slice::from_ref(r)).unwrap();
+            live.fold_in(&rec, &known, Lexicon::builtin()).unwrap();
+        }
+        let mut reloaded = Session::default();
+        reloaded.add_local(&rec, &rows).unwrap();
+        assert_eq!(
+            reloaded.fold_in(&rec, &known, Lexicon::builtin()).unwrap(),
+            3
+        );
+        assert_eq!(reloaded, live);
+        // A new brand's liked influencers, then the rows the page recorded for them.
+        let nb = NewBrand {
+            name: "Liked Co".into(),
+            category: rec.brands()[0].category.clone(),
+            ..NewBrand::default()
+        };
+        let liked = [who(4), who(5)];
+        let mut at_once = Session::default();
+        let ids = at_once
+            .like(&rec, &BrandRef::New(nb.clone()), Lexicon::builtin(), &liked)
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        let mut replayed = Session::default();
+        let recorded: Vec<LocalRow> = liked
+            .iter()
+            .map(|n| LocalRow {
+                brand: nb.name.clone(),
+                influencer: n.clone(),
+                points: points.add_to_campaign,
+            })
+            .collect();
+        replayed.add_local(&rec, &recorded).unwrap();
+        replayed
+            .fold_in(&rec, &BrandRef::New(nb), Lexicon::builtin())
+            .unwrap();
+        assert_eq!(replayed, at_once);
+        // An unknown brand likes nothing: refused, nothing added.
+        let mut s = Session::default();
+        let e = s.like(
+            &rec,
+            &BrandRef::Known("no such brand".into()),
+            Lexicon::builtin(),
+            &liked,
+        );
+        assert!(matches!(e, Err(Error::Unknown { what: "brand", .. })));
+        assert_eq!(s, Session::default());
     }
 }

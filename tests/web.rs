@@ -134,8 +134,18 @@ fn fold_in_lifts_what_the_brand_just_chose() {
         .iter()
         .map(|&i| rec.influencers()[i].name.clone())
         .collect();
+    // Collaborations with the three, recorded on the device, then the fold-in.
+    let rows: Vec<serde_json::Value> = names
+        .iter()
+        .map(|n| serde_json::json!({"brand": brand, "influencer": n, "points": 10.0}))
+        .collect();
+    assert_eq!(
+        e.add_local_interactions(js(serde_json::json!(rows)))
+            .expect("counted"),
+        3
+    );
     let used = e
-        .fold_in(wasm_bindgen::JsValue::from_str(&brand), names, 30)
+        .fold_in(wasm_bindgen::JsValue::from_str(&brand))
         .expect("folds in");
     assert_eq!(used, 3);
     let after = e.model_scores(&brand).expect("scores");

@@ -22,7 +22,6 @@ import { explainOrderings } from './orderings.js';
 import { nameKey } from './key.js';
 import { t, has, lang, LANGS, saveLang, translatePage, missing } from './i18n.js';
 
-const FOLD_IN_STEPS = 5;
 
 const published = new Published(document.baseURI);
 const labels = new Map();
@@ -197,7 +196,8 @@ async function interact(inf, kind) {
   const points = page.points[kind];
   const row = await page.store.record({ brand: brandName(), influencer: inf.name, kind, points, bundle_version: page.version });
   page.engine.addLocalInteractions([row]);
-  if (page.engine.hasModel() && points >= page.points.check_info) page.engine.foldIn(brandRef(), [inf.name], FOLD_IN_STEPS);
+  // The brand's vector follows its points on this device (the same again after a reload).
+  if (page.engine.hasModel()) page.engine.foldIn(brandRef());
   if (page.similarOf == null) notePending(page.pending + 1);
   cards.refreshPicks();
   updateSyncStatus();
@@ -211,16 +211,10 @@ async function replayLocal(events) {
   const rows = events.filter((r) => r.kind in KINDS && (r.state === 'queued' || (r.state === 'synced' && r.bundle_version === page.version)));
   engine.addLocalInteractions(rows);
   if (!engine.hasModel()) return;
-  const byBrand = new Map();
-  for (const r of rows) {
-    if (r.points < page.points.check_info) continue;
-    if (!byBrand.has(r.brand)) byBrand.set(r.brand, new Set());
-    byBrand.get(r.brand).add(r.influencer);
-  }
   const known = new Set(engine.brandNames());
-  for (const [brand, infs] of byBrand) {
+  for (const brand of new Set(rows.map((r) => r.brand))) {
     const ref = known.has(brand) ? brand : (await page.store.brandProfiles([brand]))[0];
-    if (ref) engine.foldIn(ref, [...infs], FOLD_IN_STEPS);
+    if (ref) engine.foldIn(ref);
   }
 }
 

@@ -15,7 +15,7 @@ use crate::model::{Brand, Interaction, InteractionKind};
 use crate::price::{PriceBasis, PriceEstimate};
 use crate::random::DEFAULT_SEED;
 use crate::rank::{NewBrand, RankBy, Ranking, Recommender, Who};
-use crate::session::{xorshift, BrandRef, Session};
+use crate::session::{BrandRef, Session};
 use crate::tables;
 
 /// `recommend`.
@@ -106,13 +106,7 @@ pub(super) fn recommend(a: RecommendArgs) -> Result<()> {
     };
     // The brand's liked influencers: its first rows, folded in before it is ranked.
     let mut session = Session::default();
-    let liked = session.like(
-        &rec,
-        &brand_ref,
-        Lexicon::builtin(),
-        &a.like,
-        xorshift(a.seed),
-    )?;
+    let liked = session.like(&rec, &brand_ref, Lexicon::builtin(), &a.like)?;
     let ranking = match &brand_ref {
         BrandRef::Known(b) => rec.rank(
             Who::Known(b),

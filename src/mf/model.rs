@@ -223,18 +223,19 @@ impl FactorModel {
         }
     }
 
-    /// Fold-in: adapts a user vector to that user's own recent positives with `steps` passes
-    /// of BPR steps on the user side only (items frozen): for each positive i and a sampled
+    /// Fold-in: adapts a user vector to that user's own recent positives with passes of
+    /// BPR steps on the user side only (items frozen): for each positive i and a sampled
     /// non-positive j, with δ = q_i − q_j and L = 1 − σ(ŷ_ui − ŷ_uj),
     /// p_u ← p_u + η·L·δ / (‖δ‖² + 10⁻⁶). The normalisation (a passive-aggressive step) makes
     /// one step move the margin ŷ_ui − ŷ_uj by about η·L whatever the embeddings' scale, so a
-    /// few steps adapt a brand at once. `random` supplies uniform u32s (seeded natively,
-    /// `getrandom` in the browser).
+    /// few steps adapt a brand at once. `positives` are (item, passes), sorted by item: pass
+    /// r steps every positive with more than r passes, in item order, so the result depends
+    /// on the set and its passes, never on how it was assembled. `random` supplies uniform
+    /// u32s (the caller seeds it).
     pub fn fold_in(
         &self,
         user: &mut [f32],
-        positives: &[u32],
-        steps: u32,
+        positives: &[(u32, u32)],
         learning_rate: f32,
         mut random: impl FnMut() -> u32,
     ) {
@@ -246,10 +247,12 @@ impl FactorModel {
         if positives.is_empty() || n as usize <= positives.len() {
             return;
         }
-        for _ in 0..steps {
-            for &i in positives {
+        let is_positive = |j: u32| positives.binary_search_by_key(&j, |&(i, _)| i).is_ok();
+        let rounds = positives.iter().map(|&(_, p)| p).max().unwrap_or(0);
+        for round in 0..rounds {
+            for &(i, _) in positives.iter().filter(|&&(_, p)| p > round) {
                 let mut j = random() % n;
-                while positives.contains(&j) {
+                while is_positive(j) {
                     j = random() % n;
                 }
                 let qi = &items[i as usize * (d + 1)..(i as usize + 1) * (d + 1)];
@@ -347,7 +350,7 @@ mod tests {
         };
         let mut u = vec![0.0f32, 0.0, 0.0];
         let mut k = 0u32;
-        m.fold_in(&mut u, &[0], 10, 0.1, || {
+        m.fold_in(&mut u, &[(0, 10)], 0.1, || {
             k = k.wrapping_add(1);
             k
         });

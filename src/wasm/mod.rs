@@ -14,7 +14,7 @@ use crate::rank::{
     Filter, NewBrand, RankBy, Ranking, Recommendation, Recommender, Who, WorkedWith,
     WORKED_WITH_SHOWN,
 };
-use crate::session::{xorshift, BrandRef, LocalRow, Session};
+use crate::session::{BrandRef, LocalRow, Session};
 
 mod js_error;
 #[cfg(feature = "lightgbm-text")]
@@ -502,27 +502,15 @@ impl Engine {
     }
 
     /// Fold-in: adapts the brand's model vector (a known brand by name, or a new brand
-    /// object) to the influencers it just interacted with, `steps` passes of user-side BPR
-    /// steps with the items frozen. Offline, on the device. Returns how many of the names
-    /// were known influencers.
+    /// object) to the influencers its interactions on this device engaged with (those
+    /// added with `addLocalInteractions`), offline: rebuilt from the model's vector each
+    /// time, so it is the same after the rows are replayed on a reload. Returns how many
+    /// influencers it folded in (0: the brand keeps its model vector).
     #[wasm_bindgen(js_name = foldIn)]
-    pub fn fold_in(
-        &mut self,
-        brand: JsValue,
-        influencers: Vec<String>,
-        steps: u32,
-    ) -> Result<u32, JsError> {
+    pub fn fold_in(&mut self, brand: JsValue) -> Result<u32, JsError> {
         let brand = brand_ref(brand)?;
-        let random = xorshift(random_u64()?);
         self.session
-            .fold_in(
-                &self.rec,
-                &brand,
-                Lexicon::builtin(),
-                &influencers,
-                steps,
-                random,
-            )
+            .fold_in(&self.rec, &brand, Lexicon::builtin())
             .map_err(to_js)
     }
 
@@ -533,10 +521,9 @@ impl Engine {
     /// records as the brand's first rows).
     pub fn like(&mut self, brand: JsValue, names: Vec<String>) -> Result<Vec<String>, JsError> {
         let brand = brand_ref(brand)?;
-        let random = xorshift(random_u64()?);
         let ids = self
             .session
-            .like(&self.rec, &brand, Lexicon::builtin(), &names, random)
+            .like(&self.rec, &brand, Lexicon::builtin(), &names)
             .map_err(to_js)?;
         Ok(ids
             .into_iter()

@@ -203,6 +203,20 @@ test('a new brand names the influencers it already likes: the list starts from t
   assert.deepEqual(names, native.recommendations.map((r) => r.name));
   assert.ok(names.includes(liked), `${liked} joins the first ten: ${names.join(', ')}`);
   await assertAccessible(page, 'new brand with liked influencers');
+  // By the model: folded in towards the liked account as the native CLI folds it, and after
+  // a reload (the brand reopens and the device's rows are replayed) the same list.
+  const byModel = async () => {
+    await page.selectOption('#rank-by', 'model');
+    await page.waitForFunction(() => document.getElementById('results-summary').textContent.endsWith('ranked by the learned model (adapted to your interactions)'));
+    return cardNames(page);
+  };
+  const folded = await byModel();
+  const nativeModel = cli([...args.slice(0, -2), '--by', 'model', '-k', '10', '--like', liked]);
+  assert.deepEqual(folded, nativeModel.recommendations.map((r) => r.name));
+  await page.reload();
+  await ready(page);
+  assert.equal(await page.inputValue('#new-name'), nb.name);
+  assert.deepEqual(await byModel(), folded, 'the same list after a reload');
   assert.deepEqual(errors, []);
   await page.close();
 });
