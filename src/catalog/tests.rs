@@ -64,19 +64,24 @@ pub(crate) fn generated_catalog() -> Catalog {
         .0
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-#[test]
-fn item_feature_rows_are_the_trained_content_rows() {
-    let c = generated_catalog();
+/// The content rows built at load from the index's ids equal the rows the trainer saw,
+/// entry for entry, and the catalog's content names are the trained vocabulary, sorted.
+fn assert_load_rows_are_trained_rows(c: &Catalog) -> &Features {
     let f = c.features_of(false).unwrap();
-    // Built from the index's ids, they equal the rows the trainer saw, entry for entry.
     assert_eq!(c.item_feature_rows(&f.item_vocab), f.items);
-    // The catalog's content names are the trained vocabulary, sorted.
     let content = c.item_content();
     let mut trained: Vec<String> = f.item_vocab.names().to_vec();
     trained.sort();
     assert_eq!(content.names.names(), trained);
     assert_eq!(content.rows, c.item_feature_rows(&content.names));
+    f
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn item_feature_rows_are_the_trained_content_rows() {
+    let c = generated_catalog();
+    let f = assert_load_rows_are_trained_rows(&c);
     for b in [
         (Some(0), Some(-37), None),
         (Some(40), Some(40), Some(0)),
@@ -406,13 +411,7 @@ fn handles_enough_accounts_name_are_item_features_and_known_brands_are_not() {
     assert_eq!(named("c").len(), MAX_HANDLE_FEATURES_PER_ACCOUNT);
     assert!(!hf.handles.contains(&"acme") && !hf.handles.contains(&"rare"));
     // The trainer's rows and the load-time rows agree with handles in them.
-    let f = c.features_of(false).unwrap();
+    let f = assert_load_rows_are_trained_rows(&c);
     assert!(f.item_vocab.get("mention:studio").is_some());
     assert!(f.item_vocab.get("mention:acme").is_none());
-    assert_eq!(c.item_feature_rows(&f.item_vocab), f.items);
-    let content = c.item_content();
-    let mut trained: Vec<String> = f.item_vocab.names().to_vec();
-    trained.sort();
-    assert_eq!(content.names.names(), trained);
-    assert_eq!(content.rows, c.item_feature_rows(&content.names));
 }
