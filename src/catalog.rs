@@ -17,13 +17,14 @@ use serde::{Deserialize, Serialize};
 use crate::cohesion::{CohesionIndex, CohesionWeights, TagIds};
 use crate::dates::{in_range, parse_iso_date};
 use crate::error::{Error, Result};
-use crate::mf::features::{brand_features, bucket_features, buckets, feature_matrix, Buckets};
+use crate::mf::features::{
+    brand_features, bucket_features, buckets, feature_matrix, handle_feature, Buckets,
+};
 use crate::mf::stored::ItemContent;
 use crate::mf::{CsrMatrix, Vocabulary};
 use crate::model::{Brand, Influencer, Interaction, Mention, PointsConfig};
 use crate::random::{WordHashMap, DEFAULT_SEED};
 use crate::text::{key, normalize_handle, truncate_chars};
-use evidence::HandleFeatures;
 
 /// Post links a card lists (the newest the scrape gave first are kept; they travel in the
 /// detail shards, not the bundle's core).
@@ -583,7 +584,7 @@ impl Catalog {
             self.handle_features()
                 .handles
                 .iter()
-                .map(|h| HandleFeatures::name(h)),
+                .map(|h| handle_feature(h)),
         );
         // Distinct bucket triples as packed integers (one sort of u64s, not a set).
         let packed = self.packed_buckets();
@@ -641,7 +642,7 @@ impl Catalog {
         );
         let handles = self.handle_features();
         let handle_id: Vec<Option<u32>> = (handles.handles.iter())
-            .map(|h| vocab.get(&HandleFeatures::name(h)))
+            .map(|h| vocab.get(&handle_feature(h)))
             .collect();
         // Feature ids by bucket triple: a few hundred distinct triples however many rows.
         let mut bucket_ids: WordHashMap<u64, [Option<u32>; 3]> = WordHashMap::default();

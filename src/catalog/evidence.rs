@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Catalog, MentionRow};
 use crate::dates::iso_date;
-use crate::mf::features::influencer_features;
+use crate::mf::features::{handle_feature, influencer_features};
 use crate::model::Mention;
 
 /// Most distinct handles an account may name for its organic mentions to count as evidence
@@ -52,11 +52,6 @@ impl HandleFeatures<'_> {
     /// Influencer `i`'s handle ids (into `handles`), ascending.
     pub fn of(&self, i: usize) -> &[u32] {
         &self.ids[self.offsets[i] as usize..self.offsets[i + 1] as usize]
-    }
-
-    /// The feature name of handle `h`.
-    pub fn name(handle: &str) -> String {
-        format!("mention:{handle}")
     }
 }
 
@@ -209,7 +204,7 @@ impl Catalog {
     /// [`influencer_features`] and its [`HandleFeatures`].
     pub fn influencer_feature_rows(&self, identity: bool) -> Vec<Vec<String>> {
         let hf = self.handle_features();
-        let names: Vec<String> = hf.handles.iter().map(|h| HandleFeatures::name(h)).collect();
+        let names: Vec<String> = hf.handles.iter().map(|h| handle_feature(h)).collect();
         self.tables
             .influencers
             .iter()

@@ -298,6 +298,12 @@ pub fn bucket_features((followers, er, cost): Buckets) -> [String; 3] {
     ]
 }
 
+/// The feature name of a handle an influencer's posts name (see
+/// `catalog::evidence::HandleFeatures` for which handles are features).
+pub fn handle_feature(handle: &str) -> String {
+    format!("mention:{handle}")
+}
+
 /// Feature names of an influencer (item).
 pub fn influencer_features(i: &Influencer, identity: bool) -> Vec<String> {
     let mut f = Vec::new();
