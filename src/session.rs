@@ -127,9 +127,10 @@ impl Session {
         Ok(counted)
     }
 
-    /// Forgets the local points (all brands).
+    /// Forgets the local points (all brands), and with them the fold-in vectors they made.
     pub fn clear_local(&mut self) {
         self.local.clear();
+        self.folded.clear();
     }
 
     /// Forgets the fold-in vectors (all brands).
@@ -175,8 +176,9 @@ impl Session {
             .filter(|&(_, &p)| p >= min)
             .map(|(&i, &p)| (i, fold_in_passes(p)))
             .collect();
+        // Local points only grow (clear_local forgets the vectors with them), so a brand
+        // with no such influencer has no vector to forget.
         if positives.is_empty() {
-            self.folded.remove(&k);
             return Ok(0);
         }
         let mut v = match brand {
@@ -359,6 +361,9 @@ mod tests {
         s.add_local(&rec, &[fresh("b", 2.0)]).unwrap();
         assert_eq!(s.fold_in(&rec, &nb, Lexicon::builtin()).unwrap(), 1);
         assert!(s.is_folded("fresh"));
+        // The vectors go with the points they were made of.
+        s.clear_local();
+        assert_eq!(s, Session::default());
         assert_eq!(fold_in_passes(2.0), 8);
         assert_eq!(fold_in_passes(5.0), 20);
         assert_eq!(fold_in_passes(1e300), FOLD_IN_MAX_PASSES);

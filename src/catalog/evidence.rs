@@ -2,7 +2,7 @@
 //! what that makes of known brands (mentions as learning positives).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::{Catalog, MentionRow};
 use crate::dates::iso_date;
@@ -133,13 +133,15 @@ impl Catalog {
     /// accounts name, at most [`MAX_HANDLE_FEATURES`] (by accounts, then by handle), and of
     /// those at most [`MAX_HANDLE_FEATURES_PER_ACCOUNT`] per account.
     pub fn handle_features(&self) -> HandleFeatures<'_> {
+        // Sorted vectors and binary search throughout, not trees: this runs in the browser
+        // at load, and every map type is code the module carries.
         let t = &self.tables;
-        let brands: BTreeSet<&str> = t
-            .brands
-            .iter()
+        let mut brands: Vec<&str> = (t.brands.iter())
             .filter(|b| !b.handle.is_empty())
             .map(|b| b.handle.as_str())
             .collect();
+        brands.sort_unstable();
+        let has = |set: &[&str], h: &str| set.binary_search(&h).is_ok();
         // Rows come sorted by influencer: one group per account that names anything.
         let groups: Vec<&[MentionRow]> = t
             .mentions
@@ -150,37 +152,42 @@ impl Catalog {
             let everyone = g.len() > MAX_EVIDENCE_HANDLES;
             g.iter().filter(move |m| !everyone || m.sponsored_posts > 0)
         }
-        let mut accounts: BTreeMap<&str, usize> = BTreeMap::new();
-        for g in &groups {
-            for m in counted(g) {
-                *accounts.entry(m.handle.as_str()).or_insert(0) += 1;
-            }
-        }
-        let mut chosen: Vec<(&str, usize)> = accounts
-            .into_iter()
-            .filter(|&(h, n)| !brands.contains(h) && n >= MIN_ACCOUNTS_PER_HANDLE_FEATURE)
+        // Accounts per handle: a pair is one row, so a handle's rows are its accounts.
+        let mut named: Vec<&str> = (groups.iter().flat_map(|g| counted(g)))
+            .map(|m| m.handle.as_str())
             .collect();
-        chosen.sort_by_key(|&(h, n)| (Reverse(n), h));
+        named.sort_unstable();
+        // (The key has the shape of the per-account key below: one sort in the module.)
+        let mut chosen: Vec<(Reverse<u32>, Reverse<u32>, &str)> = (named.chunk_by(|a, b| a == b))
+            .filter(|r| r.len() >= MIN_ACCOUNTS_PER_HANDLE_FEATURE && !has(&brands, r[0]))
+            .map(|r| (Reverse(r.len() as u32), Reverse(0), r[0]))
+            .collect();
+        chosen.sort_unstable();
         chosen.truncate(MAX_HANDLE_FEATURES);
-        let chosen: BTreeSet<&str> = chosen.into_iter().map(|(h, _)| h).collect();
+        let mut chosen: Vec<&str> = chosen.into_iter().map(|(_, _, h)| h).collect();
+        chosen.sort_unstable();
         // Each account's capped choice, then the handles some account kept, as ids.
         let mut per: Vec<(u32, Vec<&str>)> = Vec::with_capacity(groups.len());
         for g in &groups {
-            let mut rows: Vec<&MentionRow> = counted(g)
-                .filter(|m| chosen.contains(m.handle.as_str()))
+            let mut rows: Vec<(Reverse<u32>, Reverse<u32>, &str)> = counted(g)
+                .filter(|m| has(&chosen, &m.handle))
+                .map(|m| {
+                    (
+                        Reverse(m.sponsored_posts),
+                        Reverse(m.posts),
+                        m.handle.as_str(),
+                    )
+                })
                 .collect();
-            rows.sort_by_key(|m| (Reverse(m.sponsored_posts), Reverse(m.posts), &m.handle));
+            rows.sort_unstable();
             rows.truncate(MAX_HANDLE_FEATURES_PER_ACCOUNT);
-            let mut kept: Vec<&str> = rows.iter().map(|m| m.handle.as_str()).collect();
+            let mut kept: Vec<&str> = rows.into_iter().map(|(_, _, h)| h).collect();
             kept.sort_unstable();
             per.push((g[0].influencer, kept));
         }
-        let handles: Vec<&str> = per
-            .iter()
-            .flat_map(|(_, h)| h.iter().copied())
-            .collect::<BTreeSet<&str>>()
-            .into_iter()
-            .collect();
+        let mut handles: Vec<&str> = per.iter().flat_map(|(_, h)| h.iter().copied()).collect();
+        handles.sort_unstable();
+        handles.dedup();
         let id = |h: &str| handles.binary_search(&h).map_or(0, |k| k as u32);
         let n = t.influencers.len();
         let mut out = HandleFeatures {

@@ -362,7 +362,8 @@ impl Engine {
         self.session.add_local(&self.rec, &rows).map_err(to_js)
     }
 
-    /// Forgets the interactions added with `addLocalInteractions` (all brands).
+    /// Forgets the interactions added with `addLocalInteractions` (all brands) and the
+    /// fold-in vectors they made.
     #[wasm_bindgen(js_name = clearLocalInteractions)]
     pub fn clear_local_interactions(&mut self) {
         self.session.clear_local();
