@@ -19,6 +19,7 @@ use crate::dates::{in_range, parse_iso_date};
 use crate::error::{Error, Result};
 use crate::mf::features::{
     brand_features, bucket_features, buckets, feature_matrix, handle_feature, Buckets,
+    HandleFeatures,
 };
 use crate::mf::stored::ItemContent;
 use crate::mf::{CsrMatrix, Vocabulary};
@@ -570,7 +571,7 @@ impl Catalog {
     }
 
     /// The catalog's [`ItemContent`]: every content-feature name its influencers have
-    /// (what [`influencer_features`] gives without identity), sorted, and each influencer's
+    /// (what [`influencer_features`](crate::mf::features::influencer_features) gives without identity), sorted, and each influencer's
     /// row over them. A content-only factorization model stores its item embeddings in this
     /// order and gets the names back from here.
     pub fn item_content(&self) -> ItemContent {
@@ -580,12 +581,8 @@ impl Catalog {
         names.extend(categories.iter().map(|c| format!("category:{c}")));
         names.extend(countries.iter().map(|c| format!("country:{c}")));
         names.extend(tags.iter().map(|t| format!("tag:{t}")));
-        names.extend(
-            self.handle_features()
-                .handles
-                .iter()
-                .map(|h| handle_feature(h)),
-        );
+        let handles = self.handle_features();
+        names.extend(handles.handles.iter().map(|h| handle_feature(h)));
         // Distinct bucket triples as packed integers (one sort of u64s, not a set).
         let packed = self.packed_buckets();
         let mut distinct = packed.clone();
@@ -604,7 +601,7 @@ impl Catalog {
         for n in sorted {
             vocab.intern(n);
         }
-        let rows = self.item_rows(&vocab, &packed);
+        let rows = self.item_rows(&vocab, &packed, &handles);
         ItemContent { names: vocab, rows }
     }
 
@@ -618,16 +615,17 @@ impl Catalog {
 
     /// Every influencer's content-feature row over `vocab` (the stored item vocabulary of a
     /// content-only factorization model), L1-normalised: the names
-    /// [`influencer_features`] gives without identity, found through the cohesion index's
+    /// [`influencer_features`](crate::mf::features::influencer_features) gives without identity, found through the cohesion index's
     /// interned ids and a lookup per distinct value (never a string per influencer, so a
     /// 100,000-influencer catalog's rows are built in milliseconds in the browser). A name
     /// `vocab` lacks is left out of the row, as LightFM leaves out an unknown feature.
     pub fn item_feature_rows(&self, vocab: &Vocabulary) -> CsrMatrix {
-        self.item_rows(vocab, &self.packed_buckets())
+        self.item_rows(vocab, &self.packed_buckets(), &self.handle_features())
     }
 
-    /// [`Catalog::item_feature_rows`] with every influencer's packed buckets given.
-    fn item_rows(&self, vocab: &Vocabulary, packed: &[u64]) -> CsrMatrix {
+    /// [`Catalog::item_feature_rows`] with every influencer's packed buckets and handle
+    /// features given (computed once when [`Catalog::item_content`] needs them twice).
+    fn item_rows(&self, vocab: &Vocabulary, packed: &[u64], handles: &HandleFeatures) -> CsrMatrix {
         let (categories, countries, tags) = self.index.content_names();
         let lookup = |prefix: &str, names: &[String]| -> Vec<Option<u32>> {
             names
@@ -640,7 +638,6 @@ impl Catalog {
             lookup("country:", countries),
             lookup("tag:", tags),
         );
-        let handles = self.handle_features();
         let handle_id: Vec<Option<u32>> = (handles.handles.iter())
             .map(|h| vocab.get(&handle_feature(h)))
             .collect();

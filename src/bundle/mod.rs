@@ -40,7 +40,7 @@
 //! the bundle carries its default ordering with the held-out figures it was chosen on
 //! ([`OrderingChoice`]); 12 = the factorization model's influencer content includes the
 //! handles their posts name that enough accounts name and no known brand has
-//! ([`crate::catalog::evidence::HandleFeatures`]: `mention:<handle>`), so a model stored
+//! ([`Catalog::handle_features`]: `mention:<handle>`), so a model stored
 //! for content without them would be rebuilt on other rows.
 //! Older files are refused with [`Error::UnsupportedVersion`] (retrain to upgrade; the data
 //! files are the source).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{Catalog, MentionRow};
 use crate::dates::iso_date;
-use crate::mf::features::{handle_feature, influencer_features};
+use crate::mf::features::{handle_feature, influencer_features, HandleFeatures};
 use crate::model::Mention;
 
 /// Most distinct handles an account may name for its organic mentions to count as evidence
@@ -22,38 +22,6 @@ pub const MAX_HANDLE_FEATURES: usize = 2_000;
 /// most posts. An account's row is L1-normalised (LightFM's 1/|F_i|), so without a cap a
 /// prolific tagger's category, country and hashtags would drown in its handles.
 pub const MAX_HANDLE_FEATURES_PER_ACCOUNT: usize = 10;
-
-/// The handles influencers name, as content features of the factorization model's items
-/// (`mention:<handle>`). Two accounts that name the same photographers, magazines, stores
-/// or competitors get close item representations, so a brand learns from the look-alikes
-/// of its positives (accounts that name what they name), and a brand without evidence of
-/// its own, or a new one described by category, country and hashtags, reaches them
-/// through its content.
-///
-/// Known brands' handles are left out: a mention of a known brand is a learning positive
-/// of that brand ([`Catalog::learning_positives`]), and a feature that is the label lets
-/// the model fit each brand's positives by their one `mention:<brand>` column instead of
-/// their content, which is what carries over to held-out and new brands (measured on the
-/// semi-synthetic day-one set, 4 seeds: MRR 0.186 without such features, 0.161 with).
-/// Built from the catalog's evidence only, so an evaluation that hides a brand's mention
-/// rows hides what they contributed too.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct HandleFeatures<'a> {
-    /// The handles that are some account's feature, sorted.
-    pub handles: Vec<&'a str>,
-    /// Influencer i's features are `handles[k]` for k in `ids[offsets[i]..offsets[i + 1]]`,
-    /// ascending.
-    pub offsets: Vec<u32>,
-    /// See `offsets`.
-    pub ids: Vec<u32>,
-}
-
-impl HandleFeatures<'_> {
-    /// Influencer `i`'s handle ids (into `handles`), ascending.
-    pub fn of(&self, i: usize) -> &[u32] {
-        &self.ids[self.offsets[i] as usize..self.offsets[i + 1] as usize]
-    }
-}
 
 impl Catalog {
     /// Collaboration evidence, sorted by (influencer, handle).
@@ -127,11 +95,23 @@ impl Catalog {
         out
     }
 
-    /// The handles that are the influencers' content features (see [`HandleFeatures`]): of
+    /// The handles that are the influencers' content features ([`HandleFeatures`]): of
     /// the rows [`Catalog::evidence_pairs`] would count (a giveaway account's paid credits
     /// only), the handles no known brand has that [`MIN_ACCOUNTS_PER_HANDLE_FEATURE`]
     /// accounts name, at most [`MAX_HANDLE_FEATURES`] (by accounts, then by handle), and of
     /// those at most [`MAX_HANDLE_FEATURES_PER_ACCOUNT`] per account.
+    ///
+    /// Why: two accounts that name the same photographers, magazines, stores or competitors
+    /// get close item representations, so a brand learns from the look-alikes of its
+    /// positives (accounts that name what they name), and a brand without evidence of its
+    /// own, or a new one described by category, country and hashtags, reaches them through
+    /// its content. Known brands' handles are left out: a mention of a known brand is a
+    /// learning positive of that brand ([`Catalog::learning_positives`]), and a feature that
+    /// is the label lets the model fit each brand's positives by their one
+    /// `mention:<brand>` column instead of their content, which is what carries over to
+    /// held-out and new brands (measured on the semi-synthetic day-one set, 4 seeds: MRR
+    /// 0.186 without such features, 0.161 with). Built from the catalog's evidence only, so
+    /// an evaluation that hides a brand's mention rows hides what they contributed too.
     pub fn handle_features(&self) -> HandleFeatures<'_> {
         // Sorted vectors and binary search throughout, not trees: this runs in the browser
         // at load, and every map type is code the module carries.

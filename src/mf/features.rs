@@ -298,10 +298,29 @@ pub fn bucket_features((followers, er, cost): Buckets) -> [String; 3] {
     ]
 }
 
-/// The feature name of a handle an influencer's posts name (see
-/// `catalog::evidence::HandleFeatures` for which handles are features).
+/// The feature name of a handle an influencer's posts name.
 pub fn handle_feature(handle: &str) -> String {
     format!("mention:{handle}")
+}
+
+/// The handles influencers name that are item features ([`handle_feature`]), as sparse
+/// rows: which handles qualify is the catalog's choice (`Catalog::handle_features`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HandleFeatures<'a> {
+    /// The handles that are some account's feature, sorted.
+    pub handles: Vec<&'a str>,
+    /// Influencer i's features are `handles[k]` for k in `ids[offsets[i]..offsets[i + 1]]`,
+    /// ascending.
+    pub offsets: Vec<u32>,
+    /// See `offsets`.
+    pub ids: Vec<u32>,
+}
+
+impl HandleFeatures<'_> {
+    /// Influencer `i`'s handle ids (into `handles`), ascending.
+    pub fn of(&self, i: usize) -> &[u32] {
+        &self.ids[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
 }
 
 /// Feature names of an influencer (item).
