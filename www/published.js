@@ -1,9 +1,8 @@
-// What a deployment publishes beside the page, loaded the same way by the page and the
-// widget: the wasm module and the bundle (one engine), the manifest (which bundle is
+// What a deployment publishes beside the page and the bundle (wasm.js starts the engine from
+// those), loaded the same way by the page and the widget: the manifest (which bundle is
 // current, its detail shards and top lists), the detail shards a card's details need, and a
 // brand's precomputed top list. `base` is the URL the files are under (the page's address,
 // or the widget script's origin on a partner page).
-import { wasmUrl } from './wasm.js';
 import { nameKey, fnv1a64 } from './key.js';
 
 // A number the scrape may not know: finite, or null for unknown.
@@ -11,31 +10,6 @@ const numberOrNull = (v) => v === null || Number.isFinite(v);
 // A list entry's "worked with": absent (files published before it), or handles with counts.
 const workedWith = (w) => w === undefined || (Array.isArray(w) && w.every((x) => typeof x?.handle === 'string'
   && (x.brand == null || typeof x.brand === 'string') && Number.isInteger(x.posts) && Number.isInteger(x.sponsored_posts)));
-
-// The bundle's download, the module's instantiation and the engine built from both. `glue` is
-// the wasm-bindgen module (pkg/influence_rec.js), already imported; `search` chooses the
-// module only on the page (`?wasm=scalar`): a partner page's address never does. With
-// `overlap` (the page) the bundle downloads while the module compiles; without it (the widget)
-// the bundle is fetched only once the module runs, so a partner page whose CSP forbids
-// WebAssembly does not download a bundle it cannot use (its precomputed list answers). The
-// marks let benches/page_bench.mjs say where the time goes.
-export function startEngine(glue, base, { search = '', overlap = true } = {}) {
-  const wasmReady = glue.default({ module_or_path: wasmUrl(new URL('pkg/influence_rec.js', base), search) })
-    .then(() => { performance.mark('wasm-ready'); });
-  const fetchBundle = () => fetch(new URL('pkg/model.bundle', base)).then(async (r) => {
-    if (!r.ok) throw new Error(`pkg/model.bundle: HTTP ${r.status}`);
-    const b = new Uint8Array(await r.arrayBuffer());
-    performance.mark('bundle-fetched');
-    return b;
-  });
-  const bundleBytes = overlap ? fetchBundle() : wasmReady.then(fetchBundle);
-  const engine = Promise.all([wasmReady, bundleBytes]).then(([, b]) => {
-    const e = new glue.Engine(b);
-    performance.mark('engine-ready');
-    return e;
-  });
-  return { bundleBytes, wasmReady, engine };
-}
 
 // A load that is shared while it runs and kept once it succeeded; a failure is not kept, so
 // the next call tries again (a page that was offline for a moment recovers).

@@ -1,4 +1,6 @@
-// Which wasm module this browser runs. pkg/ holds two builds with one JS glue: the SIMD128 one
+// Which wasm module this browser runs, and the engine started from it and the bundle (the page's
+// boot.js and the widget). This file imports nothing, so the page's first module graph is
+// three files the browser fetches at once. pkg/ holds two builds with one JS glue: the SIMD128 one
 // (the model's scoring kernel as f32x4 multiply-add) and a scalar fallback for browsers that
 // do not validate SIMD instructions; their scores are equal bit for bit (the wasm tests pin
 // the kernels together). `?wasm=scalar` on the page's address forces the fallback (the e2e
@@ -21,4 +23,29 @@ export function wasmUrl(glueUrl, search = globalThis.location?.search ?? '') {
   const forced = new URLSearchParams(search).get('wasm');
   const simd = forced === 'scalar' ? false : simdSupported();
   return new URL(simd ? 'influence_rec_bg.wasm' : 'influence_rec_scalar_bg.wasm', glueUrl);
+}
+
+// The bundle's download, the module's instantiation and the engine built from both. `glue` is
+// the wasm-bindgen module (pkg/influence_rec.js), already imported; `search` chooses the
+// module only on the page (`?wasm=scalar`): a partner page's address never does. With
+// `overlap` (the page) the bundle downloads while the module compiles; without it (the widget)
+// the bundle is fetched only once the module runs, so a partner page whose CSP forbids
+// WebAssembly does not download a bundle it cannot use (its precomputed list answers). The
+// marks let benches/page_bench.mjs say where the time goes.
+export function startEngine(glue, base, { search = '', overlap = true } = {}) {
+  const wasmReady = glue.default({ module_or_path: wasmUrl(new URL('pkg/influence_rec.js', base), search) })
+    .then(() => { performance.mark('wasm-ready'); });
+  const fetchBundle = () => fetch(new URL('pkg/model.bundle', base)).then(async (r) => {
+    if (!r.ok) throw new Error(`pkg/model.bundle: HTTP ${r.status}`);
+    const b = new Uint8Array(await r.arrayBuffer());
+    performance.mark('bundle-fetched');
+    return b;
+  });
+  const bundleBytes = overlap ? fetchBundle() : wasmReady.then(fetchBundle);
+  const engine = Promise.all([wasmReady, bundleBytes]).then(([, b]) => {
+    const e = new glue.Engine(b);
+    performance.mark('engine-ready');
+    return e;
+  });
+  return { bundleBytes, wasmReady, engine };
 }

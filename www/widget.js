@@ -15,7 +15,8 @@
 // text is rendered as text only.
 import { countryName } from './countries.js';
 import { fmtInt, followersText, rateText, priceText, workedWithText } from './format.js';
-import { Published, startEngine } from './published.js';
+import { Published } from './published.js';
+import { startEngine } from './wasm.js';
 import { t, lang } from './i18n.js';
 
 const BASE = new URL('.', import.meta.url);
