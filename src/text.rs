@@ -27,10 +27,14 @@ pub fn key(s: &str) -> String {
     // a bundle keys every influencer's name, so this is most of that cost saved.
     if s.is_ascii() {
         let lower = s.to_ascii_lowercase();
-        let tidy = !lower.starts_with(' ')
-            && !lower.ends_with(' ')
-            && !lower.contains("  ")
-            && !lower.chars().any(|c| c != ' ' && c.is_whitespace());
+        // One pass over the bytes (a substring search per name was a tenth of a bundle's
+        // load in the browser): no space first, last or after a space, and no other ASCII
+        // White_Space (tab, line feed, vertical tab, form feed, carriage return).
+        let b = lower.as_bytes();
+        let tidy = b.first() != Some(&b' ')
+            && b.last() != Some(&b' ')
+            && !b.iter().any(|c| (b'\t'..=b'\r').contains(c))
+            && !b.windows(2).any(|w| w == b"  ");
         if tidy {
             return lower;
         }
