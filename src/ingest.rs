@@ -24,9 +24,11 @@
 mod aggregate;
 mod csv_rows;
 mod fields;
+mod flat_json;
 mod json_rows;
 mod kind;
 mod report;
+mod row;
 #[cfg(test)]
 mod tests;
 

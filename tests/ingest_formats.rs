@@ -1,5 +1,6 @@
 //! The formats real scrapers write (issue 27): JSON arrays of profiles with their latest
-//! posts, the same as JSON lines, flat per-post JSON and instaloader's per-post JSON, all
+//! posts, the same as JSON lines, flat per-post JSON, instaloader's per-post JSON and the
+//! CSV export of nested records (slash paths: `latestPosts/0/caption`, `hashtags/2`), all
 //! detected by content, each ingesting into the same profiles as its CSV twin; and hostile
 //! JSON (deep nesting, wrong types, nulls, broken syntax, a large single line) with located
 //! errors that lose nothing already read.
@@ -114,6 +115,8 @@ fn every_json_format_makes_the_profiles_of_its_csv_twin() {
         "profiles.jsonl",
         "posts.json",
         "instaloader.jsonl",
+        "profiles_flat.csv",
+        "posts_flat.csv",
     ] {
         let (got, report) = read(&fixture(name), name);
         assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
@@ -133,6 +136,8 @@ fn every_json_format_makes_the_profiles_of_its_csv_twin() {
         "profiles.jsonl",
         "posts.json",
         "instaloader.jsonl",
+        "profiles_flat.csv",
+        "posts_flat.csv",
     ] {
         let (got, report) = profiles(&fixture(name), name);
         let m: Vec<Mention> = got.into_iter().flat_map(|p| p.mentions).collect();
@@ -251,4 +256,61 @@ fn a_large_single_line_array_is_read_record_by_record() {
     assert_eq!((report.rows_read, report.rows_accepted), (20_000, 20_000));
     assert_eq!(got.len(), 40);
     assert!(got.iter().all(|i| i.country == "PT"));
+}
+
+#[test]
+fn hostile_flattened_csv_gets_located_errors_and_keeps_what_was_read() {
+    // A profile export flattened to slash paths: a bad count names the line and the post's
+    // path, a short record and bytes that are not UTF-8 name their line, and the rest stays.
+    let mut csv = b"username,followersCount,latestPosts/0/caption,latestPosts/0/likesCount,latestPosts/1/caption,latestPosts/1/likesCount,latestPosts/4294967295/caption,a/0/b/c/d/e/f/g/h\n".to_vec();
+    csv.extend_from_slice(b"ana,\"1,200\",hola #tapas,12,adios,lots,last,deep\n");
+    csv.extend_from_slice(b"bo,10\n");
+    csv.extend_from_slice(b"cy,30,x,");
+    csv.extend_from_slice(&[0xff, 0xfe]);
+    csv.extend_from_slice(b",,,,\n");
+    csv.extend_from_slice(b"di,40,,,,,,\n");
+    let (got, report) = read(&csv, "flat.csv");
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        [
+            "flat.csv:2 field `$.latestPosts[1].likesCount`: expected a number, found \"lots\"",
+            "flat.csv:3: expected 8 fields, found 2",
+            "flat.csv:4 field `latestPosts/0/likesCount`: expected UTF-8 text, found \"\u{fffd}\u{fffd}\"",
+        ]
+    );
+    // ana's first and huge-index posts, and di as an account without posts.
+    assert_eq!((report.rows_read, report.rows_accepted), (6, 3));
+    let ana = got.iter().find(|i| i.name == "ana").expect("ana");
+    assert_eq!((ana.followers, ana.mean_likes), (Some(1200), Some(12.0)));
+    assert_eq!(ana.hashtags, ["tapas"]);
+    assert!(got.iter().any(|i| i.name == "di"));
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.contains("\"a/0/b/c/d/e/f/g/h\"")),
+        "{:?}",
+        report.notes
+    );
+
+    // No account name where the reader looks for it (the record or its posts; a tagged
+    // account's username is not the poster's): the file is refused, as a plain CSV is.
+    for header in [
+        "followersCount,hashtags/0",
+        "followersCount,taggedUsers/0/username",
+    ] {
+        let e = ingest(
+            format!("{header}\n10,a\n").as_bytes(),
+            "anon.csv",
+            &ColumnMapping::default(),
+            Lexicon::builtin(),
+        )
+        .expect_err("no name");
+        assert!(
+            e.to_string()
+                .starts_with("anon.csv:1: no account-name column"),
+            "{header}: {e}"
+        );
+    }
 }

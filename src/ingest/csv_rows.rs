@@ -6,13 +6,11 @@ use rayon::prelude::*;
 
 use super::aggregate::{take_row, PostRow};
 use super::fields::{ColumnMapping, Field};
+use super::flat_json::Layout;
+use super::json_rows::{Sink, POST_LISTS};
 use super::report::IngestReport;
-use crate::dates::parse_timestamp;
+use super::row::post_row;
 use crate::error::{Error, Location, Result};
-use crate::text::{
-    hashtags_in_text, is_paid_tag, mentions_in_text, paid_partners_in_text, parse_handles,
-    parse_hashtags, parse_number,
-};
 
 /// Reads every record of `input` (named `source`) as a post row; a bad record is a row error
 /// in `report`, an unusable header fails the whole file.
@@ -49,6 +47,11 @@ pub(super) fn read<R: std::io::Read>(
             s.trim().to_string()
         })
         .collect();
+    // A platform's CSV export of nested records (`latestPosts/0/caption`, `hashtags/3`) is
+    // read as the records it was flattened from.
+    if let Some(layout) = Layout::detect(&header, source, report) {
+        return read_flattened(&layout, rdr, &header, source, mapping, report);
+    }
     let columns = resolve_columns(&header, mapping, source, report)?;
 
     // Records are read in order and parsed in batches in parallel (parsing, hashtags and
@@ -214,113 +217,57 @@ pub(super) fn parse_row(
     post_row(&get, &col, &at)
 }
 
-/// One post row from its fields' text (`get`, "" for an absent field) whatever the format:
-/// `col` names a field's column or JSON path in errors.
-pub(super) fn post_row(
-    get: &dyn Fn(Field) -> Result<String>,
-    col: &dyn Fn(Field) -> String,
-    at: &Location,
-) -> Result<PostRow> {
-    let num = |f: Field, nonneg: bool| -> Result<Option<f64>> {
-        let s = get(f)?;
-        let col = col(f);
-        match parse_number(&s) {
-            Ok(Some(v)) if nonneg && v < 0.0 => {
-                Err(Error::parse(at.clone().field(col), "a number >= 0", s))
-            }
-            Ok(v) => Ok(v),
-            Err(_) => Err(Error::parse(at.clone().field(col), "a number", s)),
-        }
+/// Reads every row past the header as the record it was flattened from (see
+/// [`super::flat_json`]), each through the JSON reader.
+fn read_flattened<R: std::io::Read>(
+    layout: &Layout,
+    mut rdr: csv::Reader<R>,
+    header: &[String],
+    source: &str,
+    mapping: &ColumnMapping,
+    report: &mut IngestReport,
+) -> Result<Vec<PostRow>> {
+    // As for a plain CSV, a file with no account name at all is refused as a whole: the
+    // name is a key of the record or of its posts (`latestPosts/0/ownerUsername`).
+    let names: Vec<String> = match mapping.explicit.get(&Field::Name) {
+        Some(c) => vec![c.to_lowercase()],
+        None => Field::Name
+            .default_columns()
+            .iter()
+            .map(|c| c.to_lowercase())
+            .collect(),
     };
-    // An empty name is kept: the aggregate counts such rows as left out, in one line.
-    let name = get(Field::Name)?;
-    let mut engagement_rate = num(Field::EngagementRate, true)?;
-    if get(Field::EngagementRate)?.ends_with('%') {
-        engagement_rate = engagement_rate.map(|v| v / 100.0);
+    if !layout.has_key(&names, &POST_LISTS) {
+        return Err(Error::malformed(
+            Location::source(source).at_line(1),
+            format!(
+                "no account-name column: expected a column or path ending in one of {:?} or a mapping name=COLUMN",
+                Field::Name.default_columns()
+            ),
+        ));
     }
-    let post_text = get(Field::PostText)?;
-    let mut hashtags = parse_hashtags(&get(Field::Hashtags)?);
-    for t in parse_hashtags(&get(Field::HashtagsTranslated)?)
-        .into_iter()
-        .chain(hashtags_in_text(&post_text))
-    {
-        if !hashtags.contains(&t) {
-            hashtags.push(t);
-        }
-    }
-    let mut mentions = mentions_in_text(&post_text);
-    let mut named: std::collections::HashSet<String> = mentions.iter().cloned().collect();
-    for h in parse_handles(&get(Field::Mentions)?)
-        .into_iter()
-        .chain(parse_handles(&get(Field::Tagged)?))
-        .chain(parse_handles(&get(Field::Coauthors)?))
-    {
-        if named.insert(h.clone()) {
-            mentions.push(h);
-        }
-    }
-    let mut sponsors = parse_handles(&get(Field::Sponsors)?);
-    for h in paid_partners_in_text(&post_text) {
-        if !sponsors.contains(&h) {
-            sponsors.push(h);
-        }
-    }
-    let sponsored = !sponsors.is_empty()
-        || parse_flag(&get(Field::Sponsored)?) == Some(true)
-        || hashtags.iter().any(|t| is_paid_tag(t));
-    let texts: Vec<String> = [
-        post_text,
-        get(Field::AllDescriptions)?,
-        get(Field::Translated)?,
-    ]
-    .into_iter()
-    .filter(|s| !s.is_empty())
-    .collect();
-    let locations: Vec<String> = [get(Field::Location)?, get(Field::PostLocation)?]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    Ok(PostRow {
-        name,
-        followers: num(Field::Followers, true)?,
-        description: get(Field::Description)?,
-        likes: num(Field::Likes, true)?,
-        texts,
-        locations,
-        hashtags,
-        post_url: get(Field::PostUrl)?,
-        engagement_rate,
-        category: get(Field::Category)?,
-        cost_post: num(Field::CostPost, true)?,
-        cost_story: num(Field::CostStory, true)?,
-        comments: num(Field::Comments, true)?,
-        business: parse_flag(&get(Field::Business)?),
-        business_category: get(Field::BusinessCategory)?,
-        full_name: get(Field::FullName)?,
-        timestamp: {
-            let s = get(Field::Timestamp)?;
-            match s.trim() {
-                "" => None,
-                t => Some(parse_timestamp(t).ok_or_else(|| {
-                    Error::parse(
-                        at.clone().field(col(Field::Timestamp)),
-                        "an ISO 8601 date-time or a Unix time between 2000 and 2100",
-                        s.clone(),
-                    )
-                })?),
+    let mut sink = Sink::new(source, mapping, report);
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                sink.line = Some(line);
+                match layout.record(&rec, header, &Location::source(source).at_line(line)) {
+                    Ok(v) => sink.record(&v, "$".to_string()),
+                    Err(e) => sink.error(e),
+                }
             }
-        },
-        mentions,
-        sponsors,
-        sponsored,
-    })
-}
-
-/// A yes/no cell ("true", "False", "1", "yes"); anything else is unknown.
-pub(super) fn parse_flag(s: &str) -> Option<bool> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "true" | "1" | "yes" | "y" | "t" => Some(true),
-        "false" | "0" | "no" | "n" | "f" => Some(false),
-        _ => None,
+            Err(e) => {
+                // Unreadable bytes lose that record alone; a read error ends the file.
+                let io = matches!(e.kind(), csv::ErrorKind::Io(_));
+                sink.error(csv_error(source, e));
+                if io {
+                    break;
+                }
+            }
+        }
     }
+    Ok(std::mem::take(&mut sink.rows))
 }

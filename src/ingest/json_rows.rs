@@ -25,9 +25,9 @@ use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::aggregate::{take_row, PostRow};
-use super::csv_rows::post_row;
 use super::fields::{ColumnMapping, Field};
 use super::report::IngestReport;
+use super::row::post_row;
 use crate::error::{Error, Location, Result};
 
 /// Whether the input is JSON: the first byte past a BOM and white space in its first buffer
@@ -49,13 +49,7 @@ pub(super) fn read<R: BufRead>(
     mapping: &ColumnMapping,
     report: &mut IngestReport,
 ) -> Result<Vec<PostRow>> {
-    let mut sink = Sink {
-        source,
-        mapping,
-        report,
-        rows: Vec::new(),
-        index: 0,
-    };
+    let mut sink = Sink::new(source, mapping, report);
     let first = first_byte(&mut input, source)?;
     let mut de = serde_json::Deserializer::from_reader(input);
     let outcome = if first == Some(b'[') {
@@ -106,12 +100,19 @@ fn first_byte<R: BufRead>(input: &mut R, source: &str) -> Result<Option<u8>> {
     }
 }
 
-struct Sink<'a> {
+/// The keys under which a profile lists its posts.
+pub(super) const POST_LISTS: [&str; 3] = ["latestPosts", "latest_posts", "posts"];
+
+/// Where the records' post rows and row errors go.
+pub(super) struct Sink<'a> {
     source: &'a str,
     mapping: &'a ColumnMapping,
     report: &'a mut IngestReport,
-    rows: Vec<PostRow>,
+    pub(super) rows: Vec<PostRow>,
     index: usize,
+    /// The line of the record being read, when a line-oriented file holds it (a CSV row of
+    /// flattened JSON): errors then name the line and the record's JSON path.
+    pub(super) line: Option<u64>,
 }
 
 impl<'de> Visitor<'de> for &mut Sink<'_> {
@@ -130,10 +131,39 @@ impl<'de> Visitor<'de> for &mut Sink<'_> {
     }
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    pub(super) fn new(
+        source: &'a str,
+        mapping: &'a ColumnMapping,
+        report: &'a mut IngestReport,
+    ) -> Self {
+        Sink {
+            source,
+            mapping,
+            report,
+            rows: Vec::new(),
+            index: 0,
+            line: None,
+        }
+    }
+
+    /// Where a record is: its source and line (if any).
+    fn base(&self) -> Location {
+        Location {
+            line: self.line,
+            ..Location::source(self.source)
+        }
+    }
+
+    /// A record that could not be read at all: one row error.
+    pub(super) fn error(&mut self, e: Error) {
+        take_row(Err(e), self.report, &mut self.rows);
+    }
+
     /// The post rows of one record, or its row errors.
-    fn record(&mut self, v: &Value, path: String) {
-        let at = |p: &str| Location::source(self.source).field(p.to_string());
+    pub(super) fn record(&mut self, v: &Value, path: String) {
+        let base = self.base();
+        let at = |p: &str| base.clone().field(p.to_string());
         let Some(obj) = v.as_object() else {
             self.report.rows_read += 1;
             self.report.errors.push(Error::parse(
@@ -149,11 +179,11 @@ impl Sink<'_> {
             } else {
                 path
             };
-            let r = instaloader_row(node, &p, self.source);
+            let r = instaloader_row(node, &p, &base);
             take_row(r, self.report, &mut self.rows);
             return;
         }
-        let posts = ["latestPosts", "latest_posts", "posts"]
+        let posts = POST_LISTS
             .into_iter()
             .find_map(|k| obj.get(k).map(|p| (k, p)));
         match posts {
@@ -325,8 +355,8 @@ fn instaloader_node(obj: &Map<String, Value>) -> Option<&Map<String, Value>> {
     .then_some(node)
 }
 
-fn instaloader_row(node: &Map<String, Value>, path: &str, source: &str) -> Result<PostRow> {
-    let at = Location::source(source).field(path.to_string());
+fn instaloader_row(node: &Map<String, Value>, path: &str, base: &Location) -> Result<PostRow> {
+    let at = base.clone().field(path.to_string());
     let walk = |keys: &[&str]| -> Option<&Value> {
         let mut v = node.get(keys[0])?;
         for k in &keys[1..] {

@@ -239,6 +239,9 @@ pub fn targets() -> Vec<Target> {
                 file("tests/fixtures/scrapes/profiles.jsonl"),
                 file("tests/fixtures/scrapes/posts.json"),
                 file("tests/fixtures/scrapes/instaloader.jsonl"),
+                // The CSV export of nested records (slash paths).
+                file("tests/fixtures/scrapes/profiles_flat.csv"),
+                file("tests/fixtures/scrapes/posts_flat.csv"),
             ],
             run: ingest_target,
         },
