@@ -123,6 +123,14 @@ fn every_json_format_makes_the_profiles_of_its_csv_twin() {
         assert_eq!(report.rows_accepted, 7, "{name}");
         assert_eq!(got, twin, "{name}");
     }
+    // The same export with its paths dotted (`latestPosts.0.caption`), as some converters
+    // write it.
+    let flat = String::from_utf8(fixture("profiles_flat.csv")).expect("UTF-8");
+    let (head, body) = flat.split_once('\n').expect("header");
+    let dotted = format!("{}\n{body}", head.replace('/', "."));
+    let (got, report) = read(dotted.as_bytes(), "profiles_dotted.csv");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(got, twin, "dotted paths");
     // Collaboration evidence, the same from every twin; the #ad disclosure is no hashtag of
     // the profile.
     assert!(

@@ -4,7 +4,7 @@
 //! for each of its latest posts, a post export `hashtags/3`, `mentions/0` and
 //! `taggedUsers/1/username`. Read as plain columns, a profile's posts, and every post's tags,
 //! mentions and tagged accounts, would be lost. Such a header is told by its paths (a column
-//! with a numbered segment, `x/0`); each row is unflattened into the record it was written
+//! with a numbered segment, `x/0`, or `x.0` as some converters write it); each row is unflattened into the record it was written
 //! from and read as the JSON reader reads that record, so a profile export gives one post
 //! row per latest post like its JSON twin does. An error names the file, the line and the
 //! record's JSON path (`$.latestPosts[3].likesCount`).
@@ -33,17 +33,34 @@ pub(super) struct Layout {
     tree: Node,
 }
 
-/// A column's path: its name split at `/`, a segment of digits being a list index. A name
-/// with an empty segment is one key as it is.
+/// A column's path: its name split at `/` (the platform's export), or at `.` when a dotted
+/// segment after a key is a list index (`hashtags.0`, `latestPosts.0.caption`, as some converters write
+/// it; a dotted name without one, `node.owner.username`, stays one key), a segment of digits
+/// being a list index. A name with an empty segment is one key as it is.
 fn steps(name: &str) -> Vec<Step> {
-    let parts: Vec<&str> = name.split('/').collect();
-    if parts.len() == 1 || parts.iter().any(|p| p.is_empty()) {
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let sep = if name.contains('/') {
+        '/'
+    } else if name
+        .split('.')
+        .collect::<Vec<_>>()
+        .windows(2)
+        // A list index after a key that does not end in a digit: not a version or a
+        // decimal ("v1.2", "Q1.2023").
+        .any(|w| digits(w[1]) && !w[0].ends_with(|c: char| c.is_ascii_digit()))
+    {
+        '.'
+    } else {
+        return vec![Step::Key(name.to_string())];
+    };
+    let parts: Vec<&str> = name.split(sep).collect();
+    if parts.iter().any(|p| p.is_empty()) {
         return vec![Step::Key(name.to_string())];
     }
     parts
         .into_iter()
         .map(|p| match p.parse::<u32>() {
-            Ok(i) if p.bytes().all(|b| b.is_ascii_digit()) => Step::Index(i),
+            Ok(i) if digits(p) => Step::Index(i),
             _ => Step::Key(p.to_string()),
         })
         .collect()
@@ -224,9 +241,28 @@ mod tests {
             .0
             .is_none());
         assert!(
-            layout(&["name", "cost/post", "a//b"]).0.is_none(),
-            "a slash alone is a plain name"
+            layout(&[
+                "name",
+                "cost/post",
+                "a//b",
+                "node.owner.username",
+                "v1.2",
+                "Q1.2023"
+            ])
+            .0
+            .is_none(),
+            "a slash or a dot alone is a plain name"
         );
+        assert_eq!(
+            steps("latestPosts.0.hashtags.1"),
+            [
+                Step::Key("latestPosts".into()),
+                Step::Index(0),
+                Step::Key("hashtags".into()),
+                Step::Index(1)
+            ]
+        );
+        assert_eq!(steps("a.b/0"), [Step::Key("a.b".into()), Step::Index(0)]);
         let (l, report) = layout(&["username", "latestPosts/0/caption", "latestPosts/1/caption"]);
         assert!(l.is_some());
         assert!(report.notes.is_empty(), "{:?}", report.notes);
