@@ -229,15 +229,7 @@ fn read_flattened<R: std::io::Read>(
 ) -> Result<Vec<PostRow>> {
     // As for a plain CSV, a file with no account name at all is refused as a whole: the
     // name is a key of the record or of its posts (`latestPosts/0/ownerUsername`).
-    let names: Vec<String> = match mapping.explicit.get(&Field::Name) {
-        Some(c) => vec![c.to_lowercase()],
-        None => Field::Name
-            .default_columns()
-            .iter()
-            .map(|c| c.to_lowercase())
-            .collect(),
-    };
-    if !layout.has_key(&names, &POST_LISTS) {
+    if !layout.has_key(&mapping.names_for(Field::Name), &POST_LISTS) {
         return Err(Error::malformed(
             Location::source(source).at_line(1),
             format!(
@@ -269,5 +261,5 @@ fn read_flattened<R: std::io::Read>(
             }
         }
     }
-    Ok(std::mem::take(&mut sink.rows))
+    Ok(sink.into_rows())
 }

@@ -202,6 +202,19 @@ pub struct ColumnMapping {
 }
 
 impl ColumnMapping {
+    /// The names (lower case) a column or JSON key holding `f` may have: the mapped one,
+    /// else the field's default names.
+    pub(super) fn names_for(&self, f: Field) -> Vec<String> {
+        match self.explicit.get(&f) {
+            Some(c) => vec![c.to_lowercase()],
+            None => f
+                .default_columns()
+                .iter()
+                .map(|c| c.to_lowercase())
+                .collect(),
+        }
+    }
+
     /// Parses `FIELD=COLUMN` specs, e.g. `["followers=Followers count", "name=handle"]`.
     pub fn parse<S: AsRef<str>>(specs: &[S]) -> Result<Self> {
         let mut explicit = BTreeMap::new();

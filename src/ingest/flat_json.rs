@@ -4,9 +4,9 @@
 //! for each of its latest posts, a post export `hashtags/3`, `mentions/0` and
 //! `taggedUsers/1/username`. Read as plain columns, a profile's posts, and every post's tags,
 //! mentions and tagged accounts, would be lost. Such a header is told by its paths (a column
-//! with a numbered segment, `x/0`, or `x.0` as some converters write it); each row is unflattened into the record it was written
-//! from and read as the JSON reader reads that record, so a profile export gives one post
-//! row per latest post like its JSON twin does. An error names the file, the line and the
+//! with a numbered segment, `x/0`, or `x.0` as some converters write it); each row is
+//! unflattened into the record it was written from and read as the JSON reader reads that
+//! record, so a profile export gives one post row per latest post like its JSON twin does. An error names the file, the line and the
 //! record's JSON path (`$.latestPosts[3].likesCount`).
 
 use std::collections::BTreeMap;
@@ -34,9 +34,9 @@ pub(super) struct Layout {
 }
 
 /// A column's path: its name split at `/` (the platform's export), or at `.` when a dotted
-/// segment after a key is a list index (`hashtags.0`, `latestPosts.0.caption`, as some converters write
-/// it; a dotted name without one, `node.owner.username`, stays one key), a segment of digits
-/// being a list index. A name with an empty segment is one key as it is.
+/// segment after a key is a list index (`hashtags.0`, `latestPosts.0.caption`, as some
+/// converters write it; a dotted name without one, `node.owner.username`, stays one key), a
+/// segment of digits being a list index. A name with an empty segment is one key as it is.
 fn steps(name: &str) -> Vec<Step> {
     let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     let sep = if name.contains('/') {
@@ -195,34 +195,33 @@ impl Layout {
         header: &[String],
         at: &Location,
     ) -> Result<Value> {
-        record(&self.tree, rec, header, at)
-    }
-}
-
-fn record(tree: &Node, rec: &csv::ByteRecord, header: &[String], at: &Location) -> Result<Value> {
-    if rec.len() != header.len() {
-        return Err(Error::malformed(
-            at.clone(),
-            format!("expected {} fields, found {}", header.len(), rec.len()),
-        ));
-    }
-    for (i, raw) in rec.iter().enumerate() {
-        if std::str::from_utf8(raw).is_err() {
-            return Err(Error::parse(
-                at.clone().field(header[i].clone()),
-                "UTF-8 text",
-                String::from_utf8_lossy(raw).into_owned(),
+        if rec.len() != header.len() {
+            return Err(Error::malformed(
+                at.clone(),
+                format!("expected {} fields, found {}", header.len(), rec.len()),
             ));
         }
+        let cells = rec
+            .iter()
+            .enumerate()
+            .map(|(i, raw)| {
+                std::str::from_utf8(raw)
+                    .map(|s| crate::text::csv_uncell(s).trim())
+                    .map_err(|_| {
+                        Error::parse(
+                            at.clone().field(header[i].clone()),
+                            "UTF-8 text",
+                            String::from_utf8_lossy(raw).into_owned(),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<&str>>>()?;
+        let cell = |i: usize| Some(cells[i]).filter(|s| !s.is_empty()).map(str::to_string);
+        Ok(self
+            .tree
+            .value(&cell)
+            .unwrap_or_else(|| Value::Object(Map::new())))
     }
-    let cell = |i: usize| {
-        let s = std::str::from_utf8(&rec[i]).unwrap_or_default();
-        let s = crate::text::csv_uncell(s).trim();
-        (!s.is_empty()).then(|| s.to_string())
-    };
-    Ok(tree
-        .value(&cell)
-        .unwrap_or_else(|| Value::Object(Map::new())))
 }
 
 #[cfg(test)]
@@ -285,13 +284,8 @@ mod tests {
             .to_vec();
         let rec = csv::ByteRecord::from(vec!["#a", "b", "c", "d", "e", "f", "g"]);
         assert_eq!(
-            record(
-                &l.tree,
-                &rec,
-                &header,
-                &Location::source("t.csv").at_line(2)
-            )
-            .expect("record"),
+            l.record(&rec, &header, &Location::source("t.csv").at_line(2))
+                .expect("record"),
             serde_json::json!({"hashtags": "#a", "x": ["c"], "ok": ["g"]})
         );
     }
@@ -310,12 +304,11 @@ mod tests {
         .map(String::from)
         .to_vec();
         let mut report = IngestReport::default();
-        let tree = Layout::detect(&header, "t.csv", &mut report)
-            .expect("flattened")
-            .tree;
+        let l = Layout::detect(&header, "t.csv", &mut report).expect("flattened");
         let rec = csv::ByteRecord::from(vec!["ana", "hola", "", "tapas", "dos", "bar_x", ""]);
-        let v =
-            record(&tree, &rec, &header, &Location::source("t.csv").at_line(2)).expect("record");
+        let v = l
+            .record(&rec, &header, &Location::source("t.csv").at_line(2))
+            .expect("record");
         assert_eq!(
             v,
             serde_json::json!({"username": "ana", "latestPosts": [
@@ -324,14 +317,10 @@ mod tests {
             ]})
         );
         let short = csv::ByteRecord::from(vec!["ana"]);
-        let e = record(
-            &tree,
-            &short,
-            &header,
-            &Location::source("t.csv").at_line(3),
-        )
-        .unwrap_err()
-        .to_string();
+        let e = l
+            .record(&short, &header, &Location::source("t.csv").at_line(3))
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("t.csv:3"), "{e}");
     }
 }

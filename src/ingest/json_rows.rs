@@ -108,7 +108,7 @@ pub(super) struct Sink<'a> {
     source: &'a str,
     mapping: &'a ColumnMapping,
     report: &'a mut IngestReport,
-    pub(super) rows: Vec<PostRow>,
+    rows: Vec<PostRow>,
     index: usize,
     /// The line of the record being read, when a line-oriented file holds it (a CSV row of
     /// flattened JSON): errors then name the line and the record's JSON path.
@@ -153,6 +153,11 @@ impl<'a> Sink<'a> {
             line: self.line,
             ..Location::source(self.source)
         }
+    }
+
+    /// The post rows read.
+    pub(super) fn into_rows(self) -> Vec<PostRow> {
+        self.rows
     }
 
     /// A record that could not be read at all: one row error.
@@ -238,14 +243,7 @@ fn flat_row(
     at: &Location,
 ) -> Result<PostRow> {
     let find = |f: Field| -> Option<(String, &Value)> {
-        let names: Vec<String> = match mapping.explicit.get(&f) {
-            Some(c) => vec![c.to_lowercase()],
-            None => f
-                .default_columns()
-                .iter()
-                .map(|c| c.to_lowercase())
-                .collect(),
-        };
+        let names = mapping.names_for(f);
         // Profile fields from the profile; the account's name from the profile (a post in its
         // latest posts may be a collaboration owned by another account), else the post's;
         // everything else from the post alone.
