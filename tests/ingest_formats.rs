@@ -162,6 +162,119 @@ fn every_json_format_makes_the_profiles_of_its_csv_twin() {
     }
 }
 
+/// TikTok's exports name the account inside a nested author (`authorMeta.name`,
+/// `author.uniqueId`): the scraper's JSON, its CSV export (slash paths, or dotted as pandas
+/// writes them, with or without the list columns) and the web app's item JSON all make the
+/// same profiles and evidence, with no flag and no `--map`.
+#[test]
+fn tiktok_exports_make_one_set_of_profiles() {
+    let (want, report) = profiles(&fixture("tiktok.json"), "tiktok.json");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.rows_accepted, 5);
+    let infs: Vec<&Influencer> = want.iter().map(|p| &p.influencer).collect();
+    let marco = infs.iter().find(|i| i.name == "chef.marco").expect("marco");
+    assert_eq!(marco.followers, Some(250_000));
+    // (12000 + 9000 + 15000) / 3 likes and (340 + 120 + 410) / 3 comments a video.
+    assert_eq!(marco.mean_likes, Some(12_000.0));
+    assert!((marco.engagement_rate.expect("known") - 12_290.0 / 250_000.0).abs() < 1e-12);
+    assert_eq!(
+        (marco.country.as_str(), marco.category.as_str()),
+        ("MX", "food_cooking")
+    );
+    // Tag objects give their names; an empty one and the #ad disclosure are no hashtags.
+    assert_eq!(marco.hashtags, ["recetas", "tacos", "pozole", "salsa"]);
+    assert!(marco.description.starts_with("Recetas fáciles"));
+    assert_eq!(marco.last_post, "2026-10-01");
+    assert!(marco.post_urls[0].starts_with("https://www.tiktok.com/@chef.marco/video/"));
+    let kai = infs.iter().find(|i| i.name == "dancewithkai").expect("kai");
+    assert_eq!(
+        (kai.followers, kai.country.as_str()),
+        (Some(1_200_000), "US")
+    );
+    let evidence =
+        |ps: &[Profile]| -> Vec<Mention> { ps.iter().flat_map(|p| p.mentions.clone()).collect() };
+    // `isAd` marks the pozole video paid: it credits the handle it names.
+    assert_eq!(
+        evidence(&want),
+        [
+            mention("chef.marco", "knorr_mx", 1, 1, "2026-09-20", "2026-09-20"),
+            mention("chef.marco", "lacostena", 1, 0, "2026-08-15", "2026-08-15"),
+            mention("dancewithkai", "nike", 1, 0, "2026-10-03", "2026-10-03"),
+        ]
+    );
+
+    let flat = String::from_utf8(fixture("tiktok_flat.csv")).expect("UTF-8");
+    let (head, body) = flat.split_once('\n').expect("header");
+    // Without the list columns the header holds no numbered path and is read as a plain
+    // CSV: `authorMeta/name` is still the name, the caption still gives tags and mentions.
+    let cols: Vec<&str> = head.split(',').collect();
+    let keep: Vec<usize> = (0..cols.len())
+        .filter(|&i| !cols[i].starts_with("hashtags/") && !cols[i].starts_with("mentions/"))
+        .collect();
+    let mut plain = csv::Writer::from_writer(Vec::new());
+    for line in csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(flat.as_bytes())
+        .records()
+    {
+        let line = line.expect("record");
+        plain
+            .write_record(keep.iter().map(|&i| &line[i]))
+            .expect("write");
+    }
+    let plain = plain.into_inner().expect("csv");
+    let dotted = format!("{}\n{body}", head.replace('/', "."));
+    for (name, bytes) in [
+        ("tiktok_flat.csv", flat.as_bytes()),
+        ("tiktok_dotted.csv", dotted.as_bytes()),
+        ("tiktok_plain.csv", &plain[..]),
+    ] {
+        let (got, report) = profiles(bytes, name);
+        assert!(report.errors.is_empty(), "{name}: {:?}", report.errors);
+        assert_eq!(got, want, "{name}");
+    }
+    // The web app's items carry no video link; everything else is the same.
+    let (got, report) = profiles(&fixture("tiktok_items.jsonl"), "tiktok_items.jsonl");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(evidence(&got), evidence(&want));
+    let no_links = |ps: &[Profile]| -> Vec<Influencer> {
+        ps.iter()
+            .map(|p| Influencer {
+                post_urls: Vec::new(),
+                ..p.influencer.clone()
+            })
+            .collect()
+    };
+    assert_eq!(no_links(&got), no_links(&want));
+
+    // A nested name can be mapped too (`--map name=creator.handle`), and a tag that is
+    // neither text nor a named tag is a row error naming its path.
+    let json = r#"[{"creator": {"handle": "li"}, "hashtags": [{"name": "ok"}, {"id": 3}, {"name": 5}]},
+                   {"creator": {"handle": "mo", "stats": {"followers": 10}}, "likes": 1,
+                    "hashtags": [{"title": "x"}, {"id": 3}]}]"#;
+    let mapping =
+        ColumnMapping::parse(&["name=creator.handle", "followers=Creator/Stats/Followers"])
+            .expect("mapping");
+    let (got, report) =
+        ingest(json.as_bytes(), "m.json", &mapping, Lexicon::builtin()).expect("read");
+    let errors: Vec<String> = report.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        ["m.json field `$[0].hashtags[2]`: expected a hashtag (a string, or a tag with a name), found \"an object\""]
+    );
+    let got: Vec<(&str, Option<u64>, &[String])> = got
+        .iter()
+        .map(|p| {
+            (
+                p.influencer.name.as_str(),
+                p.influencer.followers,
+                &p.influencer.hashtags[..],
+            )
+        })
+        .collect();
+    assert_eq!(got, [("mo", Some(10), &["x".to_string()][..])]);
+}
+
 #[test]
 fn hostile_json_gets_located_errors_and_keeps_what_was_read() {
     // Wrong types and nulls: the bad post is a row error naming its JSON path; nulls are

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::aggregate::{take_row, PostRow};
-use super::fields::{ColumnMapping, Field};
+use super::fields::{name_key, ColumnMapping, Field};
 use super::flat_json::Layout;
 use super::json_rows::{Sink, POST_LISTS};
 use super::report::IngestReport;
@@ -124,9 +124,9 @@ pub(super) fn resolve_columns(
     report: &mut IngestReport,
 ) -> Result<BTreeMap<Field, usize>> {
     let mut cols: BTreeMap<Field, usize> = BTreeMap::new();
-    let lower: Vec<String> = header.iter().map(|h| h.to_lowercase()).collect();
+    let keys: Vec<String> = header.iter().map(|h| name_key(h)).collect();
     for (&field, col) in &mapping.explicit {
-        match lower.iter().position(|h| *h == col.to_lowercase()) {
+        match keys.iter().position(|h| *h == name_key(col)) {
             Some(i) => {
                 cols.insert(field, i);
             }
@@ -142,12 +142,12 @@ pub(super) fn resolve_columns(
         }
     }
     let mut ignored: Vec<String> = Vec::new();
-    for (i, h) in lower.iter().enumerate() {
+    for (i, h) in keys.iter().enumerate() {
         if cols.values().any(|&c| c == i) {
             continue;
         }
         let field = Field::ALL.into_iter().find(|f| {
-            !cols.contains_key(f) && f.default_columns().iter().any(|d| d.to_lowercase() == *h)
+            !cols.contains_key(f) && f.default_columns().iter().any(|d| name_key(d) == *h)
         });
         match field {
             Some(f) => {

@@ -124,8 +124,15 @@ impl Field {
         }
     }
 
-    /// Column names recognised without a mapping (compared case-insensitively): the seed
-    /// scrape's names first, then common alternatives.
+    /// Column names recognised without a mapping (compared by [`name_key`]): the seed
+    /// scrape's names first, then common alternatives: Instagram scrapers' (Apify's
+    /// `ownerUsername`, `likesCount`, ...) and TikTok's (Apify's TikTok scraper:
+    /// `authorMeta.name`, `authorMeta.fans`, `diggCount`, `commentCount`, `text`,
+    /// `createTimeISO`, `webVideoUrl`, `hashtags: [{name}]`, `locationCreated`, `isAd`; the
+    /// web app's item JSON: `author.uniqueId`, `authorStats.followerCount`, `stats.diggCount`,
+    /// `desc`, `createTime`, `challenges: [{title}]`). A dotted name is a path into nested
+    /// objects in JSON, and the column a CSV export writes for it (`authorMeta/name` or
+    /// `authorMeta.name`).
     pub fn default_columns(self) -> &'static [&'static str] {
         match self {
             Field::Name => &[
@@ -135,15 +142,43 @@ impl Field {
                 "username",
                 "ownerUsername",
                 "owner_username",
+                "authorMeta.name",
+                "author.uniqueId",
             ],
-            Field::Followers => &["followers", "followersCount", "followers_count"],
-            Field::Description => &["user_Description", "description", "bio", "biography"],
-            Field::Likes => &["likes", "mean_likes", "likesCount", "likes_count"],
-            Field::PostText => &["post_Description", "post_text", "caption"],
+            Field::Followers => &[
+                "followers",
+                "followersCount",
+                "followers_count",
+                "authorMeta.fans",
+                "authorStats.followerCount",
+            ],
+            Field::Description => &[
+                "user_Description",
+                "description",
+                "bio",
+                "biography",
+                "authorMeta.signature",
+                "author.signature",
+            ],
+            Field::Likes => &[
+                "likes",
+                "mean_likes",
+                "likesCount",
+                "likes_count",
+                "diggCount",
+                "stats.diggCount",
+                "statsV2.diggCount",
+            ],
+            Field::PostText => &["post_Description", "post_text", "caption", "text", "desc"],
             Field::Location => &["location", "country", "audience country"],
-            Field::PostLocation => &["post_Location", "locationName", "location_name"],
-            Field::Hashtags => &["hashtags"],
-            Field::PostUrl => &["post_Url", "post_urls", "link", "url"],
+            Field::PostLocation => &[
+                "post_Location",
+                "locationName",
+                "location_name",
+                "locationCreated",
+            ],
+            Field::Hashtags => &["hashtags", "challenges"],
+            Field::PostUrl => &["post_Url", "post_urls", "link", "url", "webVideoUrl"],
             Field::EngagementRate => &["engagement_rate"],
             Field::HashtagsTranslated => &["hashtags_translated"],
             Field::AllDescriptions => &["all_descriptions"],
@@ -151,7 +186,14 @@ impl Field {
             Field::Category => &["max_category", "category", "category1"],
             Field::CostPost => &["cost_post", "cost_per_post", "cost post"],
             Field::CostStory => &["cost_story", "cost_per_story", "cost story"],
-            Field::Comments => &["comments", "commentsCount", "comments_count"],
+            Field::Comments => &[
+                "comments",
+                "commentsCount",
+                "comments_count",
+                "commentCount",
+                "stats.commentCount",
+                "statsV2.commentCount",
+            ],
             Field::Business => &["isBusinessAccount", "is_business_account", "business"],
             Field::BusinessCategory => &[
                 "businessCategoryName",
@@ -159,13 +201,21 @@ impl Field {
                 "business_category",
                 "category_name",
             ],
-            Field::FullName => &["fullName", "full_name", "ownerFullName"],
+            Field::FullName => &[
+                "fullName",
+                "full_name",
+                "ownerFullName",
+                "authorMeta.nickName",
+                "author.nickname",
+            ],
             Field::Timestamp => &[
                 "timestamp",
                 "taken_at_timestamp",
                 "taken_at",
                 "created_at",
                 "published_at",
+                "createTimeISO",
+                "createTime",
             ],
             Field::Mentions => &["mentions", "post_mentions"],
             Field::Tagged => &["taggedUsers", "tagged_users", "tagged_accounts", "tagged"],
@@ -184,6 +234,7 @@ impl Field {
                 "isPaidPartnership",
                 "is_paid_partnership",
                 "paid_partnership",
+                "isAd",
             ],
         }
     }
@@ -195,6 +246,13 @@ impl Field {
     }
 }
 
+/// How a column name or JSON key is compared with a field's names: case-insensitively, and
+/// with a CSV export's slash path the same as its dotted path (`authorMeta/name` is
+/// `authormeta.name`).
+pub(super) fn name_key(name: &str) -> String {
+    name.trim().to_lowercase().replace('/', ".")
+}
+
 /// Explicit `field -> column` assignments that take precedence over the default names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnMapping {
@@ -202,16 +260,12 @@ pub struct ColumnMapping {
 }
 
 impl ColumnMapping {
-    /// The names (lower case) a column or JSON key holding `f` may have: the mapped one,
-    /// else the field's default names.
+    /// The names (as [`name_key`]s) a column or JSON key holding `f` may have: the mapped
+    /// one, else the field's default names.
     pub(super) fn names_for(&self, f: Field) -> Vec<String> {
         match self.explicit.get(&f) {
-            Some(c) => vec![c.to_lowercase()],
-            None => f
-                .default_columns()
-                .iter()
-                .map(|c| c.to_lowercase())
-                .collect(),
+            Some(c) => vec![name_key(c)],
+            None => f.default_columns().iter().map(|c| name_key(c)).collect(),
         }
     }
 

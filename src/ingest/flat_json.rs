@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::fields::name_key;
 use super::report::IngestReport;
 use crate::error::{Error, Location, Result};
 
@@ -75,14 +76,26 @@ enum Node {
 }
 
 impl Node {
-    /// Whether this node is an object with a value at one of `keys` (lower case).
+    /// Whether this node is an object with a value at one of `keys` ([`name_key`]s; a
+    /// dotted one is a path through nested objects, as the JSON reader looks it up).
     fn holds(&self, keys: &[String]) -> bool {
-        match self {
-            Node::Object(m) => m
-                .iter()
-                .any(|(k, n)| matches!(n, Node::Leaf(_)) && keys.contains(&k.to_lowercase())),
-            _ => false,
-        }
+        keys.iter().any(|k| self.holds_at(k))
+    }
+
+    fn holds_at(&self, key: &str) -> bool {
+        let Node::Object(m) = self else {
+            return false;
+        };
+        m.iter().any(|(k, n)| {
+            let k = name_key(k);
+            match n {
+                Node::Leaf(_) => k == key,
+                node => key
+                    .strip_prefix(k.as_str())
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .is_some_and(|rest| node.holds_at(rest)),
+            }
+        })
     }
 
     /// Puts `leaf` at `path` under this node; false (and nothing changed) when the path runs

@@ -25,7 +25,7 @@ use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::aggregate::{take_row, PostRow};
-use super::fields::{ColumnMapping, Field};
+use super::fields::{name_key, ColumnMapping, Field};
 use super::report::IngestReport;
 use super::row::post_row;
 use crate::error::{Error, Location, Result};
@@ -256,8 +256,9 @@ fn flat_row(
         };
         candidates.into_iter().find_map(|(o, p)| {
             o.iter()
-                .find(|(k, _)| names.contains(&k.to_lowercase()))
+                .find(|(k, _)| names.contains(&name_key(k)))
                 .map(|(k, v)| (format!("{p}.{k}"), v))
+                .or_else(|| names.iter().find_map(|n| nested(o, n, p)))
         })
     };
     let get = |f: Field| -> Result<String> {
@@ -268,6 +269,28 @@ fn flat_row(
     };
     let col = |f: Field| find(f).map(|(p, _)| p).unwrap_or_default();
     post_row(&get, &col, at)
+}
+
+/// The value at a dotted name's path through nested objects (`authormeta.name`: the `name`
+/// of the record's `authorMeta`), keys compared by [`name_key`], with its JSON path; `None`
+/// for an undotted name (looked up as a key already) or a path that is not there.
+fn nested<'v>(obj: &'v Map<String, Value>, name: &str, path: &str) -> Option<(String, &'v Value)> {
+    let mut steps = name.split('.');
+    let first = steps.next()?;
+    let mut rest = steps.peekable();
+    rest.peek()?;
+    let find = |o: &'v Map<String, Value>, step: &str| {
+        o.iter()
+            .find(|(k, _)| !step.is_empty() && name_key(k) == step)
+    };
+    let (k, mut v) = find(obj, first)?;
+    let mut at = format!("{path}.{k}");
+    for step in rest {
+        let (k, next) = find(v.as_object()?, step)?;
+        at = format!("{at}.{k}");
+        v = next;
+    }
+    Some((at, v))
 }
 
 /// A JSON value as the text a CSV cell would hold: strings as they are (numbers as strings,
@@ -308,16 +331,32 @@ fn text_of(v: &Value, f: Field, path: &str, at: &Location) -> Result<String> {
             }
             Ok(handles.join(" "))
         }
+        // Hashtag lists: strings, or tag objects with a `name` (TikTok scrapers), `title`
+        // (TikTok's `challenges`) or `hashtagName`.
         Value::Array(items) if matches!(f, Field::Hashtags | Field::HashtagsTranslated) => {
             let mut tags = Vec::with_capacity(items.len());
             for (i, t) in items.iter().enumerate() {
-                match t {
-                    Value::String(s) => tags.push(format!("#{}", s.trim_start_matches('#'))),
-                    other => {
+                let tag = match t {
+                    Value::String(s) => Some(s.as_str()),
+                    // A tag object without a name (an empty one, as a CSV export leaves it)
+                    // is no tag.
+                    Value::Object(o) => match ["name", "title", "hashtagName"]
+                        .into_iter()
+                        .find_map(|k| o.get(k).filter(|v| !v.is_null()))
+                    {
+                        None => Some(""),
+                        Some(v) => v.as_str(),
+                    },
+                    _ => None,
+                };
+                match tag.map(|s| s.trim().trim_start_matches('#')) {
+                    Some("") => {}
+                    Some(s) => tags.push(format!("#{s}")),
+                    None => {
                         return Err(Error::parse(
                             at.clone().field(format!("{path}[{i}]")),
-                            "a hashtag (a string)",
-                            type_name(other),
+                            "a hashtag (a string, or a tag with a name)",
+                            type_name(t),
                         ))
                     }
                 }

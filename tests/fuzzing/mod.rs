@@ -242,6 +242,10 @@ pub fn targets() -> Vec<Target> {
                 // The CSV export of nested records (slash paths).
                 file("tests/fixtures/scrapes/profiles_flat.csv"),
                 file("tests/fixtures/scrapes/posts_flat.csv"),
+                // TikTok's: nested authors, tag objects, its CSV export and item JSON.
+                file("tests/fixtures/scrapes/tiktok.json"),
+                file("tests/fixtures/scrapes/tiktok_flat.csv"),
+                file("tests/fixtures/scrapes/tiktok_items.jsonl"),
             ],
             run: ingest_target,
         },
