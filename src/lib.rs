@@ -48,6 +48,7 @@ pub mod random;
 pub mod rank;
 pub mod ranker;
 pub mod session;
+pub mod sorting;
 pub mod tables;
 pub mod text;
 pub mod topk;

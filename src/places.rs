@@ -446,7 +446,7 @@ pub fn country_in_text(text: &str) -> Option<String> {
             }
         }
     }
-    found.sort_unstable();
+    crate::sorting::sort(&mut found);
     found.dedup();
     match found.as_slice() {
         [one] => Some(String::from_utf8_lossy(one).into_owned()),

@@ -326,7 +326,7 @@ pub fn fill_to_budget(items: &[Item], budget_cents: u64) -> Result<Plan> {
         .filter(|&i| items[i].cost_cents as i64 <= budget)
         .collect();
     // Density order, v_a/c_a > v_b/c_b  ⇔  v_a·c_b > v_b·c_a (no division); ties by position.
-    order.sort_by(|&a, &b| {
+    crate::sorting::sort_by(&mut order, |&a, &b| {
         let (x, y) = (&items[a], &items[b]);
         (y.value * x.cost_cents as f64)
             .total_cmp(&(x.value * y.cost_cents as f64))

@@ -248,7 +248,7 @@ fn predict(trio: &[GbdtModel; 3], x: &[f64]) -> Option<PriceEstimate> {
     if q.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    q.sort_by(f64::total_cmp);
+    crate::sorting::sort_floats(&mut q);
     Some(PriceEstimate {
         low: q[0],
         typical: q[1],
@@ -298,7 +298,7 @@ mod learned {
                 .iter()
                 .filter_map(|i| Some(positive(i.cost_per_story)? / positive(i.cost_per_post)?))
                 .collect();
-            ratios.sort_by(f64::total_cmp);
+            crate::sorting::sort_floats(&mut ratios);
             let story_ratio = if ratios.is_empty() {
                 DEFAULT_STORY_RATIO
             } else {
@@ -366,11 +366,11 @@ mod learned {
         let mut medians: Vec<(f64, &str)> = by
             .into_iter()
             .map(|(k, mut v)| {
-                v.sort_by(f64::total_cmp);
+                crate::sorting::sort_floats(&mut v);
                 (v[v.len() / 2], k)
             })
             .collect();
-        medians.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+        crate::sorting::sort_by(&mut medians, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
         medians.into_iter().map(|(_, k)| k.to_string()).collect()
     }
 }

@@ -41,6 +41,7 @@ const PURE: &[&str] = &[
     "rank",
     "ranker",
     "session",
+    "sorting",
     "text",
     "topk",
 ];

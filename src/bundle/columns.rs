@@ -74,7 +74,7 @@ impl DictColumn {
             }
         }
         let mut words: Vec<(&str, u64)> = freq.into_iter().collect();
-        words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        crate::sorting::sort_by(&mut words, |a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let index: BTreeMap<&str, u32> = words
             .iter()
             .enumerate()

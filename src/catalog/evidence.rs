@@ -209,11 +209,12 @@ impl Catalog {
     /// name the brand, the points of an add-to-campaign (organic mentions: the influencer
     /// chose to show the brand) or of a collaboration (a paid post crediting it).
     pub fn learning_positives(&self, min_points: f64) -> Vec<(u32, u32, f64)> {
-        let mut acc: BTreeMap<(u32, u32), f64> = self
-            .positives(min_points)
-            .into_iter()
-            .map(|(b, i, p)| ((b, i), p))
-            .collect();
+        // Inserted one by one rather than collected: a collected map sorts its pairs with a
+        // sort of its own type in the page's module (see crate::sorting).
+        let mut acc: BTreeMap<(u32, u32), f64> = BTreeMap::new();
+        for (b, i, p) in self.positives(min_points) {
+            acc.insert((b, i), p);
+        }
         let points = self.points();
         for (b, i, _, paid) in self.evidence_pairs() {
             *acc.entry((b, i)).or_insert(0.0) += if paid > 0 {

@@ -153,12 +153,13 @@ impl Vocabulary {
 
     /// Rebuilds the lookup map (after deserialisation).
     pub fn reindex(&mut self) {
-        self.ids = self
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.clone(), i as u32))
-            .collect();
+        // Inserted one by one (a later duplicate's id wins, as in a collected map) rather
+        // than collected: a collected map sorts with a sort of its own type in the page's
+        // module (see crate::sorting).
+        self.ids = BTreeMap::new();
+        for (i, n) in self.names.iter().enumerate() {
+            self.ids.insert(n.clone(), i as u32);
+        }
     }
 
     /// Number of features.

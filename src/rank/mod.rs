@@ -200,7 +200,7 @@ impl Recommender {
     pub fn worked_with(&self, id: u32, n: usize) -> Vec<WorkedWith> {
         let mut rows: Vec<&crate::catalog::MentionRow> =
             self.catalog.mentions_of(id).iter().collect();
-        rows.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut rows, |a, b| {
             b.last_seen
                 .cmp(&a.last_seen)
                 .then(b.sponsored_posts.cmp(&a.sponsored_posts))

@@ -411,7 +411,7 @@ impl Ranker {
                 contribution: c,
             })
             .collect();
-        out.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut out, |a, b| {
             b.contribution
                 .abs()
                 .total_cmp(&a.contribution.abs())

@@ -404,14 +404,16 @@ impl Engine {
 
     /// The countries of the bundle's influencers, sorted, for the filter's choices.
     pub fn countries(&self) -> Result<JsValue, JsError> {
-        let set: std::collections::BTreeSet<&str> = self
+        let mut codes: Vec<&str> = self
             .rec
             .influencers()
             .iter()
             .map(|i| i.country.as_str())
             .filter(|c| !c.is_empty())
             .collect();
-        to_value(&set)
+        crate::sorting::sort(&mut codes);
+        codes.dedup();
+        to_value(&codes)
     }
 
     /// Fill to budget: of the named candidates with a cost per post (listed, else the typical
