@@ -159,7 +159,7 @@ const VENUE_WORDS: &[&str] = &[
     "kirche",
 ];
 
-/// Whether a keyed place part names a venue ([`VENUE_WORDS`], "... Park", "Parque ...").
+/// Whether a keyed place part names a venue (`VENUE_WORDS`, "... Park", "Parque ...").
 pub fn is_venue(k: &str) -> bool {
     let words: Vec<&str> = k.split(' ').collect();
     words.iter().any(|w| VENUE_WORDS.contains(w))

@@ -38,7 +38,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "collector.db")]
     db: crate::collector::DbTarget,
     /// An origin allowed to post batches from another site (CORS), e.g.
-    /// https://partner.example; repeatable. None: same origin only.
+    /// `https://partner.example`; repeatable. None: same origin only.
     #[arg(long = "allow-origin")]
     allow_origin: Vec<String>,
     /// Largest batch body in bytes; larger gets 413.

@@ -298,7 +298,7 @@ fn is_zero(n: &usize) -> bool {
 impl Ack {
     /// The most bytes an answer to a request of `request` bytes may take: 4 times the request
     /// plus 1 KiB for the envelope and a refusal's reason. Holds by construction (every
-    /// listed id is in the request, reasons quote only [`excerpt`]s); [`Ack::fit`] enforces
+    /// listed id is in the request, reasons quote only [`excerpt`]s); [`Ack::to_json_within`] enforces
     /// it in case a reason ever grows.
     pub fn budget(request: usize) -> usize {
         request.saturating_mul(4).saturating_add(1024)

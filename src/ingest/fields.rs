@@ -124,7 +124,7 @@ impl Field {
         }
     }
 
-    /// Column names recognised without a mapping (compared by [`name_key`]): the seed
+    /// Column names recognised without a mapping (compared by `name_key`): the seed
     /// scrape's names first, then common alternatives: Instagram scrapers' (Apify's
     /// `ownerUsername`, `likesCount`, ...) and TikTok's (Apify's TikTok scraper:
     /// `authorMeta.name`, `authorMeta.fans`, `diggCount`, `commentCount`, `text`,

@@ -12,7 +12,7 @@ use super::experiment::MfDataset;
 use super::CsrMatrix;
 use crate::error::{Error, Location, Result};
 
-/// The files of a data set, in the order [`write`] writes them.
+/// The files of a data set, in the order [`write()`] writes them.
 pub const FILES: [&str; 5] = [
     "meta.csv",
     "user_features.csv",

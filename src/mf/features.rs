@@ -251,7 +251,7 @@ fn bounds() -> &'static Bounds {
 }
 
 /// The half-decade bucket k of `x` (x in [10^(k/2), 10^((k+1)/2))), k in 0..=40; below 1
-/// (and NaN) is bucket 0, at or above 10^20 bucket 40. See [`Bounds`] for why the bounds are
+/// (and NaN) is bucket 0, at or above 10^20 bucket 40. See `Bounds` for why the bounds are
 /// not `log10`.
 pub fn half_decade_bucket(x: f64) -> i32 {
     let x = x.max(1.0); // NaN too (`max` takes the number)
@@ -260,7 +260,7 @@ pub fn half_decade_bucket(x: f64) -> i32 {
 }
 
 /// The quarter-of-a-natural-log bucket k of an engagement rate (x in [q^k, q^(k+1)) with
-/// q = e^(1/4), k in -40..=40; rates are floored at 10⁻⁴, so k ≥ -37). See [`Bounds`].
+/// q = e^(1/4), k in -40..=40; rates are floored at 10⁻⁴, so k ≥ -37). See `Bounds`.
 pub fn quarter_ln_bucket(x: f64) -> i32 {
     let x = x.max(1e-4);
     let below = bounds().quarter_ln.partition_point(|&b| b <= x) as i32;

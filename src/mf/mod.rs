@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Losses (L is the step's loss multiplier, w the sample weight):
-//! - logistic: L = w·(σ(ŷ_ui) − y), y = [value > 0]; ∂/∂e^I_f = L·x·p_u, ∂/∂e^U_f = L·y·q_i,
+//! - logistic: L = w·(σ(ŷ_ui) − y), y = 1 when value > 0, else 0; ∂/∂e^I_f = L·x·p_u, ∂/∂e^U_f = L·y·q_i,
 //!   both biases get L;
 //! - BPR: negative j drawn from the interaction columns (popularity-weighted) until it is not
 //!   a positive of u; L = w·(1 − σ(ŷ_ui − ŷ_uj));

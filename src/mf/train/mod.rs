@@ -3,14 +3,14 @@
 //! (`lightfm/_lightfm_fast.pyx.template`) step for step. See the module docs of
 //! [`crate::mf`] for the equations.
 //!
-//! Storage: parameters live in plain `Vec<f32>`. One kernel, generic over a [`Store`], runs
+//! Storage: parameters live in plain `Vec<f32>`. One kernel, generic over a `Store`, runs
 //! single-threaded on `Cell<f32>` views (deterministic for a seed) or lock-free ("Hogwild")
 //! on `AtomicU32` views with relaxed loads and stores, which compile to plain moves on
 //! x86-64 and wasm32 but keep racy updates well-defined in Rust. Rows are copied into a
 //! per-thread scratch buffer, updated there (a loop over contiguous components that the
 //! compiler vectorises) and written back.
 //!
-//! Files: [`params`] (hyper-parameters and inputs), [`kernel`] (the SGD kernel), this one
+//! Files: `params` (hyper-parameters and inputs), `kernel` (the SGD kernel), this one
 //! (the estimator: `fit`, `fit_partial`, threads, representations).
 
 mod export;
