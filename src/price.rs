@@ -248,7 +248,7 @@ fn predict(trio: &[GbdtModel; 3], x: &[f64]) -> Option<PriceEstimate> {
     if q.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    crate::sorting::sort_floats(&mut q);
+    q.sort_by(f64::total_cmp);
     Some(PriceEstimate {
         low: q[0],
         typical: q[1],
@@ -298,7 +298,7 @@ mod learned {
                 .iter()
                 .filter_map(|i| Some(positive(i.cost_per_story)? / positive(i.cost_per_post)?))
                 .collect();
-            crate::sorting::sort_floats(&mut ratios);
+            ratios.sort_by(f64::total_cmp);
             let story_ratio = if ratios.is_empty() {
                 DEFAULT_STORY_RATIO
             } else {
@@ -366,7 +366,7 @@ mod learned {
         let mut medians: Vec<(f64, &str)> = by
             .into_iter()
             .map(|(k, mut v)| {
-                crate::sorting::sort_floats(&mut v);
+                v.sort_by(f64::total_cmp);
                 (v[v.len() / 2], k)
             })
             .collect();

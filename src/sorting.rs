@@ -1,5 +1,5 @@
 //! One sort for the cold paths: a card's worked-with list and explanation, the planner's
-//! density order, price estimates and size norms, a new brand's places, the bundle writer's
+//! density order, the price models' category and country codes, a new brand's places, the bundle writer's
 //! dictionaries.
 //!
 //! Every `sort_by` with its own element type or comparator is its own copy of the standard
@@ -12,7 +12,9 @@
 //! indirect call per comparison and a vector of positions. What a bundle's load runs keeps
 //! its own sorts, as do the rankings' kernels ([`crate::topk`]): with the catalog's, the
 //! cohesion index's, the evidence's and the percentiles' sorts moved here too, the engine's
-//! build in a first visit (baseline-compiled code) took about 19 ms longer.
+//! build in a first visit (baseline-compiled code) took about 19 ms longer. A sort whose
+//! element type and comparator the load already sorts with (floats by `total_cmp`, `&str`)
+//! shares the load's copy instead.
 
 use std::cmp::Ordering;
 
@@ -54,20 +56,6 @@ pub fn sort<T: Ord>(v: &mut [T]) {
     sort_by(v, T::cmp);
 }
 
-/// Sorts `v` stably by a key computed once per element: what `v.sort_by_cached_key(key)`
-/// (and `v.sort_by_key(key)`) gives.
-pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
-    let keys: Vec<K> = v.iter().map(key).collect();
-    let order = positions(v.len(), &|a, b| keys[a].cmp(&keys[b]));
-    permute(v, order);
-}
-
-/// Sorts floats in IEEE total order (`-0.0` before `0.0`, NaN last): what
-/// `v.sort_by(f64::total_cmp)` gives.
-pub fn sort_floats(v: &mut [f64]) {
-    sort_by(v, f64::total_cmp);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,28 +73,11 @@ mod tests {
             let mut got = v.clone();
             sort_by(&mut got, |a, b| a.0.cmp(&b.0));
             assert_eq!(got, want, "sort_by, n = {n}");
-            let mut got = v.clone();
-            sort_by_key(&mut got, |p| p.0);
-            assert_eq!(got, want, "sort_by_key, n = {n}");
             let mut want = v.clone();
             want.sort_unstable();
             let mut got = v.clone();
             sort(&mut got);
             assert_eq!(got, want, "sort, n = {n}");
-            let f: Vec<f64> = (0..n)
-                .map(|_| match rng.random_range(0..6u8) {
-                    0 => f64::NAN,
-                    1 => -0.0,
-                    2 => 0.0,
-                    _ => rng.random_range(-3.0..3.0f64).round(),
-                })
-                .collect();
-            let mut want = f.clone();
-            want.sort_by(f64::total_cmp);
-            let mut got = f.clone();
-            sort_floats(&mut got);
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&got), bits(&want), "sort_floats, n = {n}");
         }
     }
 

@@ -6,8 +6,9 @@
 //! mentions and tagged accounts, would be lost. Such a header is told by its paths (a column
 //! with a numbered segment, `x/0`, or `x.0` as some converters write it); each row is
 //! unflattened into the record it was written from and read as the JSON reader reads that
-//! record, so a profile export gives one post row per latest post like its JSON twin does. An error names the file, the line and the
-//! record's JSON path (`$.latestPosts[3].likesCount`).
+//! record, so a profile export gives one post row per latest post like its JSON twin does.
+//! An error names the file, the line and the record's JSON path
+//! (`$.latestPosts[3].likesCount`).
 
 use std::collections::BTreeMap;
 

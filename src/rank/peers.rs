@@ -57,7 +57,7 @@ impl SizeNorms {
 /// this sort (the history percentiles), a selection would be new code in the wasm module, and
 /// the groups together are one pass of n log n at load.
 fn median(v: &mut [f64]) -> f64 {
-    crate::sorting::sort_floats(v);
+    v.sort_by(f64::total_cmp);
     let n = v.len();
     if n % 2 == 1 {
         v[n / 2]
@@ -125,7 +125,7 @@ mod tests {
                 .map(|_| f64::from(rng.random_range(0..10u32)))
                 .collect();
             let mut s = v.clone();
-            crate::sorting::sort_floats(&mut s);
+            s.sort_by(f64::total_cmp);
             let want = if n % 2 == 1 {
                 s[n / 2]
             } else {

@@ -411,7 +411,7 @@ impl Engine {
             .map(|i| i.country.as_str())
             .filter(|c| !c.is_empty())
             .collect();
-        crate::sorting::sort(&mut codes);
+        codes.sort_unstable();
         codes.dedup();
         to_value(&codes)
     }
